@@ -1,0 +1,156 @@
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { AZURE_SERVICES_RULE, type ServerConfig } from "../config/schema";
+import { databaseUrl } from "./database-url";
+
+const PG_PORT = 5432;
+
+export interface FlexiblePostgresArgs {
+  /** The validated `postgres` block of the stack config (names and SKU tier already derived). */
+  config: ServerConfig;
+  resourceGroupName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  tags: Record<string, string>;
+  /** Pulumi `protect` on the server (stack config `protect`). */
+  protect: boolean;
+}
+
+/**
+ * Azure Database for PostgreSQL Flexible Server with its database, TLS and logging parameters and firewall
+ * rules. Every write to the server after its creation is chained: Azure answers "ServerIsBusy" when two
+ * children of one flexible server change at once (Azure/azure-postgresql#134; AVM serialises them the same way).
+ */
+export class FlexiblePostgres extends pulumi.ComponentResource {
+  readonly server: dbforpostgresql.Server;
+  readonly fqdn: pulumi.Output<string>;
+  readonly databaseName: pulumi.Output<string>;
+  readonly adminLogin: pulumi.Output<string>;
+  /** `postgresql+asyncpg://amplifier_admin:<pw>@<fqdn>:5432/<db>?ssl=require` (secret, password percent-encoded). */
+  readonly databaseUrl: pulumi.Output<string>;
+  private lastWrite: pulumi.Resource;
+
+  constructor(name: string, args: FlexiblePostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("amplifier:database:FlexiblePostgres", name, {}, opts);
+    const c = args.config;
+
+    // RandomPassword keeps `result` secret (a RandomString would leak it through its id).
+    const password = new random.RandomPassword(
+      `${name}-admin-password`,
+      { length: c.passwordLength, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 },
+      { parent: this },
+    );
+
+    this.server = new dbforpostgresql.Server(
+      `${name}-server`,
+      {
+        serverName: c.serverName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        version: c.version,
+        sku: { name: c.skuName, tier: c.skuTier },
+        storage: { storageSizeGB: c.storageSizeGb, autoGrow: "Disabled" },
+        backup: { backupRetentionDays: c.backupRetentionDays, geoRedundantBackup: c.geoRedundantBackup ? "Enabled" : "Disabled" },
+        highAvailability: { mode: c.highAvailability },
+        network: { publicNetworkAccess: c.publicNetworkAccess },
+        // A flexible server takes the plain user name (no `@server` suffix, unlike Single Server).
+        administratorLogin: c.adminLogin,
+        administratorLoginPassword: password.result,
+        authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+        tags: args.tags,
+      },
+      // Autogrow stays off: Azure grows storage but never shrinks it, so a grown disk would make every later
+      // `pulumi up` try (and fail) to shrink it back to the configured size.
+      { parent: this, protect: args.protect },
+    );
+    this.lastWrite = this.server;
+
+    const database = this.serialWrite(
+      (dependsOn) =>
+        new dbforpostgresql.Database(
+          `${name}-database`,
+          {
+            databaseName: c.databaseName,
+            serverName: this.server.name,
+            resourceGroupName: args.resourceGroupName,
+            charset: "UTF8",
+            collation: "en_US.utf8",
+          },
+          { parent: this, dependsOn },
+        ),
+    );
+
+    // TLS first (spec: "SSL mandatory"), then the logging parameters scanners expect.
+    const parameters: Record<string, string> = {
+      require_secure_transport: "on",
+      ssl_min_protocol_version: c.minTlsVersion,
+      ...c.serverParameters,
+    };
+    for (const [parameter, value] of Object.entries(parameters)) {
+      this.serialWrite(
+        (dependsOn) =>
+          new dbforpostgresql.Configuration(
+            `${name}-param-${parameter.replace(/[^a-z0-9]+/g, "-")}`,
+            {
+              configurationName: parameter,
+              value,
+              source: "user-override",
+              serverName: this.server.name,
+              resourceGroupName: args.resourceGroupName,
+            },
+            { parent: this, dependsOn },
+          ),
+      );
+    }
+
+    const rules = [
+      ...(c.allowAzureServices ? [{ name: AZURE_SERVICES_RULE, startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" }] : []),
+      ...c.firewallRules,
+    ];
+    for (const rule of rules) {
+      this.serialWrite(
+        (dependsOn) =>
+          new dbforpostgresql.FirewallRule(
+            `${name}-fw-${rule.name}`,
+            {
+              firewallRuleName: rule.name,
+              startIpAddress: rule.startIpAddress,
+              endIpAddress: rule.endIpAddress,
+              serverName: this.server.name,
+              resourceGroupName: args.resourceGroupName,
+            },
+            { parent: this, dependsOn },
+          ),
+      );
+    }
+
+    this.fqdn = this.server.fullyQualifiedDomainName;
+    this.databaseName = database.name;
+    this.adminLogin = pulumi.output(c.adminLogin);
+    this.databaseUrl = databaseUrl({
+      user: c.adminLogin,
+      password: password.result,
+      host: this.fqdn,
+      port: PG_PORT,
+      database: database.name,
+      requireSsl: true,
+    });
+
+    this.registerOutputs({
+      fqdn: this.fqdn,
+      databaseName: this.databaseName,
+      adminLogin: this.adminLogin,
+      databaseUrl: this.databaseUrl,
+    });
+  }
+
+  /**
+   * Registers a write to the server (a child such as a private endpoint or an Entra admin) after every earlier
+   * one, so no two run at once. Other components call this too, which keeps the chain in one place.
+   */
+  serialWrite<T extends pulumi.Resource>(create: (dependsOn: pulumi.Resource[]) => T): T {
+    const resource = create([this.lastWrite]);
+    this.lastWrite = resource;
+    return resource;
+  }
+}

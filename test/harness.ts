@@ -1,0 +1,366 @@
+/**
+ * Runs the real program (index.ts) for one stack file under Pulumi's mock runtime, in-process, and records what it
+ * registers. The tests, the offline plan and the benchmark all go through `runProgram`; nothing else sets mocks.
+ *
+ * No Pulumi CLI, cloud account or Docker engine is involved: resources get deterministic fake ids and computed
+ * outputs from `mockState`, invokes are answered by `mockCall` (an unknown invoke is an error, so a new data source
+ * cannot slip through unmocked).
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** Placeholder for `secure:` values in stack files: they can only be decrypted by the stack's secrets provider. */
+export const OFFLINE_SECRET = "offline-placeholder-secret";
+
+/** Fixed identity answered for `azure-native:authorization:getClientConfig`. */
+export const MOCK_CLIENT_CONFIG = {
+  clientId: "00000000-0000-0000-0000-00000000c11e",
+  objectId: "00000000-0000-0000-0000-0000000000b1",
+  subscriptionId: "00000000-0000-0000-0000-000000000000",
+  tenantId: "00000000-0000-0000-0000-0000000000a1",
+};
+
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** Whether it is a custom (cloud) resource rather than a component. */
+  custom: boolean;
+  /** Inputs as the provider would receive them (secrets unwrapped; see `secretInputs`). */
+  inputs: Record<string, any>;
+  /** Dotted paths of inputs that were secret, e.g. `administratorLoginPassword`, `envs[1]`. */
+  secretInputs: string[];
+  /** The state the mock returned (inputs plus computed outputs such as ids and FQDNs). */
+  state: Record<string, any>;
+  parent?: string;
+  /** URNs this resource waits for: explicit `dependsOn` plus the resources its inputs come from. */
+  dependencies: string[];
+  options: {
+    protect: boolean;
+    ignoreChanges: string[];
+    retainOnDelete: boolean;
+    additionalSecretOutputs: string[];
+  };
+}
+
+export interface RunResult {
+  stack: string;
+  resources: RegisteredResource[];
+  /** Stack outputs with their real values (secret ones included, for assertions; see `secretOutputs`). */
+  outputs: Record<string, unknown>;
+  secretOutputs: string[];
+  /** The error the program threw (bad config, a component's check), if any. */
+  error?: Error;
+}
+
+export type MockStateFn = (args: pulumi.runtime.MockResourceArgs) => Record<string, any> | undefined;
+
+export interface RunOptions {
+  stack: string;
+  /** Directory holding `Pulumi.yaml` and `Pulumi.<stack>.yaml`; default the project. */
+  dir?: string;
+  /** Program entry to load; default `<project>/index`. */
+  program?: string;
+  /**
+   * Changes to the stack file's config, by key without the project prefix. Objects are merged deeply into the
+   * file's value; `null` deletes a key; anything else replaces it.
+   */
+  overrides?: Record<string, unknown>;
+  /** Run as `pulumi preview` (computed values unknown) instead of `up`. */
+  preview?: boolean;
+  /** Extra computed outputs per resource, consulted before the built-in ones (e.g. a chosen password). */
+  mockState?: MockStateFn;
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Lists the stacks that have a `Pulumi.<stack>.yaml` in `dir`. */
+export function listStacks(dir = PROJECT_DIR): string[] {
+  return fs
+    .readdirSync(dir)
+    .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => Boolean(s))
+    .sort();
+}
+
+export function projectName(dir = PROJECT_DIR): string {
+  const project = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name?: string };
+  if (!project?.name) throw new Error(`${path.join(dir, "Pulumi.yaml")} has no project name`);
+  return project.name;
+}
+
+/** The stack file's `config:` block with namespaced keys, as `pulumi config` would hand it to the program. */
+export function readStackConfig(stack: string, dir = PROJECT_DIR): Record<string, unknown> {
+  const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`no stack "${stack}": ${file} does not exist (stacks here: ${listStacks(dir).join(", ") || "none"})`);
+  }
+  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  return doc.config ?? {};
+}
+
+function deepMerge(base: unknown, patch: unknown): unknown {
+  if (patch === null) return undefined;
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    const merged = deepMerge(out[k], v);
+    if (merged === undefined) delete out[k];
+    else out[k] = merged;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Serialises the config map as the language host does: strings stay, structured values become JSON. */
+function toRuntimeConfig(project: string, config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[] } {
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  const hasSecure = (v: unknown): boolean =>
+    isPlainObject(v) ? "secure" in v || Object.values(v).some(hasSecure) : Array.isArray(v) && v.some(hasSecure);
+  const unsecure = (v: unknown): unknown =>
+    isPlainObject(v)
+      ? "secure" in v
+        ? OFFLINE_SECRET
+        : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsecure(x)]))
+      : Array.isArray(v)
+        ? v.map(unsecure)
+        : v;
+  for (const [rawKey, value] of Object.entries(config)) {
+    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+    if (hasSecure(value)) secretKeys.push(key);
+    const plain = unsecure(value);
+    values[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
+  }
+  return { values, secretKeys };
+}
+
+/** A deterministic stand-in for generated secrets: same resource name, same value, on every run. */
+function deterministicChars(seed: string, length: number, alphabet: string): string {
+  let out = "";
+  for (let block = 0; out.length < length; block++) {
+    const digest = crypto.createHash("sha256").update(`${seed}:${block}`).digest();
+    for (const byte of digest) if (out.length < length) out += alphabet[byte % alphabet.length];
+  }
+  return out;
+}
+
+const AZURE_PROVIDER_NAMESPACES: Record<string, string> = {
+  dbforpostgresql: "Microsoft.DBforPostgreSQL",
+  keyvault: "Microsoft.KeyVault",
+  web: "Microsoft.Web",
+  storage: "Microsoft.Storage",
+  network: "Microsoft.Network",
+  privatedns: "Microsoft.Network",
+  operationalinsights: "Microsoft.OperationalInsights",
+  applicationinsights: "Microsoft.Insights",
+  monitor: "Microsoft.Insights",
+  authorization: "Microsoft.Authorization",
+};
+
+/** Computed outputs the real providers would return, so outputs such as FQDNs and ids read like the real thing. */
+function builtInState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
+  const inputs = args.inputs ?? {};
+  const [pkg, module = "", typeName = ""] = args.type.split(":");
+  const lowerType = typeName.charAt(0).toLowerCase() + typeName.slice(1);
+  const name: string = inputs.name ?? inputs[`${lowerType}Name`] ?? args.name;
+  const state: Record<string, any> = { name };
+  if (pkg === "azure-native") {
+    const sub = MOCK_CLIENT_CONFIG.subscriptionId;
+    if (args.type === "azure-native:resources:ResourceGroup") {
+      state.id = `/subscriptions/${sub}/resourceGroups/${name}`;
+    } else {
+      const ns = AZURE_PROVIDER_NAMESPACES[module] ?? `Microsoft.${module}`;
+      state.id = `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName ?? "rg"}/providers/${ns}/${lowerType}s/${name}`;
+    }
+  }
+  switch (args.type) {
+    case "azure-native:dbforpostgresql:Server":
+      state.fullyQualifiedDomainName = `${name}.postgres.database.azure.com`;
+      break;
+    case "random:index/randomPassword:RandomPassword": {
+      const specials = inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?";
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (inputs.special === false ? "" : specials);
+      state.result = deterministicChars(args.name, inputs.length ?? 16, alphabet);
+      break;
+    }
+    case "random:index/randomBytes:RandomBytes":
+    case "random:index/randomId:RandomId": {
+      const bytes = crypto.createHash("sha256").update(args.name).digest().subarray(0, inputs.length ?? inputs.byteLength ?? 32);
+      Object.assign(state, { hex: bytes.toString("hex"), base64: bytes.toString("base64"), b64Std: bytes.toString("base64") });
+      break;
+    }
+    case "docker:index/remoteImage:RemoteImage":
+      state.imageId = `sha256:${crypto.createHash("sha256").update(String(inputs.name)).digest("hex")}`;
+      state.repoDigest = `${inputs.name}@${state.imageId}`;
+      break;
+  }
+  return state;
+}
+
+function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+  switch (args.token) {
+    case "azure-native:authorization:getClientConfig":
+      return MOCK_CLIENT_CONFIG;
+    default:
+      throw new Error(`harness: no mock for invoke ${args.token}; add one to test/harness.ts`);
+  }
+}
+
+/** Walks a serialised property value, returning it with secrets unwrapped and the paths that were secret. */
+function unwrapSecrets(value: any, at: string, secrets: string[]): any {
+  if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, secrets));
+  if (!isPlainObject(value)) return value;
+  if (value[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") {
+    secrets.push(at);
+    return unwrapSecrets(value.value, at, []);
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, secrets)]));
+}
+
+async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+  if (pulumi.Output.isInstance(value)) {
+    const o = value as any;
+    const [v, secret] = await Promise.all([o.promise(), o.isSecret]);
+    return { value: v, secret };
+  }
+  return { value, secret: false };
+}
+
+/** Runs the program for one stack. Never throws for a program error: it comes back as `error`. */
+export async function runProgram(opts: RunOptions): Promise<RunResult> {
+  const dir = opts.dir ?? PROJECT_DIR;
+  const project = projectName(dir);
+  const fileConfig = readStackConfig(opts.stack, dir);
+  const merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fileConfig)) merged[key.replace(`${project}:`, "")] = value;
+  for (const [key, patch] of Object.entries(opts.overrides ?? {})) {
+    const next = deepMerge(merged[key], patch);
+    if (next === undefined) delete merged[key];
+    else merged[key] = next;
+  }
+  const { values, secretKeys } = toRuntimeConfig(project, merged);
+
+  const resources: RegisteredResource[] = [];
+  const pending = new Map<string, Promise<void>>();
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const state = { ...args.inputs, ...builtInState(args), ...(opts.mockState?.(args) ?? {}) };
+        const id = args.custom === false ? undefined : (state.id ?? `${args.name}-id`);
+        return { id, state };
+      },
+      call: mockCall,
+    },
+    project,
+    opts.stack,
+    opts.preview ?? false,
+  );
+  pulumi.runtime.setAllConfig(values, secretKeys);
+
+  // The mock monitor drops resource options; read them off each registration request instead.
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+    const secretInputs: string[] = [];
+    const inputs = unwrapSecrets(req.getObject()?.toJavaScript() ?? {}, "", secretInputs);
+    const record: RegisteredResource = {
+      type: req.getType(),
+      name: req.getName(),
+      urn: "",
+      custom: req.getCustom(),
+      inputs,
+      secretInputs,
+      state: {},
+      parent: req.getParent() || undefined,
+      dependencies: req.getDependenciesList(),
+      options: {
+        protect: Boolean(req.getProtect()),
+        ignoreChanges: req.getIgnorechangesList(),
+        retainOnDelete: Boolean(req.getRetainondelete()),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      },
+    };
+    resources.push(record);
+    const done = new Promise<void>((resolve) => {
+      register(req, (err: any, resp: any) => {
+        if (resp) {
+          record.urn = resp.getUrn();
+          record.state = unwrapSecrets(resp.getObject()?.toJavaScript() ?? {}, "", []);
+        }
+        resolve();
+        callback(err, resp);
+      });
+    });
+    pending.set(`${resources.length}`, done);
+  };
+
+  const result: RunResult = { stack: opts.stack, resources, outputs: {}, secretOutputs: [] };
+  try {
+    const entry = opts.program ?? path.join(dir, "index");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(entry);
+    const program: () => unknown = typeof loaded === "function" ? loaded : loaded.default;
+    let exported: Record<string, unknown> = {};
+    await pulumi.runtime.runInPulumiStack(async () => {
+      exported = ((await program()) ?? {}) as Record<string, unknown>;
+      return exported;
+    });
+    for (const [key, value] of Object.entries(exported)) {
+      const { value: v, secret } = await resolveOutput(value);
+      if (v === undefined) continue;
+      result.outputs[key] = v;
+      if (secret) result.secretOutputs.push(key);
+    }
+  } catch (err) {
+    result.error = err instanceof Error ? err : new Error(String(err));
+  }
+  await Promise.all(pending.values());
+  await (pulumi.runtime as any).waitForRPCs?.();
+  return result;
+}
+
+/** Like `runProgram`, but a program error fails the caller. */
+export async function runStack(opts: RunOptions): Promise<RunResult> {
+  const result = await runProgram(opts);
+  if (result.error) throw result.error;
+  return result;
+}
+
+/** Resources other than the root stack (what "registers nothing" is about). */
+export function userResources(result: RunResult): RegisteredResource[] {
+  return result.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+}
+
+export function byType(result: RunResult, type: string): RegisteredResource[] {
+  return result.resources.filter((r) => r.type === type);
+}
+
+export function oneOfType(result: RunResult, type: string): RegisteredResource {
+  const found = byType(result, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** Whether `from` waits for `to`, directly or through other resources. */
+export function dependsOnTransitively(result: RunResult, from: RegisteredResource, to: RegisteredResource): boolean {
+  const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const stack = [...from.dependencies];
+  while (stack.length) {
+    const urn = stack.pop()!;
+    if (urn === to.urn) return true;
+    if (seen.has(urn)) continue;
+    seen.add(urn);
+    stack.push(...(byUrn.get(urn)?.dependencies ?? []));
+  }
+  return false;
+}
