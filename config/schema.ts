@@ -267,10 +267,10 @@ export type StackConfig =
 /** Raised for any configuration error; the message lists every problem with key, value and what is allowed. */
 export class ConfigError extends Error {
   constructor(
-    readonly stack: string,
+    readonly stackName: string,
     readonly problems: string[],
   ) {
-    super(`Invalid configuration for stack "${stack}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(`Invalid configuration for stack "${stackName}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
   }
 }

@@ -6,7 +6,6 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { projectRoot } from "../config/load";
 import { listStacks, runProgram, type RunResult } from "../test/harness";
 import { parseArgs, USAGE, UsageError } from "./plan/args";
@@ -35,22 +34,9 @@ async function run(stack: string, dir: string): Promise<RunResult> {
   // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/scripts.
   const result = await runProgram({ stack, dir, program: path.resolve(__dirname, "..", "index") });
   if (result.error) {
-    quietStackOutputs();
     throw new StackError(`${result.error.message}\n${available}`);
   }
   return result;
-}
-
-/**
- * When the program throws (bad config), Pulumi's root Stack resource leaves its outputs' derived promises
- * rejected with nobody awaiting them; runProgram already returned that error, so observe them here rather than
- * let Node report the same error again as an unhandled rejection (with a stack trace) after our message.
- */
-function quietStackOutputs(): void {
-  const outputs = pulumi.runtime.getStackResource()?.outputs as any;
-  for (const p of [outputs?.isKnown, outputs?.isSecret, outputs?.promise?.(), outputs?.allResources?.()]) {
-    if (p && typeof p.catch === "function") p.catch(() => undefined);
-  }
 }
 
 /** Whether Graphviz is installed (optional: only used to render the Mermaid graph's twin to SVG). */

@@ -338,9 +338,22 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   } catch (err) {
     result.error = err instanceof Error ? err : new Error(String(err));
   }
+  if (result.error) quietStackOutputs();
   await Promise.all(pending);
   await (pulumi.runtime as any).waitForRPCs?.();
   return result;
+}
+
+/**
+ * When the program throws (bad config), Pulumi's root Stack resource leaves its outputs' derived promises rejected
+ * with nobody awaiting them; the error is already in the result, so observe them rather than let Node report the
+ * same error again as an unhandled rejection (which also crashes a jest worker).
+ */
+function quietStackOutputs(): void {
+  const outputs = pulumi.runtime.getStackResource()?.outputs as any;
+  for (const p of [outputs?.isKnown, outputs?.isSecret, outputs?.promise?.(), outputs?.allResources?.()]) {
+    if (p && typeof p.catch === "function") p.catch(() => undefined);
+  }
 }
 
 /** Like `runProgram`, but a program error fails the caller. */
