@@ -150,7 +150,7 @@ const postgresSchema = z
      */
     entraAdmin: z
       .strictObject({
-        objectId: z.uuid("must be the principal's object id, a GUID"),
+        objectId: z.guid("must be the principal's object id, a GUID such as 00000000-0000-0000-0000-000000000000"),
         principalName: z.string().min(1),
         principalType: z.enum(["Group", "User", "ServicePrincipal"]).default("Group"),
       })
