@@ -11,8 +11,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { projectRoot } from "../config/load";
 
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+/** The project (the directory with Pulumi.yaml), whether this runs from source or compiled into dist/. */
+export const PROJECT_DIR = projectRoot(__dirname);
+/** The program next to this harness: index.ts under jest, dist/index.js when compiled. */
+const PROGRAM = path.resolve(__dirname, "..", "index");
 
 /** Placeholder for `secure:` values in stack files: they can only be decrypted by the stack's secrets provider. */
 export const OFFLINE_SECRET = "offline-placeholder-secret";
@@ -64,7 +68,7 @@ export interface RunOptions {
   stack: string;
   /** Directory holding `Pulumi.yaml` and `Pulumi.<stack>.yaml`; default the project. */
   dir?: string;
-  /** Program entry to load; default `<project>/index`. */
+  /** Program entry to load; default the project's index (compiled or source, matching this harness). */
   program?: string;
   /**
    * Changes to the stack file's config, by key without the project prefix. Objects are merged deeply into the
@@ -250,11 +254,16 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   const { values, secretKeys } = toRuntimeConfig(project, merged);
 
   const resources: RegisteredResource[] = [];
-  const pending = new Map<string, Promise<void>>();
+  const pending: Promise<void>[] = [];
+  const secretOutputsOf = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const state = { ...args.inputs, ...builtInState(args), ...(opts.mockState?.(args) ?? {}) };
+        const state: Record<string, any> = { ...args.inputs, ...builtInState(args), ...(opts.mockState?.(args) ?? {}) };
+        // The engine, not the SDK, makes `additionalSecretOutputs` (e.g. RandomPassword.result) secret; so do we.
+        for (const key of secretOutputsOf.get(`${args.type}::${args.name}`) ?? []) {
+          if (key in state) state[key] = pulumi.secret(state[key]);
+        }
         const id = args.custom === false ? undefined : (state.id ?? `${args.name}-id`);
         return { id, state };
       },
@@ -290,6 +299,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
       },
     };
     resources.push(record);
+    secretOutputsOf.set(`${record.type}::${record.name}`, record.options.additionalSecretOutputs);
     const done = new Promise<void>((resolve) => {
       register(req, (err: any, resp: any) => {
         if (resp) {
@@ -300,18 +310,23 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         callback(err, resp);
       });
     });
-    pending.set(`${resources.length}`, done);
+    pending.push(done);
   };
 
   const result: RunResult = { stack: opts.stack, resources, outputs: {}, secretOutputs: [] };
   try {
-    const entry = opts.program ?? path.join(dir, "index");
+    const entry = opts.program ?? PROGRAM;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(entry);
     const program: () => unknown = typeof loaded === "function" ? loaded : loaded.default;
     let exported: Record<string, unknown> = {};
+    // Catch inside the stack's init: an error escaping it would surface as an unhandled rejection.
     await pulumi.runtime.runInPulumiStack(async () => {
-      exported = ((await program()) ?? {}) as Record<string, unknown>;
+      try {
+        exported = ((await program()) ?? {}) as Record<string, unknown>;
+      } catch (err) {
+        result.error = err instanceof Error ? err : new Error(String(err));
+      }
       return exported;
     });
     for (const [key, value] of Object.entries(exported)) {
@@ -323,7 +338,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   } catch (err) {
     result.error = err instanceof Error ? err : new Error(String(err));
   }
-  await Promise.all(pending.values());
+  await Promise.all(pending);
   await (pulumi.runtime as any).waitForRPCs?.();
   return result;
 }

@@ -1,0 +1,93 @@
+/**
+ * README's environments table, generated from the stack files through the same config parser the program uses.
+ * `npm run docs` rewrites README between the markers; test/readme.test.ts fails when README is out of date.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ENVIRONMENTS, parseStackConfig, StackConfig } from "../config/schema";
+import { listStacks, PROJECT_DIR, projectName, readStackConfig } from "../test/harness";
+
+const START = /<!-- environments:start[^>]*-->/;
+const END = "<!-- environments:end -->";
+
+export function loadAllStackConfigs(dir = PROJECT_DIR): StackConfig[] {
+  const prefix = `${projectName(dir)}:`;
+  return listStacks(dir).map((stack) => {
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(readStackConfig(stack, dir))) {
+      if (!key.includes(":") || key.startsWith(prefix)) raw[key.replace(prefix, "")] = value;
+    }
+    return parseStackConfig(stack, raw);
+  }).sort((a, b) => ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) || a.stack.localeCompare(b.stack));
+}
+
+function rows(cfg: StackConfig): Record<string, string> {
+  if (cfg.platform === "docker") {
+    const d = cfg.docker;
+    return {
+      ENVIRONMENT: cfg.environment,
+      "Database location": `Local Docker (\`${d.image}\`)`,
+      "Server / container": `\`${d.containerName}\``,
+      Database: `\`${d.database}\``,
+      "Tier / SKU": "n/a",
+      Storage: `volume \`${d.volumeName}\``,
+      "High availability": "No",
+      "Backup retention": "No backups",
+      TLS: "No (localhost only)",
+      "Public access": `127.0.0.1:${d.hostPort} only`,
+      "Protected (`protect`)": cfg.protect ? "Yes" : "No",
+    };
+  }
+  const pg = cfg.postgres;
+  const access =
+    pg.publicNetworkAccess === "Disabled"
+      ? "None (no public endpoint)"
+      : [pg.allowAzureServices ? "Azure services" : "", pg.firewallRules.length ? `${pg.firewallRules.length} CI/developer address rule(s)` : ""]
+          .filter(Boolean)
+          .join(" + ") || "Public endpoint, no firewall rules";
+  return {
+    ENVIRONMENT: cfg.environment,
+    "Database location": `Azure PostgreSQL ${pg.version} (${cfg.azure.location}, \`${cfg.azure.resourceGroupName}\`)`,
+    "Server / container": `\`${pg.serverName}\``,
+    Database: `\`${pg.databaseName}\``,
+    "Tier / SKU": `${pg.skuTier} ${pg.skuName.replace("Standard_", "")}`,
+    Storage: `${pg.storageSizeGb} GiB`,
+    "High availability": pg.highAvailability === "Disabled" ? "No" : pg.highAvailability,
+    "Backup retention": `${pg.backupRetentionDays} days${pg.geoRedundantBackup ? ", geo-redundant" : ""}`,
+    TLS: `Required (min ${pg.minTlsVersion})`,
+    "Public access": access,
+    "Protected (`protect`)": cfg.protect ? "Yes" : "No",
+  };
+}
+
+/** A Markdown table, one column per stack, one row per setting. */
+export function renderEnvironmentsTable(configs: StackConfig[]): string {
+  const columns = configs.map(rows);
+  const settings = Object.keys(columns[0] ?? {});
+  const lines = [
+    `| Setting | ${configs.map((c) => `\`${c.stack}\``).join(" | ")} |`,
+    `|---|${configs.map(() => "---").join("|")}|`,
+    ...settings.map((s) => `| ${s} | ${columns.map((c) => c[s] ?? "").join(" | ")} |`),
+  ];
+  return lines.join("\n");
+}
+
+/** README with the generated table between the markers. */
+export function withEnvironmentsTable(readme: string, table: string): string {
+  const start = START.exec(readme);
+  const end = readme.indexOf(END);
+  if (!start || end < start.index) throw new Error("README.md lacks the environments:start/end markers");
+  const head = readme.slice(0, start.index + start[0].length);
+  return `${head}\n${table}\n${readme.slice(end)}`;
+}
+
+if (require.main === module) {
+  const readmePath = path.join(PROJECT_DIR, "README.md");
+  const table = renderEnvironmentsTable(loadAllStackConfigs());
+  if (process.argv.includes("--write")) {
+    fs.writeFileSync(readmePath, withEnvironmentsTable(fs.readFileSync(readmePath, "utf8"), table));
+    console.log(`updated ${path.relative(process.cwd(), readmePath)}`);
+  } else {
+    console.log(table);
+  }
+}

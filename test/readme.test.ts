@@ -1,0 +1,22 @@
+/** README stays true: its environments table is what the stack files say, and CI runs its test command. */
+import * as fs from "fs";
+import * as path from "path";
+import { loadAllStackConfigs, renderEnvironmentsTable, withEnvironmentsTable } from "../scripts/environments-table";
+import { PROJECT_DIR } from "./harness";
+
+const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+
+test("the environments table matches the stack files (run `npm run docs` to regenerate)", () => {
+  const table = renderEnvironmentsTable(loadAllStackConfigs());
+  expect(withEnvironmentsTable(readme, table)).toBe(readme);
+  expect(table).toContain("| Tier / SKU | n/a | Burstable B1ms | GeneralPurpose D2ds_v5 |");
+});
+
+test("the quick start's test command is what .ci/run runs", () => {
+  const quickStart = readme.slice(readme.indexOf("## Quick start"), readme.indexOf("## Environments"));
+  const commands = [...quickStart.matchAll(/^(npm [^#\n]+?)\s+#/gm)].map((m) => m[1].trim());
+  expect(commands).toHaveLength(2);
+  const ci = fs.readFileSync(path.join(PROJECT_DIR, ".ci/run"), "utf8");
+  expect(ci).toMatch(/^npm ci$/m);
+  expect(ci).toContain(`\n${commands[1]}\n`);
+});

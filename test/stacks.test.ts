@@ -1,0 +1,299 @@
+/**
+ * The real program, run per stack file under Pulumi's mock runtime: the spec's values, secrets kept secret, the
+ * ServerIsBusy ordering, deletion guards, and a new environment that needs no code.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { byType, dependsOnTransitively, oneOfType, PROJECT_DIR, RegisteredResource, runStack, RunResult } from "./harness";
+
+const SERVER = "azure-native:dbforpostgresql:Server";
+const SERVER_CHILDREN = [
+  "azure-native:dbforpostgresql:Database",
+  "azure-native:dbforpostgresql:Configuration",
+  "azure-native:dbforpostgresql:FirewallRule",
+];
+
+function configValue(result: RunResult, name: string): string | undefined {
+  return byType(result, "azure-native:dbforpostgresql:Configuration").find((c) => c.inputs.configurationName === name)?.inputs
+    .value;
+}
+
+describe("dev: local PostgreSQL 15 in Docker", () => {
+  let result: RunResult;
+  beforeAll(async () => {
+    result = await runStack({ stack: "dev" });
+  });
+
+  test("uses only Docker resources (no Azure credentials needed)", () => {
+    const custom = result.resources.filter((r) => r.custom);
+    expect(custom.length).toBeGreaterThan(0);
+    for (const r of custom) expect(r.type).toMatch(/^docker:/);
+  });
+
+  test("postgres:15-alpine is pulled and kept locally", () => {
+    const image = oneOfType(result, "docker:index/remoteImage:RemoteImage");
+    expect(image.inputs).toMatchObject({ name: "postgres:15-alpine", keepLocally: true });
+  });
+
+  test("the container matches the spec's compose service", () => {
+    const c = oneOfType(result, "docker:index/container:Container");
+    expect(c.inputs.name).toBe("amplifier-postgres-dev");
+    expect(c.inputs.envs).toEqual(["POSTGRES_USER=amplifier_dev", "POSTGRES_PASSWORD=dev_password", "POSTGRES_DB=amplifier_dev"]);
+    expect(c.inputs.ports).toEqual([{ internal: 5432, external: 5432, ip: "127.0.0.1" }]);
+    expect(c.inputs.restart).toBe("unless-stopped");
+    expect(c.inputs.healthcheck).toMatchObject({
+      tests: ["CMD-SHELL", "pg_isready -U amplifier_dev -d amplifier_dev"],
+      interval: "5s",
+      timeout: "5s",
+      retries: 5,
+    });
+    expect(c.inputs.wait).toBe(true);
+  });
+
+  test("data lives on the named volume", () => {
+    const volume = oneOfType(result, "docker:index/volume:Volume");
+    expect(volume.inputs.name).toBe("postgres_dev_data");
+    const c = oneOfType(result, "docker:index/container:Container");
+    expect(c.inputs.volumes).toEqual([{ volumeName: "postgres_dev_data", containerPath: "/var/lib/postgresql/data" }]);
+  });
+
+  test("the repo's init SQL is uploaded into /docker-entrypoint-initdb.d/", () => {
+    const c = oneOfType(result, "docker:index/container:Container");
+    const sql = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");
+    expect(c.inputs.uploads).toEqual([{ file: "/docker-entrypoint-initdb.d/init.sql", content: sql }]);
+    expect(sql).toContain('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"');
+  });
+
+  test("the password is a secret input of the container", () => {
+    const c = oneOfType(result, "docker:index/container:Container");
+    expect(c.inputs.envs[1]).toMatch(/^POSTGRES_PASSWORD=/);
+    expect(c.secretInputs).toEqual(["envs[1]"]);
+  });
+
+  test("outputs a ready DATABASE_URL (secret) and its parts", () => {
+    expect(result.outputs).toMatchObject({
+      DATABASE_URL: "postgresql+asyncpg://amplifier_dev:dev_password@localhost:5432/amplifier_dev",
+      databaseHost: "localhost",
+      databasePort: 5432,
+      databaseName: "amplifier_dev",
+      databaseUser: "amplifier_dev",
+    });
+    expect(result.secretOutputs).toEqual(["DATABASE_URL"]);
+  });
+
+  test("no API container unless a checkout is configured", () => {
+    expect(byType(result, "docker:index/container:Container")).toHaveLength(1);
+    expect(byType(result, "docker:index/network:Network")).toHaveLength(0);
+  });
+
+  test("with an API checkout: built image, private network, started after the healthy database", async () => {
+    const withApi = await runStack({ stack: "dev", overrides: { docker: { api: { context: "../amplifier-app-api" } } } });
+    const containers = byType(withApi, "docker:index/container:Container");
+    const db = containers.find((c) => c.inputs.name === "amplifier-postgres-dev")!;
+    const api = containers.find((c) => c.inputs.name === "amplifier-api-dev")!;
+    expect(api).toBeDefined();
+    const network = oneOfType(withApi, "docker:index/network:Network");
+    expect(api.inputs.networksAdvanced).toEqual([{ name: network.inputs.name }]);
+    expect(db.inputs.networksAdvanced).toEqual([{ name: network.inputs.name, aliases: ["postgres"] }]);
+    expect(api.inputs.ports).toEqual([{ internal: 8765, external: 8765, ip: "127.0.0.1" }]);
+    expect(api.inputs.envs).toContain("ENVIRONMENT=development");
+    expect(api.inputs.envs).toContain(
+      "DATABASE_URL=postgresql+asyncpg://amplifier_dev:dev_password@amplifier-postgres-dev:5432/amplifier_dev",
+    );
+    const urlIndex = (api.inputs.envs as string[]).findIndex((e) => e.startsWith("DATABASE_URL="));
+    expect(api.secretInputs).toEqual([`envs[${urlIndex}]`]);
+    expect(api.dependencies).toContain(db.urn);
+    const image = oneOfType(withApi, "docker:index/image:Image");
+    expect(image.inputs.build.context).toBe(path.resolve(PROJECT_DIR, "../amplifier-app-api"));
+    expect(image.inputs.skipPush).toBe(true);
+    expect(withApi.outputs.apiUrl).toBe("http://localhost:8765");
+  });
+});
+
+describe.each([
+  {
+    stack: "test",
+    server: "amplifier-db-test",
+    database: "amplifier_test",
+    sku: { name: "Standard_B1ms", tier: "Burstable" },
+    storage: 32,
+    backup: { backupRetentionDays: 7, geoRedundantBackup: "Disabled" },
+    ha: "Disabled",
+    publicAccess: "Enabled",
+    protect: false,
+  },
+  {
+    stack: "prod",
+    server: "amplifier-db-prod",
+    database: "amplifier_prod",
+    sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
+    storage: 64,
+    backup: { backupRetentionDays: 14, geoRedundantBackup: "Enabled" },
+    ha: "ZoneRedundant",
+    publicAccess: "Disabled",
+    protect: true,
+  },
+])("$stack: Azure Database for PostgreSQL Flexible Server", (spec) => {
+  let result: RunResult;
+  let server: RegisteredResource;
+  beforeAll(async () => {
+    result = await runStack({ stack: spec.stack });
+    server = oneOfType(result, SERVER);
+  });
+
+  test("server settings from the spec", () => {
+    expect(server.inputs).toMatchObject({
+      serverName: spec.server,
+      version: "15",
+      sku: spec.sku,
+      storage: { storageSizeGB: spec.storage, autoGrow: "Disabled" },
+      backup: spec.backup,
+      highAvailability: { mode: spec.ha },
+      network: { publicNetworkAccess: spec.publicAccess },
+      administratorLogin: "amplifier_admin",
+      location: "eastus",
+    });
+  });
+
+  test("resource group and tags from config", () => {
+    const group = oneOfType(result, "azure-native:resources:ResourceGroup");
+    expect(group.inputs).toMatchObject({ resourceGroupName: `rg-amplifier-${spec.stack}`, location: "eastus" });
+    const tags = { environment: spec.stack === "prod" ? "production" : "test", "managed-by": "amplifier", "cost-center": "engineering" };
+    expect(group.inputs.tags).toEqual(tags);
+    expect(server.inputs.tags).toEqual(tags);
+  });
+
+  test("the database from the spec", () => {
+    const db = oneOfType(result, "azure-native:dbforpostgresql:Database");
+    expect(db.inputs).toMatchObject({ databaseName: spec.database, serverName: spec.server });
+  });
+
+  test("TLS is enforced through server parameters", () => {
+    expect(configValue(result, "require_secure_transport")).toBe("on");
+    expect(configValue(result, "ssl_min_protocol_version")).toBe("TLSv1.2");
+  });
+
+  test("the admin password is generated (>= 24 chars) and only ever secret", () => {
+    const password = oneOfType(result, "random:index/randomPassword:RandomPassword");
+    expect(password.inputs.length).toBeGreaterThanOrEqual(24);
+    expect(server.secretInputs).toContain("administratorLoginPassword");
+    expect(server.inputs.administratorLoginPassword).toHaveLength(password.inputs.length);
+  });
+
+  test("outputs: FQDN, database, admin login, and a secret DATABASE_URL", () => {
+    const password = server.inputs.administratorLoginPassword as string;
+    expect(result.outputs).toMatchObject({
+      serverFqdn: `${spec.server}.postgres.database.azure.com`,
+      databaseName: spec.database,
+      adminLogin: "amplifier_admin",
+      DATABASE_URL: `postgresql+asyncpg://amplifier_admin:${encodeURIComponent(password)}@${spec.server}.postgres.database.azure.com:5432/${spec.database}?ssl=require`,
+    });
+    expect(result.secretOutputs).toEqual(["DATABASE_URL"]);
+  });
+
+  test("no two writes to the server can run at once (ServerIsBusy)", () => {
+    const children = result.resources.filter((r) => SERVER_CHILDREN.includes(r.type));
+    expect(children.length).toBeGreaterThanOrEqual(3);
+    for (const child of children) expect(dependsOnTransitively(result, child, server)).toBe(true);
+    // A total order: of any two children, one waits for the other.
+    for (let i = 0; i < children.length; i++) {
+      for (let j = i + 1; j < children.length; j++) {
+        const ordered = dependsOnTransitively(result, children[i], children[j]) || dependsOnTransitively(result, children[j], children[i]);
+        expect({ pair: [children[i].name, children[j].name], ordered }).toEqual({ pair: [children[i].name, children[j].name], ordered: true });
+      }
+    }
+  });
+
+  test(`protect is ${spec.protect ? "on" : "off"} for the server and the resource group`, () => {
+    expect(server.options.protect).toBe(spec.protect);
+    expect(oneOfType(result, "azure-native:resources:ResourceGroup").options.protect).toBe(spec.protect);
+  });
+
+  test("the same program and config register the same resources twice (deterministic)", async () => {
+    const again = await runStack({ stack: spec.stack });
+    const shape = (r: RunResult) => r.resources.map((x) => ({ type: x.type, name: x.name, inputs: x.inputs, protect: x.options.protect }));
+    expect(shape(again)).toEqual(shape(result));
+    expect(again.outputs).toEqual(result.outputs);
+  });
+});
+
+describe("test-only firewall rules", () => {
+  test("AllowAzureServices (0.0.0.0) plus the configured CI/developer addresses", async () => {
+    const result = await runStack({
+      stack: "test",
+      overrides: {
+        postgres: {
+          firewallRules: [
+            { name: "ci-runner", startIpAddress: "203.0.113.10", endIpAddress: "203.0.113.10" },
+            { name: "office", startIpAddress: "198.51.100.0", endIpAddress: "198.51.100.15" },
+          ],
+        },
+      },
+    });
+    const rules = byType(result, "azure-native:dbforpostgresql:FirewallRule").map((r) => r.inputs);
+    expect(rules).toEqual([
+      expect.objectContaining({ firewallRuleName: "AllowAzureServices", startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" }),
+      expect.objectContaining({ firewallRuleName: "ci-runner", startIpAddress: "203.0.113.10", endIpAddress: "203.0.113.10" }),
+      expect.objectContaining({ firewallRuleName: "office", startIpAddress: "198.51.100.0", endIpAddress: "198.51.100.15" }),
+    ]);
+  });
+
+  test("prod has no firewall rule at all", async () => {
+    const result = await runStack({ stack: "prod" });
+    expect(byType(result, "azure-native:dbforpostgresql:FirewallRule")).toEqual([]);
+  });
+});
+
+describe("DATABASE_URL survives any generated password", () => {
+  test("a password full of URL-special characters round-trips through new URL()", async () => {
+    const nasty = "p@ss:w/rd?#[]%&=+ $!'\"(){}<>\\^`|~,;";
+    const result = await runStack({
+      stack: "test",
+      mockState: (args) => (args.type === "random:index/randomPassword:RandomPassword" ? { result: nasty } : undefined),
+    });
+    const url = new URL(result.outputs.DATABASE_URL as string);
+    expect(url.protocol).toBe("postgresql+asyncpg:");
+    expect(decodeURIComponent(url.username)).toBe("amplifier_admin");
+    expect(decodeURIComponent(url.password)).toBe(nasty);
+    expect(url.hostname).toBe("amplifier-db-test.postgres.database.azure.com");
+    expect(url.port).toBe("5432");
+    expect(url.pathname).toBe("/amplifier_test");
+    expect(url.searchParams.get("ssl")).toBe("require");
+  });
+});
+
+describe("a new environment is a new stack file and nothing else", () => {
+  test("a staging stack written here deploys with derived names", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-staging-"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.staging.yaml"),
+      [
+        "config:",
+        "  amplifier-infra:environment: staging",
+        "  amplifier-infra:platform: azure",
+        "  amplifier-infra:azure:",
+        "    resourceGroupName: rg-amplifier-staging",
+        "  amplifier-infra:postgres:",
+        "    skuName: Standard_B2s",
+        "    storageSizeGb: 64",
+        "    backupRetentionDays: 10",
+        "",
+      ].join("\n"),
+    );
+    const result = await runStack({ stack: "staging", dir });
+    const server = oneOfType(result, SERVER);
+    expect(server.inputs).toMatchObject({
+      serverName: "amplifier-db-staging",
+      sku: { name: "Standard_B2s", tier: "Burstable" },
+      storage: { storageSizeGB: 64 },
+      backup: { backupRetentionDays: 10 },
+      network: { publicNetworkAccess: "Disabled" },
+      tags: { environment: "staging", "managed-by": "amplifier", "cost-center": "engineering" },
+    });
+    expect(server.options.protect).toBe(true);
+    expect(result.outputs.databaseName).toBe("amplifier_staging");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
