@@ -57,7 +57,9 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
         // A flexible server takes the plain user name (no `@server` suffix, unlike Single Server).
         administratorLogin: c.adminLogin,
         administratorLoginPassword: password.result,
-        authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: c.entraAdmin ? "Enabled" : "Disabled" },
+        authConfig: c.entraAdmin
+          ? { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: this.tenantId() }
+          : { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
         tags: args.tags,
       },
       // Autogrow stays off: Azure grows storage but never shrinks it, so a grown disk would make every later
@@ -114,7 +116,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
               objectId: admin.objectId,
               principalName: admin.principalName,
               principalType: admin.principalType,
-              tenantId: authorization.getClientConfigOutput({ parent: this }).tenantId,
+              tenantId: this.tenantId(),
               serverName: this.server.name,
               resourceGroupName: args.resourceGroupName,
             },
@@ -162,6 +164,11 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       adminLogin: this.adminLogin,
       databaseUrl: this.databaseUrl,
     });
+  }
+
+  /** The deployment's tenant (Entra admins live there). */
+  private tenantId(): pulumi.Output<string> {
+    return authorization.getClientConfigOutput({ parent: this }).tenantId;
   }
 
   /**

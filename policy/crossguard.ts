@@ -7,13 +7,18 @@ import type {
   Policies,
   PolicyResource as CrossGuardResource,
   ResourceValidation,
+  ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidation,
+  StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { checkResource } from "./evaluate";
 import type { PolicyResource, Rule } from "./model";
 import { appliesTo, RULES } from "./rules";
+
+// Re-exported so root tests (outside policy/, where @pulumi/policy is installed) can type their fake arguments.
+export type { CrossGuardResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy };
 
 /** The single exact type token of a rule, which lets the analyzer skip other types without calling us. */
 function singleType(rule: Rule): string | undefined {

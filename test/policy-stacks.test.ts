@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { evaluate, policyPackConfig } from "../policy/evaluate";
-import { main, stackExceptions } from "../scripts/policy-config";
+import { main, renderRulesTable, stackExceptions, withRulesTable } from "../scripts/policy-config";
+import { RULES } from "../policy/rules";
 import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, PROJECT_DIR, runProgram, runStack, userResources } from "./harness";
 
 /**
@@ -61,7 +62,11 @@ test("prod with postgres.entraAdmin: an Entra admin chained after the parameters
   const result = await runStack({ stack: "prod", overrides: { postgres: { entraAdmin } } });
   const admin = oneOfType(result, "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra");
   expect(admin.inputs).toMatchObject({ ...entraAdmin, principalType: "Group", tenantId: MOCK_CLIENT_CONFIG.tenantId, serverName: "amplifier-db-prod" });
-  expect(oneOfType(result, "azure-native:dbforpostgresql:Server").inputs.authConfig).toEqual({ passwordAuth: "Enabled", activeDirectoryAuth: "Enabled" });
+  expect(oneOfType(result, "azure-native:dbforpostgresql:Server").inputs.authConfig).toEqual({
+    passwordAuth: "Enabled",
+    activeDirectoryAuth: "Enabled",
+    tenantId: MOCK_CLIENT_CONFIG.tenantId,
+  });
   for (const parameter of byType(result, "azure-native:dbforpostgresql:Configuration")) {
     expect(dependsOnTransitively(result, admin, parameter)).toBe(true);
   }
@@ -102,4 +107,11 @@ describe("npm run policy-config", () => {
       stderr.mockRestore();
     }
   });
+});
+
+test("README's rule table is generated from policy/rules.ts (run `npm run policy-config -- --readme`)", () => {
+  const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+  const table = renderRulesTable();
+  expect(withRulesTable(readme, table)).toBe(readme);
+  expect(table.split("\n").filter((line) => line.startsWith("| `"))).toHaveLength(RULES.length);
 });
