@@ -1,0 +1,114 @@
+/**
+ * Estimated monthly cost per resource from the one dated price table (pricing/azure-eastus.json). Each line says
+ * what it multiplied, so a reviewer can check it against the linked price page; a resource whose SKU is not in the
+ * table is reported as unpriced (and the total as incomplete) rather than guessed.
+ */
+import type { RegisteredResource } from "../../test/harness";
+import * as fs from "fs";
+import * as path from "path";
+import { projectRoot } from "../../config/load";
+
+export interface Price {
+  unit: string;
+  usd: number;
+  source: string;
+  note?: string;
+  vCores?: number;
+  memoryGiB?: number;
+  tier?: string;
+}
+
+export interface PriceTable {
+  about: string;
+  asOf: string;
+  currency: string;
+  region: string;
+  hoursPerMonth: number;
+  prices: Record<string, Price>;
+  specCostTable: { source: string; stacks: Record<string, { total: number; items: Record<string, string> }> };
+}
+
+/** The price table, read from the project root so source (jest) and compiled (dist/) runs read the same file. */
+export const PRICES: PriceTable = JSON.parse(fs.readFileSync(path.join(projectRoot(__dirname), "pricing", "azure-eastus.json"), "utf8"));
+
+export interface CostLine {
+  what: string;
+  usd: number;
+  /** Price-table key the figure comes from. */
+  price?: string;
+}
+
+export interface ResourceCost {
+  usd: number;
+  lines: CostLine[];
+  /** Why no figure: e.g. a SKU missing from the table. */
+  unpriced?: string;
+  notes: string[];
+}
+
+type Estimator = (inputs: Record<string, any>, table: PriceTable) => ResourceCost;
+
+const round = (n: number): number => Math.round(n * 100) / 100;
+const hourly = (table: PriceTable, key: string): number | undefined =>
+  table.prices[key] ? table.prices[key].usd * table.hoursPerMonth : undefined;
+
+function sum(lines: CostLine[], notes: string[] = []): ResourceCost {
+  return { usd: round(lines.reduce((a, l) => a + l.usd, 0)), lines: lines.map((l) => ({ ...l, usd: round(l.usd) })), notes };
+}
+const unpriced = (why: string): ResourceCost => ({ usd: 0, lines: [], unpriced: why, notes: [] });
+const fixed = (table: PriceTable, key: string, what: string): ResourceCost => {
+  const p = table.prices[key];
+  const monthly = p.unit === "hour" ? p.usd * table.hoursPerMonth : p.usd;
+  return sum([{ what, usd: monthly, price: key }], p.note ? [p.note] : []);
+};
+const perUsage = (table: PriceTable, key: string): ResourceCost => sum([], [`${table.prices[key].note} ($${table.prices[key].usd}/${table.prices[key].unit})`]);
+
+const ESTIMATORS: Record<string, Estimator> = {
+  "azure-native:dbforpostgresql:Server": (i, t) => {
+    const sku = i.sku?.name;
+    const compute = hourly(t, `postgres.compute.${sku}`);
+    if (compute === undefined) return unpriced(`SKU ${sku} is not in the price table`);
+    const ha = i.highAvailability?.mode && i.highAvailability.mode !== "Disabled";
+    const copies = ha ? 2 : 1;
+    const gib = Number(i.storage?.storageSizeGB ?? 32);
+    const haNote = ha ? ` x2 (${i.highAvailability.mode} HA standby)` : "";
+    return sum(
+      [
+        { what: `${sku} compute${haNote}`, usd: compute * copies, price: `postgres.compute.${sku}` },
+        { what: `storage ${gib} GiB${haNote}`, usd: gib * t.prices["postgres.storage"].usd * copies, price: "postgres.storage" },
+      ],
+      [
+        ...(ha ? [`the HA standby adds $${round(compute + gib * t.prices["postgres.storage"].usd).toFixed(2)} (a second server's compute and storage)`] : []),
+        `backups (${i.backup?.backupRetentionDays ?? 7} days) free up to ${gib} GiB; beyond: $${t.prices["postgres.backup"].usd}/GiB-month`,
+      ],
+    );
+  },
+  "azure-native:web:AppServicePlan": (i, t) => {
+    const sku = i.sku?.name;
+    const each = hourly(t, `appservice.linux.${sku}`);
+    if (each === undefined) return unpriced(`plan SKU ${sku} is not in the price table`);
+    const n = Number(i.sku?.capacity ?? 1);
+    return sum([{ what: `${sku} x${n} instance${n > 1 ? "s" : ""}`, usd: each * n, price: `appservice.linux.${sku}` }]);
+  },
+  "azure-native:keyvault:Vault": (_i, t) => fixed(t, "keyvault.operations", "operations (nominal)"),
+  "azure-native:network:PrivateEndpoint": (_i, t) => fixed(t, "network.privateEndpoint", "private endpoint"),
+  "azure-native:privatedns:PrivateZone": (_i, t) => fixed(t, "privatedns.zone", "hosted zone"),
+  "azure-native:monitor:MetricAlert": (i, t) => {
+    const series = Math.max(1, (i.scopes ?? []).length) * Math.max(1, (i.criteria?.allOf ?? []).length);
+    return sum([{ what: `${series} time series`, usd: series * t.prices["monitor.metricAlert"].usd, price: "monitor.metricAlert" }]);
+  },
+  "azure-native:operationalinsights:Workspace": (_i, t) => perUsage(t, "loganalytics.ingestion"),
+  "azure-native:applicationinsights:Component": (_i, t) => perUsage(t, "loganalytics.ingestion"),
+  "azure-native:storage:FileShare": (_i, t) => perUsage(t, "storage.fileShare"),
+};
+
+/** Types that cost nothing by themselves (config, identity, grouping) or run locally. */
+const FREE = /^(docker:|random:|pulumi:|amplifier:)|^azure-native:(resources:ResourceGroup|dbforpostgresql:(Database|Configuration|FirewallRule|AdministratorsMicrosoftEntra)|keyvault:Secret|authorization:|web:WebApp(FtpAllowed|ScmAllowed)?$|network:(VirtualNetwork|Subnet|PrivateDnsZoneGroup)$|privatedns:VirtualNetworkLink|monitor:(ActionGroup|DiagnosticSetting)|storage:StorageAccount)/;
+
+/** The estimate for one resource, or undefined for a type that is free (or bills elsewhere). */
+export function costOf(r: RegisteredResource, table: PriceTable = PRICES): ResourceCost | undefined {
+  const estimate = ESTIMATORS[r.type];
+  if (estimate) return estimate(r.inputs ?? {}, table);
+  if (FREE.test(r.type)) return undefined;
+  return unpriced(`no price for ${r.type} in the price table`);
+}

@@ -1,0 +1,158 @@
+/**
+ * The offline plan of one stack as data: pure functions over the harness's RunResult. Every format (text, JSON,
+ * Mermaid, the comparison table) renders this model, and the model is built from the masked run only.
+ */
+import type { RegisteredResource, RunResult } from "../../test/harness";
+import { costOf, PRICES, type PriceTable, type ResourceCost } from "./cost";
+import { environmentFacts, type FactRow } from "./facts";
+import { maskRun } from "./secrets";
+import { settingsOf, type Setting } from "./settings";
+
+/** A policy finding about one resource (the policy pack fills these in; empty until then). */
+export interface Violation {
+  policy: string;
+  level: "advisory" | "mandatory" | "disabled";
+  urn?: string;
+  message: string;
+}
+
+export interface PlanResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent?: string;
+  depth: number;
+  custom: boolean;
+  protect: boolean;
+  settings: Setting[];
+  /** URNs it waits for, other than its parent. */
+  dependsOn: string[];
+  cost?: ResourceCost;
+}
+
+export interface Plan {
+  stack: string;
+  project: string;
+  resources: PlanResource[];
+  summary: {
+    total: number;
+    countsByType: Record<string, number>;
+    protected: string[];
+    outputs: Record<string, unknown>;
+  };
+  cost: {
+    currency: string;
+    region: string;
+    asOf: string;
+    about: string;
+    totalUsd: number;
+    /** False when some resource's SKU is not in the price table. */
+    complete: boolean;
+    spec?: { source: string; total: number; items: Record<string, string> };
+  };
+  facts: Record<FactRow, string>;
+  violations: Violation[];
+}
+
+export interface BuildOptions {
+  prices?: PriceTable;
+  violations?: Violation[];
+}
+
+/** Stable display of a type token: `random:index/randomPassword:RandomPassword` -> `random:index:RandomPassword`. */
+export function displayType(type: string): string {
+  return type.replace(/^([^:]+):index\/[^:]+:/, "$1:index:");
+}
+
+/** Shortens an Azure id or URN to something a reader recognises. */
+function shortId(id: string): string {
+  const parts = id.split("/").filter(Boolean);
+  if (id.startsWith("/subscriptions/") && parts.length >= 2) return parts.slice(-2).join("/");
+  if (id.startsWith("urn:pulumi:")) return id.split("::").pop() ?? id;
+  return id.length > 48 ? `${id.slice(0, 22)}…${id.slice(-22)}` : id;
+}
+
+/** Resources in tree order: parents before children, siblings in registration order (deterministic). */
+function treeOrder(resources: RegisteredResource[]): Array<{ r: RegisteredResource; depth: number }> {
+  const children = new Map<string | undefined, RegisteredResource[]>();
+  const urns = new Set(resources.map((r) => r.urn));
+  for (const r of resources) {
+    const parent = r.parent && urns.has(r.parent) ? r.parent : undefined;
+    children.set(parent, [...(children.get(parent) ?? []), r]);
+  }
+  const out: Array<{ r: RegisteredResource; depth: number }> = [];
+  const visit = (parent: string | undefined, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      out.push({ r, depth });
+      visit(r.urn, depth + 1);
+    }
+  };
+  visit(undefined, 0);
+  return out;
+}
+
+export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
+  if (raw.error) throw raw.error;
+  const table = opts.prices ?? PRICES;
+  const masked = maskRun(raw);
+  const byId = new Map<string, RegisteredResource>();
+  for (const r of masked.resources) {
+    if (r.urn) byId.set(r.urn, r);
+    if (typeof r.state.id === "string") byId.set(r.state.id, r);
+  }
+  const ref = (id: unknown): string => {
+    if (typeof id !== "string") return String(id);
+    const hit = byId.get(id);
+    return hit ? `${displayType(hit.type).split(":").pop()} ${hit.state.name ?? hit.name}` : shortId(id);
+  };
+
+  const resources: PlanResource[] = treeOrder(masked.resources).map(({ r, depth }) => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    depth,
+    custom: r.custom,
+    protect: r.options.protect,
+    settings: settingsOf(r, { ref }),
+    dependsOn: [...new Set(r.dependencies.filter((d) => d !== r.parent))].sort(),
+    cost: costOf(r, table),
+  }));
+
+  const countsByType: Record<string, number> = {};
+  for (const r of resources) countsByType[displayType(r.type)] = (countsByType[displayType(r.type)] ?? 0) + 1;
+  const totalUsd = Math.round(resources.reduce((a, r) => a + (r.cost?.usd ?? 0), 0) * 100) / 100;
+  const spec = table.specCostTable.stacks[raw.stack];
+
+  return {
+    stack: raw.stack,
+    project: resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn.split("::")[1] ?? "",
+    resources,
+    summary: {
+      total: resources.length,
+      countsByType,
+      protected: resources.filter((r) => r.protect).map((r) => `${displayType(r.type)} ${r.name}`),
+      outputs: masked.outputs,
+    },
+    cost: {
+      currency: table.currency,
+      region: table.region,
+      asOf: table.asOf,
+      about: table.about,
+      totalUsd,
+      complete: resources.every((r) => !r.cost?.unpriced),
+      spec: spec ? { source: table.specCostTable.source, ...spec } : undefined,
+    },
+    facts: environmentFacts(raw, masked, totalUsd),
+    violations: opts.violations ?? [],
+  };
+}
+
+/** The spec's comparison table for several stacks: one row per aspect, one column per stack. */
+export function compareStacks(plans: Plan[]): { stacks: string[]; rows: Array<{ aspect: string; values: string[] }> } {
+  const aspects = Object.keys(plans[0]?.facts ?? {}) as FactRow[];
+  return {
+    stacks: plans.map((p) => p.stack),
+    rows: aspects.map((aspect) => ({ aspect, values: plans.map((p) => p.facts[aspect]) })),
+  };
+}

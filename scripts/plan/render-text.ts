@@ -1,0 +1,191 @@
+/**
+ * Human-readable plan, laid out like `pulumi preview`: a resource tree (Type / Name / Plan) with each resource's
+ * settings under it, then the summary, outputs, estimated cost and, with --diff, the environment comparison.
+ */
+import { compareStacks, displayType, type Plan, type PlanResource } from "./model";
+
+export interface TextOptions {
+  /** ANSI colour (only when stdout is a TTY and NO_COLOR is unset; the CLI decides). */
+  color: boolean;
+  /** Terminal width to fit; long values are truncated or wrapped. */
+  width: number;
+}
+
+type Paint = (s: string) => string;
+function palette(on: boolean): Record<"bold" | "dim" | "green" | "yellow" | "red" | "cyan", Paint> {
+  const code = (n: string): Paint => (s) => (on ? `\u001b[${n}m${s}\u001b[0m` : s);
+  return { bold: code("1"), dim: code("2"), green: code("32"), yellow: code("33"), red: code("31"), cyan: code("36") };
+}
+
+export function truncate(s: string, max: number): string {
+  if (max <= 1) return s.slice(0, Math.max(0, max));
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+const usd = (n: number): string => `$${n.toFixed(2)}`;
+
+/** Tree prefixes (`│  ├─ `) for each resource, from whether each ancestor is the last of its siblings. */
+function treePrefixes(resources: PlanResource[]): Array<{ line: string; cont: string }> {
+  return resources.map((r, idx) => {
+    const isLast = (i: number): boolean => {
+      const me = resources[i];
+      for (let j = i + 1; j < resources.length; j++) {
+        if (resources[j].depth < me.depth) return true;
+        if (resources[j].depth === me.depth) return false;
+      }
+      return true;
+    };
+    const chain: number[] = [];
+    let cur = idx;
+    for (let d = r.depth; d > 0; d--) {
+      chain.unshift(cur);
+      let p = cur - 1;
+      while (p >= 0 && resources[p].depth >= resources[cur].depth) p--;
+      cur = p;
+    }
+    if (r.depth === 0) return { line: "", cont: "" };
+    const ancestors = chain.slice(0, -1).map((i) => (isLast(i) ? "   " : "│  ")).join("");
+    const own = isLast(idx);
+    return { line: `${ancestors}${own ? "└─ " : "├─ "}`, cont: `${ancestors}${own ? "   " : "│  "}` };
+  });
+}
+
+/** Wraps `key: value` pairs into lines of at most `width` characters. */
+function wrapSettings(pairs: string[], width: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const p of pairs.map((x) => truncate(x, width))) {
+    if (cur && cur.length + 3 + p.length > width) {
+      lines.push(cur);
+      cur = p;
+    } else cur = cur ? `${cur} · ${p}` : p;
+  }
+  if (cur) lines.push(cur);
+  return lines;
+}
+
+export function renderTree(plan: Plan, o: TextOptions): string[] {
+  const c = palette(o.color);
+  const prefixes = treePrefixes(plan.resources);
+  const typeCells = plan.resources.map((r, i) => prefixes[i].line + displayType(r.type));
+  const typeW = Math.min(Math.max(4, ...typeCells.map((s) => s.length)), Math.max(30, Math.floor(o.width * 0.5)));
+  const nameW = Math.min(Math.max(4, ...plan.resources.map((r) => r.name.length)), Math.max(24, o.width - typeW - 40));
+  const out = [`     ${c.bold("Type".padEnd(typeW))}  ${c.bold("Name".padEnd(nameW))}  ${c.bold("Plan")}`];
+  plan.resources.forEach((r, i) => {
+    const flags = [r.protect ? c.yellow("protected") : "", r.cost && r.cost.usd > 0 ? c.cyan(`~${usd(r.cost.usd)}/mo`) : ""].filter(Boolean);
+    out.push(` ${c.green("+")}   ${truncate(typeCells[i], typeW).padEnd(typeW)}  ${truncate(r.name, nameW).padEnd(nameW)}  ${c.green("create")}${flags.length ? `  ${flags.join("  ")}` : ""}`);
+    const indent = `     ${prefixes[i].cont}${plan.resources[i + 1]?.depth > r.depth ? "│  " : "   "}`;
+    const pairs = r.settings.map(([k, v]) => `${k}: ${v}`);
+    for (const line of wrapSettings(pairs, Math.max(20, o.width - indent.length))) out.push(c.dim(`${indent}${line}`));
+  });
+  return out;
+}
+
+export function renderSummary(plan: Plan, o: TextOptions): string[] {
+  const c = palette(o.color);
+  const out = ["", c.bold("Resources:"), `    ${c.green(`+ ${plan.summary.total} to create`)}`];
+  const byType = Object.entries(plan.summary.countsByType).sort(([a], [b]) => a.localeCompare(b));
+  const countW = Math.max(...byType.map(([, n]) => String(n).length));
+  for (const [type, n] of byType) out.push(`      ${String(n).padStart(countW)} ${type}`);
+  out.push("", c.bold("Protected") + " (pulumi destroy and replacements refuse to delete these):");
+  out.push(...(plan.summary.protected.length ? plan.summary.protected.map((p) => `    ${c.yellow(p)}`) : ["    none"]));
+  out.push("", c.bold("Outputs:"));
+  const keys = Object.keys(plan.summary.outputs).sort();
+  const keyW = Math.max(0, ...keys.map((k) => k.length));
+  for (const k of keys) {
+    const v = plan.summary.outputs[k];
+    out.push(`    ${k.padEnd(keyW)}: ${truncate(typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v)), Math.max(20, o.width - keyW - 6))}`);
+  }
+  if (plan.violations.length) {
+    out.push("", c.bold(c.red(`Policy violations (${plan.violations.length}):`)));
+    for (const v of plan.violations) out.push(`    [${v.level}] ${v.policy}: ${v.message}${v.urn ? ` (${v.urn.split("::").pop()})` : ""}`);
+  }
+  return out;
+}
+
+export function renderCost(plan: Plan, o: TextOptions): string[] {
+  const c = palette(o.color);
+  const k = plan.cost;
+  const out = ["", c.bold(`Estimated monthly cost`) + ` (${k.currency}, pay-as-you-go, ${k.region}, list prices as of ${k.asOf}; an estimate, not a quote):`];
+  const rows: Array<[string, string, string]> = [];
+  for (const r of plan.resources) {
+    if (!r.cost) continue;
+    const label = `${displayType(r.type).split(":").pop()} ${r.name}`;
+    if (r.cost.unpriced) rows.push([label, `not priced: ${r.cost.unpriced}`, "?"]);
+    r.cost.lines.forEach((l, i) => rows.push([i === 0 ? label : "", l.what, usd(l.usd)]));
+    if (!r.cost.lines.length && !r.cost.unpriced) rows.push([label, r.cost.notes.join("; "), usd(0)]);
+    else r.cost.notes.forEach((n) => rows.push(["", c.dim(`(${n})`), ""]));
+  }
+  if (!rows.length) rows.push(["(nothing billable)", "local Docker and free Azure resources only", usd(0)]);
+  const w0 = Math.min(36, Math.max(...rows.map((r) => r[0].length)));
+  const w2 = Math.max(...rows.map((r) => r[2].length), usd(k.totalUsd).length);
+  const w1 = Math.min(Math.max(...rows.map((r) => (r[2] ? r[1].length : 0))), Math.max(20, o.width - w0 - w2 - 10));
+  // Money rows align in columns; note rows (no amount) may use the whole width.
+  for (const [a, b, m] of rows) {
+    const text = m ? truncate(b, w1).padEnd(w1) : truncate(b, Math.max(20, o.width - w0 - 6));
+    out.push(`    ${truncate(a, w0).padEnd(w0)}  ${text}  ${m.padStart(m ? w2 : 0)}`.trimEnd());
+  }
+  out.push(`    ${c.bold("Total".padEnd(w0))}  ${"".padEnd(w1)}  ${c.bold(usd(k.totalUsd).padStart(w2))}${k.complete ? "" : c.red("  (incomplete: unpriced resources)")}`);
+  if (k.spec) {
+    const items = Object.entries(k.spec.items).map(([name, v]) => `${name} ${v}`).join(" + ");
+    out.push(`    Spec's figure (${k.spec.source}): ~$${k.spec.total}/month`, `      = ${items}`);
+  }
+  out.push(c.dim(`    Prices: pricing/azure-eastus.json (each price names its source page).`));
+  return out;
+}
+
+/** Splits text into lines of at most `width`, at spaces where possible (long tokens are cut). */
+export function wrapCell(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const word of text.split(" ")) {
+    let w = word;
+    while (w.length > width) {
+      if (cur) lines.push(cur);
+      lines.push(w.slice(0, width));
+      w = w.slice(width);
+      cur = "";
+    }
+    if (cur && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  lines.push(cur);
+  return lines;
+}
+
+export function renderComparison(plans: Plan[], o: TextOptions): string[] {
+  const c = palette(o.color);
+  const t = compareStacks(plans);
+  const aspectW = Math.max(...t.rows.map((r) => r.aspect.length));
+  const longest = Math.max(...t.stacks.map((s) => s.length), ...t.rows.flatMap((r) => r.values.map((v) => v.length)));
+  const colW = Math.min(longest, Math.max(12, Math.floor((o.width - aspectW - 4) / t.stacks.length) - 3));
+  const out = ["", c.bold(`Environment comparison (generated from the program: ${t.stacks.join(" vs ")}):`)];
+  out.push(`  ${"".padEnd(aspectW)} | ${t.stacks.map((s) => c.bold(s.padEnd(colW))).join(" | ")}`.trimEnd());
+  out.push(`  ${"-".repeat(aspectW)}-+-${t.stacks.map(() => "-".repeat(colW)).join("-+-")}`);
+  for (const r of t.rows) {
+    // Rows whose values differ between stacks are bold: they are what the comparison is for.
+    const mark = new Set(r.values).size > 1 ? c.bold : (s: string) => s;
+    const cells = r.values.map((v) => wrapCell(v, colW));
+    const height = Math.max(...cells.map((x) => x.length));
+    for (let line = 0; line < height; line++) {
+      const head = line === 0 ? mark(r.aspect.padEnd(aspectW)) : "".padEnd(aspectW);
+      out.push(`  ${head} | ${cells.map((x) => (x[line] ?? "").padEnd(colW)).join(" | ")}`.trimEnd());
+    }
+  }
+  return out;
+}
+
+/** The whole text plan: the stack's tree, summary and cost, then the comparison when other stacks are given. */
+export function renderText(plan: Plan, o: TextOptions, others: Plan[] = []): string {
+  const c = palette(o.color);
+  const head = [
+    `${c.bold(`Offline plan for stack ${plan.stack}`)} (project ${plan.project}): the real program run under Pulumi's mocks;`,
+    "nothing is deployed and no cloud account is used. Computed values (ids, FQDNs) are stand-ins.",
+    "",
+  ];
+  const lines = [...head, ...renderTree(plan, o), ...renderSummary(plan, o), ...renderCost(plan, o)];
+  if (others.length) lines.push(...renderComparison([plan, ...others], o));
+  return `${lines.join("\n")}\n`;
+}

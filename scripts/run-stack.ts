@@ -1,0 +1,26 @@
+/**
+ * `node dist/scripts/run-stack.js <stack>`: runs the whole program for one stack under the harness's mocks and
+ * prints one line (resource count). The benchmark times this entry in a fresh process per measurement.
+ */
+import * as path from "path";
+import { projectRoot } from "../config/load";
+import { runProgram } from "../test/harness";
+
+async function main(): Promise<number> {
+  const stack = process.argv[2];
+  if (!stack) {
+    process.stderr.write("usage: run-stack <stack>\n");
+    return 2;
+  }
+  // Compiled into dist/scripts: the stack files live in the project root, the compiled program beside us.
+  const result = await runProgram({ stack, dir: projectRoot(__dirname), program: path.resolve(__dirname, "..", "index") });
+  if (result.error) {
+    process.stderr.write(`${result.error.message}\n`);
+    return 1;
+  }
+  if (process.argv.includes("--dump")) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${stack}: ${result.resources.length} resources\n`);
+  return 0;
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,98 @@
+/**
+ * The plan command's contract, in-process through `main` (the same function `npm run plan` runs): flag errors
+ * exit 2 naming the flag, value and what is allowed; a bad stack or config exits 1 with the program's message
+ * and the stacks that exist; colour only on a TTY without NO_COLOR; --diagram writes a Mermaid file.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs, UsageError } from "../scripts/plan/args";
+import { main, type Io } from "../scripts/plan";
+import { PROJECT_DIR } from "./harness";
+
+async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.ProcessEnv; dir?: string } = {}) {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: opts.isTTY ?? false, columns: 120, env: opts.env ?? {} };
+  const code = await main(argv, io, opts.dir);
+  return { code, stdout, stderr };
+}
+
+describe("flags", () => {
+  test.each([
+    [["prod", "--fromat", "json"], 'unknown option "--fromat": allowed are --diff, --format, --diagram, --no-color, --help'],
+    [["prod", "--format", "yaml"], '--format (got "yaml"): must be one of text, json'],
+    [["prod", "--format=xml"], '--format (got "xml"): must be one of text, json'],
+    [["prod", "--format"], "--format needs a value: text or json"],
+    [["prod", "--diff"], "--diff needs a value: the name of another stack"],
+    [["prod", "--diagram", "--no-color"], "--diagram needs a value: a file name such as prod.mmd"],
+    [["prod", "--diff", "prod"], '--diff (got "prod"): must name a stack other than prod'],
+    [[], "missing <stack>"],
+    [["prod", "test"], 'one stack name expected (got "prod", "test")'],
+  ])("%j -> exit 2: %s", async (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(new UsageError(message));
+    const r = await plan(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`plan: ${message}`);
+    expect(r.stderr).toContain("usage: npm run plan -- <stack>");
+    expect(r.stdout).toBe("");
+  });
+
+  test("valid flags parse", () => {
+    expect(parseArgs(["test", "--diff", "prod", "--format=json", "--diagram", "x.mmd", "--no-color"])).toEqual({
+      stack: "test",
+      diff: ["prod"],
+      format: "json",
+      diagram: "x.mmd",
+      color: false,
+      help: false,
+    });
+  });
+});
+
+describe("stacks and config", () => {
+  test("an unknown stack exits 1 and lists the stacks that exist", async () => {
+    const r = await plan(["staging"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no stack "staging": Pulumi.staging.yaml does not exist; stacks here: dev, prod, test');
+  });
+
+  test("a bad config exits 1 with the program's ConfigError message and the stacks", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+    fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), prod.replace("skuName: Standard_D2ds_v5", "skuName: Standard_B2s"));
+    const r = await plan(["bad"], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Invalid configuration for stack "bad"');
+    expect(r.stderr).toContain("postgres.highAvailability");
+    expect(r.stderr).toContain("not available on the Burstable tier");
+    expect(r.stderr).toContain("stacks here: bad");
+    expect(r.stdout).toBe("");
+  });
+});
+
+describe("output", () => {
+  test("plain when not a TTY, colour on a TTY, plain again with NO_COLOR or --no-color", async () => {
+    expect((await plan(["dev"])).stdout).not.toContain("\u001b[");
+    expect((await plan(["dev"], { isTTY: true })).stdout).toContain("\u001b[");
+    expect((await plan(["dev"], { isTTY: true, env: { NO_COLOR: "1" } })).stdout).not.toContain("\u001b[");
+    expect((await plan(["dev", "--no-color"], { isTTY: true })).stdout).not.toContain("\u001b[");
+  });
+
+  test("--format json with --diff prints only JSON on stdout, with the comparison", async () => {
+    const r = await plan(["test", "--diff", "prod", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout);
+    expect(parsed.plans.map((p: { stack: string }) => p.stack)).toEqual(["test", "prod"]);
+    expect(parsed.comparison.stacks).toEqual(["test", "prod"]);
+  });
+
+  test("--diagram writes the Mermaid file and says so on stderr", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-dia-")), "prod.mmd");
+    const r = await plan(["prod", "--diagram", file]);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(file, "utf8")).toMatch(/^---\ntitle: amplifier-infra \/ prod \(offline plan\)\n---\nflowchart LR\n/);
+    expect(r.stderr).toContain(`wrote ${file} (Mermaid)`);
+  });
+});

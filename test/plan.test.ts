@@ -1,0 +1,210 @@
+/**
+ * The offline plan's model and renderers, over real runs of every stack through the harness: what the spec
+ * requires is in the plan, secrets never reach any format, the comparison matches the stack files, JSON is
+ * byte-stable, the diagram parses as Mermaid, and the cost follows the dated price table.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { listStacks, PROJECT_DIR, readStackConfig, runProgram, type RunResult } from "./harness";
+import { PRICES } from "../scripts/plan/cost";
+import { toDot, toMermaid } from "../scripts/plan/diagram";
+import { renderJson } from "../scripts/plan/json";
+import { buildPlan, compareStacks, type Plan } from "../scripts/plan/model";
+import { renderText } from "../scripts/plan/render-text";
+
+const runs: Record<string, RunResult> = {};
+const plans: Record<string, Plan> = {};
+const STACKS = listStacks();
+
+beforeAll(async () => {
+  for (const stack of STACKS) {
+    runs[stack] = await runProgram({ stack });
+    if (runs[stack].error) throw runs[stack].error;
+    plans[stack] = buildPlan(runs[stack]);
+  }
+});
+
+const text = (p: Plan, others: Plan[] = [], color = false) => renderText(p, { color, width: 120 }, others);
+const settingsOf = (p: Plan, type: string) => Object.fromEntries(p.resources.find((r) => r.type === type)!.settings);
+const cfg = (stack: string, key: string): any => readStackConfig(stack)[`amplifier-infra:${key}`];
+
+describe("plan content per stack", () => {
+  test("prod: HA server on General Purpose, 14-day backups, no public access, protected", () => {
+    const s = settingsOf(plans.prod, "azure-native:dbforpostgresql:Server");
+    expect(s).toMatchObject({ name: "amplifier-db-prod", sku: "Standard_D2ds_v5 (GeneralPurpose)", HA: "ZoneRedundant", "public access": "Disabled", password: "[secret]" });
+    expect(s.backups).toMatch(/^14 days, geo-redundant Enabled/);
+    expect(plans.prod.summary.protected).toEqual(
+      expect.arrayContaining(["azure-native:dbforpostgresql:Server postgres-server", "azure-native:resources:ResourceGroup resource-group"]),
+    );
+    const out = text(plans.prod);
+    expect(out).toMatch(/├─ azure-native:dbforpostgresql:Server\s+postgres-server\s+create\s+protected/);
+    expect(out).toContain("require_secure_transport: on");
+  });
+
+  test("test: Burstable B1ms, public with the AllowAzureServices rule only, nothing protected", () => {
+    expect(settingsOf(plans.test, "azure-native:dbforpostgresql:Server")).toMatchObject({ sku: "Standard_B1ms (Burstable)", HA: "Disabled" });
+    expect(settingsOf(plans.test, "azure-native:dbforpostgresql:FirewallRule")).toEqual({ rule: "AllowAzureServices", range: "0.0.0.0-0.0.0.0" });
+    expect(plans.test.summary.protected).toEqual([]);
+  });
+
+  test("dev: postgres:15-alpine on 127.0.0.1:5432 with its healthcheck, and costs nothing", () => {
+    const c = settingsOf(plans.dev, "docker:index/container:Container");
+    expect(c.ports).toBe("127.0.0.1:5432->5432");
+    expect(c.env).toContain("POSTGRES_PASSWORD=[secret]");
+    expect(c.healthcheck).toContain("pg_isready -U amplifier_dev");
+    expect(settingsOf(plans.dev, "docker:index/remoteImage:RemoteImage").image).toBe("postgres:15-alpine");
+    expect(plans.dev.cost.totalUsd).toBe(0);
+  });
+
+  test("summary counts every resource by type and lists outputs with secrets masked", () => {
+    for (const stack of STACKS) {
+      const counted = Object.values(plans[stack].summary.countsByType).reduce((a, n) => a + n, 0);
+      expect(counted).toBe(runs[stack].resources.length);
+      expect(plans[stack].summary.outputs.DATABASE_URL).toBe("[secret]");
+    }
+    expect(plans.prod.summary.outputs.serverFqdn).toBe("amplifier-db-prod.postgres.database.azure.com");
+  });
+
+  test("violations are empty unless a policy run provides them", () => {
+    expect(plans.prod.violations).toEqual([]);
+    const v = { policy: "pg-no-public-access", level: "mandatory" as const, message: "example" };
+    expect(buildPlan(runs.prod, { violations: [v] }).violations).toEqual([v]);
+    expect(text(buildPlan(runs.prod, { violations: [v] }))).toContain("[mandatory] pg-no-public-access: example");
+  });
+});
+
+describe("secrets", () => {
+  /** Every secret value of a run, in the forms it could leak in. */
+  function secretValues(run: RunResult): string[] {
+    const values = run.secretOutputs.map((k) => String(run.outputs[k]));
+    for (const r of run.resources) if (r.type.includes("RandomPassword")) values.push(r.state.result);
+    if (run.stack === "dev") values.push("dev_password");
+    const all = values.flatMap((v) => [v, encodeURIComponent(v)]);
+    expect(all.length).toBeGreaterThan(1);
+    return all;
+  }
+
+  test.each(["dev", "test", "prod"])("no secret value of %s appears in text, JSON, Mermaid or DOT", (stack) => {
+    const others = STACKS.filter((s) => s !== stack).map((s) => plans[s]);
+    const formats = [text(plans[stack], others), text(plans[stack], others, true), renderJson(plans[stack], others), toMermaid(plans[stack]), toDot(plans[stack])];
+    for (const secret of STACKS.flatMap((s) => secretValues(runs[s]))) {
+      for (const out of formats) expect(out).not.toContain(secret);
+    }
+  });
+});
+
+describe("--diff: the environment comparison matches the stack files", () => {
+  test.each(["test", "prod"])("%s column follows its stack file", (stack) => {
+    const pg = cfg(stack, "postgres");
+    const f = plans[stack].facts;
+    expect(f.Tier).toMatch(new RegExp(`^${pg.skuName} \\(`));
+    expect(f["High availability"]).toBe(pg.highAvailability === "Disabled" ? "No" : pg.highAvailability);
+    expect(f["Backup retention"]).toBe(`${pg.backupRetentionDays} days${pg.geoRedundantBackup ? ", geo-redundant" : ""}`);
+    expect(f.Storage).toBe(`${pg.storageSizeGb} GiB`);
+    expect(f["Database location"]).toBe(`Azure PostgreSQL Flexible Server (${cfg(stack, "azure").location})`);
+    expect(f["Public access"].startsWith("public")).toBe(pg.publicNetworkAccess === "Enabled");
+    expect(f.SSL).toBe("Required (min TLSv1.2)");
+    expect(f.Protected === "none").toBe(cfg(stack, "protect") === false);
+  });
+
+  test("dev column follows Pulumi.dev.yaml", () => {
+    const d = cfg("dev", "docker");
+    expect(plans.dev.facts).toMatchObject({ "Database location": "Local Docker", Tier: d.image, "Backup retention": "No backups", SSL: "No" });
+    expect(plans.dev.facts["Public access"]).toBe(`localhost only (127.0.0.1:${d.hostPort})`);
+  });
+
+  test("one row per aspect, one column per stack, differing rows included", () => {
+    const table = compareStacks([plans.dev, plans.test, plans.prod]);
+    expect(table.stacks).toEqual(["dev", "test", "prod"]);
+    const row = (a: string) => table.rows.find((r) => r.aspect === a)!.values;
+    expect(row("Server")).toEqual(["container amplifier-postgres-dev", "amplifier-db-test", "amplifier-db-prod"]);
+    expect(text(plans.test, [plans.prod])).toMatch(/Environment comparison[\s\S]*High availability\s+\| No\s+\| ZoneRedundant/);
+  });
+});
+
+describe("cost", () => {
+  const monthly = (key: string) => PRICES.prices[key].usd * PRICES.hoursPerMonth;
+
+  test("prod's HA doubles compute and storage, from the price table", () => {
+    const pg = cfg("prod", "postgres");
+    const expected = 2 * monthly(`postgres.compute.${pg.skuName}`) + 2 * pg.storageSizeGb * PRICES.prices["postgres.storage"].usd;
+    expect(plans.prod.cost.totalUsd).toBeCloseTo(expected, 2);
+    const server = plans.prod.resources.find((r) => r.type === "azure-native:dbforpostgresql:Server")!;
+    expect(server.cost!.lines[0].what).toContain("x2 (ZoneRedundant HA standby)");
+    expect(server.cost!.notes.join(" ")).toContain("the HA standby adds");
+  });
+
+  test("test pays one server; the text shows the spec's own figure next to ours", () => {
+    const pg = cfg("test", "postgres");
+    expect(plans.test.cost.totalUsd).toBeCloseTo(monthly(`postgres.compute.${pg.skuName}`) + pg.storageSizeGb * PRICES.prices["postgres.storage"].usd, 2);
+    expect(text(plans.test)).toContain(`Spec's figure (${PRICES.specCostTable.source}): ~$44/month`);
+    expect(text(plans.prod)).toMatch(new RegExp(`list prices as of ${PRICES.asOf}`));
+  });
+
+  test("every price in the table names its source page", () => {
+    for (const [key, p] of Object.entries(PRICES.prices)) expect([key, p.source]).toEqual([key, expect.stringMatching(/^https:\/\/azure\.microsoft\.com\//)]);
+    expect(PRICES.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  test("a SKU missing from the table is reported unpriced, not guessed", async () => {
+    const run = await runProgram({ stack: "prod", overrides: { postgres: { skuName: "Standard_D4ds_v5" } } });
+    const plan = buildPlan(run);
+    expect(plan.cost.complete).toBe(false);
+    expect(text(plan)).toContain("not priced: SKU Standard_D4ds_v5 is not in the price table");
+  });
+});
+
+describe("formats", () => {
+  test("JSON is sorted and byte-identical across two separate runs", async () => {
+    const again = buildPlan(await runProgram({ stack: "prod" }));
+    const a = renderJson(plans.prod, [plans.test]);
+    expect(renderJson(again, [buildPlan(await runProgram({ stack: "test" }))])).toBe(a);
+    const parsed = JSON.parse(a);
+    expect(Object.keys(parsed)).toEqual(["comparison", "plans", "version"]);
+    expect(Object.keys(parsed.plans[0])).toEqual([...Object.keys(parsed.plans[0])].sort());
+    expect(parsed.plans[0].violations).toEqual([]);
+  });
+
+  test("colour only when asked: ANSI codes in colour mode, none in plain", () => {
+    expect(text(plans.prod, [], true)).toContain("\u001b[");
+    expect(text(plans.prod)).not.toContain("\u001b[");
+  });
+
+  test("lines fit the width (except the comparison of several stacks, which wraps cells)", () => {
+    for (const line of text(plans.prod).split("\n")) expect(line.length).toBeLessThanOrEqual(120);
+  });
+
+  test("the Mermaid diagram of every stack parses with Mermaid's own parser; a broken one does not", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-mmd-"));
+    const files = STACKS.map((s) => {
+      const file = path.join(dir, `${s}.mmd`);
+      fs.writeFileSync(file, toMermaid(plans[s]));
+      return file;
+    });
+    const broken = path.join(dir, "broken.mmd");
+    fs.writeFileSync(broken, toMermaid(plans.prod).replace("flowchart LR", "flowchart LR\n  n0 -->"));
+    const check = spawnSync(process.execPath, [path.join(PROJECT_DIR, "test", "mermaid-check.mjs"), ...files, broken], { encoding: "utf8" });
+    const results = check.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(results.slice(0, -1)).toEqual(files.map((file) => ({ file, ok: true, type: "flowchart-v2" })));
+    expect(results[results.length - 1]).toMatchObject({ file: broken, ok: false });
+    expect(check.status).toBe(1);
+  });
+
+  test("the diagram nests children in their component and draws the serialised writes as a chain", () => {
+    const mmd = toMermaid(plans.prod);
+    expect(mmd).toMatch(/subgraph n0\["amplifier:FlexiblePostgres<br\/>postgres"\]\n {4}n1\[/);
+    expect(mmd).toMatch(/n\d+\["azure-native:Server<br\/>postgres-server"\]:::protected/);
+    const edges = mmd.split("\n").filter((l) => l.includes("-->")).map((l) => l.trim().split(" --> "));
+    const idOf = (name: string) => new RegExp(`(n\\d+)\\["[^"]*<br/>${name}"\\]`).exec(mmd)![1];
+    // The serialised server writes form one chain: each parameter waits only for the write before it.
+    for (const r of plans.prod.resources.filter((x) => x.type === "azure-native:dbforpostgresql:Configuration")) {
+      expect(edges.filter(([, to]) => to === idOf(r.name))).toHaveLength(1);
+    }
+    expect(edges.filter(([, to]) => to === idOf("postgres-server")).map(([from]) => from).sort()).toEqual(
+      [idOf("postgres-admin-password"), idOf("resource-group")].sort(),
+    );
+    expect(toDot(plans.prod)).toMatch(/^digraph plan \{[\s\S]*subgraph cluster_n0[\s\S]*\}\n$/);
+  });
+});
