@@ -1,3 +1,4 @@
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -56,7 +57,9 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
         // A flexible server takes the plain user name (no `@server` suffix, unlike Single Server).
         administratorLogin: c.adminLogin,
         administratorLoginPassword: password.result,
-        authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+        authConfig: c.entraAdmin
+          ? { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: this.tenantId() }
+          : { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
         tags: args.tags,
       },
       // Autogrow stays off: Azure grows storage but never shrinks it, so a grown disk would make every later
@@ -95,6 +98,25 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
               configurationName: parameter,
               value,
               source: "user-override",
+              serverName: this.server.name,
+              resourceGroupName: args.resourceGroupName,
+            },
+            { parent: this, dependsOn },
+          ),
+      );
+    }
+
+    const admin = c.entraAdmin;
+    if (admin) {
+      this.serialWrite(
+        (dependsOn) =>
+          new dbforpostgresql.AdministratorsMicrosoftEntra(
+            `${name}-entra-admin`,
+            {
+              objectId: admin.objectId,
+              principalName: admin.principalName,
+              principalType: admin.principalType,
+              tenantId: this.tenantId(),
               serverName: this.server.name,
               resourceGroupName: args.resourceGroupName,
             },
@@ -142,6 +164,11 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       adminLogin: this.adminLogin,
       databaseUrl: this.databaseUrl,
     });
+  }
+
+  /** The deployment's tenant (Entra admins live there). */
+  private tenantId(): pulumi.Output<string> {
+    return authorization.getClientConfigOutput({ parent: this }).tenantId;
   }
 
   /**

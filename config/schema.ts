@@ -7,6 +7,7 @@
  * environment is a new YAML file and nothing else.
  */
 import { z } from "zod";
+import { RULE_NAMES } from "../policy/rules";
 
 /** Environment names the Amplifier API's Settings class accepts (spec: `validate_environment`). */
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
@@ -144,6 +145,17 @@ const postgresSchema = z
     /** Generated admin password length (spec prod: "Strong passwords (20+ chars)"). */
     passwordLength: z.number().int().min(24, "must be at least 24").max(128, "must be at most 128").default(32),
     minTlsVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2"),
+    /**
+     * Microsoft Entra administrator of the server (a group is best). When set, Entra authentication is enabled next
+     * to password authentication (the spec's DATABASE_URL uses a password). Policy rule postgres-entra-admin.
+     */
+    entraAdmin: z
+      .strictObject({
+        objectId: z.guid("must be the principal's object id, a GUID such as 00000000-0000-0000-0000-000000000000"),
+        principalName: z.string().min(1),
+        principalType: z.enum(["Group", "User", "ServicePrincipal"]).default("Group"),
+      })
+      .optional(),
     /** Server parameters applied after TLS, one at a time (they are server children; see ServerIsBusy). */
     serverParameters: z.record(z.string().regex(/^[a-z_.]+$/, "must be a server parameter name"), z.string()).default({
       log_connections: "on",
@@ -200,6 +212,23 @@ const azureSchema = z.strictObject({
   location: z.string().regex(/^[a-z0-9]+$/, "must be an Azure region name such as eastus").default("eastus"),
 });
 
+/**
+ * Documented deviations from the policy pack (policy/rules.ts): rule name -> why this stack may break it. An
+ * excepted rule is advisory for this stack; every other rule is mandatory.
+ */
+const policySchema = z.strictObject({
+  exceptions: z
+    .record(z.string(), z.string().trim().min(1, "must give the reason for the exception"))
+    .superRefine((exceptions, ctx) => {
+      for (const name of Object.keys(exceptions)) {
+        if (!RULE_NAMES.includes(name)) {
+          ctx.addIssue({ code: "custom", path: [name], message: `is not a policy rule; rules are: ${RULE_NAMES.join(", ")}` });
+        }
+      }
+    })
+    .default({}),
+});
+
 export const stackConfigSchema = z
   .strictObject({
     /** ENVIRONMENT of the API and the `environment` tag. */
@@ -226,6 +255,7 @@ export const stackConfigSchema = z
     docker: dockerSchema.optional(),
     azure: azureSchema.optional(),
     postgres: postgresSchema.optional(),
+    policy: policySchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const need = (key: "docker" | "azure" | "postgres") => {

@@ -1,0 +1,102 @@
+/**
+ * Runs the rules over a list of resources without Pulumi: the offline plan and the tests feed it the mock harness's
+ * registrations (`RunResult.resources`). Also turns a stack's documented exceptions into enforcement levels, for
+ * both this evaluation and the CrossGuard pack's `--policy-pack-config` file.
+ */
+import { azureName, Enforcement, Finding, PolicyResource, Rule, Severity } from "./model";
+import { appliesTo, RULE_NAMES, RULES } from "./rules";
+
+/** The shape of a harness registration (test/harness.ts `RegisteredResource`), reduced to what rules read. */
+export interface EvaluatedResource {
+  type: string;
+  name: string;
+  urn?: string;
+  inputs: Record<string, any>;
+  options?: { protect?: boolean };
+}
+
+export interface Violation {
+  rule: string;
+  /** Pulumi resource name. */
+  resource: string;
+  type: string;
+  urn: string;
+  severity: Severity;
+  enforcement: Enforcement;
+  message: string;
+  /** The stack's documented reason, when the rule is advisory because of an exception. */
+  exception?: string;
+}
+
+/** Rule name -> reason, from `amplifier-infra:policy.exceptions` in the stack file. */
+export type Exceptions = Readonly<Record<string, string>>;
+
+export function enforcementOf(rule: string, exceptions: Exceptions): Enforcement {
+  return exceptions[rule] ? "advisory" : "mandatory";
+}
+
+/** Throws on an exception naming no rule, so a typo cannot silently leave a rule mandatory or unexplained. */
+export function checkExceptions(exceptions: Exceptions): void {
+  const unknown = Object.keys(exceptions).filter((name) => !RULE_NAMES.includes(name));
+  if (unknown.length > 0) throw new Error(`policy exceptions name unknown rules: ${unknown.join(", ")} (rules: ${RULE_NAMES.join(", ")})`);
+}
+
+/**
+ * The CrossGuard pack config for a stack: excepted rules advisory; every other rule keeps the pack's default,
+ * mandatory (policy/index.ts).
+ * Short form accepted by `--policy-pack-config`: `{"<policy>": "<enforcementLevel>"}`.
+ */
+export function policyPackConfig(exceptions: Exceptions): Record<string, Enforcement> {
+  checkExceptions(exceptions);
+  const config: Record<string, Enforcement> = {};
+  for (const name of RULE_NAMES) if (exceptions[name]) config[name] = "advisory";
+  return config;
+}
+
+function show(found: unknown): string {
+  if (found === undefined) return "missing";
+  const text = JSON.stringify(found);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** `[rule] <type> "<pulumi name>" (<azure name>) <problem> (found <value>); fix: <fix>` */
+export function formatFinding(rule: Rule, resource: PolicyResource, finding: Finding): string {
+  const azure = azureName(resource);
+  const label = `${resource.type} "${resource.name}"${azure && azure !== resource.name ? ` (${azure})` : ""}`;
+  return `[${rule.name}] ${label} ${finding.problem} (found ${show(finding.found)}); fix: ${finding.fix}`;
+}
+
+/** Messages of one rule for one resource; [] when it passes or does not apply. */
+export function checkResource(rule: Rule, resource: PolicyResource, resources: readonly PolicyResource[]): string[] {
+  if (!appliesTo(rule, resource.type)) return [];
+  return rule.check(resource.props, { resource, resources }).map((f) => formatFinding(rule, resource, f));
+}
+
+export function toPolicyResource(r: EvaluatedResource): PolicyResource {
+  return { type: r.type, name: r.name, urn: r.urn ?? r.name, props: r.inputs ?? {}, protect: r.options?.protect === true };
+}
+
+/** Every violation of every rule over `resources`, with its enforcement under the stack's exceptions. */
+export function evaluate(resources: readonly EvaluatedResource[], exceptions: Exceptions = {}, rules: readonly Rule[] = RULES): Violation[] {
+  checkExceptions(exceptions);
+  const all = resources.map(toPolicyResource);
+  const out: Violation[] = [];
+  for (const rule of rules) {
+    for (const resource of all) {
+      for (const message of checkResource(rule, resource, all)) {
+        const enforcement = enforcementOf(rule.name, exceptions);
+        out.push({
+          rule: rule.name,
+          resource: resource.name,
+          type: resource.type,
+          urn: resource.urn,
+          severity: rule.severity,
+          enforcement,
+          message,
+          ...(enforcement === "advisory" ? { exception: exceptions[rule.name] } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}

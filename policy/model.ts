@@ -1,0 +1,112 @@
+/**
+ * The shapes every policy rule works on, and the small helpers rules share. No Pulumi import: the same rules run in
+ * the CrossGuard pack (policy/crossguard.ts), in the offline plan and in the jest suite (policy/evaluate.ts).
+ */
+
+export type Severity = "low" | "medium" | "high" | "critical";
+export type Enforcement = "mandatory" | "advisory";
+
+/** One resource as a rule sees it: the registered inputs (ARM names, `properties` flattened except Key Vault). */
+export interface PolicyResource {
+  /** Type token, e.g. `azure-native:dbforpostgresql:Server`. */
+  type: string;
+  /** Pulumi resource name. */
+  name: string;
+  urn: string;
+  props: Record<string, any>;
+  /** Pulumi `protect` resource option. */
+  protect: boolean;
+  /** Property name -> URNs its value came from (CrossGuard `propertyDependencies`), for links whose value is unknown. */
+  propertyDependencies?: Record<string, string[]>;
+}
+
+export interface RuleContext {
+  /** The resource being checked. */
+  resource: PolicyResource;
+  /** Every resource of the stack: stack-level rules look here for companions (parameters, locks, diagnostics). */
+  resources: readonly PolicyResource[];
+}
+
+/** What a check found wrong; the engine turns it into a message naming resource, rule, value found and fix. */
+export interface Finding {
+  /** What is wrong, e.g. `allows public network access`. */
+  problem: string;
+  /** The value found (shown as JSON; `undefined` reads "missing"). Never pass a secret value here. */
+  found: unknown;
+  fix: string;
+}
+
+export interface Rule {
+  /** kebab-case; the name used in stack config exceptions and in `--policy-pack-config`. */
+  name: string;
+  description: string;
+  /** Scanner rule ids / benchmark controls it implements (see shared/reference/scanner-rules.md). */
+  source: string[];
+  severity: Severity;
+  /** The type tokens it checks; a resource of another type is not applicable. */
+  resourceTypes: string[];
+  /** `resource`: reads only the resource's own inputs. `stack`: also needs other resources (`ctx.resources`). */
+  scope: "resource" | "stack";
+  check(props: Record<string, any>, ctx: RuleContext): Finding[];
+}
+
+export const T = {
+  server: "azure-native:dbforpostgresql:Server",
+  firewallRule: "azure-native:dbforpostgresql:FirewallRule",
+  configuration: "azure-native:dbforpostgresql:Configuration",
+  entraAdmin: "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
+  vault: "azure-native:keyvault:Vault",
+  secret: "azure-native:keyvault:Secret",
+  webApp: "azure-native:web:WebApp",
+  appSettings: "azure-native:web:WebAppApplicationSettings",
+  ftpAllowed: "azure-native:web:WebAppFtpAllowed",
+  scmAllowed: "azure-native:web:WebAppScmAllowed",
+  storageAccount: "azure-native:storage:StorageAccount",
+  diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
+  lockByScope: "azure-native:authorization:ManagementLockByScope",
+  lockAtResource: "azure-native:authorization:ManagementLockAtResourceLevel",
+  lockAtGroup: "azure-native:authorization:ManagementLockAtResourceGroupLevel",
+} as const;
+
+/** `a.b.c` lookup that tolerates missing levels. */
+export function at(obj: unknown, path: string): any {
+  return path.split(".").reduce<any>((node, key) => (node !== null && typeof node === "object" ? node[key] : undefined), obj);
+}
+
+export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {
+  return resources.filter((r) => types.includes(r.type));
+}
+
+/** The Azure name of a resource: the `<type>Name` input azure-native uses (`serverName`, `vaultName`, ...) or `name`. */
+export function azureName(r: PolicyResource): string | undefined {
+  const typeName = r.type.split(":")[2] ?? "";
+  const key = `${typeName.charAt(0).toLowerCase()}${typeName.slice(1)}Name`;
+  const value = r.props[key] ?? r.props.name;
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Whether `child.props[key]` points at `target`: the value equals the target's Azure name, or is an ARM id whose
+ * last segment is that name (`resourceUri`, `scope`), or, when the value is not known yet (preview), the property's
+ * dependencies include the target.
+ */
+export function refersTo(child: PolicyResource, key: string, target: PolicyResource): boolean {
+  if (child.propertyDependencies?.[key]?.includes(target.urn)) return true;
+  const value = child.props[key];
+  const name = azureName(target);
+  if (typeof value !== "string" || !name) return false;
+  const segments = value.split("/");
+  const named = value === name || (value.startsWith("/") && segments[segments.length - 1] === name);
+  return named && sameGroup(child, target);
+}
+
+function sameGroup(a: PolicyResource, b: PolicyResource): boolean {
+  const ga = a.props.resourceGroupName;
+  const gb = b.props.resourceGroupName;
+  return typeof ga !== "string" || typeof gb !== "string" || ga === gb;
+}
+
+/** Case-insensitive `on` (Trivy uses EqualFold; Azure Policy compares case-insensitively). */
+export function isOn(value: unknown): boolean {
+  return typeof value === "string" && ["on", "true"].includes(value.toLowerCase());
+}
