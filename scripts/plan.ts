@@ -13,6 +13,7 @@ import { toDot, toMermaid } from "./plan/diagram";
 import { renderJson } from "./plan/json";
 import { buildPlan, type Plan } from "./plan/model";
 import { renderText } from "./plan/render-text";
+import { stackExceptions } from "./policy-config";
 
 export interface Io {
   stdout: (s: string) => void;
@@ -74,9 +75,10 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
     return 0;
   }
   try {
-    const plan = buildPlan(await run(args.stack, dir));
+    const planOf = async (stack: string) => buildPlan(await run(stack, dir), { exceptions: stackExceptions(stack, dir) });
+    const plan = await planOf(args.stack);
     const others: Plan[] = [];
-    for (const other of args.diff) others.push(buildPlan(await run(other, dir)));
+    for (const other of args.diff) others.push(await planOf(other));
     if (args.diagram) writeDiagram(plan, args.diagram, io);
     if (args.format === "json") {
       io.stdout(renderJson(plan, others));

@@ -13,6 +13,8 @@ import { toDot, toMermaid } from "../scripts/plan/diagram";
 import { renderJson } from "../scripts/plan/json";
 import { buildPlan, compareStacks, type Plan } from "../scripts/plan/model";
 import { renderText } from "../scripts/plan/render-text";
+import { stackExceptions } from "../scripts/policy-config";
+import { evaluate } from "../policy/evaluate";
 
 const runs: Record<string, RunResult> = {};
 const plans: Record<string, Plan> = {};
@@ -22,7 +24,7 @@ beforeAll(async () => {
   for (const stack of STACKS) {
     runs[stack] = await runProgram({ stack });
     if (runs[stack].error) throw runs[stack].error;
-    plans[stack] = buildPlan(runs[stack]);
+    plans[stack] = buildPlan(runs[stack], { exceptions: stackExceptions(stack) });
   }
 });
 
@@ -67,11 +69,18 @@ describe("plan content per stack", () => {
     expect(plans.prod.summary.outputs.serverFqdn).toBe("amplifier-db-prod.postgres.database.azure.com");
   });
 
-  test("violations are empty unless a policy run provides them", () => {
-    expect(plans.prod.violations).toEqual([]);
-    const v = { policy: "pg-no-public-access", level: "mandatory" as const, message: "example" };
-    expect(buildPlan(runs.prod, { violations: [v] }).violations).toEqual([v]);
-    expect(text(buildPlan(runs.prod, { violations: [v] }))).toContain("[mandatory] pg-no-public-access: example");
+  test("violations are the policy pack's findings, with the stack's exceptions as advisory", () => {
+    for (const stack of STACKS) {
+      const expected = evaluate(runs[stack].resources, stackExceptions(stack));
+      expect(plans[stack].violations.map((v) => [v.rule, v.urn, v.enforcement])).toEqual(expected.map((v) => [v.rule, v.urn, v.enforcement]));
+    }
+    // Without test's documented exceptions, its public endpoint is a mandatory violation; with them, advisory.
+    const strict = buildPlan(runs.test);
+    expect(strict.violations.find((v) => v.rule === "postgres-public-network-access-disabled")?.enforcement).toBe("mandatory");
+    const relaxed = plans.test.violations.find((v) => v.rule === "postgres-public-network-access-disabled")!;
+    expect(relaxed.enforcement).toBe("advisory");
+    expect(relaxed.exception).toBe(stackExceptions("test")["postgres-public-network-access-disabled"]);
+    expect(text(plans.test).replace(/\n {8}/g, " ")).toContain(`advisory ${relaxed.severity}: ${relaxed.message}`);
   });
 });
 
@@ -158,13 +167,13 @@ describe("cost", () => {
 
 describe("formats", () => {
   test("JSON is sorted and byte-identical across two separate runs", async () => {
-    const again = buildPlan(await runProgram({ stack: "prod" }));
+    const fresh = async (stack: string) => buildPlan(await runProgram({ stack }), { exceptions: stackExceptions(stack) });
     const a = renderJson(plans.prod, [plans.test]);
-    expect(renderJson(again, [buildPlan(await runProgram({ stack: "test" }))])).toBe(a);
+    expect(renderJson(await fresh("prod"), [await fresh("test")])).toBe(a);
     const parsed = JSON.parse(a);
     expect(Object.keys(parsed)).toEqual(["comparison", "plans", "version"]);
     expect(Object.keys(parsed.plans[0])).toEqual([...Object.keys(parsed.plans[0])].sort());
-    expect(parsed.plans[0].violations).toEqual([]);
+    expect(parsed.plans[0].violations).toEqual(JSON.parse(JSON.stringify(plans.prod.violations)));
   });
 
   test("colour only when asked: ANSI codes in colour mode, none in plain", () => {

@@ -5,16 +5,12 @@
 import type { RegisteredResource, RunResult } from "../../test/harness";
 import { costOf, PRICES, type PriceTable, type ResourceCost } from "./cost";
 import { environmentFacts, type FactRow } from "./facts";
-import { maskRun } from "./secrets";
+import { evaluate, type Exceptions, type Violation } from "../../policy/evaluate";
+import { collectSecrets, makeMasker, maskRun } from "./secrets";
 import { settingsOf, type Setting } from "./settings";
 
-/** A policy finding about one resource (the policy pack fills these in; empty until then). */
-export interface Violation {
-  policy: string;
-  level: "advisory" | "mandatory" | "disabled";
-  urn?: string;
-  message: string;
-}
+/** A policy finding (policy/evaluate.ts): the same rules the CrossGuard pack enforces. */
+export type { Violation };
 
 export interface PlanResource {
   urn: string;
@@ -56,7 +52,8 @@ export interface Plan {
 
 export interface BuildOptions {
   prices?: PriceTable;
-  violations?: Violation[];
+  /** The stack's documented policy exceptions (`policy.exceptions`): those rules report as advisory. */
+  exceptions?: Exceptions;
 }
 
 /** Stable display of a type token: `random:index/randomPassword:RandomPassword` -> `random:index:RandomPassword`. */
@@ -89,6 +86,12 @@ function treeOrder(resources: RegisteredResource[]): Array<{ r: RegisteredResour
   };
   visit(undefined, 0);
   return out;
+}
+
+/** Policy rules run on the real inputs; their messages are masked like everything else the plan prints. */
+function policyViolations(raw: RunResult, exceptions: Exceptions): Violation[] {
+  const masker = makeMasker(collectSecrets(raw));
+  return evaluate(raw.resources, exceptions).map((v) => ({ ...v, message: masker.text(v.message) }));
 }
 
 export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
@@ -144,7 +147,7 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
       spec: spec ? { source: table.specCostTable.source, ...spec } : undefined,
     },
     facts: environmentFacts(raw, masked, totalUsd),
-    violations: opts.violations ?? [],
+    violations: policyViolations(raw, opts.exceptions ?? {}),
   };
 }
 

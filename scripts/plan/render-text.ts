@@ -96,10 +96,19 @@ export function renderSummary(plan: Plan, o: TextOptions): string[] {
     const v = plan.summary.outputs[k];
     out.push(`    ${k.padEnd(keyW)}: ${truncate(typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v)), Math.max(20, o.width - keyW - 6))}`);
   }
-  if (plan.violations.length) {
-    out.push("", c.bold(c.red(`Policy violations (${plan.violations.length}):`)));
-    for (const v of plan.violations) out.push(`    [${v.level}] ${v.policy}: ${v.message}${v.urn ? ` (${v.urn.split("::").pop()})` : ""}`);
-  }
+  const mandatory = plan.violations.filter((v) => v.enforcement === "mandatory");
+  const advisory = plan.violations.filter((v) => v.enforcement === "advisory");
+  out.push(
+    "",
+    c.bold("Policy") +
+      ` (policy/rules.ts, as \`pulumi preview --policy-pack policy\` enforces it): ${mandatory.length} mandatory, ${advisory.length} advisory`,
+  );
+  const finding = (label: string, paint: Paint, text: string) => {
+    const [first, ...rest] = wrapCell(text, Math.max(20, o.width - 14)); // "    mandatory " is 14 wide
+    out.push(`    ${paint(label)} ${first}`, ...rest.map((l) => `        ${l}`));
+  };
+  for (const v of mandatory) finding("mandatory", c.red, `${v.severity}: ${v.message}`);
+  for (const v of advisory) finding("advisory", c.yellow, `${v.severity}: ${v.message}${v.exception ? ` — exception: ${v.exception}` : ""}`);
   return out;
 }
 
