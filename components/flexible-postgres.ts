@@ -14,6 +14,8 @@ export interface FlexiblePostgresArgs {
   tags: Record<string, string>;
   /** Pulumi `protect` on the server (stack config `protect`). */
   protect: boolean;
+  /** Tenant of the Entra administrator (client config); needed only with `config.entraAdmin`. */
+  tenantId?: pulumi.Input<string>;
 }
 
 /**
@@ -56,7 +58,10 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
         // A flexible server takes the plain user name (no `@server` suffix, unlike Single Server).
         administratorLogin: c.adminLogin,
         administratorLoginPassword: password.result,
-        authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+        // Password auth stays on: the spec's DATABASE_URL carries a password. Entra auth joins it with an admin.
+        authConfig: c.entraAdmin
+          ? { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: args.tenantId }
+          : { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
         tags: args.tags,
       },
       // Autogrow stays off: Azure grows storage but never shrinks it, so a grown disk would make every later
@@ -116,6 +121,25 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
               firewallRuleName: rule.name,
               startIpAddress: rule.startIpAddress,
               endIpAddress: rule.endIpAddress,
+              serverName: this.server.name,
+              resourceGroupName: args.resourceGroupName,
+            },
+            { parent: this, dependsOn },
+          ),
+      );
+    }
+
+    const admin = c.entraAdmin;
+    if (admin) {
+      this.serialWrite(
+        (dependsOn) =>
+          new dbforpostgresql.AdministratorsMicrosoftEntra(
+            `${name}-entra-admin`,
+            {
+              objectId: admin.objectId,
+              principalName: admin.principalName,
+              principalType: admin.principalType,
+              tenantId: args.tenantId,
               serverName: this.server.name,
               resourceGroupName: args.resourceGroupName,
             },
