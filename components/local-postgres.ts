@@ -115,7 +115,7 @@ export class LocalPostgres extends pulumi.ComponentResource {
       new docker.Container(
         `${name}-api`,
         {
-          name: api.containerName ?? c.containerName.replace("postgres", "api"),
+          name: api.containerName,
           image: apiImage.imageName,
           envs: [
             `ENVIRONMENT=${args.environment}`,

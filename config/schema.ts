@@ -121,7 +121,8 @@ const dockerSchema = z.strictObject({
       /** Path to a local checkout of the Amplifier API with a Dockerfile (relative to this project). */
       context: z.string().min(1),
       dockerfile: z.string().min(1).default("Dockerfile"),
-      containerName: z.string().optional(),
+      /** Default `<prefix>-api-<stack>` (amplifier-api-dev, the spec's container name). */
+      containerName: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a valid Docker container name").optional(),
       hostPort: z.number().int().min(1).max(65535).default(8765),
       /** Mount the checkout at /app and run uvicorn with --reload, as the spec's compose file does. */
       mountSource: z.boolean().default(true),
@@ -375,6 +376,7 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
         volumeName: docker.volumeName ?? `postgres_${stackSlug}_data`,
         user: docker.user ?? `${p}_${stackSlug}`,
         database: docker.database ?? `${p}_${stackSlug}`,
+        api: docker.api && { ...docker.api, containerName: docker.api.containerName ?? `${p}-api-${stackSlug}` },
       },
     };
   }

@@ -3,7 +3,7 @@
  *
  * PostgreSQL refuses to run as root, and our machines run everything as root: the server then runs as the
  * `postgres` OS user (created when missing), which must be able to traverse every folder above its binaries and data
- * directory. When the checkout lives under a folder that user cannot enter, the binaries are copied to a temp dir.
+ * directory, so both live under the temp dir.
  */
 import { execFileSync, spawn, spawnSync, ChildProcess } from "child_process";
 import * as fs from "fs";
@@ -36,21 +36,36 @@ function postgresUser(): RunAs {
   return { uid, gid };
 }
 
-/** Whether `other` users may enter every directory from `/` down to `dir`. */
-function traversableByOthers(dir: string): boolean {
-  for (let d = dir; ; d = path.dirname(d)) {
-    if ((fs.statSync(d).mode & 0o001) === 0) return false;
-    if (path.dirname(d) === d) return true;
+/**
+ * The binaries, ready to run: a copy under the temp dir (world-traversable, so the `postgres` user can reach it
+ * wherever the checkout lives) with the library symlinks the package lists in pg-symlinks.json. npm tarballs cannot
+ * hold symlinks and the package's postinstall that recreates them is not run (allowScripts), so we do it here.
+ */
+function nativeDir(): string {
+  const version = JSON.parse(fs.readFileSync(path.join(NATIVE_DIR, "..", "package.json"), "utf8")).version as string;
+  const copy = path.join(os.tmpdir(), `amplifier-pg-${version}`);
+  if (!fs.existsSync(path.join(copy, ".complete"))) {
+    const staging = fs.mkdtempSync(`${copy}-staging-`);
+    fs.cpSync(NATIVE_DIR, staging, { recursive: true, verbatimSymlinks: true });
+    const links = JSON.parse(fs.readFileSync(path.join(NATIVE_DIR, "pg-symlinks.json"), "utf8")) as { source: string; target: string }[];
+    for (const { source, target } of links) {
+      // Entries are relative to the package root ("native/lib/libpq.so.5.15" -> "native/lib/libpq.so.5").
+      const linkPath = path.join(staging, path.relative("native", target));
+      fs.rmSync(linkPath, { force: true });
+      fs.symlinkSync(path.basename(source), linkPath);
+    }
+    fs.chmodSync(staging, 0o755);
+    fs.writeFileSync(path.join(staging, ".complete"), "");
+    try {
+      fs.renameSync(staging, copy);
+    } catch {
+      // Another run finished first (or left a broken copy without .complete): keep a complete one.
+      if (!fs.existsSync(path.join(copy, ".complete"))) {
+        fs.rmSync(copy, { recursive: true, force: true });
+        fs.renameSync(staging, copy);
+      } else fs.rmSync(staging, { recursive: true, force: true });
+    }
   }
-}
-
-function nativeDir(runAs: RunAs): string {
-  if (runAs.uid === undefined || traversableByOthers(NATIVE_DIR)) return NATIVE_DIR;
-  const copy = path.join(os.tmpdir(), `amplifier-pg15-${process.getuid?.()}`);
-  if (!fs.existsSync(path.join(copy, "bin", "postgres"))) {
-    fs.cpSync(NATIVE_DIR, copy, { recursive: true, verbatimSymlinks: true });
-  }
-  fs.chmodSync(copy, 0o755);
   return copy;
 }
 
@@ -83,7 +98,7 @@ async function waitForServer(port: number, proc: ChildProcess, log: () => string
 
 export async function startPostgres(): Promise<TestPostgres> {
   const runAs = postgresUser();
-  const bin = path.join(nativeDir(runAs), "bin");
+  const bin = path.join(nativeDir(), "bin");
   // /tmp is world-traversable; the data dir itself must be owned by the server's user and private to it.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-pgdata-"));
   if (runAs.uid !== undefined) fs.chownSync(dataDir, runAs.uid, runAs.gid!);
@@ -91,6 +106,7 @@ export async function startPostgres(): Promise<TestPostgres> {
 
   const init = spawnSync(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"], {
     ...runAs,
+    cwd: os.tmpdir(), // the server's user may not be allowed into the checkout
     encoding: "utf8",
   });
   if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr}${init.error ?? ""}`);
@@ -100,7 +116,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const proc = spawn(
     path.join(bin, "postgres"),
     ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDir}`],
-    { ...runAs, stdio: ["ignore", "pipe", "pipe"] },
+    { ...runAs, cwd: os.tmpdir(), stdio: ["ignore", "pipe", "pipe"] },
   );
   proc.stdout!.on("data", (d) => (output += d));
   proc.stderr!.on("data", (d) => (output += d));
