@@ -2,10 +2,19 @@
  * amplifier-infra: the Amplifier API's environments, one Pulumi program driven by one config file per stack.
  * This file only reads the validated config and wires components; what differs between stacks is data.
  */
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import { loadStackConfig, projectRoot } from "./config/load";
+import { AppService } from "./components/app-service";
+import { appSettings } from "./components/app-settings";
+import { DeletionLocks } from "./components/deletion-locks";
 import { FlexiblePostgres } from "./components/flexible-postgres";
+import { KeyVault } from "./components/key-vault";
 import { LocalPostgres } from "./components/local-postgres";
+import { Monitoring } from "./components/monitoring";
+import { PrivateNetwork } from "./components/private-network";
+import { SessionStorage } from "./components/session-storage";
+import { Telemetry } from "./components/telemetry";
 
 export = () => {
   // Validation throws before anything is registered.
@@ -30,18 +39,61 @@ export = () => {
 
   const { azure, postgres } = cfg;
   const tags = { environment: cfg.environment, "managed-by": cfg.tags.managedBy, "cost-center": cfg.tags.costCenter };
+  const client = authorization.getClientConfigOutput();
   const group = new resources.ResourceGroup(
     "resource-group",
     { resourceGroupName: azure.resourceGroupName, location: azure.location, tags },
     { protect: cfg.protect },
   );
-  const db = new FlexiblePostgres("postgres", {
-    config: postgres,
-    resourceGroupName: group.name,
-    location: group.location,
-    tags,
+  const placement = { resourceGroupName: group.name, location: group.location, tags };
+  const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId });
+  const telemetry = new Telemetry("telemetry", { config: cfg.monitoring, ...placement });
+  const vault = new KeyVault("key-vault", {
+    config: cfg.keyVault,
+    ...placement,
     protect: cfg.protect,
+    tenantId: client.tenantId,
+    databaseUrl: db.databaseUrl,
+    appInsightsConnectionString: telemetry.connectionString,
   });
+  const sessions = new SessionStorage("sessions", { config: cfg.storage, ...placement, protect: cfg.protect });
+
+  // Data-driven: a `network` block puts the database, the vault and the share behind private endpoints.
+  const net = cfg.network
+    ? new PrivateNetwork("network", {
+        config: cfg.network,
+        namePrefix: cfg.namePrefix,
+        stackSlug: cfg.stackSlug,
+        ...placement,
+        endpoints: [
+          { key: "postgres", resourceId: db.server.id, groupId: "postgresqlServer", serialWrite: db.serialWrite.bind(db) },
+          { key: "vault", resourceId: vault.vault.id, groupId: "vault" },
+          { key: "sessions", resourceId: sessions.account.id, groupId: "file" },
+        ],
+      })
+    : undefined;
+
+  const app = new AppService("app", {
+    config: cfg.appService,
+    ...placement,
+    subscriptionId: client.subscriptionId,
+    settings: appSettings({ ...cfg, keyVaultName: cfg.keyVault.name }),
+    vaultId: vault.vault.id,
+    secretUris: vault.secretUris,
+    sessionShare: { accountName: sessions.accountName, shareName: sessions.shareName, accessKey: sessions.accessKey, mountPath: cfg.storage.mountPath },
+    subnetId: net?.appSubnetId,
+    dependsOn: net ? [...net.endpoints, ...net.zoneGroups] : [],
+  });
+  new Monitoring("monitoring", {
+    config: cfg.monitoring,
+    resourceGroupName: group.name,
+    tags,
+    workspaceId: telemetry.workspace.id,
+    serverId: db.server.id,
+    vaultId: vault.vault.id,
+    webAppId: app.webApp.id,
+  });
+  if (cfg.locks) new DeletionLocks("locks", { targets: { "database-server": db.server.id, "key-vault": vault.vault.id } });
 
   return {
     resourceGroupName: group.name,
@@ -49,5 +101,10 @@ export = () => {
     databaseName: db.databaseName,
     adminLogin: db.adminLogin,
     DATABASE_URL: db.databaseUrl,
+    webAppUrl: app.url,
+    webAppName: app.webApp.name,
+    webAppPrincipalId: app.principalId,
+    keyVaultName: vault.vaultName,
+    keyVaultUri: vault.vaultUri,
   };
 };

@@ -1,4 +1,3 @@
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -15,6 +14,8 @@ export interface FlexiblePostgresArgs {
   tags: Record<string, string>;
   /** Pulumi `protect` on the server (stack config `protect`). */
   protect: boolean;
+  /** Tenant of the Entra administrator (client config); needed only with `config.entraAdmin`. */
+  tenantId?: pulumi.Input<string>;
 }
 
 /**
@@ -57,8 +58,9 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
         // A flexible server takes the plain user name (no `@server` suffix, unlike Single Server).
         administratorLogin: c.adminLogin,
         administratorLoginPassword: password.result,
+        // Password auth stays on: the spec's DATABASE_URL carries a password. Entra auth joins it with an admin.
         authConfig: c.entraAdmin
-          ? { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: this.tenantId() }
+          ? { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: args.tenantId }
           : { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
         tags: args.tags,
       },
@@ -106,25 +108,6 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       );
     }
 
-    const admin = c.entraAdmin;
-    if (admin) {
-      this.serialWrite(
-        (dependsOn) =>
-          new dbforpostgresql.AdministratorsMicrosoftEntra(
-            `${name}-entra-admin`,
-            {
-              objectId: admin.objectId,
-              principalName: admin.principalName,
-              principalType: admin.principalType,
-              tenantId: this.tenantId(),
-              serverName: this.server.name,
-              resourceGroupName: args.resourceGroupName,
-            },
-            { parent: this, dependsOn },
-          ),
-      );
-    }
-
     const rules = [
       ...(c.allowAzureServices ? [{ name: AZURE_SERVICES_RULE, startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" }] : []),
       ...c.firewallRules,
@@ -138,6 +121,25 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
               firewallRuleName: rule.name,
               startIpAddress: rule.startIpAddress,
               endIpAddress: rule.endIpAddress,
+              serverName: this.server.name,
+              resourceGroupName: args.resourceGroupName,
+            },
+            { parent: this, dependsOn },
+          ),
+      );
+    }
+
+    const admin = c.entraAdmin;
+    if (admin) {
+      this.serialWrite(
+        (dependsOn) =>
+          new dbforpostgresql.AdministratorsMicrosoftEntra(
+            `${name}-entra-admin`,
+            {
+              objectId: admin.objectId,
+              principalName: admin.principalName,
+              principalType: admin.principalType,
+              tenantId: args.tenantId,
               serverName: this.server.name,
               resourceGroupName: args.resourceGroupName,
             },
@@ -164,11 +166,6 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       adminLogin: this.adminLogin,
       databaseUrl: this.databaseUrl,
     });
-  }
-
-  /** The deployment's tenant (Entra admins live there). */
-  private tenantId(): pulumi.Output<string> {
-    return authorization.getClientConfigOutput({ parent: this }).tenantId;
   }
 
   /**

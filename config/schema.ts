@@ -8,6 +8,22 @@
  */
 import { z } from "zod";
 import { RULE_NAMES } from "../policy/rules";
+import {
+  appSchema,
+  appServiceSchema,
+  isSiteName,
+  isStorageAccountName,
+  isVaultName,
+  keyVaultSchema,
+  monitoringSchema,
+  networkSchema,
+  planTier,
+  type PlanTier,
+  SITE_NAME_RULE,
+  STORAGE_NAME_RULE,
+  storageSchema,
+  VAULT_NAME_RULE,
+} from "./azure-app";
 
 /** Environment names the Amplifier API's Settings class accepts (spec: `validate_environment`). */
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
@@ -252,10 +268,19 @@ export const stackConfigSchema = z
         costCenter: z.string().min(1).default("engineering"),
       })
       .prefault({}),
+    /** CanNotDelete management locks on the database server and the vault (Azure stacks; default on, like `protect`). */
+    locks: z.boolean().optional(),
     docker: dockerSchema.optional(),
     azure: azureSchema.optional(),
     postgres: postgresSchema.optional(),
     policy: policySchema.prefault({}),
+    // Azure application tier (config/azure-app.ts); each block is optional on Azure stacks and takes its defaults.
+    keyVault: keyVaultSchema.optional(),
+    appService: appServiceSchema.optional(),
+    app: appSchema.optional(),
+    storage: storageSchema.optional(),
+    network: networkSchema.optional(),
+    monitoring: monitoringSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     const need = (key: "docker" | "azure" | "postgres") => {
@@ -263,36 +288,81 @@ export const stackConfigSchema = z
         ctx.addIssue({ code: "custom", path: [key], message: `is required when platform is ${cfg.platform}` });
       }
     };
-    const forbid = (key: "docker" | "azure" | "postgres") => {
+    const forbid = (key: (typeof AZURE_ONLY)[number] | "docker") => {
       if (cfg[key] !== undefined) {
         ctx.addIssue({ code: "custom", path: [key], message: `is not used when platform is ${cfg.platform}; remove it` });
       }
     };
     if (cfg.platform === "docker") {
       need("docker");
-      forbid("azure");
-      forbid("postgres");
+      for (const key of AZURE_ONLY) forbid(key);
     } else {
       need("azure");
       need("postgres");
       forbid("docker");
+      // A private-only vault or share is reachable by the app only through the private endpoints `network` creates.
+      for (const key of ["keyVault", "storage"] as const) {
+        if (cfg[key]?.publicNetworkAccess === "Disabled" && !cfg.network) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key, "publicNetworkAccess"],
+            message:
+              "Disabled needs private endpoints, which only a `network` block creates (without one the web app could not reach it); " +
+              "add a network block or set Enabled",
+          });
+        }
+      }
     }
   });
+
+/** Blocks only Azure stacks use. */
+const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring"] as const;
 
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
 type Parsed = z.output<typeof stackConfigSchema>;
 export type DockerConfig = NonNullable<Parsed["docker"]>;
 export type PostgresConfig = NonNullable<Parsed["postgres"]>;
 export type AzureConfig = NonNullable<Parsed["azure"]>;
+type KeyVaultBlock = z.output<typeof keyVaultSchema>;
+type AppServiceBlock = z.output<typeof appServiceSchema>;
+type StorageBlock = z.output<typeof storageSchema>;
+export type AppConfig = z.output<typeof appSchema>;
+export type NetworkConfig = z.output<typeof networkSchema> & { name: string };
+export type MonitoringConfig = z.output<typeof monitoringSchema> & {
+  workspaceName: string;
+  appInsightsName: string;
+  actionGroupName: string;
+  /** Action group short name (SMS/email sender label, max 12 characters). */
+  actionGroupShortName: string;
+};
+export type KeyVaultConfig = KeyVaultBlock & Required<Pick<KeyVaultBlock, "name" | "publicNetworkAccess">>;
+export type AppServiceConfig = AppServiceBlock & Required<Pick<AppServiceBlock, "name" | "planName" | "alwaysOn">> & { planTier: PlanTier };
+export type StorageConfig = StorageBlock & Required<Pick<StorageBlock, "accountName" | "publicNetworkAccess">>;
 
-type Common = Omit<Parsed, "platform" | "docker" | "azure" | "postgres"> & { stack: string };
+type Common = Omit<Parsed, "platform" | "locks" | (typeof AZURE_ONLY)[number] | "docker"> & {
+  stack: string;
+  /** The stack name reduced to lowercase letters and digits, as used in derived names. */
+  stackSlug: string;
+};
 export type LocalDatabaseConfig = DockerConfig & Required<Pick<DockerConfig, "containerName" | "volumeName" | "user" | "database">>;
 export type ServerConfig = PostgresConfig & Required<Pick<PostgresConfig, "serverName" | "databaseName">> & { skuTier: SkuTier };
 
 /** The validated configuration with every stack-derived name filled in; `platform` tells which blocks exist. */
 export type StackConfig =
   | (Common & { platform: "docker"; docker: LocalDatabaseConfig })
-  | (Common & { platform: "azure"; azure: AzureConfig; postgres: ServerConfig });
+  | (Common & {
+      platform: "azure";
+      azure: AzureConfig;
+      postgres: ServerConfig;
+      locks: boolean;
+      keyVault: KeyVaultConfig;
+      appService: AppServiceConfig;
+      app: AppConfig;
+      storage: StorageConfig;
+      /** Present: private endpoints for database, vault and storage, and VNet integration of the web app. */
+      network?: NetworkConfig;
+      monitoring: MonitoringConfig;
+    });
 
 /** Raised for any configuration error; the message lists every problem with key, value and what is allowed. */
 export class ConfigError extends Error {
@@ -320,11 +390,12 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
     throw new ConfigError(stack, [`stack name "${stack}": must contain 1-20 letters or digits to derive resource names`]);
   }
   const p = cfg.namePrefix;
-  const { docker, azure, postgres, ...common } = cfg;
+  const { docker, azure, postgres, locks, keyVault, appService, app, storage, network, monitoring, ...common } = cfg;
   if (cfg.platform === "docker" && docker) {
     return {
       ...common,
       stack,
+      stackSlug,
       platform: "docker",
       docker: {
         ...docker,
@@ -337,9 +408,39 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
     };
   }
   if (cfg.platform === "azure" && azure && postgres) {
+    // Absent blocks take their schema defaults; access defaults to private exactly when there is a network.
+    const access = network ? "Disabled" : "Enabled";
+    const kv = keyVault ?? keyVaultSchema.parse({});
+    const web = appService ?? appServiceSchema.parse({});
+    const st = storage ?? storageSchema.parse({});
+    const mon = monitoring ?? monitoringSchema.parse({});
+    const tier = planTier(web.planSku) as PlanTier;
+    const derived = {
+      keyVault: { ...kv, name: kv.name ?? `kv-${p}-${stackSlug}`, publicNetworkAccess: kv.publicNetworkAccess ?? access },
+      appService: {
+        ...web,
+        name: web.name ?? `${p}-api-${stackSlug}`,
+        planName: web.planName ?? `asp-${p}-${stackSlug}`,
+        alwaysOn: web.alwaysOn ?? (tier !== "Free" && tier !== "Shared"),
+        planTier: tier,
+      },
+      storage: { ...st, accountName: st.accountName ?? `st${p}${stackSlug}`, publicNetworkAccess: st.publicNetworkAccess ?? access },
+    };
+    // Derived names can outgrow Azure's limits with a long prefix or stack name: say which key to set.
+    const tooLong = [
+      ["keyVault.name", derived.keyVault.name, isVaultName, VAULT_NAME_RULE],
+      ["appService.name", derived.appService.name, isSiteName, SITE_NAME_RULE],
+      ["appService.planName", derived.appService.planName, isSiteName, SITE_NAME_RULE],
+      ["storage.accountName", derived.storage.accountName, isStorageAccountName, STORAGE_NAME_RULE],
+    ] as const;
+    const problems = tooLong
+      .filter(([, name, valid]) => !valid(name))
+      .map(([key, name, , rule]) => `${key} (derived ${JSON.stringify(name)} from namePrefix and stack name): ${rule}; set ${key} explicitly`);
+    if (problems.length) throw new ConfigError(stack, problems);
     return {
       ...common,
       stack,
+      stackSlug,
       platform: "azure",
       azure,
       postgres: {
@@ -347,6 +448,17 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
         serverName: postgres.serverName ?? `${p}-db-${stackSlug}`,
         databaseName: postgres.databaseName ?? `${p}_${stackSlug}`,
         skuTier: skuTier(postgres.skuName) as SkuTier,
+      },
+      locks: locks ?? true,
+      ...derived,
+      app: app ?? appSchema.parse({}),
+      network: network ? { ...network, name: `vnet-${p}-${stackSlug}` } : undefined,
+      monitoring: {
+        ...mon,
+        workspaceName: `log-${p}-${stackSlug}`,
+        appInsightsName: `appi-${p}-${stackSlug}`,
+        actionGroupName: `ag-${p}-${stackSlug}`,
+        actionGroupShortName: `${p}-${stackSlug}`.slice(0, 12),
       },
     };
   }

@@ -427,16 +427,19 @@ const keyVaultRules: Rule[] = [
 // App Service
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Name tokens that mark a secret, and trailing tokens that mark metadata about one (API_KEY_HEADER, ..._MINUTES). */
+/**
+ * Name tokens that mark a secret, and trailing tokens that mark metadata about one (API_KEY_HEADER, ..._MINUTES,
+ * JWT_PUBLIC_KEY_URL: where a public key is published is not a secret; a credential inside a URL is caught by value).
+ */
 const SECRET_TOKENS = ["PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "KEY", "APIKEY", "CREDENTIALS"];
-const METADATA_SUFFIXES = ["HEADER", "NAME", "MINUTES", "SECONDS", "HOURS", "DAYS", "ALGORITHM", "PATH", "ENABLED", "URI_TEMPLATE"];
+const METADATA_SUFFIXES = ["HEADER", "NAME", "MINUTES", "SECONDS", "HOURS", "DAYS", "ALGORITHM", "PATH", "ENABLED", "URI_TEMPLATE", "URL", "URI"];
 
 /** Whether an app setting's name says it holds a secret (DATABASE_URL, SECRET_KEY, *_CONNECTION_STRING, ...). */
 export function isSecretSettingName(name: string): boolean {
   const upper = name.toUpperCase();
   if (upper === "DATABASE_URL" || upper.endsWith("_DATABASE_URL") || upper.includes("CONNECTION_STRING") || upper.endsWith("CONNSTR")) return true;
   const tokens = upper.split(/[_.-]+/);
-  if (METADATA_SUFFIXES.includes(tokens[tokens.length - 1])) return false;
+  if (METADATA_SUFFIXES.includes(tokens[tokens.length - 1]) || tokens.includes("PUBLIC")) return false;
   return tokens.some((t) => SECRET_TOKENS.includes(t));
 }
 

@@ -35,13 +35,22 @@ function rows(cfg: StackConfig): Record<string, string> {
       "Backup retention": "No backups",
       TLS: "No (localhost only)",
       "Public access": `127.0.0.1:${d.hostPort} only`,
+      "Web app": "n/a (optional local API container)",
+      "Key Vault": "n/a (settings in env vars)",
+      Network: "n/a",
+      Monitoring: "n/a",
       "Protected (`protect`)": cfg.protect ? "Yes" : "No",
+      "Deletion locks": "n/a",
     };
   }
   const pg = cfg.postgres;
+  const web = cfg.appService;
+  const kv = cfg.keyVault;
   const access =
     pg.publicNetworkAccess === "Disabled"
-      ? "None (no public endpoint)"
+      ? cfg.network
+        ? "None (private endpoint)"
+        : "None (no public endpoint)"
       : [pg.allowAzureServices ? "Azure services" : "", pg.firewallRules.length ? `${pg.firewallRules.length} CI/developer address rule(s)` : ""]
           .filter(Boolean)
           .join(" + ") || "Public endpoint, no firewall rules";
@@ -56,7 +65,14 @@ function rows(cfg: StackConfig): Record<string, string> {
     "Backup retention": `${pg.backupRetentionDays} days${pg.geoRedundantBackup ? ", geo-redundant" : ""}`,
     TLS: `Required (min ${pg.minTlsVersion})`,
     "Public access": access,
+    "Web app": `\`${web.name}\` (Linux ${web.planSku} × ${web.capacity}${web.zoneRedundant ? ", zone-redundant" : ""})`,
+    "Key Vault": `\`${kv.name}\` (purge protection ${kv.purgeProtection ? "on" : "off"}, ${kv.publicNetworkAccess === "Disabled" ? "private" : "public endpoint"})`,
+    Network: cfg.network
+      ? `VNet ${cfg.network.addressSpace}; private endpoints for database, vault, sessions share`
+      : "Public endpoints (vault and storage: Azure RBAC / account key)",
+    Monitoring: `Alerts to ${cfg.monitoring.alertEmails.length} address(es); logs kept ${cfg.monitoring.logRetentionDays} days`,
     "Protected (`protect`)": cfg.protect ? "Yes" : "No",
+    "Deletion locks": cfg.locks ? "CanNotDelete on server and vault" : "No",
   };
 }
 

@@ -157,6 +157,17 @@ function deterministicChars(seed: string, length: number, alphabet: string): str
   return out;
 }
 
+function deterministicBytes(seed: string, length: number): Buffer {
+  const blocks: Buffer[] = [];
+  for (let i = 0; blocks.length * 32 < length; i++) blocks.push(crypto.createHash("sha256").update(`${seed}:${i}`).digest());
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+function deterministicGuid(seed: string): string {
+  const h = crypto.createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 const AZURE_PROVIDER_NAMESPACES: Record<string, string> = {
   dbforpostgresql: "Microsoft.DBforPostgreSQL",
   keyvault: "Microsoft.KeyVault",
@@ -175,7 +186,8 @@ function builtInState(args: pulumi.runtime.MockResourceArgs): Record<string, any
   const inputs = args.inputs ?? {};
   const [pkg, module = "", typeName = ""] = args.type.split(":");
   const lowerType = typeName.charAt(0).toLowerCase() + typeName.slice(1);
-  const name: string = inputs.name ?? inputs[`${lowerType}Name`] ?? args.name;
+  const name: string =
+    inputs.name ?? inputs[`${lowerType}Name`] ?? inputs.resourceName ?? inputs.shareName ?? inputs.ruleName ?? inputs.lockName ?? inputs.accountName ?? args.name;
   const state: Record<string, any> = { name };
   if (pkg === "azure-native") {
     const sub = MOCK_CLIENT_CONFIG.subscriptionId;
@@ -196,9 +208,33 @@ function builtInState(args: pulumi.runtime.MockResourceArgs): Record<string, any
       state.result = deterministicChars(args.name, inputs.length ?? 16, alphabet);
       break;
     }
+    case "azure-native:keyvault:Vault":
+      state.properties = { ...inputs.properties, vaultUri: `https://${name}.vault.azure.net/` };
+      break;
+    case "azure-native:keyvault:Secret": {
+      // ARM never returns a secret's value; the state carries only its URIs.
+      const secretUri = `https://${inputs.vaultName}.vault.azure.net/secrets/${name}`;
+      const version = crypto.createHash("sha256").update(args.name).digest("hex").slice(0, 32);
+      state.properties = { contentType: inputs.properties?.contentType, secretUri, secretUriWithVersion: `${secretUri}/${version}` };
+      break;
+    }
+    case "azure-native:web:WebApp":
+      state.defaultHostName = `${name}.azurewebsites.net`;
+      state.identity = { ...inputs.identity, principalId: deterministicGuid(`principal:${name}`), tenantId: MOCK_CLIENT_CONFIG.tenantId };
+      break;
+    case "azure-native:applicationinsights:Component": {
+      state.instrumentationKey = deterministicGuid(`ikey:${name}`);
+      state.connectionString =
+        `InstrumentationKey=${state.instrumentationKey};IngestionEndpoint=https://${inputs.location}-8.in.applicationinsights.azure.com/;` +
+        `LiveEndpoint=https://${inputs.location}.livediagnostics.monitor.azure.com/`;
+      break;
+    }
+    case "azure-native:operationalinsights:Workspace":
+      state.customerId = deterministicGuid(`workspace:${name}`);
+      break;
     case "random:index/randomBytes:RandomBytes":
     case "random:index/randomId:RandomId": {
-      const bytes = crypto.createHash("sha256").update(args.name).digest().subarray(0, inputs.length ?? inputs.byteLength ?? 32);
+      const bytes = deterministicBytes(args.name, inputs.length ?? inputs.byteLength ?? 32);
       Object.assign(state, { hex: bytes.toString("hex"), base64: bytes.toString("base64"), b64Std: bytes.toString("base64") });
       break;
     }
@@ -214,6 +250,14 @@ function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, any> {
   switch (args.token) {
     case "azure-native:authorization:getClientConfig":
       return MOCK_CLIENT_CONFIG;
+    case "azure-native:storage:listStorageAccountKeys":
+      return {
+        keys: ["key1", "key2"].map((keyName) => ({
+          keyName,
+          permissions: "FULL",
+          value: deterministicBytes(`${keyName}:${args.inputs.accountName}`, 64).toString("base64"),
+        })),
+      };
     default:
       throw new Error(`harness: no mock for invoke ${args.token}; add one to test/harness.ts`);
   }

@@ -136,18 +136,29 @@ describe("--diff: the environment comparison matches the stack files", () => {
 describe("cost", () => {
   const monthly = (key: string) => PRICES.prices[key].usd * PRICES.hoursPerMonth;
 
-  test("prod's HA doubles compute and storage, from the price table", () => {
+  const costOfType = (p: Plan, type: string) => p.resources.find((r) => r.type === type)!.cost!;
+  const sumOfResources = (p: Plan) => Math.round(p.resources.reduce((a, r) => a + (r.cost?.usd ?? 0), 0) * 100) / 100;
+
+  test("prod's HA doubles the server's compute and storage, from the price table", () => {
     const pg = cfg("prod", "postgres");
     const expected = 2 * monthly(`postgres.compute.${pg.skuName}`) + 2 * pg.storageSizeGb * PRICES.prices["postgres.storage"].usd;
-    expect(plans.prod.cost.totalUsd).toBeCloseTo(expected, 2);
-    const server = plans.prod.resources.find((r) => r.type === "azure-native:dbforpostgresql:Server")!;
-    expect(server.cost!.lines[0].what).toContain("x2 (ZoneRedundant HA standby)");
-    expect(server.cost!.notes.join(" ")).toContain("the HA standby adds");
+    const server = costOfType(plans.prod, "azure-native:dbforpostgresql:Server");
+    expect(server.usd).toBeCloseTo(expected, 2);
+    expect(server.lines[0].what).toContain("x2 (ZoneRedundant HA standby)");
+    expect(server.notes.join(" ")).toContain("the HA standby adds");
+    const plan = cfg("prod", "appService");
+    expect(costOfType(plans.prod, "azure-native:web:AppServicePlan").usd).toBeCloseTo(plan.capacity * monthly(`appservice.linux.${plan.planSku}`), 2);
+    expect(plans.prod.cost.totalUsd).toBeCloseTo(sumOfResources(plans.prod), 2);
+    expect(plans.prod.cost.complete).toBe(true);
   });
 
-  test("test pays one server; the text shows the spec's own figure next to ours", () => {
+  test("test pays one server and one B1 plan; the text shows the spec's own figure next to ours", () => {
     const pg = cfg("test", "postgres");
-    expect(plans.test.cost.totalUsd).toBeCloseTo(monthly(`postgres.compute.${pg.skuName}`) + pg.storageSizeGb * PRICES.prices["postgres.storage"].usd, 2);
+    const server = costOfType(plans.test, "azure-native:dbforpostgresql:Server");
+    expect(server.usd).toBeCloseTo(monthly(`postgres.compute.${pg.skuName}`) + pg.storageSizeGb * PRICES.prices["postgres.storage"].usd, 2);
+    expect(costOfType(plans.test, "azure-native:web:AppServicePlan").usd).toBeCloseTo(monthly("appservice.linux.B1"), 2);
+    expect(plans.test.cost.totalUsd).toBeCloseTo(sumOfResources(plans.test), 2);
+    expect(plans.test.cost.complete).toBe(true);
     expect(text(plans.test)).toContain(`Spec's figure (${PRICES.specCostTable.source}): ~$44/month`);
     expect(text(plans.prod)).toMatch(new RegExp(`list prices as of ${PRICES.asOf}`));
   });

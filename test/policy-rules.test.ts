@@ -74,6 +74,10 @@ describe("policy rules", () => {
     ["AZURE_KEYVAULT_NAME", false],
     ["JWT_ALGORITHM", false],
     ["LOG_LEVEL", false],
+    ["JWT_PUBLIC_KEY_URL", false],
+    ["JWT_PUBLIC_KEY", false],
+    ["REDIS_URL", false],
+    ["PRIVATE_KEY", true],
   ])("app setting %s is secret-named: %s", (name, secret) => {
     expect(isSecretSettingName(name)).toBe(secret);
   });

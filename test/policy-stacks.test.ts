@@ -14,10 +14,6 @@ import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, PROJECT_D
  * Mandatory violations that exist only because issue 3 (monitoring, locks) is not merged on this branch. After the
  * merge these must be [] (the test then fails until the list is emptied, so it cannot go stale).
  */
-const AWAITING_ISSUE_3: Record<string, string[]> = {
-  test: ["postgres-diagnostic-settings"],
-  prod: ["postgres-diagnostic-settings", "stateful-resources-locked"],
-};
 
 const unique = (xs: string[]) => [...new Set(xs)].sort();
 
@@ -28,10 +24,10 @@ test("dev (Docker only) has no Azure resource to check and no exceptions", async
 });
 
 describe.each(["test", "prod"])("%s", (stack) => {
-  test("no mandatory violation beyond those awaiting issue 3", async () => {
+  test("no mandatory violation", async () => {
     const result = await runStack({ stack });
     const mandatory = evaluate(result.resources, stackExceptions(stack)).filter((v) => v.enforcement === "mandatory");
-    expect(unique(mandatory.map((v) => v.rule))).toEqual([...AWAITING_ISSUE_3[stack]].sort());
+    expect(unique(mandatory.map((v) => v.rule))).toEqual([]);
   });
 
   test("every documented exception is in use (none stale) and keeps its reason", async () => {
@@ -45,6 +41,9 @@ describe.each(["test", "prod"])("%s", (stack) => {
 
 test("test documents the spec's deviations; prod only the pending Entra admin", () => {
   expect(Object.keys(stackExceptions("test")).sort()).toEqual([
+    "keyvault-network-acl-deny",
+    "keyvault-public-network-access-disabled",
+    "keyvault-purge-protection",
     "postgres-backup-retention-14-days",
     "postgres-entra-admin",
     "postgres-firewall-no-azure-services",
@@ -53,8 +52,9 @@ test("test documents the spec's deviations; prod only the pending Entra admin", 
     "postgres-zone-redundant-ha",
     "stateful-resources-locked",
     "stateful-resources-protected",
+    "storage-shared-key-disabled",
   ]);
-  expect(Object.keys(stackExceptions("prod"))).toEqual(["postgres-entra-admin"]);
+  expect(Object.keys(stackExceptions("prod")).sort()).toEqual(["postgres-entra-admin", "storage-shared-key-disabled"]);
 });
 
 test("prod with postgres.entraAdmin: an Entra admin chained after the parameters, and the rule passes unexcepted", async () => {

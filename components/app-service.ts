@@ -1,0 +1,141 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as web from "@pulumi/azure-native/web";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppServiceConfig } from "../config/schema";
+import { SECRET_SETTINGS, startCommand } from "./app-settings";
+import type { SecretKey } from "./key-vault";
+
+/** Built-in role "Key Vault Secrets User": read secret contents (the RBAC form of the spec's get, list). */
+export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
+
+export interface AppServiceArgs {
+  /** The validated `appService` block (names, tier and always-on derived). */
+  config: AppServiceConfig;
+  resourceGroupName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  tags: Record<string, string>;
+  subscriptionId: pulumi.Input<string>;
+  /** Plain settings (see app-settings.ts). */
+  settings: Record<string, string>;
+  /** The vault the app reads, and its secrets' versionless URIs. */
+  vaultId: pulumi.Input<string>;
+  secretUris: Record<SecretKey, pulumi.Input<string>>;
+  /** Azure Files share mounted at `mountPath`. */
+  sessionShare: { accountName: pulumi.Input<string>; shareName: pulumi.Input<string>; accessKey: pulumi.Input<string>; mountPath: string };
+  /** VNet integration subnet; when set, all outbound traffic goes through it. */
+  subnetId?: pulumi.Input<string>;
+  /** Resources the app must wait for (private endpoints and their DNS). */
+  dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * Linux App Service plan and the API's web app: system-assigned identity with read access to the vault's
+ * secrets, secrets only as Key Vault references, no FTP or basic-auth publishing, sessions on Azure Files.
+ */
+export class AppService extends pulumi.ComponentResource {
+  readonly plan: web.AppServicePlan;
+  readonly webApp: web.WebApp;
+  readonly url: pulumi.Output<string>;
+  readonly principalId: pulumi.Output<string>;
+
+  constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("amplifier:app:AppService", name, {}, opts);
+    const c = args.config;
+
+    this.plan = new web.AppServicePlan(
+      `${name}-plan`,
+      {
+        name: c.planName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        kind: "linux",
+        // Linux plans need reserved: true, or every preview shows a replacement (pulumi-azure-nextgen#242).
+        reserved: true,
+        sku: { name: c.planSku, tier: c.planTier, capacity: c.capacity },
+        zoneRedundant: c.zoneRedundant,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    const keyVaultRefs = Object.entries(SECRET_SETTINGS).map(([setting, key]) => ({
+      name: setting,
+      value: pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${args.secretUris[key]})`,
+    }));
+
+    this.webApp = new web.WebApp(
+      `${name}-web-app`,
+      {
+        name: c.name,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        serverFarmId: this.plan.id,
+        kind: "app,linux",
+        reserved: true,
+        httpsOnly: true,
+        clientAffinityEnabled: false,
+        identity: { type: "SystemAssigned" },
+        keyVaultReferenceIdentity: "SystemAssigned",
+        // VNet integration on the site itself, never WebAppSwiftVirtualNetworkConnection (pulumi-azure-native#4231).
+        // Route-all is needed for Key Vault references to a private vault; web API 2025-05-01 spells it
+        // outboundVnetRouting.allTraffic (scanner-rules.md G9).
+        ...(args.subnetId ? { virtualNetworkSubnetId: args.subnetId, outboundVnetRouting: { allTraffic: true } } : {}),
+        siteConfig: {
+          linuxFxVersion: `PYTHON|${c.pythonVersion}`,
+          appCommandLine: startCommand(c),
+          alwaysOn: c.alwaysOn,
+          healthCheckPath: c.healthCheckPath,
+          http20Enabled: true,
+          minTlsVersion: "1.2",
+          scmMinTlsVersion: "1.2",
+          ftpsState: "Disabled",
+          remoteDebuggingEnabled: false,
+          appSettings: [...Object.entries(args.settings).map(([n, value]) => ({ name: n, value })), ...keyVaultRefs],
+        },
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+    this.principalId = this.webApp.identity.apply((i) => i?.principalId ?? "");
+
+    // Basic-auth publishing off (AzPol 871b205b, aede300b): deploy with Entra/OIDC, not a publish profile.
+    new web.WebAppFtpAllowed(`${name}-ftp-basic-auth`, { name: this.webApp.name, resourceGroupName: args.resourceGroupName, allow: false }, { parent: this });
+    new web.WebAppScmAllowed(`${name}-scm-basic-auth`, { name: this.webApp.name, resourceGroupName: args.resourceGroupName, allow: false }, { parent: this });
+
+    const secretsUser = new authorization.RoleAssignment(
+      `${name}-key-vault-secrets-user`,
+      {
+        principalId: this.principalId,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
+        scope: args.vaultId,
+      },
+      { parent: this },
+    );
+
+    // Mounting the share changes site config and restarts the app; doing it after the role grant makes the
+    // restart re-resolve the Key Vault references with access in place.
+    const share = args.sessionShare;
+    new web.WebAppAzureStorageAccounts(
+      `${name}-session-mount`,
+      {
+        name: this.webApp.name,
+        resourceGroupName: args.resourceGroupName,
+        properties: {
+          sessions: {
+            type: "AzureFiles",
+            protocol: "Smb",
+            accountName: share.accountName,
+            shareName: share.shareName,
+            mountPath: share.mountPath,
+            accessKey: pulumi.secret(share.accessKey),
+          },
+        },
+      },
+      { parent: this, dependsOn: [secretsUser] },
+    );
+
+    this.url = pulumi.interpolate`https://${this.webApp.defaultHostName}`;
+    this.registerOutputs({ url: this.url, principalId: this.principalId });
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * Issue 3 on the real stack files: Key Vault and its secrets, the App Service with its managed identity and
+ * settings, session storage, telemetry, alerts and the data-loss guards, per Azure stack.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { byType, oneOfType, PROJECT_DIR, RegisteredResource, runStack, RunResult } from "./harness";
+
+const T = {
+  vault: "azure-native:keyvault:Vault",
+  secret: "azure-native:keyvault:Secret",
+  server: "azure-native:dbforpostgresql:Server",
+  plan: "azure-native:web:AppServicePlan",
+  webApp: "azure-native:web:WebApp",
+  role: "azure-native:authorization:RoleAssignment",
+  lock: "azure-native:authorization:ManagementLockByScope",
+  alert: "azure-native:monitor:MetricAlert",
+  actionGroup: "azure-native:monitor:ActionGroup",
+  diagnostic: "azure-native:monitor:DiagnosticSetting",
+  workspace: "azure-native:operationalinsights:Workspace",
+  appInsights: "azure-native:applicationinsights:Component",
+  account: "azure-native:storage:StorageAccount",
+  share: "azure-native:storage:FileShare",
+  mount: "azure-native:web:WebAppAzureStorageAccounts",
+  jwt: "random:index/randomBytes:RandomBytes",
+};
+
+/** The spec's .env.test / .env.production tables (secrets excepted), plus what App Service itself needs. */
+const SPEC_SETTINGS: Record<string, Record<string, string>> = {
+  test: {
+    ENVIRONMENT: "test",
+    SERVICE_HOST: "0.0.0.0",
+    SERVICE_PORT: "8765",
+    SERVICE_WORKERS: "2",
+    LOG_LEVEL: "info",
+    DATABASE_POOL_MIN_SIZE: "5",
+    DATABASE_POOL_MAX_SIZE: "10",
+    ALGORITHM: "HS256",
+    ACCESS_TOKEN_EXPIRE_MINUTES: "30",
+    ALLOWED_ORIGINS: "https://test-api.azurewebsites.net",
+    SESSION_STORAGE_PATH: "/mnt/sessions",
+    MAX_SESSION_AGE_DAYS: "14",
+    RATE_LIMIT_REQUESTS_PER_MINUTE: "100",
+    AUTH_MODE: "api_key_jwt",
+    AUTH_REQUIRED: "true",
+    API_KEY_HEADER: "X-API-Key",
+    JWT_ALGORITHM: "RS256",
+    TELEMETRY_ENABLED: "true",
+    TELEMETRY_APP_ID: "amplifier-app-api",
+    TELEMETRY_ENVIRONMENT: "test",
+    TELEMETRY_SAMPLE_RATE: "1.0",
+    TELEMETRY_SAMPLE_RATE_ERRORS: "1.0",
+    TELEMETRY_SANITIZE_PII: "true",
+    TELEMETRY_TRUNCATE_LARGE_PAYLOADS: "true",
+    TELEMETRY_MAX_PAYLOAD_SIZE: "10000",
+    TELEMETRY_FLUSH_INTERVAL_SECONDS: "10",
+    TELEMETRY_ENABLE_DEV_LOGGER: "false",
+    TELEMETRY_TRACK_REQUEST_HEADERS: "false",
+    TELEMETRY_TRACK_RESPONSE_HEADERS: "false",
+    TELEMETRY_TRACK_REQUEST_BODY: "false",
+    TELEMETRY_TRACK_RESPONSE_BODY: "false",
+    AZURE_KEYVAULT_NAME: "kv-amplifier-test",
+    WEBSITES_PORT: "8765",
+    SCM_DO_BUILD_DURING_DEPLOYMENT: "true",
+  },
+  prod: {
+    ENVIRONMENT: "production",
+    SERVICE_HOST: "0.0.0.0",
+    SERVICE_PORT: "8000",
+    SERVICE_WORKERS: "4",
+    LOG_LEVEL: "warning",
+    DATABASE_POOL_MIN_SIZE: "10",
+    DATABASE_POOL_MAX_SIZE: "30",
+    ALGORITHM: "HS256",
+    ACCESS_TOKEN_EXPIRE_MINUTES: "30",
+    ALLOWED_ORIGINS: "https://app.yourdomain.com,https://www.yourdomain.com",
+    SESSION_STORAGE_PATH: "/mnt/sessions",
+    MAX_SESSION_AGE_DAYS: "90",
+    RATE_LIMIT_REQUESTS_PER_MINUTE: "60",
+    AUTH_MODE: "api_key_jwt",
+    AUTH_REQUIRED: "true",
+    API_KEY_HEADER: "X-API-Key",
+    JWT_ALGORITHM: "RS256",
+    JWT_PUBLIC_KEY_URL: "https://yourdomain.auth0.com/.well-known/jwks.json",
+    JWT_ISSUER: "https://yourdomain.auth0.com/",
+    JWT_AUDIENCE: "https://api.yourdomain.com",
+    TELEMETRY_ENABLED: "true",
+    TELEMETRY_APP_ID: "amplifier-app-api",
+    TELEMETRY_ENVIRONMENT: "production",
+    TELEMETRY_SAMPLE_RATE: "0.1",
+    TELEMETRY_SAMPLE_RATE_ERRORS: "1.0",
+    TELEMETRY_SANITIZE_PII: "true",
+    TELEMETRY_TRUNCATE_LARGE_PAYLOADS: "true",
+    TELEMETRY_MAX_PAYLOAD_SIZE: "5000",
+    TELEMETRY_FLUSH_INTERVAL_SECONDS: "30",
+    TELEMETRY_ENABLE_DEV_LOGGER: "false",
+    TELEMETRY_TRACK_REQUEST_HEADERS: "false",
+    TELEMETRY_TRACK_RESPONSE_HEADERS: "false",
+    TELEMETRY_TRACK_REQUEST_BODY: "false",
+    TELEMETRY_TRACK_RESPONSE_BODY: "false",
+    AZURE_KEYVAULT_NAME: "kv-amplifier-prod",
+    WEBSITES_PORT: "8000",
+    SCM_DO_BUILD_DURING_DEPLOYMENT: "true",
+  },
+};
+
+const SECRET_SETTINGS = {
+  DATABASE_URL: "postgresql-connection-string",
+  SECRET_KEY: "jwt-secret-key",
+  TELEMETRY_APP_INSIGHTS_CONNECTION_STRING: "app-insights-connection-string",
+};
+
+/** Whether the resource's Args in the installed azure-native typings accept `tags` (what "taggable" means). */
+function taggable(type: string): boolean {
+  const [, module, typeName] = type.split(":");
+  const file = path.join(PROJECT_DIR, "node_modules/@pulumi/azure-native", module, `${typeName[0].toLowerCase()}${typeName.slice(1)}.d.ts`);
+  const text = fs.readFileSync(file, "utf8");
+  const args = text.slice(text.indexOf(`export interface ${typeName}Args {`));
+  return /\n {4}tags\?:/.test(args.slice(0, args.indexOf("\n}")));
+}
+
+function settingsOf(webApp: RegisteredResource): Record<string, string> {
+  return Object.fromEntries((webApp.inputs.siteConfig.appSettings as { name: string; value: string }[]).map((s) => [s.name, s.value]));
+}
+
+function secretNamed(result: RunResult, name: string): RegisteredResource {
+  const found = byType(result, T.secret).find((s) => s.inputs.secretName === name);
+  if (!found) throw new Error(`no secret ${name}`);
+  return found;
+}
+
+describe.each([
+  {
+    stack: "test",
+    environment: "test",
+    vault: "kv-amplifier-test",
+    purgeProtection: undefined,
+    retention: 7,
+    app: "amplifier-api-test",
+    plan: { name: "B1", tier: "Basic", capacity: 1 },
+    zoneRedundant: false,
+    command: "gunicorn --workers 2 --worker-class uvicorn.workers.UvicornWorker --bind 0.0.0.0:8765 --timeout 120 amplifier_app_api.main:app",
+    storageSku: "Standard_LRS",
+    logRetention: 30,
+    guarded: false,
+  },
+  {
+    stack: "prod",
+    environment: "production",
+    vault: "kv-amplifier-prod",
+    purgeProtection: true,
+    retention: 90,
+    app: "amplifier-api-prod",
+    plan: { name: "P1v2", tier: "PremiumV2", capacity: 2 },
+    zoneRedundant: true,
+    command: "gunicorn --workers 4 --worker-class uvicorn.workers.UvicornWorker --bind 0.0.0.0:8000 --timeout 120 amplifier_app_api.main:app",
+    storageSku: "Standard_ZRS",
+    logRetention: 90,
+    guarded: true,
+  },
+])("$stack: Key Vault, App Service, monitoring", (spec) => {
+  let result: RunResult;
+  let vault: RegisteredResource;
+  let webApp: RegisteredResource;
+  beforeAll(async () => {
+    result = await runStack({ stack: spec.stack });
+    vault = oneOfType(result, T.vault);
+    webApp = oneOfType(result, T.webApp);
+  });
+
+  test("vault: name, tenant from client config, RBAC, explicit soft delete, purge protection from config", () => {
+    expect(vault.inputs.vaultName).toBe(spec.vault);
+    const p = vault.inputs.properties;
+    expect(p.tenantId).toBe("00000000-0000-0000-0000-0000000000a1");
+    expect(p.enableRbacAuthorization).toBe(true);
+    expect(p.accessPolicies ?? []).toEqual([]);
+    expect(p.enableSoftDelete).toBe(true);
+    expect(p.softDeleteRetentionInDays).toBe(spec.retention);
+    // Azure rejects `false`: off means the property is absent.
+    expect("enablePurgeProtection" in p).toBe(spec.purgeProtection !== undefined);
+    expect(p.enablePurgeProtection).toBe(spec.purgeProtection);
+  });
+
+  test("the spec's three secrets, with content types, values only as secret inputs", () => {
+    const secrets = byType(result, T.secret);
+    expect(secrets.map((s) => s.inputs.secretName).sort()).toEqual(Object.values(SECRET_SETTINGS).sort());
+    for (const s of secrets) {
+      expect(s.inputs.vaultName).toBe(spec.vault);
+      expect(s.inputs.properties.contentType).toMatch(/\S/);
+      expect(s.inputs.properties.value).toMatch(/\S/);
+      expect(s.secretInputs).toEqual(["properties.value"]);
+      expect(s.state.properties.value).toBeUndefined();
+    }
+  });
+
+  test("postgresql-connection-string is the database tier's DATABASE_URL", () => {
+    expect(secretNamed(result, "postgresql-connection-string").inputs.properties.value).toBe(result.outputs.DATABASE_URL);
+  });
+
+  test("jwt-secret-key: >= 32 random bytes as hex, from a resource that keeps the result secret", () => {
+    const jwt = oneOfType(result, T.jwt);
+    expect(jwt.inputs.length).toBeGreaterThanOrEqual(32);
+    expect(jwt.options.additionalSecretOutputs).toContain("hex");
+    const value = secretNamed(result, "jwt-secret-key").inputs.properties.value as string;
+    expect(value).toMatch(/^[0-9a-f]+$/);
+    expect(value).toHaveLength(jwt.inputs.length * 2);
+    expect(value).toBe(jwt.state.hex);
+  });
+
+  test("app-insights-connection-string comes from the workspace-based Application Insights", () => {
+    const ai = oneOfType(result, T.appInsights);
+    const workspace = oneOfType(result, T.workspace);
+    expect(ai.inputs).toMatchObject({ kind: "web", applicationType: "web", ingestionMode: "LogAnalytics", workspaceResourceId: workspace.state.id });
+    expect(ai.options.additionalSecretOutputs).toEqual(expect.arrayContaining(["connectionString", "instrumentationKey"]));
+    expect(secretNamed(result, "app-insights-connection-string").inputs.properties.value).toBe(ai.state.connectionString);
+    expect(workspace.inputs.retentionInDays).toBe(spec.logRetention);
+  });
+
+  test("the web app's identity gets Key Vault Secrets User on this vault only", () => {
+    const role = oneOfType(result, T.role);
+    expect(role.inputs.principalId).toBe(webApp.state.identity.principalId);
+    expect(role.inputs.principalType).toBe("ServicePrincipal");
+    expect(role.inputs.scope).toBe(vault.state.id);
+    expect(role.inputs.roleDefinitionId).toBe(
+      "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+    );
+  });
+
+  test("Linux plan and web app from config", () => {
+    const plan = oneOfType(result, T.plan);
+    expect(plan.inputs).toMatchObject({ name: `asp-amplifier-${spec.stack}`, kind: "linux", reserved: true, sku: spec.plan, zoneRedundant: spec.zoneRedundant });
+    expect(webApp.inputs).toMatchObject({ name: spec.app, serverFarmId: plan.state.id, kind: "app,linux", reserved: true });
+    expect(webApp.inputs.siteConfig).toMatchObject({ linuxFxVersion: "PYTHON|3.12", appCommandLine: spec.command, healthCheckPath: "/health" });
+  });
+
+  test("hardened: managed identity, HTTPS only, TLS 1.2, no FTP or basic-auth publishing, HTTP/2, always-on", () => {
+    expect(webApp.inputs.identity).toEqual({ type: "SystemAssigned" });
+    expect(webApp.inputs.httpsOnly).toBe(true);
+    expect(webApp.inputs.siteConfig).toMatchObject({
+      minTlsVersion: "1.2",
+      scmMinTlsVersion: "1.2",
+      ftpsState: "Disabled",
+      http20Enabled: true,
+      alwaysOn: true,
+      remoteDebuggingEnabled: false,
+    });
+    for (const type of ["azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppScmAllowed"]) {
+      expect(oneOfType(result, type).inputs).toMatchObject({ name: spec.app, allow: false });
+    }
+  });
+
+  test("app settings: the spec's table for this environment, secrets as Key Vault references", () => {
+    const settings = settingsOf(webApp);
+    const refs = Object.fromEntries(
+      Object.entries(SECRET_SETTINGS).map(([setting, secret]) => [
+        setting,
+        `@Microsoft.KeyVault(SecretUri=${secretNamed(result, secret).state.properties.secretUri})`,
+      ]),
+    );
+    expect(settings).toEqual({ ...SPEC_SETTINGS[spec.stack], ...refs });
+    expect(refs.DATABASE_URL).toBe(`@Microsoft.KeyVault(SecretUri=https://${spec.vault}.vault.azure.net/secrets/postgresql-connection-string)`);
+  });
+
+  test("no app setting (and no plain output) holds a secret value", () => {
+    const secretValues = [
+      oneOfType(result, T.server).inputs.administratorLoginPassword,
+      oneOfType(result, T.jwt).state.hex,
+      oneOfType(result, T.appInsights).state.connectionString,
+      oneOfType(result, T.appInsights).state.instrumentationKey,
+      oneOfType(result, T.mount).inputs.properties.sessions.accessKey,
+      ...byType(result, T.secret).map((s) => s.inputs.properties.value),
+    ] as string[];
+    expect(secretValues.every((v) => typeof v === "string" && v.length >= 16)).toBe(true);
+    const plain = [
+      ...Object.values(settingsOf(webApp)),
+      ...Object.entries(result.outputs).filter(([k]) => !result.secretOutputs.includes(k)).map(([, v]) => JSON.stringify(v)),
+    ];
+    for (const value of plain) for (const secret of secretValues) expect(value.includes(secret)).toBe(false);
+    expect(webApp.secretInputs).toEqual([]);
+  });
+
+  test("sessions: hardened storage account, Azure Files share mounted at /mnt/sessions with a secret key", () => {
+    const account = oneOfType(result, T.account);
+    expect(account.inputs).toMatchObject({
+      accountName: `stamplifier${spec.stack}`,
+      sku: { name: spec.storageSku },
+      minimumTlsVersion: "TLS1_2",
+      enableHttpsTrafficOnly: true,
+      allowBlobPublicAccess: false,
+    });
+    const share = oneOfType(result, T.share);
+    expect(share.inputs).toMatchObject({ shareName: "sessions", accountName: account.inputs.accountName });
+    const mount = oneOfType(result, T.mount);
+    expect(mount.inputs.name).toBe(spec.app);
+    expect(mount.inputs.properties).toEqual({
+      sessions: {
+        type: "AzureFiles",
+        protocol: "Smb",
+        accountName: account.inputs.accountName,
+        shareName: "sessions",
+        mountPath: "/mnt/sessions",
+        accessKey: expect.stringMatching(/\S{40,}/),
+      },
+    });
+    expect(mount.secretInputs).toEqual(["properties.sessions.accessKey"]);
+  });
+
+  test("the share is mounted after the role grant, so the restart resolves the Key Vault references", () => {
+    expect(oneOfType(result, T.mount).dependencies).toContain(oneOfType(result, T.role).urn);
+  });
+
+  test("alerts: database CPU and storage on the server, 5xx on the web app, all to the action group", () => {
+    const server = oneOfType(result, T.server);
+    const group = oneOfType(result, T.actionGroup);
+    expect(group.inputs.emailReceivers).toEqual([
+      { name: "email-1", emailAddress: "platform-alerts@yourdomain.com", useCommonAlertSchema: true },
+    ]);
+    const alerts = byType(result, T.alert).map((a) => ({
+      scopes: a.inputs.scopes,
+      metric: a.inputs.criteria.allOf[0].metricName,
+      namespace: a.inputs.criteria.allOf[0].metricNamespace,
+      threshold: a.inputs.criteria.allOf[0].threshold,
+      actions: a.inputs.actions,
+    }));
+    const actions = [{ actionGroupId: group.state.id }];
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        { scopes: [server.state.id], metric: "cpu_percent", namespace: "Microsoft.DBforPostgreSQL/flexibleServers", threshold: 80, actions },
+        { scopes: [server.state.id], metric: "storage_percent", namespace: "Microsoft.DBforPostgreSQL/flexibleServers", threshold: 85, actions },
+        { scopes: [webApp.state.id], metric: "Http5xx", namespace: "Microsoft.Web/sites", threshold: 10, actions },
+      ]),
+    );
+    expect(alerts).toHaveLength(3);
+  });
+
+  test("diagnostic settings send database, vault and web app logs to the workspace", () => {
+    const workspace = oneOfType(result, T.workspace);
+    const targets = byType(result, T.diagnostic).map((d) => {
+      expect(d.inputs.workspaceId).toBe(workspace.state.id);
+      expect(d.inputs.logs).toEqual([{ categoryGroup: "allLogs", enabled: true }]);
+      return d.inputs.resourceUri;
+    });
+    expect(targets.sort()).toEqual([oneOfType(result, T.server).state.id, vault.state.id, webApp.state.id].sort());
+  });
+
+  test(`data-loss guards: protect and CanNotDelete locks ${spec.guarded ? "on" : "off"} for server and vault`, () => {
+    expect(vault.options.protect).toBe(spec.guarded);
+    expect(oneOfType(result, T.server).options.protect).toBe(spec.guarded);
+    const locks = byType(result, T.lock);
+    if (spec.guarded) {
+      expect(locks.map((l) => l.inputs.scope).sort()).toEqual([oneOfType(result, T.server).state.id, vault.state.id].sort());
+      for (const lock of locks) expect(lock.inputs.level).toBe("CanNotDelete");
+    } else {
+      expect(locks).toEqual([]);
+    }
+  });
+
+  test("everything taggable carries the stack's tags", () => {
+    const tags = { environment: spec.environment, "managed-by": "amplifier", "cost-center": "engineering" };
+    const azure = result.resources.filter((r) => r.custom && r.type.startsWith("azure-native:"));
+    const tagged = azure.filter((r) => taggable(r.type));
+    expect(tagged.length).toBeGreaterThanOrEqual(12);
+    for (const r of tagged) expect({ resource: r.name, tags: r.inputs.tags }).toEqual({ resource: r.name, tags });
+    // The check can tell: role assignments take no tags, vaults do.
+    expect(taggable(T.role)).toBe(false);
+    expect(taggable(T.vault)).toBe(true);
+  });
+
+  test("outputs: web app URL and principal id, vault name and URI (none of them secret)", () => {
+    expect(result.outputs).toMatchObject({
+      webAppUrl: `https://${spec.app}.azurewebsites.net`,
+      webAppName: spec.app,
+      webAppPrincipalId: webApp.state.identity.principalId,
+      keyVaultName: spec.vault,
+      keyVaultUri: `https://${spec.vault}.vault.azure.net/`,
+    });
+    expect(result.secretOutputs).toEqual(["DATABASE_URL"]);
+  });
+});
+
+describe("always-on follows the plan tier", () => {
+  test("a Free plan runs without always-on (the tier does not offer it)", async () => {
+    const result = await runStack({ stack: "test", overrides: { appService: { planSku: "F1" } } });
+    expect(oneOfType(result, T.plan).inputs.sku).toMatchObject({ name: "F1", tier: "Free" });
+    expect(oneOfType(result, T.webApp).inputs.siteConfig.alwaysOn).toBe(false);
+  });
+});
+
+describe("a longer JWT key when configured", () => {
+  test("jwtSecretBytes: 64 gives 128 hex characters", async () => {
+    const result = await runStack({ stack: "prod", overrides: { keyVault: { jwtSecretBytes: 64 } } });
+    expect(secretNamed(result, "jwt-secret-key").inputs.properties.value).toMatch(/^[0-9a-f]{128}$/);
+  });
+});
