@@ -140,6 +140,9 @@ function identity(varPrefix: string, displayName: string, credentials: Record<st
 const assign = (spVar: string, role: string, scope: string) =>
   `az role assignment create --assignee-object-id "$${spVar}" --assignee-principal-type ServicePrincipal --role '${role}' --scope ${scope}`;
 
+/** The custom role that lets the deploy identity manage prod's management locks. */
+const lockRole = (o: SetupOptions) => `${o.appName} lock manager`;
+
 export function setupScript(o: SetupOptions): string {
   const subjects = federatedSubjects(o.repo);
   const gh = `--repo '${o.repo}'`;
@@ -158,8 +161,17 @@ export function setupScript(o: SetupOptions): string {
     "",
     "# 2. Deploy identity (`pulumi up` in the GitHub environments test and prod). Contributor creates the resources;",
     "#    Role Based Access Control Administrator lets the program create its role assignments (e.g. the app's",
-    "#    managed identity on the vault). Subscription scope, because the program creates the resource groups.",
-    ...identity("DEPLOY", `${o.appName}-deploy`, subjects.deploy, ["Contributor", "Role Based Access Control Administrator"]),
+    "#    managed identity on the vault); neither may manage locks, so a custom role adds just that for prod's",
+    "#    CanNotDelete locks. Subscription scope, because the program creates the resource groups.",
+    `LOCK_ROLE='${lockRole(o)}'`,
+    'az role definition list --name "$LOCK_ROLE" --query "[0].id" -o tsv | grep -q . \\',
+    `  || az role definition create --role-definition '${JSON.stringify({
+      Name: lockRole(o),
+      Description: "Create and remove management locks (the CanNotDelete locks on the database server and the vault).",
+      Actions: ["Microsoft.Authorization/locks/read", "Microsoft.Authorization/locks/write", "Microsoft.Authorization/locks/delete"],
+      AssignableScopes: [`/subscriptions/${o.subscription}`],
+    })}'`,
+    ...identity("DEPLOY", `${o.appName}-deploy`, subjects.deploy, ["Contributor", "Role Based Access Control Administrator", lockRole(o)]),
     "",
     "# 3. Read-only identity (pull-request previews and the drift check): code from any branch runs with it, so it",
     "#    can read Azure but not change it.",

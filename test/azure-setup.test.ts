@@ -112,8 +112,19 @@ describe("the printed set-up", () => {
       .map((c) => c.replace(/.*--role (.*) --scope (.*)$/, "$1 @ $2"));
     expect(roles("spid-appid-amplifier-infra-deploy")).toEqual([
       `Contributor @ /subscriptions/${SUB}`, `Role Based Access Control Administrator @ /subscriptions/${SUB}`,
+      `amplifier-infra lock manager @ /subscriptions/${SUB}`,
     ]);
     expect(roles("spid-appid-amplifier-infra-preview")).toEqual([`Reader @ /subscriptions/${SUB}`]);
+  });
+
+  test("the lock role grants management locks and nothing else (prod's CanNotDelete locks)", () => {
+    const create = calls.find((c) => c.startsWith("az role definition create --role-definition "))!;
+    const definition = JSON.parse(create.slice("az role definition create --role-definition ".length));
+    expect(definition).toMatchObject({
+      Name: "amplifier-infra lock manager",
+      Actions: ["Microsoft.Authorization/locks/read", "Microsoft.Authorization/locks/write", "Microsoft.Authorization/locks/delete"],
+      AssignableScopes: [`/subscriptions/${SUB}`],
+    });
   });
 
   test("no client secret or certificate is ever created", () => {
