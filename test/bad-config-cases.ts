@@ -1,0 +1,284 @@
+/**
+ * The bad-input catalogue: each case is a small change to a real stack file that the program must reject before
+ * registering anything, with a message naming the key, the value given and what is allowed.
+ * test/bad-input-catalogue.test.ts runs them all; the policy pack's failing cases (test/policy-cases.ts) add to it.
+ */
+export interface BadCase {
+  name: string;
+  stack: string;
+  overrides: Record<string, unknown>;
+  /** Every fragment must appear in the error message. */
+  expect: string[];
+}
+
+/** The database tier and the stack's own keys (foundation). */
+export const DATABASE_CASES: BadCase[] = [
+  {
+    name: "unknown environment name",
+    stack: "test",
+    overrides: { environment: "qa" },
+    expect: ['environment (got "qa")', '"development", "test", "staging", "production"'],
+  },
+  {
+    name: "high availability on a Burstable SKU (the spec's prod Standard_B2s)",
+    stack: "prod",
+    overrides: { postgres: { skuName: "Standard_B2s" } },
+    expect: ['postgres.highAvailability (got "ZoneRedundant")', "Burstable tier (skuName Standard_B2s)", "Standard_D2ds_v5"],
+  },
+  {
+    name: "backup retention below 7 days",
+    stack: "test",
+    overrides: { postgres: { backupRetentionDays: 3 } },
+    expect: ["postgres.backupRetentionDays (got 3)", "7-35 days"],
+  },
+  {
+    name: "backup retention above 35 days",
+    stack: "prod",
+    overrides: { postgres: { backupRetentionDays: 90 } },
+    expect: ["postgres.backupRetentionDays (got 90)", "7-35 days"],
+  },
+  {
+    name: "storage size Azure does not offer",
+    stack: "test",
+    overrides: { postgres: { storageSizeGb: 50 } },
+    expect: ["postgres.storageSizeGb (got 50)", "32, 64, 128, 256, 512, 1024", "32768"],
+  },
+  {
+    name: "server name with upper case and underscore",
+    stack: "test",
+    overrides: { postgres: { serverName: "Amplifier_DB" } },
+    expect: ['postgres.serverName (got "Amplifier_DB")', "3-63 characters of lowercase letters, digits and hyphens"],
+  },
+  {
+    name: "server name ending with a hyphen",
+    stack: "prod",
+    overrides: { postgres: { serverName: "amplifier-db-" } },
+    expect: ['postgres.serverName (got "amplifier-db-")', "not starting or ending with a hyphen"],
+  },
+  {
+    name: "server name too short",
+    stack: "test",
+    overrides: { postgres: { serverName: "ab" } },
+    expect: ['postgres.serverName (got "ab")', "3-63 characters"],
+  },
+  {
+    name: "server name too long (64 characters)",
+    stack: "test",
+    overrides: { postgres: { serverName: "a".repeat(64) } },
+    expect: [`postgres.serverName (got "${"a".repeat(64)}")`, "3-63 characters"],
+  },
+  {
+    name: "firewall address that is not IPv4",
+    stack: "test",
+    overrides: { postgres: { firewallRules: [{ name: "ci", startIpAddress: "2001:db8::1", endIpAddress: "2001:db8::1" }] } },
+    expect: ['postgres.firewallRules[0].startIpAddress (got "2001:db8::1")', "IPv4 address"],
+  },
+  {
+    name: "firewall address with an octet above 255",
+    stack: "test",
+    overrides: { postgres: { firewallRules: [{ name: "ci", startIpAddress: "203.0.113.10", endIpAddress: "203.0.113.256" }] } },
+    expect: ['postgres.firewallRules[0].endIpAddress (got "203.0.113.256")', "IPv4 address"],
+  },
+  {
+    name: "firewall range whose start is after its end",
+    stack: "test",
+    overrides: { postgres: { firewallRules: [{ name: "ci", startIpAddress: "203.0.113.20", endIpAddress: "203.0.113.10" }] } },
+    expect: ['postgres.firewallRules[0].startIpAddress (got "203.0.113.20")', "is after end 203.0.113.10"],
+  },
+  {
+    name: "wide-open firewall range",
+    stack: "test",
+    overrides: { postgres: { firewallRules: [{ name: "everyone", startIpAddress: "0.0.0.0", endIpAddress: "255.255.255.255" }] } },
+    expect: ['postgres.firewallRules[0].endIpAddress (got "255.255.255.255")', "whole internet"],
+  },
+  {
+    name: "firewall rules on a server without a public endpoint",
+    stack: "prod",
+    overrides: { postgres: { firewallRules: [{ name: "ci", startIpAddress: "203.0.113.10", endIpAddress: "203.0.113.10" }] } },
+    expect: ["postgres.firewallRules", "publicNetworkAccess is Disabled"],
+  },
+  {
+    name: "misspelt key",
+    stack: "prod",
+    overrides: { postgres: { backupRetentionDay: 14 } },
+    expect: ['postgres: unknown key "backupRetentionDay"'],
+  },
+  {
+    name: "unknown SKU",
+    stack: "test",
+    overrides: { postgres: { skuName: "B1ms" } },
+    expect: ['postgres.skuName (got "B1ms")', "Standard_B1ms or Standard_D2ds_v5"],
+  },
+  {
+    name: "unknown platform",
+    stack: "dev",
+    overrides: { platform: "kubernetes" },
+    expect: ['platform (got "kubernetes")', '"docker", "azure"'],
+  },
+  {
+    name: "Azure stack without its postgres block",
+    stack: "test",
+    overrides: { postgres: null },
+    expect: ["postgres (missing): is required when platform is azure"],
+  },
+  {
+    name: "password shorter than 24 characters",
+    stack: "prod",
+    overrides: { postgres: { passwordLength: 16 } },
+    expect: ["postgres.passwordLength (got 16)", "at least 24"],
+  },
+  {
+    name: "docker host port out of range",
+    stack: "dev",
+    overrides: { docker: { hostPort: 70000 } },
+    expect: ["docker.hostPort (got 70000)"],
+  },
+];
+
+/** The Azure application tier: vault, App Service, app settings, storage, network, monitoring. */
+export const APPLICATION_CASES: BadCase[] = [
+  {
+    name: "vault name with a double hyphen",
+    stack: "prod",
+    overrides: { keyVault: { name: "kv--amplifier" } },
+    expect: ['keyVault.name (got "kv--amplifier")', "3-24 characters", "no '--'"],
+  },
+  {
+    name: "vault name starting with a digit",
+    stack: "test",
+    overrides: { keyVault: { name: "1-amplifier" } },
+    expect: ['keyVault.name (got "1-amplifier")', "start with a letter"],
+  },
+  {
+    name: "vault name longer than 24 characters",
+    stack: "test",
+    overrides: { keyVault: { name: "kv-amplifier-test-environment" } },
+    expect: ['keyVault.name (got "kv-amplifier-test-environment")', "3-24 characters"],
+  },
+  {
+    name: "alert email that is not an address",
+    stack: "prod",
+    overrides: { monitoring: { alertEmails: ["platform team"] } },
+    expect: ['monitoring.alertEmails[0] (got "platform team"): must be an email address'],
+  },
+  {
+    name: "integration subnet outside the VNet",
+    stack: "prod",
+    overrides: { network: { appSubnetPrefix: "10.30.1.0/26" } },
+    expect: ['network.appSubnetPrefix (got "10.30.1.0/26"): is not inside the VNet\'s address space 10.20.0.0/16'],
+  },
+  {
+    name: "overlapping subnets",
+    stack: "prod",
+    overrides: { network: { privateEndpointSubnetPrefix: "10.20.1.32/27" } },
+    expect: ['network.privateEndpointSubnetPrefix (got "10.20.1.32/27"): overlaps appSubnetPrefix 10.20.1.0/26'],
+  },
+  {
+    name: "subnet with host bits set",
+    stack: "prod",
+    overrides: { network: { privateEndpointSubnetPrefix: "10.20.2.5/27" } },
+    expect: ['network.privateEndpointSubnetPrefix (got "10.20.2.5/27")', "network address 10.20.2.0/27"],
+  },
+  {
+    name: "address space that is not CIDR",
+    stack: "prod",
+    overrides: { network: { addressSpace: "10.20.0.0" } },
+    expect: ['network.addressSpace (got "10.20.0.0"): must be an IPv4 CIDR block'],
+  },
+  {
+    name: "integration subnet smaller than /28",
+    stack: "prod",
+    overrides: { network: { appSubnetPrefix: "10.20.1.0/29" } },
+    expect: ['network.appSubnetPrefix (got "10.20.1.0/29")', "between /8 and /28"],
+  },
+  {
+    name: "private-only vault without a network",
+    stack: "test",
+    overrides: { keyVault: { publicNetworkAccess: "Disabled" } },
+    expect: ['keyVault.publicNetworkAccess (got "Disabled")', "add a network block or set Enabled"],
+  },
+  {
+    name: "zone redundancy on a Basic plan",
+    stack: "test",
+    overrides: { appService: { zoneRedundant: true, capacity: 2 } },
+    expect: ["appService.zoneRedundant (got true)", "Premium v2/v3"],
+  },
+  {
+    name: "zone redundancy with one instance",
+    stack: "prod",
+    overrides: { appService: { capacity: 1 } },
+    expect: ["appService.capacity (got 1): a zone-redundant plan needs at least 2 instances"],
+  },
+  {
+    name: "always-on on the Free tier",
+    stack: "test",
+    overrides: { appService: { planSku: "F1", alwaysOn: true } },
+    expect: ["appService.alwaysOn (got true)", "not available on the Free tier"],
+  },
+  {
+    name: "unknown plan SKU",
+    stack: "test",
+    overrides: { appService: { planSku: "B4" } },
+    expect: ['appService.planSku (got "B4"): must be an App Service plan SKU'],
+  },
+  {
+    name: "pool minimum above maximum",
+    stack: "test",
+    overrides: { app: { databasePoolMinSize: 20 } },
+    expect: ["app.databasePoolMinSize (got 20): must not exceed databasePoolMaxSize (10)"],
+  },
+  {
+    name: "wildcard CORS origin",
+    stack: "prod",
+    overrides: { app: { allowedOrigins: ["*"] } },
+    expect: ['app.allowedOrigins[0] (got "*"): must be an https:// origin'],
+  },
+  {
+    name: "sample rate above 1",
+    stack: "prod",
+    overrides: { app: { telemetry: { sampleRate: 10 } } },
+    expect: ["app.telemetry.sampleRate (got 10): must be 0-1"],
+  },
+  {
+    name: "purge protection given as text",
+    stack: "prod",
+    overrides: { keyVault: { purgeProtection: "yes" } },
+    expect: ['keyVault.purgeProtection (got "yes"): must be a boolean'],
+  },
+  {
+    name: "soft-delete retention beyond 90 days",
+    stack: "prod",
+    overrides: { keyVault: { softDeleteRetentionDays: 120 } },
+    expect: ["keyVault.softDeleteRetentionDays (got 120): must be 7-90 days"],
+  },
+  {
+    name: "JWT key shorter than 32 bytes",
+    stack: "prod",
+    overrides: { keyVault: { jwtSecretBytes: 16 } },
+    expect: ["keyVault.jwtSecretBytes (got 16): must be at least 32 bytes"],
+  },
+  {
+    name: "session mount outside /mnt",
+    stack: "test",
+    overrides: { storage: { mountPath: "/home/sessions" } },
+    expect: ['storage.mountPath (got "/home/sessions"): must be a directory under /mnt'],
+  },
+  {
+    name: "misspelt key in the vault block",
+    stack: "prod",
+    overrides: { keyVault: { purgeProtect: true } },
+    expect: ['keyVault: unknown key "purgeProtect"'],
+  },
+  {
+    name: "Entra admin object id that is not a GUID",
+    stack: "prod",
+    overrides: { postgres: { entraAdmin: { objectId: "admins", principalName: "db-admins", principalType: "Group" } } },
+    expect: [`postgres.entraAdmin.objectId (got "admins"): must be the principal's object id, a GUID`],
+  },
+  {
+    name: "an Azure block on the Docker stack",
+    stack: "dev",
+    overrides: { keyVault: { name: "kv-amplifier-dev" } },
+    expect: ["keyVault (got", "is not used when platform is docker; remove it"],
+  },
+];

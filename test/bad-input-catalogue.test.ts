@@ -1,0 +1,38 @@
+/**
+ * Bad input stops the program before any resource is registered (only Pulumi's root stack exists), with one line per
+ * problem: key, value given, what is allowed. Every case is a small change to a real stack file.
+ */
+import { ConfigError } from "../config/schema";
+import { APPLICATION_CASES, DATABASE_CASES } from "./bad-config-cases";
+import { runProgram, userResources } from "./harness";
+import { RULE_CASES } from "./policy-cases";
+
+const CATALOGUE = [...DATABASE_CASES, ...APPLICATION_CASES];
+
+describe("bad input catalogue", () => {
+  test.each(CATALOGUE)("$stack: $name", async ({ stack, overrides, expect: fragments }) => {
+    const result = await runProgram({ stack, overrides });
+    expect(result.error).toBeInstanceOf(ConfigError);
+    expect(result.error!.message).toContain(`Invalid configuration for stack "${stack}"`);
+    for (const fragment of fragments) expect(result.error!.message).toContain(fragment);
+    expect(userResources(result)).toEqual([]);
+  });
+
+  test("covers at least 25 distinct bad configs across the stacks, plus the policy pack's failing cases", () => {
+    const distinct = new Set(CATALOGUE.map((c) => `${c.stack} ${JSON.stringify(c.overrides)}`));
+    expect(distinct.size).toBe(CATALOGUE.length);
+    expect(distinct.size).toBeGreaterThanOrEqual(25);
+    expect(new Set(CATALOGUE.map((c) => c.stack))).toEqual(new Set(["dev", "test", "prod"]));
+    const policyFailures = Object.values(RULE_CASES).reduce((n, c) => n + c.fail.length, 0);
+    expect(policyFailures).toBeGreaterThanOrEqual(Object.keys(RULE_CASES).length);
+  });
+
+  test("every problem is reported at once, not just the first", async () => {
+    const result = await runProgram({
+      stack: "test",
+      overrides: { environment: "qa", postgres: { backupRetentionDays: 1, storageSizeGb: 33 } },
+    });
+    const lines = result.error!.message.split("\n").filter((l) => l.startsWith("  - "));
+    expect(lines).toHaveLength(3);
+  });
+});
