@@ -300,15 +300,16 @@ export const stackConfigSchema = z
       need("azure");
       need("postgres");
       forbid("docker");
-      // A private-only vault or share is reachable by the app only through the private endpoints `network` creates.
-      for (const key of ["keyVault", "storage"] as const) {
+      // A private-only database, vault or share is reachable by the app only through the private endpoints
+      // `network` creates; without them the stack would deploy an API that cannot reach its data.
+      for (const key of ["postgres", "keyVault", "storage"] as const) {
         if (cfg[key]?.publicNetworkAccess === "Disabled" && !cfg.network) {
           ctx.addIssue({
             code: "custom",
             path: [key, "publicNetworkAccess"],
             message:
-              "Disabled needs private endpoints, which only a `network` block creates (without one the web app could not reach it); " +
-              "add a network block or set Enabled",
+              "Disabled (the secure default) needs private endpoints, which only a `network` block creates; without one the web " +
+              "app could not reach it. Add a network block or set publicNetworkAccess: Enabled",
           });
         }
       }
@@ -487,7 +488,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     return `${where}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (check the spelling; unknown keys are rejected so a typo cannot silently fall back to a default)`;
   }
   const value = valueAt(raw, issue.path);
-  const got = value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
+  const got = value === undefined ? "not set" : `got ${JSON.stringify(value)}`;
   if (issue.code === "invalid_value") {
     return `${where} (${got}): must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   }

@@ -4,14 +4,15 @@ import { ConfigError, parseStackConfig } from "../config/schema";
 import { appSettings, startCommand } from "../components/app-settings";
 
 describe("defaults and derived names", () => {
-  const azure = { environment: "staging", platform: "azure", azure: {}, postgres: {} };
+  // Without a `network` block the database needs its public endpoint, or the web app could not reach it.
+  const azure = { environment: "staging", platform: "azure", azure: {}, postgres: { publicNetworkAccess: "Enabled", allowAzureServices: true } };
   const parse = (stack: string, raw: Record<string, unknown>) => {
     const cfg = parseStackConfig(stack, raw);
     if (cfg.platform !== "azure") throw new Error("expected azure");
     return cfg;
   };
 
-  test("an Azure stack without the new blocks gets secure, working defaults", () => {
+  test("an Azure stack without the application blocks (and no network) gets working defaults", () => {
     const cfg = parse("staging", azure);
     expect(cfg.keyVault).toEqual({
       name: "kv-amplifier-staging",

@@ -119,7 +119,7 @@ export const DATABASE_CASES: BadCase[] = [
     name: "Azure stack without its postgres block",
     stack: "test",
     overrides: { postgres: null },
-    expect: ["postgres (missing): is required when platform is azure"],
+    expect: ["postgres (not set): is required when platform is azure"],
   },
   {
     name: "password shorter than 24 characters",
@@ -137,6 +137,12 @@ export const DATABASE_CASES: BadCase[] = [
 
 /** The Azure application tier: vault, App Service, app settings, storage, network, monitoring. */
 export const APPLICATION_CASES: BadCase[] = [
+  {
+    name: "a private database with no network to reach it",
+    stack: "test",
+    overrides: { postgres: { publicNetworkAccess: "Disabled", allowAzureServices: false } },
+    expect: ['postgres.publicNetworkAccess (got "Disabled")', "needs private endpoints, which only a `network` block creates"],
+  },
   {
     name: "vault name with a double hyphen",
     stack: "prod",
@@ -195,7 +201,7 @@ export const APPLICATION_CASES: BadCase[] = [
     name: "private-only vault without a network",
     stack: "test",
     overrides: { keyVault: { publicNetworkAccess: "Disabled" } },
-    expect: ['keyVault.publicNetworkAccess (got "Disabled")', "add a network block or set Enabled"],
+    expect: ['keyVault.publicNetworkAccess (got "Disabled")', "Add a network block or set publicNetworkAccess: Enabled"],
   },
   {
     name: "zone redundancy on a Basic plan",

@@ -2,7 +2,8 @@
 import { parseStackConfig } from "../config/schema";
 
 describe("parseStackConfig", () => {
-  const azure = { environment: "staging", platform: "azure", azure: {}, postgres: {} };
+  // The smallest valid Azure stack: everything defaulted, private behind the default network.
+  const azure = { environment: "staging", platform: "azure", azure: {}, postgres: {}, network: {} };
 
   test("derives the spec's names from the prefix and the stack", () => {
     const cfg = parseStackConfig("staging", azure);

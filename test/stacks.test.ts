@@ -279,6 +279,8 @@ describe("a new environment is a new stack file and nothing else", () => {
         "    skuName: Standard_B2s",
         "    storageSizeGb: 64",
         "    backupRetentionDays: 10",
+        // Private like prod: the database is reached through the network's private endpoint.
+        "  amplifier-infra:network: {}",
         "",
       ].join("\n"),
     );
