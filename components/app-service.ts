@@ -4,16 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceConfig } from "../config/schema";
 import { SECRET_SETTINGS, startCommand } from "./app-settings";
 import type { SecretKey } from "./key-vault";
+import type { AzurePlacement } from "./azure-placement";
 
 /** Built-in role "Key Vault Secrets User": read secret contents (the RBAC form of the spec's get, list). */
 export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 
-export interface AppServiceArgs {
+export interface AppServiceArgs extends AzurePlacement {
   /** The validated `appService` block (names, tier and always-on derived). */
   config: AppServiceConfig;
-  resourceGroupName: pulumi.Input<string>;
-  location: pulumi.Input<string>;
-  tags: Record<string, string>;
   subscriptionId: pulumi.Input<string>;
   /** Plain settings (see app-settings.ts). */
   settings: Record<string, string>;

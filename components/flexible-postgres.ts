@@ -3,15 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AZURE_SERVICES_RULE, type ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
+import type { AzurePlacement } from "./azure-placement";
 
 const PG_PORT = 5432;
 
-export interface FlexiblePostgresArgs {
+export interface FlexiblePostgresArgs extends AzurePlacement {
   /** The validated `postgres` block of the stack config (names and SKU tier already derived). */
   config: ServerConfig;
-  resourceGroupName: pulumi.Input<string>;
-  location: pulumi.Input<string>;
-  tags: Record<string, string>;
   /** Pulumi `protect` on the server (stack config `protect`). */
   protect: boolean;
   /** Tenant of the Entra administrator (client config); needed only with `config.entraAdmin`. */

@@ -2,6 +2,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { KeyVaultConfig } from "../config/schema";
+import type { AzurePlacement } from "./azure-placement";
 
 /** The spec's secret names (its SecretsManager reads these). */
 export const SECRET_NAMES = {
@@ -18,12 +19,9 @@ const CONTENT_TYPES: Record<SecretKey, string> = {
   appInsightsConnectionString: "text/plain; Application Insights connection string",
 };
 
-export interface KeyVaultArgs {
+export interface KeyVaultArgs extends AzurePlacement {
   /** The validated `keyVault` block (name and network access derived). */
   config: KeyVaultConfig;
-  resourceGroupName: pulumi.Input<string>;
-  location: pulumi.Input<string>;
-  tags: Record<string, string>;
   /** Tenant of the deploying identity (client config). */
   tenantId: pulumi.Input<string>;
   /** Pulumi `protect` on the vault. */

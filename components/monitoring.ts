@@ -1,12 +1,12 @@
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonitoringConfig } from "../config/schema";
+import type { AzurePlacement } from "./azure-placement";
 
-export interface MonitoringArgs {
+/** Alert rules and action groups are global: no location. */
+export interface MonitoringArgs extends Omit<AzurePlacement, "location"> {
   /** The validated `monitoring` block (names derived). */
   config: MonitoringConfig;
-  resourceGroupName: pulumi.Input<string>;
-  tags: Record<string, string>;
   /** Log Analytics workspace receiving the diagnostic logs. */
   workspaceId: pulumi.Input<string>;
   serverId: pulumi.Input<string>;

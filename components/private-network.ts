@@ -2,6 +2,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkConfig } from "../config/schema";
+import type { AzurePlacement } from "./azure-placement";
 
 /** Azure's private-link DNS zone for each sub-resource we put behind an endpoint. */
 export const PRIVATE_DNS_ZONES = {
@@ -26,15 +27,12 @@ export interface PrivateEndpointTarget {
   serialWrite?: <T extends pulumi.Resource>(create: (dependsOn: pulumi.Resource[]) => T) => T;
 }
 
-export interface PrivateNetworkArgs {
+export interface PrivateNetworkArgs extends AzurePlacement {
   /** The validated `network` block (VNet name derived). */
   config: NetworkConfig;
   /** `pe-<prefix>-<key>-<stack>` names the endpoints: pass `<prefix>` and `<stack>` slug. */
   namePrefix: string;
   stackSlug: string;
-  resourceGroupName: pulumi.Input<string>;
-  location: pulumi.Input<string>;
-  tags: Record<string, string>;
   endpoints: PrivateEndpointTarget[];
 }
 

@@ -1,13 +1,11 @@
 import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import type { StorageConfig } from "../config/schema";
+import type { AzurePlacement } from "./azure-placement";
 
-export interface SessionStorageArgs {
+export interface SessionStorageArgs extends AzurePlacement {
   /** The validated `storage` block (account name and network access derived). */
   config: StorageConfig;
-  resourceGroupName: pulumi.Input<string>;
-  location: pulumi.Input<string>;
-  tags: Record<string, string>;
   /** Pulumi `protect` on the account (it holds user sessions). */
   protect: boolean;
 }

@@ -2,13 +2,11 @@ import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonitoringConfig } from "../config/schema";
+import type { AzurePlacement } from "./azure-placement";
 
-export interface TelemetryArgs {
+export interface TelemetryArgs extends AzurePlacement {
   /** The validated `monitoring` block (names derived). */
   config: MonitoringConfig;
-  resourceGroupName: pulumi.Input<string>;
-  location: pulumi.Input<string>;
-  tags: Record<string, string>;
 }
 
 /**
