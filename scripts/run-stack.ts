@@ -5,6 +5,7 @@
 import * as path from "path";
 import { projectRoot } from "../config/load";
 import { runProgram } from "../test/harness";
+import { maskRun } from "./plan/secrets";
 
 async function main(): Promise<number> {
   const stack = process.argv[2];
@@ -18,7 +19,8 @@ async function main(): Promise<number> {
     process.stderr.write(`${result.error.message}\n`);
     return 1;
   }
-  if (process.argv.includes("--dump")) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  // Secrets are masked like everywhere else we print (even mock-generated ones).
+  if (process.argv.includes("--dump")) process.stdout.write(`${JSON.stringify(maskRun(result), null, 2)}\n`);
   else process.stdout.write(`${stack}: ${result.resources.length} resources\n`);
   return 0;
 }
