@@ -1,7 +1,8 @@
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AZURE_SERVICES_RULE, type ServerConfig } from "../config/schema";
+import { AZURE_SERVICES_RULE } from "../config/database";
+import type { ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
 import type { AzurePlacement } from "./azure-placement";
 
