@@ -109,7 +109,10 @@ export async function startPostgres(): Promise<TestPostgres> {
     cwd: os.tmpdir(), // the server's user may not be allowed into the checkout
     encoding: "utf8",
   });
-  if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr}${init.error ?? ""}`);
+  if (init.status !== 0) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`initdb failed (${init.status}): ${init.stderr}${init.error ?? ""}`);
+  }
 
   const port = await freePort();
   let output = "";
@@ -120,7 +123,13 @@ export async function startPostgres(): Promise<TestPostgres> {
   );
   proc.stdout!.on("data", (d) => (output += d));
   proc.stderr!.on("data", (d) => (output += d));
-  await waitForServer(port, proc, () => output);
+  try {
+    await waitForServer(port, proc, () => output);
+  } catch (err) {
+    proc.kill("SIGKILL");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   return {
     port,
