@@ -4,21 +4,16 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ENVIRONMENTS, parseStackConfig, StackConfig } from "../config/schema";
-import { listStacks, PROJECT_DIR, projectName, readStackConfig } from "../test/harness";
+import { ENVIRONMENTS, StackConfig } from "../config/schema";
+import { listStacks, parseStackFile, PROJECT_DIR } from "../test/harness";
 
 const START = /<!-- environments:start[^>]*-->/;
 const END = "<!-- environments:end -->";
 
 export function loadAllStackConfigs(dir = PROJECT_DIR): StackConfig[] {
-  const prefix = `${projectName(dir)}:`;
-  return listStacks(dir).map((stack) => {
-    const raw: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(readStackConfig(stack, dir))) {
-      if (!key.includes(":") || key.startsWith(prefix)) raw[key.replace(prefix, "")] = value;
-    }
-    return parseStackConfig(stack, raw);
-  }).sort((a, b) => ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) || a.stack.localeCompare(b.stack));
+  return listStacks(dir)
+    .map((stack) => parseStackFile(stack, dir))
+    .sort((a, b) => ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) || a.stack.localeCompare(b.stack));
 }
 
 function rows(cfg: StackConfig): Record<string, string> {

@@ -7,11 +7,10 @@
  */
 import * as fs from "fs";
 import { projectRoot } from "../config/load";
-import { parseStackConfig } from "../config/schema";
 import * as path from "path";
 import { policyPackConfig } from "../policy/evaluate";
 import { RULES } from "../policy/rules";
-import { listStacks, OFFLINE_SECRET, projectName, readStackConfig } from "../test/harness";
+import { listStacks, parseStackFile } from "../test/harness";
 
 const USAGE = "usage: policy-config <stack> [--out <file>] | policy-config --readme";
 
@@ -37,20 +36,7 @@ export function withRulesTable(readme: string, table: string): string {
 
 /** The stack's validated policy exceptions (the whole stack config is validated, as the program would). */
 export function stackExceptions(stack: string, dir = projectRoot(__dirname)): Record<string, string> {
-  const prefix = `${projectName(dir)}:`;
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(readStackConfig(stack, dir))) {
-    if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = withoutSecrets(value);
-  }
-  return parseStackConfig(stack, raw).policy.exceptions;
-}
-
-/** `secure:` values cannot be decrypted here and do not matter to policy; stand in a placeholder. */
-function withoutSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutSecrets);
-  if (value === null || typeof value !== "object") return value;
-  if ("secure" in value) return OFFLINE_SECRET;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]));
+  return parseStackFile(stack, dir).policy.exceptions;
 }
 
 export function main(argv: string[], dir = projectRoot(__dirname)): number {

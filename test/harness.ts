@@ -12,6 +12,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { projectRoot } from "../config/load";
+import { parseStackConfig, type StackConfig } from "../config/schema";
 
 /** The project (the directory with Pulumi.yaml), whether this runs from source or compiled into dist/. */
 export const PROJECT_DIR = projectRoot(__dirname);
@@ -108,6 +109,25 @@ export function readStackConfig(stack: string, dir = PROJECT_DIR): Record<string
   return doc.config ?? {};
 }
 
+/** `secure:` values can only be decrypted by the stack's secrets provider: offline they become OFFLINE_SECRET. */
+export function withoutSecureValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecureValues);
+  if (!isPlainObject(value)) return value;
+  if ("secure" in value) return OFFLINE_SECRET;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecureValues(v)]));
+}
+
+/** The stack file's own keys validated exactly as the program validates them (no run, no mocks). */
+export function parseStackFile(stack: string, dir = PROJECT_DIR): StackConfig {
+  const prefix = `${projectName(dir)}:`;
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(readStackConfig(stack, dir))) {
+    // Other namespaces (azure-native:location) are provider settings, as config/load.ts skips them.
+    if (!key.includes(":") || key.startsWith(prefix)) raw[key.slice(key.startsWith(prefix) ? prefix.length : 0)] = withoutSecureValues(value);
+  }
+  return parseStackConfig(stack, raw);
+}
+
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (patch === null) return undefined;
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
@@ -130,18 +150,10 @@ function toRuntimeConfig(project: string, config: Record<string, unknown>): { va
   const secretKeys: string[] = [];
   const hasSecure = (v: unknown): boolean =>
     isPlainObject(v) ? "secure" in v || Object.values(v).some(hasSecure) : Array.isArray(v) && v.some(hasSecure);
-  const unsecure = (v: unknown): unknown =>
-    isPlainObject(v)
-      ? "secure" in v
-        ? OFFLINE_SECRET
-        : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsecure(x)]))
-      : Array.isArray(v)
-        ? v.map(unsecure)
-        : v;
   for (const [rawKey, value] of Object.entries(config)) {
     const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
     if (hasSecure(value)) secretKeys.push(key);
-    const plain = unsecure(value);
+    const plain = withoutSecureValues(value);
     values[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
   }
   return { values, secretKeys };
