@@ -40,7 +40,7 @@ export interface Rule {
   /** kebab-case; the name used in stack config exceptions and in `--policy-pack-config`. */
   name: string;
   description: string;
-  /** Scanner rule ids / benchmark controls it implements (see shared/reference/scanner-rules.md). */
+  /** Scanner rule ids / benchmark controls it implements (Checkov CKV*, Trivy AVD-AZU-*, Azure Policy GUID prefixes, MCSB controls). */
   source: string[];
   severity: Severity;
   /** The type tokens it checks; a resource of another type is not applicable. */
@@ -110,3 +110,7 @@ function sameGroup(a: PolicyResource, b: PolicyResource): boolean {
 export function isOn(value: unknown): boolean {
   return typeof value === "string" && ["on", "true"].includes(value.toLowerCase());
 }
+
+/** One finding (rules return a list: empty when the resource complies). */
+export const fail = (problem: string, found: unknown, fix: string): Finding[] => [{ problem, found, fix }];
+export const when = (bad: boolean, problem: string, found: unknown, fix: string): Finding[] => (bad ? fail(problem, found, fix) : []);

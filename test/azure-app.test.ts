@@ -4,7 +4,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { byType, oneOfType, PROJECT_DIR, RegisteredResource, runStack, RunResult } from "./harness";
+import { PROJECT_DIR } from "../config/stack-files";
+import { byType, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
 
 const T = {
   vault: "azure-native:keyvault:Vault",

@@ -2,7 +2,7 @@
  * Prod's "Private Endpoint only": VNet, private endpoints with private DNS, the web app's VNet integration, and no
  * public path to the database, the vault or the session share. Test keeps its public endpoints.
  */
-import { byType, dependsOnTransitively, oneOfType, RegisteredResource, runStack, RunResult } from "./harness";
+import { byType, dependsOnTransitively, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",

@@ -1,11 +1,11 @@
-// scripts/azure-setup.ts: flag validation, and the printed set-up script run against stand-in `az`/`gh` commands,
+// tools/azure-setup.ts: flag validation, and the printed set-up script run against stand-in `az`/`gh` commands,
 // checked against what the workflows expect (OIDC subjects, repository variables).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { main, parseSetupArgs, RESOURCE_PROVIDERS, setupScript, UsageError } from "../scripts/azure-setup";
+import { main, parseSetupArgs, RESOURCE_PROVIDERS, setupScript, UsageError } from "../tools/azure-setup";
 
 const SUB = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 const REPO = "contoso/amplifier-infra";

@@ -4,7 +4,7 @@
  */
 import { ConfigError } from "../config/schema";
 import { APPLICATION_CASES, DATABASE_CASES } from "./bad-config-cases";
-import { runProgram, userResources } from "./harness";
+import { runProgram, userResources } from "../mock-runtime";
 import { RULE_CASES } from "./policy-cases";
 
 const CATALOGUE = [...DATABASE_CASES, ...APPLICATION_CASES];

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Client } from "pg";
-import { PROJECT_DIR } from "./harness";
+import { PROJECT_DIR } from "../config/stack-files";
 import { startPostgres, TestPostgres } from "./support/postgres";
 
 const INIT_SQL = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");

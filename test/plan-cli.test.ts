@@ -6,9 +6,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs, UsageError } from "../scripts/plan/args";
-import { main, type Io } from "../scripts/plan";
-import { PROJECT_DIR } from "./harness";
+import { parseArgs, UsageError } from "../plan/args";
+import { main } from "../plan/cli";
+import type { Io } from "../tools/cli";
+import { PROJECT_DIR } from "../config/stack-files";
 
 async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.ProcessEnv; dir?: string } = {}) {
   let stdout = "";

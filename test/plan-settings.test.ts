@@ -3,11 +3,11 @@
  * (those components are not on this branch yet): role names, Key Vault references, `[secret]` app settings,
  * private endpoint targets, alert targets, locks, and that an unknown type still prints.
  */
-import type { RegisteredResource, RunResult } from "./harness";
-import { renderJson } from "../scripts/plan/json";
-import { buildPlan } from "../scripts/plan/model";
-import { renderText } from "../scripts/plan/render-text";
-import { toMermaid } from "../scripts/plan/diagram";
+import type { RegisteredResource, RunResult } from "../mock-runtime";
+import { renderJson } from "../plan/json";
+import { buildPlan } from "../plan/model";
+import { renderText } from "../plan/render-text";
+import { toMermaid } from "../plan/diagram";
 
 const SUB = "/subscriptions/0000/resourceGroups/rg/providers";
 const SERVER_ID = `${SUB}/Microsoft.DBforPostgreSQL/flexibleServers/amplifier-db-prod`;

@@ -6,9 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { evaluate, policyPackConfig } from "../policy/evaluate";
-import { main, renderRulesTable, stackExceptions, withRulesTable } from "../scripts/policy-config";
+import { main, renderRulesTable, withRulesTable } from "../tools/policy-config";
 import { RULES } from "../policy/rules";
-import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, PROJECT_DIR, runProgram, runStack, userResources } from "./harness";
+import { PROJECT_DIR, stackExceptions } from "../config/stack-files";
+import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, runProgram, runStack, userResources } from "../mock-runtime";
 
 /**
  * Mandatory violations that exist only because issue 3 (monitoring, locks) is not merged on this branch. After the

@@ -1,8 +1,8 @@
 /** README stays true: its environments table is what the stack files say, and CI runs its test command. */
 import * as fs from "fs";
 import * as path from "path";
-import { loadAllStackConfigs, renderEnvironmentsTable, withEnvironmentsTable } from "../scripts/environments-table";
-import { PROJECT_DIR } from "./harness";
+import { loadAllStackConfigs, renderEnvironmentsTable, withEnvironmentsTable } from "../tools/environments-table";
+import { PROJECT_DIR } from "../config/stack-files";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 

@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { byType, dependsOnTransitively, oneOfType, PROJECT_DIR, RegisteredResource, runStack, RunResult } from "./harness";
+import { PROJECT_DIR } from "../config/stack-files";
+import { byType, dependsOnTransitively, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 const SERVER_CHILDREN = [

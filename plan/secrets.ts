@@ -7,7 +7,7 @@
  * apply these, so a password flowing into another resource's input arrives there unmarked) and secret stack
  * outputs. Any string equal to or containing one of them (plain or percent-encoded) is masked.
  */
-import type { RegisteredResource, RunResult } from "../../test/harness";
+import type { RegisteredResource, RunResult } from "../mock-runtime";
 
 export const MASK = "[secret]";
 

@@ -1,34 +1,21 @@
 /**
  * Runs the real program (index.ts) for one stack file under Pulumi's mock runtime, in-process, and records what it
- * registers. The tests, the offline plan and the benchmark all go through `runProgram`; nothing else sets mocks.
+ * registers. The tests, the offline plan, the policy config and the benchmark all go through `runProgram`; nothing
+ * else sets mocks. Product code (index.ts, components/, config/) never imports this module.
  *
  * No Pulumi CLI, cloud account or Docker engine is involved: resources get deterministic fake ids and computed
  * outputs from `mockState`, invokes are answered by `mockCall` (an unknown invoke is an error, so a new data source
  * cannot slip through unmocked).
  */
-import * as crypto from "crypto";
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
-import { projectRoot } from "../config/load";
-import { parseStackConfig, type StackConfig } from "../config/schema";
+import { isPlainObject, PROJECT_DIR, projectName, readStackConfig, withoutSecureValues } from "../config/stack-files";
+import { builtInState, mockCall } from "./mocks";
 
-/** The project (the directory with Pulumi.yaml), whether this runs from source or compiled into dist/. */
-export const PROJECT_DIR = projectRoot(__dirname);
-/** The program next to this harness: index.ts under jest, dist/index.js when compiled. */
+export { MOCK_CLIENT_CONFIG } from "./mocks";
+
+/** The program beside this module: index.ts under jest, dist/index.js when compiled. */
 const PROGRAM = path.resolve(__dirname, "..", "index");
-
-/** Placeholder for `secure:` values in stack files: they can only be decrypted by the stack's secrets provider. */
-export const OFFLINE_SECRET = "offline-placeholder-secret";
-
-/** Fixed identity answered for `azure-native:authorization:getClientConfig`. */
-export const MOCK_CLIENT_CONFIG = {
-  clientId: "00000000-0000-0000-0000-00000000c11e",
-  objectId: "00000000-0000-0000-0000-0000000000b1",
-  subscriptionId: "00000000-0000-0000-0000-000000000000",
-  tenantId: "00000000-0000-0000-0000-0000000000a1",
-};
 
 export interface RegisteredResource {
   type: string;
@@ -84,50 +71,6 @@ export interface RunOptions {
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
-/** Lists the stacks that have a `Pulumi.<stack>.yaml` in `dir`. */
-export function listStacks(dir = PROJECT_DIR): string[] {
-  return fs
-    .readdirSync(dir)
-    .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => Boolean(s))
-    .sort();
-}
-
-export function projectName(dir = PROJECT_DIR): string {
-  const project = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name?: string };
-  if (!project?.name) throw new Error(`${path.join(dir, "Pulumi.yaml")} has no project name`);
-  return project.name;
-}
-
-/** The stack file's `config:` block with namespaced keys, as `pulumi config` would hand it to the program. */
-export function readStackConfig(stack: string, dir = PROJECT_DIR): Record<string, unknown> {
-  const file = path.join(dir, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) {
-    throw new Error(`no stack "${stack}": ${file} does not exist (stacks here: ${listStacks(dir).join(", ") || "none"})`);
-  }
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  return doc.config ?? {};
-}
-
-/** `secure:` values can only be decrypted by the stack's secrets provider: offline they become OFFLINE_SECRET. */
-export function withoutSecureValues(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutSecureValues);
-  if (!isPlainObject(value)) return value;
-  if ("secure" in value) return OFFLINE_SECRET;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecureValues(v)]));
-}
-
-/** The stack file's own keys validated exactly as the program validates them (no run, no mocks). */
-export function parseStackFile(stack: string, dir = PROJECT_DIR): StackConfig {
-  const prefix = `${projectName(dir)}:`;
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(readStackConfig(stack, dir))) {
-    // Other namespaces (azure-native:location) are provider settings, as config/load.ts skips them.
-    if (!key.includes(":") || key.startsWith(prefix)) raw[key.slice(key.startsWith(prefix) ? prefix.length : 0)] = withoutSecureValues(value);
-  }
-  return parseStackConfig(stack, raw);
-}
-
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (patch === null) return undefined;
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
@@ -140,9 +83,6 @@ function deepMerge(base: unknown, patch: unknown): unknown {
   return out;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Serialises the config map as the language host does: strings stay, structured values become JSON. */
 function toRuntimeConfig(project: string, config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[] } {
@@ -157,122 +97,6 @@ function toRuntimeConfig(project: string, config: Record<string, unknown>): { va
     values[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
   }
   return { values, secretKeys };
-}
-
-/** A deterministic stand-in for generated secrets: same resource name, same value, on every run. */
-function deterministicChars(seed: string, length: number, alphabet: string): string {
-  let out = "";
-  for (let block = 0; out.length < length; block++) {
-    const digest = crypto.createHash("sha256").update(`${seed}:${block}`).digest();
-    for (const byte of digest) if (out.length < length) out += alphabet[byte % alphabet.length];
-  }
-  return out;
-}
-
-function deterministicBytes(seed: string, length: number): Buffer {
-  const blocks: Buffer[] = [];
-  for (let i = 0; blocks.length * 32 < length; i++) blocks.push(crypto.createHash("sha256").update(`${seed}:${i}`).digest());
-  return Buffer.concat(blocks).subarray(0, length);
-}
-
-function deterministicGuid(seed: string): string {
-  const h = crypto.createHash("sha256").update(seed).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-const AZURE_PROVIDER_NAMESPACES: Record<string, string> = {
-  dbforpostgresql: "Microsoft.DBforPostgreSQL",
-  keyvault: "Microsoft.KeyVault",
-  web: "Microsoft.Web",
-  storage: "Microsoft.Storage",
-  network: "Microsoft.Network",
-  privatedns: "Microsoft.Network",
-  operationalinsights: "Microsoft.OperationalInsights",
-  applicationinsights: "Microsoft.Insights",
-  monitor: "Microsoft.Insights",
-  authorization: "Microsoft.Authorization",
-};
-
-/** Computed outputs the real providers would return, so outputs such as FQDNs and ids read like the real thing. */
-function builtInState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
-  const inputs = args.inputs ?? {};
-  const [pkg, module = "", typeName = ""] = args.type.split(":");
-  const lowerType = typeName.charAt(0).toLowerCase() + typeName.slice(1);
-  const name: string =
-    inputs.name ?? inputs[`${lowerType}Name`] ?? inputs.resourceName ?? inputs.shareName ?? inputs.ruleName ?? inputs.lockName ?? inputs.accountName ?? args.name;
-  const state: Record<string, any> = { name };
-  if (pkg === "azure-native") {
-    const sub = MOCK_CLIENT_CONFIG.subscriptionId;
-    if (args.type === "azure-native:resources:ResourceGroup") {
-      state.id = `/subscriptions/${sub}/resourceGroups/${name}`;
-    } else {
-      const ns = AZURE_PROVIDER_NAMESPACES[module] ?? `Microsoft.${module}`;
-      state.id = `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName ?? "rg"}/providers/${ns}/${lowerType}s/${name}`;
-    }
-  }
-  switch (args.type) {
-    case "azure-native:dbforpostgresql:Server":
-      state.fullyQualifiedDomainName = `${name}.postgres.database.azure.com`;
-      break;
-    case "random:index/randomPassword:RandomPassword": {
-      const specials = inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?";
-      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (inputs.special === false ? "" : specials);
-      state.result = deterministicChars(args.name, inputs.length ?? 16, alphabet);
-      break;
-    }
-    case "azure-native:keyvault:Vault":
-      state.properties = { ...inputs.properties, vaultUri: `https://${name}.vault.azure.net/` };
-      break;
-    case "azure-native:keyvault:Secret": {
-      // ARM never returns a secret's value; the state carries only its URIs.
-      const secretUri = `https://${inputs.vaultName}.vault.azure.net/secrets/${name}`;
-      const version = crypto.createHash("sha256").update(args.name).digest("hex").slice(0, 32);
-      state.properties = { contentType: inputs.properties?.contentType, secretUri, secretUriWithVersion: `${secretUri}/${version}` };
-      break;
-    }
-    case "azure-native:web:WebApp":
-      state.defaultHostName = `${name}.azurewebsites.net`;
-      state.identity = { ...inputs.identity, principalId: deterministicGuid(`principal:${name}`), tenantId: MOCK_CLIENT_CONFIG.tenantId };
-      break;
-    case "azure-native:applicationinsights:Component": {
-      state.instrumentationKey = deterministicGuid(`ikey:${name}`);
-      state.connectionString =
-        `InstrumentationKey=${state.instrumentationKey};IngestionEndpoint=https://${inputs.location}-8.in.applicationinsights.azure.com/;` +
-        `LiveEndpoint=https://${inputs.location}.livediagnostics.monitor.azure.com/`;
-      break;
-    }
-    case "azure-native:operationalinsights:Workspace":
-      state.customerId = deterministicGuid(`workspace:${name}`);
-      break;
-    case "random:index/randomBytes:RandomBytes":
-    case "random:index/randomId:RandomId": {
-      const bytes = deterministicBytes(args.name, inputs.length ?? inputs.byteLength ?? 32);
-      Object.assign(state, { hex: bytes.toString("hex"), base64: bytes.toString("base64"), b64Std: bytes.toString("base64") });
-      break;
-    }
-    case "docker:index/remoteImage:RemoteImage":
-      state.imageId = `sha256:${crypto.createHash("sha256").update(String(inputs.name)).digest("hex")}`;
-      state.repoDigest = `${inputs.name}@${state.imageId}`;
-      break;
-  }
-  return state;
-}
-
-function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, any> {
-  switch (args.token) {
-    case "azure-native:authorization:getClientConfig":
-      return MOCK_CLIENT_CONFIG;
-    case "azure-native:storage:listStorageAccountKeys":
-      return {
-        keys: ["key1", "key2"].map((keyName) => ({
-          keyName,
-          permissions: "FULL",
-          value: deterministicBytes(`${keyName}:${args.inputs.accountName}`, 64).toString("base64"),
-        })),
-      };
-    default:
-      throw new Error(`harness: no mock for invoke ${args.token}; add one to test/harness.ts`);
-  }
 }
 
 /** Walks a serialised property value, returning it with secrets unwrapped and the paths that were secret. */

@@ -3,10 +3,10 @@
  * what it multiplied, so a reviewer can check it against the linked price page; a resource whose SKU is not in the
  * table is reported as unpriced (and the total as incomplete) rather than guessed.
  */
-import type { RegisteredResource } from "../../test/harness";
+import type { RegisteredResource } from "../mock-runtime";
 import * as fs from "fs";
 import * as path from "path";
-import { projectRoot } from "../../config/load";
+import { projectRoot } from "../config/load";
 
 export interface Price {
   unit: string;

@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ENVIRONMENTS, StackConfig } from "../config/schema";
-import { listStacks, parseStackFile, PROJECT_DIR } from "../test/harness";
+import { listStacks, parseStackFile, PROJECT_DIR } from "../config/stack-files";
+import type { Io } from "./cli";
 
 const START = /<!-- environments:start[^>]*-->/;
 const END = "<!-- environments:end -->";
@@ -92,13 +93,15 @@ export function withEnvironmentsTable(readme: string, table: string): string {
   return `${head}\n${table}\n${readme.slice(end)}`;
 }
 
-if (require.main === module) {
+/** `npm run docs`: prints the table, or with `--write` puts it into README. */
+export function main(argv: string[], io: Io): number {
   const readmePath = path.join(PROJECT_DIR, "README.md");
   const table = renderEnvironmentsTable(loadAllStackConfigs());
-  if (process.argv.includes("--write")) {
+  if (argv.includes("--write")) {
     fs.writeFileSync(readmePath, withEnvironmentsTable(fs.readFileSync(readmePath, "utf8"), table));
-    console.log(`updated ${path.relative(process.cwd(), readmePath)}`);
+    io.stdout(`updated ${path.relative(process.cwd(), readmePath)}\n`);
   } else {
-    console.log(table);
+    io.stdout(`${table}\n`);
   }
+  return 0;
 }

@@ -3,7 +3,7 @@
  * (see secrets.ts), so a secret can only ever print as `[secret]`. A type without an entry still prints (type and
  * name); add a row here when a component starts using a new type.
  */
-import type { RegisteredResource } from "../../test/harness";
+import type { RegisteredResource } from "../mock-runtime";
 import { MASK } from "./secrets";
 
 export type Setting = [key: string, value: string];

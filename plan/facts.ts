@@ -2,7 +2,7 @@
  * One stack's column of the spec's "Environment Comparison Table", derived from what the program registered
  * (never from the stack's name), so a new stack such as staging gets a correct column with no code change.
  */
-import type { RegisteredResource, RunResult } from "../../test/harness";
+import type { RegisteredResource, RunResult } from "../mock-runtime";
 import { PRICES } from "./cost";
 
 /** Row labels, in the order the table prints them (the spec's aspects first). */

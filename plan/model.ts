@@ -2,10 +2,10 @@
  * The offline plan of one stack as data: pure functions over the harness's RunResult. Every format (text, JSON,
  * Mermaid, the comparison table) renders this model, and the model is built from the masked run only.
  */
-import type { RegisteredResource, RunResult } from "../../test/harness";
+import type { RegisteredResource, RunResult } from "../mock-runtime";
 import { costOf, PRICES, type PriceTable, type ResourceCost } from "./cost";
 import { environmentFacts, type FactRow } from "./facts";
-import { evaluate, type Exceptions, type Violation } from "../../policy/evaluate";
+import { evaluate, type Exceptions, type Violation } from "../policy/evaluate";
 import { collectSecrets, makeMasker, maskRun } from "./secrets";
 import { settingsOf, type Setting } from "./settings";
 

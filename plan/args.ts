@@ -2,6 +2,8 @@
  * Flags of `npm run plan -- <stack> [--diff <other>] [--format text|json] [--diagram <file.mmd>] [--no-color]`.
  * A bad flag is a usage error (exit 2) whose message names the flag, the value and what is allowed.
  */
+import { type FlagSpec, tokenize } from "../tools/cli";
+
 export const FORMATS = ["text", "json"] as const;
 export type Format = (typeof FORMATS)[number];
 
@@ -32,52 +34,51 @@ options:
   -h, --help              this help
 `;
 
+const FLAGS: FlagSpec = {
+  diff: { type: "string" },
+  format: { type: "string" },
+  diagram: { type: "string" },
+  "no-color": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** What each string flag takes, for "needs a value" messages. */
+const VALUE_OF: Record<string, string> = {
+  diff: "the name of another stack",
+  format: FORMATS.join(" or "),
+  diagram: "a file name such as prod.mmd",
+};
+
 export function parseArgs(argv: string[]): PlanArgs {
   const out: PlanArgs = { stack: "", diff: [], format: "text", color: true, help: false };
   const positional: string[] = [];
-  const value = (flag: string, i: number, allowed: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value: ${allowed}`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const take = (allowed: string): string => {
-      if (inline !== undefined) {
-        if (!inline) throw new UsageError(`${flag} needs a value: ${allowed}`);
-        return inline;
-      }
-      return value(flag, i++, allowed);
-    };
-    switch (flag) {
-      case "--diff":
-        out.diff.push(take("the name of another stack"));
+  for (const t of tokenize(argv, FLAGS)) {
+    if (t.kind === "positional") {
+      positional.push(t.value);
+      continue;
+    }
+    if (!t.known) throw new UsageError(`unknown option ${JSON.stringify(t.raw)}: allowed are --diff, --format, --diagram, --no-color, --help`);
+    if (t.name in VALUE_OF && !t.value) throw new UsageError(`--${t.name} needs a value: ${VALUE_OF[t.name]}`);
+    switch (t.name) {
+      case "diff":
+        out.diff.push(t.value!);
         break;
-      case "--format": {
-        const f = take(FORMATS.join(" or "));
-        if (!(FORMATS as readonly string[]).includes(f)) {
-          throw new UsageError(`--format (got ${JSON.stringify(f)}): must be one of ${FORMATS.join(", ")}`);
+      case "format":
+        if (!(FORMATS as readonly string[]).includes(t.value!)) {
+          throw new UsageError(`--format (got ${JSON.stringify(t.value)}): must be one of ${FORMATS.join(", ")}`);
         }
-        out.format = f as Format;
+        out.format = t.value as Format;
         break;
-      }
-      case "--diagram":
-        out.diagram = take("a file name such as prod.mmd");
+      case "diagram":
+        out.diagram = t.value;
         break;
-      case "--no-color":
-        if (inline !== undefined) throw new UsageError(`--no-color takes no value (got ${JSON.stringify(inline)})`);
+      case "no-color":
+        if (t.inline) throw new UsageError(`--no-color takes no value (got ${JSON.stringify(t.value)})`);
         out.color = false;
         break;
-      case "-h":
-      case "--help":
+      case "help":
         out.help = true;
         break;
-      default:
-        if (arg.startsWith("-")) {
-          throw new UsageError(`unknown option ${JSON.stringify(arg)}: allowed are --diff, --format, --diagram, --no-color, --help`);
-        }
-        positional.push(arg);
     }
   }
   if (out.help) return out;

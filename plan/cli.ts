@@ -1,0 +1,89 @@
+/**
+ * `npm run plan -- <stack> [options]`: what `pulumi up` would create for a stack, with no cloud account, Docker
+ * engine or Pulumi CLI. Runs the real program on the mock runtime (mock-runtime/, the one place mocks live) and
+ * renders the plan model (the other files here). Exit codes: 0 plan printed, 1 bad stack or config, 2 bad flags.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { projectRoot } from "../config/load";
+import { listStacks, stackExceptions } from "../config/stack-files";
+import { runProgram, type RunResult } from "../mock-runtime";
+import type { Io } from "../tools/cli";
+import { parseArgs, USAGE, UsageError } from "./args";
+import { toDot, toMermaid } from "./diagram";
+import { renderJson } from "./json";
+import { buildPlan, type Plan } from "./model";
+import { renderText } from "./render-text";
+
+const PROJECT = projectRoot(__dirname);
+
+class StackError extends Error {}
+
+/** Runs one stack's program under mocks; a missing stack or a config error becomes a StackError. */
+async function run(stack: string, dir: string): Promise<RunResult> {
+  const stacks = listStacks(dir);
+  const available = `stacks here: ${stacks.join(", ") || "none"} (Pulumi.<stack>.yaml in ${dir})`;
+  if (!stacks.includes(stack)) throw new StackError(`no stack ${JSON.stringify(stack)}: Pulumi.${stack}.yaml does not exist; ${available}`);
+  // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/plan.
+  const result = await runProgram({ stack, dir, program: path.resolve(__dirname, "..", "index") });
+  if (result.error) {
+    throw new StackError(`${result.error.message}\n${available}`);
+  }
+  return result;
+}
+
+/** Whether Graphviz is installed (optional: only used to render the Mermaid graph's twin to SVG). */
+function hasDot(): boolean {
+  return spawnSync("dot", ["-V"], { stdio: "ignore" }).status === 0;
+}
+
+function writeDiagram(plan: Plan, file: string, io: Io): void {
+  const target = path.resolve(file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, toMermaid(plan));
+  io.stderr(`wrote ${file} (Mermaid)\n`);
+  if (!hasDot()) {
+    io.stderr("Graphviz `dot` not found: skipped the SVG (install graphviz to render one)\n");
+    return;
+  }
+  const svg = target.replace(/\.mmd$/i, "") + ".svg";
+  const rendered = spawnSync("dot", ["-Tsvg", "-o", svg], { input: toDot(plan), encoding: "utf8" });
+  if (rendered.status !== 0) throw new Error(`dot failed: ${rendered.stderr}`);
+  io.stderr(`wrote ${path.relative(process.cwd(), svg)} (Graphviz)\n`);
+}
+
+/** `dir` holds the stack files (tests point it at a scratch project); the program is always this project's. */
+export async function main(argv: string[], io: Io, dir = PROJECT): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`plan: ${err.message}\n\n${USAGE}`);
+    return err.exitCode;
+  }
+  if (args.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  try {
+    const planOf = async (stack: string) => buildPlan(await run(stack, dir), { exceptions: stackExceptions(stack, dir) });
+    const plan = await planOf(args.stack);
+    const others: Plan[] = [];
+    for (const other of args.diff) others.push(await planOf(other));
+    if (args.diagram) writeDiagram(plan, args.diagram, io);
+    if (args.format === "json") {
+      io.stdout(renderJson(plan, others));
+    } else {
+      const color = args.color && io.isTTY && !io.env.NO_COLOR;
+      const width = Math.max(80, Math.min(io.isTTY ? (io.columns ?? 120) : 120, 200));
+      io.stdout(renderText(plan, { color, width }, others));
+    }
+    return 0;
+  } catch (err) {
+    if (!(err instanceof StackError)) throw err;
+    io.stderr(`plan: ${err.message}\n`);
+    return 1;
+  }
+}

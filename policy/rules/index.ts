@@ -1,0 +1,31 @@
+/**
+ * Every policy rule of the project, as plain data + pure checks over registered inputs, one file per resource area.
+ * One definition, three uses: the CrossGuard pack (policy/index.ts), the offline plan and the tests
+ * (policy/evaluate.ts).
+ *
+ * Sources are the public rule ids each rule implements: Checkov (CKV*), Trivy (AVD-AZU-*), Azure Policy built-ins by
+ * GUID prefix (AzPol), PSRule for Azure, and MCSB (Microsoft cloud security benchmark) controls. Every rule applies
+ * to every stack that has its resource type; a stack that deviates on purpose documents it under
+ * `amplifier-infra:policy.exceptions`, which makes that rule advisory there instead of mandatory. No rule branches
+ * on the environment.
+ */
+import type { Rule } from "../model";
+import { guardRules } from "./guards";
+import { keyVaultRules } from "./key-vault";
+import { postgresRules } from "./postgres";
+import { storageRules } from "./storage";
+import { tagRules } from "./tags";
+import { webAppRules } from "./web-app";
+
+export { REQUIRED_TAGS, TAGGABLE_TYPES } from "./tags";
+export { isSecretSettingName } from "./web-app";
+
+/** Every rule, in README order. */
+export const RULES: readonly Rule[] = [...postgresRules, ...guardRules, ...keyVaultRules, ...webAppRules, ...storageRules, ...tagRules];
+
+export const RULE_NAMES: readonly string[] = RULES.map((r) => r.name);
+
+/** Whether `rule` checks resources of `type` (`azure-native:*` matches every azure-native token). */
+export function appliesTo(rule: Rule, type: string): boolean {
+  return rule.resourceTypes.some((t) => t === type || (t.endsWith(":*") && type.startsWith(t.slice(0, -1))));
+}

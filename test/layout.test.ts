@@ -1,0 +1,63 @@
+/**
+ * The layout README describes, as rules the next change cannot quietly break: product code never reaches into the
+ * tools or the tests, entry points stay thin, and nothing in the repository points at files outside it.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "../config/stack-files";
+
+const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\0").filter(Boolean);
+const sources = tracked.filter((f) => /\.(ts|cjs|mjs|js)$/.test(f) && fs.existsSync(path.join(PROJECT_DIR, f)));
+const read = (f: string) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8");
+
+/** Relative imports of a file, resolved to repository paths. */
+function importsOf(file: string): string[] {
+  const specs = [...read(file).matchAll(/(?:from\s+|require\()\s*"(\.{1,2}\/[^"]+)"/g)].map((m) => m[1]);
+  return specs.map((s) => path.relative(PROJECT_DIR, path.resolve(PROJECT_DIR, path.dirname(file), s)));
+}
+
+const isProduct = (f: string) => f === "index.ts" || f.startsWith("components/") || (f.startsWith("config/") && f !== "config/stack-files.ts");
+
+test("nothing outside test/ imports from test/", () => {
+  const offenders = sources.filter((f) => !f.startsWith("test/")).flatMap((f) => importsOf(f).filter((i) => i.startsWith("test/")).map((i) => `${f} -> ${i}`));
+  expect(offenders).toEqual([]);
+});
+
+test("product code (index.ts, components/, config/) imports no tool: not the mock runtime, the plan or tools/", () => {
+  const product = sources.filter(isProduct);
+  expect(product).toEqual(expect.arrayContaining(["index.ts", "components/app-service.ts", "config/schema.ts"]));
+  const offenders = product.flatMap((f) =>
+    importsOf(f)
+      .filter((i) => /^(mock-runtime|plan|tools|scripts|test)\//.test(i) || i === "config/stack-files")
+      .map((i) => `${f} -> ${i}`),
+  );
+  expect(offenders).toEqual([]);
+});
+
+test("scripts/*.ts are thin entry points (the tools live in plan/ and tools/)", () => {
+  const entries = sources.filter((f) => /^scripts\/[^/]+\.ts$/.test(f));
+  expect(entries.length).toBeGreaterThanOrEqual(5);
+  for (const f of entries) {
+    const code = read(f).split("\n").filter((l) => l.trim() && !l.trim().startsWith("//"));
+    expect([f, code.length <= 4]).toEqual([f, true]);
+    expect([f, code[code.length - 1]]).toEqual([f, expect.stringMatching(/^runMain\(/)]);
+  }
+});
+
+test("policy rules are split by resource area, no file over 300 lines", () => {
+  const rules = sources.filter((f) => f.startsWith("policy/rules/"));
+  expect(rules.length).toBeGreaterThanOrEqual(5);
+  for (const f of rules) expect([f, read(f).split("\n").length <= 300]).toEqual([f, true]);
+});
+
+test("the repository stands alone: no file points at material outside it", () => {
+  // Assembled, so this file does not match itself.
+  const outside = [["..", "shared"].join("/"), ["shared", "reference"].join("/"), "scanner-" + "rules", "pulumi-" + "practice", "style-" + "anchors", "/wo" + "rk/"];
+  const text = tracked.filter((f) => !/package-lock\.json$|\.svg$/.test(f) && fs.existsSync(path.join(PROJECT_DIR, f)));
+  const offenders = text.flatMap((f) => {
+    const body = read(f);
+    return outside.filter((o) => body.includes(o)).map((o) => `${f}: ${o}`);
+  });
+  expect(offenders).toEqual([]);
+});

@@ -1,0 +1,70 @@
+/**
+ * Command-line tokens for every tool, from Node's own `util.parseArgs` (non-strict, with tokens), so each tool keeps
+ * its own messages: it sees unknown flags, flags without their value and stray arguments as tokens and words the
+ * error itself. One correction to parseArgs: a string flag followed by another `--flag` has no value (parseArgs
+ * would take `--flag` as the value), so `--diff --format json` reports the missing value, not a stack named
+ * `--format`.
+ */
+import { parseArgs } from "util";
+
+export type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+export type Token =
+  | { kind: "positional"; value: string }
+  /** `known`: declared in the spec. `value`: undefined when a string flag had none. `inline`: given as --flag=value. */
+  | { kind: "flag"; name: string; raw: string; known: boolean; value?: string; inline: boolean };
+
+export function tokenize(argv: string[], spec: FlagSpec): Token[] {
+  const { tokens } = parseArgs({ args: argv, options: spec, strict: false, allowPositionals: true, tokens: true });
+  const out: Token[] = [];
+  for (const t of tokens) {
+    if (t.kind === "positional") {
+      out.push({ kind: "positional", value: t.value });
+    } else if (t.kind === "option") {
+      const known = t.name in spec;
+      if (known && spec[t.name].type === "string" && !t.inlineValue && t.value?.startsWith("--")) {
+        out.push({ kind: "flag", name: t.name, raw: t.rawName, known, inline: false });
+        return [...out, ...tokenize(argv.slice(t.index + 1), spec)];
+      }
+      out.push({ kind: "flag", name: t.name, raw: t.rawName, known, value: t.value, inline: Boolean(t.inlineValue) });
+    }
+  }
+  return out;
+}
+
+/** Where a tool writes; tests pass their own. */
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  columns?: number;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns,
+    env: process.env,
+  };
+}
+
+/**
+ * The body of every `scripts/<tool>.ts` entry point: runs `main` with the process's arguments and streams and turns
+ * its result into the exit code. An error `main` did not expect is a bug: it prints with its stack, exit 1.
+ */
+export function runMain(name: string, main: (argv: string[], io: Io) => number | Promise<number>): void {
+  Promise.resolve()
+    .then(() => main(process.argv.slice(2), processIo()))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err) => {
+        process.stderr.write(`${name}: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exitCode = 1;
+      },
+    );
+}
