@@ -76,7 +76,7 @@ export class AppService extends pulumi.ComponentResource {
         keyVaultReferenceIdentity: "SystemAssigned",
         // VNet integration on the site itself, never WebAppSwiftVirtualNetworkConnection (pulumi-azure-native#4231).
         // Route-all is needed for Key Vault references to a private vault; web API 2025-05-01 spells it
-        // outboundVnetRouting.allTraffic (scanner-rules.md G9).
+        // outboundVnetRouting.allTraffic (older API versions: vnetRouteAllEnabled), which Azure Policy a691eacb reads.
         ...(args.subnetId ? { virtualNetworkSubnetId: args.subnetId, outboundVnetRouting: { allTraffic: true } } : {}),
         siteConfig: {
           linuxFxVersion: `PYTHON|${c.pythonVersion}`,

@@ -58,7 +58,7 @@ export class KeyVault extends pulumi.ComponentResource {
           sku: { family: "A", name: c.sku },
           // RBAC instead of access policies (AzPol 12d4fa5e): the app gets a role scoped to this vault.
           enableRbacAuthorization: true,
-          // Explicit, as Checkov's ARM CKV_AZURE_42 and Trivy AVD-AZU-0016 want (scanner-rules.md G3).
+          // Explicit, as Checkov's ARM CKV_AZURE_42 and Trivy AVD-AZU-0016 want (Checkov CKV_AZURE_42; Trivy AVD-AZU-0016).
           enableSoftDelete: true,
           softDeleteRetentionInDays: c.softDeleteRetentionDays,
           // Azure rejects enablePurgeProtection: false ("cannot be set to false"), so off means absent.

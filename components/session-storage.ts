@@ -36,7 +36,8 @@ export class SessionStorage extends pulumi.ComponentResource {
         enableHttpsTrafficOnly: true,
         allowBlobPublicAccess: false,
         // The App Service Azure Files mount authenticates with the account key, so shared keys stay on,
-        // explicitly and with a SAS expiry policy (scanner-rules.md G5, CKV2_AZURE_41).
+        // explicitly and with a SAS expiry policy (Microsoft Learn, "Mount Azure Storage as a local share in App
+        // Service": the mount takes the account's access key; Checkov CKV2_AZURE_41).
         allowSharedKeyAccess: true,
         sasPolicy: { sasExpirationPeriod: "1.00:00:00", expirationAction: "Log" },
         allowCrossTenantReplication: false,

@@ -1,6 +1,6 @@
 /**
  * Hand-built resources for the policy rules: a compliant stack (every rule passes) and, per rule, small changes
- * that must pass and changes that must fail. Shapes follow azure-native v3 inputs (scanner-rules.md), the same
+ * that must pass and changes that must fail. Shapes follow azure-native v3 inputs, the same
  * shape the mock harness records. The failing cases double as entries of the bad-input catalogue.
  */
 import type { EvaluatedResource } from "../policy/evaluate";
@@ -232,7 +232,7 @@ export const RULE_CASES: Record<string, { pass: RuleCase[]; fail: RuleCase[] }> 
   },
   "postgres-connection-throttling": {
     pass: [],
-    // The single-server parameter name does not count on a flexible server (scanner-rules.md G2).
+    // The single-server parameter name does not count on a flexible server (Microsoft Learn, "Server parameters in Azure Database for PostgreSQL": flexible servers name it connection_throttle.enable).
     fail: [{ label: "connection_throttling (single-server name)", change: set("postgres-param-connection-throttle-enable", (i) => (i.configurationName = "connection_throttling")), resource: "postgres-server", found: "missing" }],
   },
   "postgres-diagnostic-settings": {

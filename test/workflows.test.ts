@@ -33,7 +33,7 @@ const drift = load("drift.yml");
 const all: [string, Workflow][] = files.map((f) => [f, load(f)]);
 const allJobs: [string, Job][] = all.flatMap(([f, wf]) => Object.entries(wf.jobs).map(([id, j]) => [`${f}:${id}`, j] as [string, Job]));
 
-// Inputs of pulumi/actions at tag v7 (= v7.0.0, commit 8e5e406f), from its action.yml (pulumi-practice.md §1.2).
+// Inputs of pulumi/actions at tag v7 (= v7.0.0, commit 8e5e406f), from its action.yml (github.com/pulumi/actions).
 const PULUMI_ACTIONS_V7_INPUTS = new Set([
   "command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number",
   "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map",
