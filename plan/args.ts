@@ -2,7 +2,7 @@
  * Flags of `npm run plan -- <stack> [--diff <other>] [--format text|json] [--diagram <file.mmd>] [--no-color]`.
  * A bad flag is a usage error (exit 2) whose message names the flag, the value and what is allowed.
  */
-import { type FlagSpec, tokenize } from "../tools/cli";
+import { EXIT, type FlagSpec, tokenize } from "../tools/cli";
 
 export const FORMATS = ["text", "json"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -17,7 +17,7 @@ export interface PlanArgs {
 }
 
 export class UsageError extends Error {
-  readonly exitCode = 2;
+  readonly exitCode = EXIT.usage;
 }
 
 export const USAGE = `usage: npm run plan -- <stack> [options]

@@ -9,7 +9,7 @@ import * as path from "path";
 import { projectRoot } from "../config/load";
 import { listStacks, stackExceptions } from "../config/stack-files";
 import { runProgram, type RunResult } from "../mock-runtime";
-import type { Io } from "../tools/cli";
+import { EXIT, type Io } from "../tools/cli";
 import { parseArgs, USAGE, UsageError } from "./args";
 import { toDot, toMermaid } from "./diagram";
 import { renderJson } from "./json";
@@ -65,7 +65,7 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
   }
   if (args.help) {
     io.stdout(USAGE);
-    return 0;
+    return EXIT.ok;
   }
   try {
     const planOf = async (stack: string) => buildPlan(await run(stack, dir), { exceptions: stackExceptions(stack, dir) });
@@ -80,10 +80,10 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
       const width = Math.max(80, Math.min(io.isTTY ? (io.columns ?? 120) : 120, 200));
       io.stdout(renderText(plan, { color, width }, others));
     }
-    return 0;
+    return EXIT.ok;
   } catch (err) {
     if (!(err instanceof StackError)) throw err;
     io.stderr(`plan: ${err.message}\n`);
-    return 1;
+    return EXIT.config;
   }
 }

@@ -7,6 +7,12 @@
  */
 import { parseArgs } from "util";
 
+/**
+ * Exit codes shared by every command: 0 done; 1 invalid config or unknown stack; 2 usage (a bad flag or argument);
+ * 3 a mandatory policy finding.
+ */
+export const EXIT = { ok: 0, config: 1, usage: 2, policy: 3 } as const;
+
 export type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
 export type Token =
