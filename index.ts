@@ -26,6 +26,7 @@ export = () => {
       projectDir: projectRoot(),
       environment: cfg.environment,
       protect: cfg.protect,
+      secretPaths: cfg.secretPaths,
     });
     return {
       DATABASE_URL: db.databaseUrl,
@@ -38,7 +39,7 @@ export = () => {
   }
 
   const { azure, postgres } = cfg;
-  const tags = { environment: cfg.environment, "managed-by": cfg.tags.managedBy, "cost-center": cfg.tags.costCenter };
+  const tags = cfg.resourceTags;
   const client = authorization.getClientConfigOutput();
   const group = new resources.ResourceGroup(
     "resource-group",

@@ -27,12 +27,15 @@ export function ipv4ToNumber(ip: string): number {
 
 const ipv4 = z.string().regex(IPV4, "must be an IPv4 address such as 203.0.113.10");
 
-/** Azure server names: 3-63 chars, lowercase letters, digits and hyphens, no hyphen at either end. */
+/**
+ * Azure server names: 3-63 chars, lowercase letters, digits and single hyphens, no hyphen at either end (REST API
+ * serverName pattern `^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*`, https://learn.microsoft.com/rest/api/postgresql/servers/update).
+ */
 const serverName = z
   .string()
   .regex(
-    /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
-    "must be 3-63 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+    /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+    "must be 3-63 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen, no '--'",
   );
 
 /** PostgreSQL identifiers we create (database and role names): keep them unquoted-safe. */
@@ -82,8 +85,15 @@ export const dockerSchema = z.strictObject({
   database: pgIdentifier.optional(),
   /** POSTGRES_PASSWORD. The spec's local password; weak is acceptable for a localhost-only container. */
   password: z.string().min(1).default("dev_password"),
-  /** Init SQL uploaded into /docker-entrypoint-initdb.d/ (runs once, on an empty data volume). */
-  initSqlPath: z.string().min(1).default("scripts/init-dev-db.sql"),
+  /**
+   * Init SQL uploaded into /docker-entrypoint-initdb.d/ (runs once, on an empty data volume): a `.sql` file inside
+   * this project, given relative to it. The program also resolves symlinks before reading it (config/load.ts), so no
+   * host file (`/etc/passwd`, `../..`) ends up in the container and in the state.
+   */
+  initSqlPath: z
+    .string()
+    .regex(/^(?![\\/])(?![A-Za-z]:)[^\0]*\.sql$/, "must be a .sql file given relative to the project, such as scripts/init-dev-db.sql")
+    .default("scripts/init-dev-db.sql"),
   healthcheck: z
     .strictObject({
       interval: z.string().regex(/^\d+(ms|s|m)$/, "must be a Docker duration such as 5s").default("5s"),

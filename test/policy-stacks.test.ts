@@ -8,7 +8,8 @@ import * as path from "path";
 import { evaluate, policyPackConfig } from "../policy/evaluate";
 import { main, renderRulesTable, withRulesTable } from "../tools/policy-config";
 import { RULES } from "../policy/rules";
-import { PROJECT_DIR, stackExceptions } from "../config/stack-files";
+import { listStacks, PROJECT_DIR, stackExceptions } from "../config/stack-files";
+import { EXIT } from "../tools/cli";
 import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, runProgram, runStack, userResources } from "../mock-runtime";
 
 /**
@@ -96,14 +97,14 @@ describe("npm run policy-config", () => {
     expect(Object.values(written).every((level) => level === "advisory")).toBe(true);
   });
 
-  test("a bad stack or usage exits 2 with the stacks that exist", () => {
+  test("an unknown stack exits 1 (EXIT.config), bad usage 2 (EXIT.usage), both with the stacks that exist", () => {
     const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      expect(main(["nope"], PROJECT_DIR)).toBe(2);
-      expect(main([], PROJECT_DIR)).toBe(2);
+      expect(main(["nope"], PROJECT_DIR)).toBe(EXIT.config);
+      expect(main([], PROJECT_DIR)).toBe(EXIT.usage);
       const printed = stderr.mock.calls.map((c) => String(c[0])).join("");
       expect(printed).toContain('no stack "nope"');
-      expect(printed).toContain("stacks: dev, prod, test");
+      expect(printed).toContain(`stacks: ${listStacks().join(", ")}`);
     } finally {
       stderr.mockRestore();
     }

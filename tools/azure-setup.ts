@@ -2,7 +2,7 @@
 //   npm run --silent azure-setup -- --repo <owner/name> --subscription <id> [--app-name <name>] [--location <region>]
 //                                   [--state-account <storage account>] > azure-setup.sh
 // Every flag is validated first; nothing talks to Azure or GitHub from here. README: "Deploying for real".
-import { type FlagSpec, tokenize } from "./cli";
+import { EXIT, type FlagSpec, tokenize } from "./cli";
 
 export interface SetupOptions {
   /** GitHub repository, owner/name: the federated credentials' subjects are built from it. */
@@ -239,14 +239,14 @@ export function setupScript(o: SetupOptions): string {
 export function main(argv: string[], write: (s: string) => void, fail: (s: string) => void): number {
   if (argv.includes("--help") || argv.includes("-h")) {
     write(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   try {
     write(setupScript(parseSetupArgs(argv)));
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     fail(`azure-setup: bad arguments\n${e.lines.map((l) => `  ${l}`).join("\n")}\n${USAGE}\n`);
-    return 2;
+    return EXIT.usage;
   }
 }

@@ -4,17 +4,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { ConfigError } from "../config/errors";
 import { ENVIRONMENTS, StackConfig } from "../config/schema";
-import { listStacks, parseStackFile, PROJECT_DIR } from "../config/stack-files";
-import type { Io } from "./cli";
+import { parseAllStackFiles, PROJECT_DIR } from "../config/stack-files";
+import { EXIT, type Io } from "./cli";
 
 const START = /<!-- environments:start[^>]*-->/;
 const END = "<!-- environments:end -->";
 
+/** Every stack file, validated and checked for names two stacks would own, in environment order. */
 export function loadAllStackConfigs(dir = PROJECT_DIR): StackConfig[] {
-  return listStacks(dir)
-    .map((stack) => parseStackFile(stack, dir))
-    .sort((a, b) => ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) || a.stack.localeCompare(b.stack));
+  return parseAllStackFiles(dir).sort((a, b) => ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) || a.stack.localeCompare(b.stack));
 }
 
 function rows(cfg: StackConfig): Record<string, string> {
@@ -93,15 +93,27 @@ export function withEnvironmentsTable(readme: string, table: string): string {
   return `${head}\n${table}\n${readme.slice(end)}`;
 }
 
-/** `npm run docs`: prints the table, or with `--write` puts it into README. */
-export function main(argv: string[], io: Io): number {
-  const readmePath = path.join(PROJECT_DIR, "README.md");
-  const table = renderEnvironmentsTable(loadAllStackConfigs());
+/** `npm run docs`: prints the table, or with `--write` puts it into README. `dir`: the project (tests pass a copy). */
+export function main(argv: string[], io: Io, dir = PROJECT_DIR): number {
+  const unknown = argv.filter((a) => a !== "--write");
+  if (unknown.length) {
+    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: npm run docs (writes README) | node dist/scripts/docs.js [--write]\n`);
+    return EXIT.usage;
+  }
+  const readmePath = path.join(dir, "README.md");
+  let table: string;
+  try {
+    table = renderEnvironmentsTable(loadAllStackConfigs(dir));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr(`docs: ${err.message}\n`);
+    return EXIT.config;
+  }
   if (argv.includes("--write")) {
     fs.writeFileSync(readmePath, withEnvironmentsTable(fs.readFileSync(readmePath, "utf8"), table));
-    io.stdout(`updated ${path.relative(process.cwd(), readmePath)}\n`);
+    io.stdout(`updated ${path.relative(process.cwd(), readmePath) || readmePath}\n`);
   } else {
     io.stdout(`${table}\n`);
   }
-  return 0;
+  return EXIT.ok;
 }

@@ -10,8 +10,9 @@ import { projectRoot } from "../config/load";
 import * as path from "path";
 import { policyPackConfig } from "../policy/evaluate";
 import { RULES } from "../policy/rules";
+import { ConfigError } from "../config/errors";
 import { listStacks, stackExceptions } from "../config/stack-files";
-import { tokenize } from "./cli";
+import { EXIT, tokenize } from "./cli";
 
 const USAGE = "usage: policy-config <stack> [--out <file>] | policy-config --readme";
 
@@ -42,23 +43,25 @@ export function main(argv: string[], dir = projectRoot(__dirname)): number {
   if (tokens.length === 1 && flags.has("readme")) {
     const readme = path.join(dir, "README.md");
     fs.writeFileSync(readme, withRulesTable(fs.readFileSync(readme, "utf8"), renderRulesTable()));
-    return 0;
+    return EXIT.ok;
   }
   const out = flags.get("out");
   const badFlag = tokens.some((t) => t.kind === "flag" && (t.name !== "out" || !t.value));
   if (positional.length !== 1 || badFlag) {
     process.stderr.write(`${USAGE}\nstacks: ${listStacks(dir).join(", ")}\n`);
-    return 2;
+    return EXIT.usage;
   }
   try {
     const json = `${JSON.stringify(policyPackConfig(stackExceptions(positional[0], dir)), null, 2)}\n`;
     if (out) fs.writeFileSync(out, json);
     else process.stdout.write(json);
-    return 0;
+    return EXIT.ok;
   } catch (err) {
-    // ConfigError and the harness's unknown-stack error already read key / value / what is allowed.
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    return 2;
+    // An unknown stack or a bad stack file: the message names the file, the key and what is allowed.
+    if (!(err instanceof ConfigError)) throw err;
+    const known = err.message.includes("does not exist") ? `\nstacks: ${listStacks(dir).join(", ")}` : "";
+    process.stderr.write(`${err.message}${known}\n`);
+    return EXIT.config;
   }
 }
 
