@@ -132,14 +132,18 @@ function parseValue(value: string): unknown {
 export function insideProject(root: string, rel: string): { file: string } | string {
   if (path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) return "must be relative to the project, not an absolute path";
   const realRoot = fs.realpathSync(root);
+  const outside = (p: string) => {
+    const r = path.relative(realRoot, p);
+    return r === "" || r.startsWith("..") || path.isAbsolute(r);
+  };
+  if (outside(path.resolve(realRoot, rel))) return `points outside the project (${realRoot})`;
   let real: string;
   try {
     real = fs.realpathSync(path.resolve(realRoot, rel));
   } catch {
     return `does not exist in the project (${realRoot})`;
   }
-  const r = path.relative(realRoot, real);
-  if (r === "" || r.startsWith("..") || path.isAbsolute(r)) return `resolves to ${real}, outside the project (${realRoot})`;
+  if (outside(real)) return `resolves to ${real} (a symlink), outside the project (${realRoot})`;
   if (!fs.statSync(real).isFile()) return "is not a regular file";
   return { file: real };
 }

@@ -92,14 +92,24 @@ export function parseStackYaml(stack: string, src: string, project: string): Sta
   const { doc, at, fail } = parseYamlFile(file, src, stack);
   const entries: ConfigEntry[] = [];
   const written = new Map<string, string>();
+  // The deepest part of the path the file has: a mapping key where the path names one, else the list item.
   const locate = (key: string, keyPath: readonly PropertyKey[] = []): string => {
     const w = written.get(key);
     if (w === undefined) return file;
-    for (let n = keyPath.length; n >= 0; n--) {
-      const node = doc.getIn(["config", w, ...keyPath.slice(0, n)], true) as YNode | undefined;
-      if (node && typeof node === "object" && "range" in node && node.range) return at(node.range[0]);
+    let found = at(start(keyNodeIn(doc.getIn(["config"], true), w)));
+    let node: unknown = doc.getIn(["config", w], true);
+    for (const part of keyPath) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+        if (!pair) break;
+        found = at(start(pair.key));
+        node = pair.value;
+      } else if (isCollection(node) && typeof part === "number" && node.items[part]) {
+        node = node.items[part];
+        found = at(start(node));
+      } else break;
     }
-    return file;
+    return found;
   };
   const result: StackFile = { stack, file, entries, locate };
   const root = doc.contents;
@@ -240,6 +250,10 @@ function rejectAmbiguousScalars(node: YNode, fail: Fail): void {
       }
     },
   });
+}
+
+function keyNodeIn(map: unknown, key: string): unknown {
+  return isMap(map) ? map.items.find((p) => isScalar(p.key) && String(p.key.value) === key)?.key : undefined;
 }
 
 function start(n: unknown): number {

@@ -69,7 +69,7 @@ describe("stacks and config", () => {
     expect(r.stderr).toContain("postgres.highAvailability");
     expect(r.stderr).toContain("not available on the Burstable tier");
     const line = prod.split("\n").findIndex((l) => l.includes("highAvailability: ZoneRedundant")) + 1;
-    expect(r.stderr).toContain(`- Pulumi.bad.yaml:${line}:23: postgres.highAvailability (got "ZoneRedundant")`);
+    expect(r.stderr).toContain(`- Pulumi.bad.yaml:${line}:5: postgres.highAvailability (got "ZoneRedundant")`);
     // Config errors say what is wrong and nothing else: the stacks that exist are for an unknown stack only.
     expect(r.stderr).not.toContain("stacks here");
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -95,7 +95,7 @@ describe("secrets", () => {
     return all;
   }
 
-  test.each(["dev", "test", "prod"])("no secret value of %s appears in text, JSON, Mermaid or DOT", (stack) => {
+  test.each(STACKS)("no secret value of %s appears in text, JSON, Mermaid or DOT", (stack) => {
     const others = STACKS.filter((s) => s !== stack).map((s) => plans[s]);
     const formats = [text(plans[stack], others), text(plans[stack], others, true), renderJson(plans[stack], others), toMermaid(plans[stack]), toDot(plans[stack])];
     for (const secret of STACKS.flatMap((s) => secretValues(runs[s]))) {
