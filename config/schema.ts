@@ -9,25 +9,9 @@
  */
 import { z } from "zod";
 import { RULE_NAMES } from "../policy/rules";
-import {
-  appSchema,
-  appServiceSchema,
-  isSiteName,
-  isStorageAccountName,
-  isVaultName,
-  keyVaultSchema,
-  monitoringSchema,
-  networkSchema,
-  planTier,
-  type PlanTier,
-  SITE_NAME_RULE,
-  STORAGE_NAME_RULE,
-  storageSchema,
-  TAG_LIMITS,
-  tagProblems,
-  VAULT_NAME_RULE,
-} from "./azure-app";
-import { dockerSchema, postgresSchema, skuTier, type SkuTier } from "./database";
+import { appSchema, appServiceSchema, keyVaultSchema, monitoringSchema, networkSchema, type PlanTier, storageSchema, TAG_LIMITS } from "./azure-app";
+import { dockerSchema, postgresSchema, type SkuTier } from "./database";
+import { deriveNames } from "./derive";
 import { ConfigError, describeIssue } from "./errors";
 import { secretPathsOf } from "./secrets";
 
@@ -147,7 +131,7 @@ export const stackConfigSchema = z
 const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring"] as const;
 
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
-type Parsed = z.output<typeof stackConfigSchema>;
+export type Parsed = z.output<typeof stackConfigSchema>;
 export type DockerConfig = NonNullable<Parsed["docker"]>;
 export type PostgresConfig = NonNullable<Parsed["postgres"]>;
 type AzureBlock = NonNullable<Parsed["azure"]>;
@@ -219,93 +203,5 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, se
   }
   const secrets = secretPathsOf(cfg, secretKeys);
   if (secrets.problems.length) throw new ConfigError(stack, secrets.problems);
-  return derive(stack, slug, cfg, secrets.paths);
-}
-
-function derive(stack: string, stackSlug: string, cfg: Parsed, secretPaths: ReadonlySet<string>): StackConfig {
-  const p = cfg.namePrefix;
-  const { docker, azure, postgres, locks, keyVault, appService, app, storage, network, monitoring, ...common } = cfg;
-  if (cfg.platform === "docker" && docker) {
-    return {
-      ...common,
-      stack,
-      stackSlug,
-      secretPaths,
-      platform: "docker",
-      docker: {
-        ...docker,
-        containerName: docker.containerName ?? `${p}-postgres-${stackSlug}`,
-        volumeName: docker.volumeName ?? `postgres_${stackSlug}_data`,
-        user: docker.user ?? `${p}_${stackSlug}`,
-        database: docker.database ?? `${p}_${stackSlug}`,
-        api: docker.api && { ...docker.api, containerName: docker.api.containerName ?? `${p}-api-${stackSlug}` },
-      },
-    };
-  }
-  if (cfg.platform === "azure" && azure && postgres) {
-    // Absent blocks take their schema defaults; access defaults to private exactly when there is a network.
-    const access = network ? "Disabled" : "Enabled";
-    const kv = keyVault ?? keyVaultSchema.parse({});
-    const web = appService ?? appServiceSchema.parse({});
-    const st = storage ?? storageSchema.parse({});
-    const mon = monitoring ?? monitoringSchema.parse({});
-    const tier = planTier(web.planSku) as PlanTier;
-    const derived = {
-      keyVault: { ...kv, name: kv.name ?? `kv-${p}-${stackSlug}`, publicNetworkAccess: kv.publicNetworkAccess ?? access },
-      appService: {
-        ...web,
-        name: web.name ?? `${p}-api-${stackSlug}`,
-        planName: web.planName ?? `asp-${p}-${stackSlug}`,
-        alwaysOn: web.alwaysOn ?? (tier !== "Free" && tier !== "Shared"),
-        planTier: tier,
-      },
-      storage: { ...st, accountName: st.accountName ?? `st${p}${stackSlug}`, publicNetworkAccess: st.publicNetworkAccess ?? access },
-    };
-    // Derived names can outgrow Azure's limits with a long prefix or stack name: say which key to set.
-    const tooLong = [
-      ["keyVault.name", derived.keyVault.name, isVaultName, VAULT_NAME_RULE],
-      ["appService.name", derived.appService.name, isSiteName, SITE_NAME_RULE],
-      ["appService.planName", derived.appService.planName, isSiteName, SITE_NAME_RULE],
-      ["storage.accountName", derived.storage.accountName, isStorageAccountName, STORAGE_NAME_RULE],
-    ] as const;
-    const resourceTags = { environment: cfg.environment, "managed-by": cfg.tags.managedBy, "cost-center": cfg.tags.costCenter };
-    const problems = [
-      ...tooLong
-        .filter(([, name, valid]) => !valid(name))
-        .map(([key, name, , rule]) => ({
-          path: key.split("."),
-          text: `${key} (derived ${JSON.stringify(name)} from namePrefix and stack name): ${rule}; set ${key} explicitly`,
-        })),
-      ...tagProblems(resourceTags).map((text) => ({ path: ["tags"], text: `tags: ${text}` })),
-    ];
-    if (problems.length) throw new ConfigError(stack, problems);
-    return {
-      ...common,
-      stack,
-      stackSlug,
-      secretPaths,
-      platform: "azure",
-      azure: { ...azure, resourceGroupName: azure.resourceGroupName ?? `rg-${p}-${stackSlug}` },
-      postgres: {
-        ...postgres,
-        serverName: postgres.serverName ?? `${p}-db-${stackSlug}`,
-        databaseName: postgres.databaseName ?? `${p}_${stackSlug}`,
-        skuTier: skuTier(postgres.skuName) as SkuTier,
-      },
-      locks: locks ?? true,
-      ...derived,
-      app: app ?? appSchema.parse({}),
-      network: network ? { ...network, name: `vnet-${p}-${stackSlug}` } : undefined,
-      monitoring: {
-        ...mon,
-        workspaceName: `log-${p}-${stackSlug}`,
-        appInsightsName: `appi-${p}-${stackSlug}`,
-        actionGroupName: `ag-${p}-${stackSlug}`,
-        actionGroupShortName: `${p}-${stackSlug}`.slice(0, 12),
-      },
-      resourceTags,
-    };
-  }
-  // Unreachable: the schema's superRefine already requires the platform's blocks.
-  throw new ConfigError(stack, [`platform (got ${JSON.stringify(cfg.platform)}): its configuration block is missing`]);
+  return deriveNames(stack, slug, cfg, secrets.paths);
 }
