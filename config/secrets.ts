@@ -30,7 +30,7 @@ export function secureLeafProblems(leafPaths: readonly string[]): Problem[] {
   return leafPaths
     .filter((leaf) => !SECRET_CAPABLE.some((p) => matches(p, leaf)))
     .map((leaf) => ({
-      path: leaf.split(/\.|\[(\d+)\]/).filter(Boolean),
+      path: leaf.split(/\.|\[(\d+)\]/).filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
       text: `${leaf}: a secure: value is allowed only at ${ALLOWED} (nothing else is used as a secret, so it would end up in plain text)`,
     }));
 }

@@ -7,7 +7,7 @@
 import { collisionProblems, type StackNames } from "./collisions";
 import { ConfigError } from "./errors";
 import { projectRoot, siblingStacks, validateStack } from "./load";
-import { listStacks as listStackFiles, located, projectName as readProjectName, readStackFile, toRuntimeConfig } from "./pulumi-files";
+import { listStacks as listStackFiles, located, projectName as readProjectName, readStackFile, type StackFile, toRuntimeConfig } from "./pulumi-files";
 import { secureLeafProblems } from "./secrets";
 import type { StackConfig } from "./schema";
 
@@ -36,8 +36,13 @@ export function readStackConfig(stack: string, dir = PROJECT_DIR): Record<string
   return Object.fromEntries(readStackFile(stack, dir, projectName(dir)).entries.map((e) => [e.key, e.value]));
 }
 
+interface Validated extends StackNames {
+  file: StackFile;
+  project: string;
+}
+
 /** One stack file validated as the program would validate it, problems located in the file; no sibling check. */
-function validateFile(stack: string, dir: string): StackNames {
+function validateFile(stack: string, dir: string): Validated {
   const project = projectName(dir);
   const file = readStackFile(stack, dir, project);
   const leaves = file.entries.filter((e) => e.namespace === project).flatMap((e) => e.securePaths.map((p) => (p ? `${e.name}.${p}` : e.name)));
@@ -46,40 +51,33 @@ function validateFile(stack: string, dir: string): StackNames {
     // The file shows exactly which value was `secure:`; the program sees only its top-level key.
     const leafProblems = secureLeafProblems(leaves);
     if (leafProblems.length) throw new ConfigError(stack, leafProblems);
-    return validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: dir });
+    return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: dir }), file, project };
   } catch (err) {
     if (err instanceof ConfigError) throw located(err, file, project);
     throw err;
   }
 }
 
+/** Throws, located in `own`'s file, when `own` would own a name one of `others` owns. */
+function assertOwnNames(own: Validated, others: readonly StackNames[]): StackConfig {
+  const problems = collisionProblems(own, others);
+  if (problems.length) throw located(new ConfigError(own.stack, problems), own.file, own.project);
+  return own.cfg;
+}
+
 /** A stack file validated as the program would, plus the names its valid sibling files own. */
 export function parseStackFile(stack: string, dir = PROJECT_DIR): StackConfig {
   const own = validateFile(stack, dir);
-  const problems = collisionProblems(own, siblingStacks(dir, projectName(dir), stack));
-  if (problems.length) {
-    const project = projectName(dir);
-    throw located(new ConfigError(stack, problems), readStackFile(stack, dir, project), project);
-  }
-  return own.cfg;
+  return assertOwnNames(own, siblingStacks(dir, own.project, stack));
 }
 
 /** Every stack file in `dir`, each valid and no two owning one name (README tables, environments). */
 export function parseAllStackFiles(dir = PROJECT_DIR): StackConfig[] {
   const all = listStacks(dir).map((stack) => validateFile(stack, dir));
-  for (const own of all) {
-    const problems = collisionProblems(own, all);
-    if (problems.length) {
-      const project = projectName(dir);
-      throw located(new ConfigError(own.stack, problems), readStackFile(own.stack, dir, project), project);
-    }
-  }
-  return all.map((s) => s.cfg);
+  return all.map((own) => assertOwnNames(own, all));
 }
 
 /** The stack's validated policy exceptions (the whole stack config is validated, as the program would). */
 export function stackExceptions(stack: string, dir = PROJECT_DIR): Record<string, string> {
   return parseStackFile(stack, dir).policy.exceptions;
 }
-
-export { isPlainObject } from "./pulumi-files";
