@@ -13,6 +13,8 @@ export interface EvaluatedResource {
   urn?: string;
   inputs: Record<string, any>;
   options?: { protect?: boolean };
+  /** Input name -> URNs its value came from (recorded by the mock runtime), so links work as under CrossGuard. */
+  propertyDependencies?: Record<string, string[]>;
 }
 
 export interface Violation {
@@ -73,7 +75,14 @@ export function checkResource(rule: Rule, resource: PolicyResource, resources: r
 }
 
 export function toPolicyResource(r: EvaluatedResource): PolicyResource {
-  return { type: r.type, name: r.name, urn: r.urn ?? r.name, props: r.inputs ?? {}, protect: r.options?.protect === true };
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn ?? r.name,
+    props: r.inputs ?? {},
+    protect: r.options?.protect === true,
+    propertyDependencies: r.propertyDependencies,
+  };
 }
 
 /** Every violation of every rule over `resources`, with its enforcement under the stack's exceptions. */
