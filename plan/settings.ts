@@ -217,7 +217,8 @@ const networkAndMonitoring: Record<string, Extractor> = {
   "azure-native:monitor:ActionGroup": (i) => [
     set("name", i.actionGroupName),
     set("short name", i.groupShortName),
-    set("email", (i.emailReceivers ?? []).map((r: any) => r.name)),
+    // The addresses, not the receivers' names: a reviewer must see who is alerted (a placeholder shows here).
+    set("email", (i.emailReceivers ?? []).map((r: any) => r.emailAddress ?? r.name)),
     set("enabled", onOff(i.enabled)),
   ],
   "azure-native:monitor:MetricAlert": (i, ctx) => {

@@ -44,6 +44,18 @@ export function checkExceptions(exceptions: Exceptions): void {
 }
 
 /**
+ * Excepted rules that report nothing in the stack. An exception that excuses nothing is stale: it would silently make
+ * the rule advisory the day it fires again, so it is an error (only knowable after the program ran).
+ */
+export function staleExceptions(violations: readonly Violation[], exceptions: Exceptions): string[] {
+  const firing = new Set(violations.map((v) => v.rule));
+  return Object.keys(exceptions).filter((rule) => !firing.has(rule));
+}
+
+/** Whether a documented exception marks a gap to close before the first deploy (its reason starts with PENDING). */
+export const isPending = (v: Violation): boolean => v.enforcement === "advisory" && /^PENDING\b/.test(v.exception ?? "");
+
+/**
  * The CrossGuard pack config for a stack: excepted rules advisory; every other rule keeps the pack's default,
  * mandatory (policy/index.ts).
  * Short form accepted by `--policy-pack-config`: `{"<policy>": "<enforcementLevel>"}`.
