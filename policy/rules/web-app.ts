@@ -18,6 +18,9 @@ function governs(policy: PolicyResource, site: PolicyResource): boolean {
   return dependsOn(policy, "slot", site) || (policy.props.name === site.props.name && policy.props.slot === site.props.slot);
 }
 
+/** App Service's minTlsVersion / scmMinTlsVersion values that mean TLS 1.2 or newer. */
+const TLS_1_2_OR_NEWER = ["1.2", "1.3"];
+
 export const webAppRules: Rule[] = [
   {
     name: "webapp-https-only",
@@ -37,7 +40,7 @@ export const webAppRules: Rule[] = [
     scope: "resource",
     check: (props) => {
       const tls = at(props, "siteConfig.minTlsVersion");
-      return when(!["1.2", "1.3"].includes(tls), "does not require TLS 1.2 or newer", tls, 'set siteConfig.minTlsVersion: "1.2"');
+      return when(!TLS_1_2_OR_NEWER.includes(tls), "does not require TLS 1.2 or newer", tls, 'set siteConfig.minTlsVersion: "1.2"');
     },
   },
   {
@@ -127,7 +130,7 @@ export const webAppRules: Rule[] = [
     scope: "resource",
     check: (props) => {
       const tls = at(props, "siteConfig.scmMinTlsVersion");
-      return when(!["1.2", "1.3"].includes(tls), "lets its SCM site accept TLS older than 1.2", tls, 'set siteConfig.scmMinTlsVersion: "1.2"');
+      return when(!TLS_1_2_OR_NEWER.includes(tls), "lets its SCM site accept TLS older than 1.2", tls, 'set siteConfig.scmMinTlsVersion: "1.2"');
     },
   },
   {
