@@ -1,5 +1,5 @@
 /**
- * Cases for the application tier's rules of issue 11 (section 5): deployment slots held to the site's rules, the
+ * Cases for the application tier's later rules: deployment slots held to the site's rules, the
  * SCM site's TLS, CORS, secrets in app settings and connection strings (by name and by value), authentication and
  * telemetry settings, the app's role assignments and placeholder values.
  */
@@ -176,6 +176,10 @@ export const APP_CASES: CaseTable = {
         resource: "app-owner",
       },
     ],
+  },
+  "required-tags": {
+    pass: [],
+    fail: [{ label: "slot without tags", change: slot((i) => delete i.tags), resource: "app-staging", found: "missing" }],
   },
   "no-placeholder-values": {
     pass: [

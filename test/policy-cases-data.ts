@@ -1,5 +1,5 @@
 /**
- * Cases for the data tier's rules of issue 11 (section 5): server parameters, storage logs, protect on every
+ * Cases for the data tier's later rules: server parameters, storage logs, protect on every
  * data-bearing resource, data stores private next to a private database, log retention and alert recipients.
  */
 import { account, ACCOUNT_ID, add, type CaseTable, drop, param, res, RG, server, set, unprotect, vault } from "./policy-fixture";

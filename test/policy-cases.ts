@@ -20,7 +20,7 @@ import {
 
 export { compliantStack, find } from "./policy-fixture";
 
-/** The first rules' cases; the rules of issue 11 have theirs in policy-cases-app.ts and policy-cases-data.ts. */
+/** The first rules' cases; the application and data tiers' later rules have theirs in policy-cases-app.ts and policy-cases-data.ts. */
 const BASE_CASES: CaseTable = {
   "postgres-public-network-access-disabled": {
     pass: [{ label: "VNet-injected server", change: server((i) => (i.network = { delegatedSubnetResourceId: "/s/x", privateDnsZoneArmResourceId: "/z/y" })) }],

@@ -80,7 +80,7 @@ describe("policy rules", () => {
     ["JWT_PUBLIC_KEY", false],
     ["REDIS_URL", false],
     ["PRIVATE_KEY", true],
-    // Issue 11: glued words, credentials, SAS, passphrases; and names that only describe a secret.
+    // Glued words, credentials, SAS, passphrases; and names that only describe a secret.
     ["PGPASSWORD", true],
     ["DB_PASS", true],
     ["AZURE_CLIENT_CREDENTIAL", true],

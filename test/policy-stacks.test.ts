@@ -66,7 +66,7 @@ test("test documents the spec's deviations; prod only its pending values and the
 });
 
 /**
- * Issue 11's red-team changes to the real prod stack file, each silent before its rule existed: the program still
+ * Red-team changes to the real prod stack file, each silent before its rule existed: the program still
  * runs, and the rule now reports a mandatory finding (prod documents no exception for any of them).
  */
 describe.each<[string, Record<string, unknown>, string, string]>([
