@@ -260,8 +260,11 @@ export const monitoringSchema = z
   .strictObject({
     /** Email receivers of the action group. */
     alertEmails: z.array(z.email("must be an email address such as ops@example.com")).default([]),
-    /** Log Analytics retention (the workspace's range is 30-730 days). */
-    logRetentionDays: z.number().int().min(30, "must be 30-730 days").max(730, "must be 30-730 days").default(30),
+    /**
+     * Log Analytics retention (the workspace's range is 30-730 days). Default 90, the policy pack's floor
+     * (LOG_RETENTION_MIN_DAYS); a disposable stack may keep 30 with a documented exception.
+     */
+    logRetentionDays: z.number().int().min(30, "must be 30-730 days").max(730, "must be 30-730 days").default(90),
     dbCpuPercent: z.number().min(1, "must be 1-100").max(100, "must be 1-100").default(80),
     dbStoragePercent: z.number().min(1, "must be 1-100").max(100, "must be 1-100").default(85),
     /** 5xx responses within one window that raise the alert. */
