@@ -93,6 +93,7 @@ export = () => {
     serverId: db.server.id,
     vaultId: vault.vault.id,
     webAppId: app.webApp.id,
+    storageAccountId: sessions.account.id,
   });
   if (cfg.locks) new DeletionLocks("locks", { targets: { "database-server": db.server.id, "key-vault": vault.vault.id } });
 

@@ -5,9 +5,10 @@ import type { AppServiceConfig } from "../config/schema";
 import { SECRET_SETTINGS, startCommand } from "./app-settings";
 import type { SecretKey } from "./key-vault";
 import type { AzurePlacement } from "./azure-placement";
-
-/** Built-in role "Key Vault Secrets User": read secret contents (the RBAC form of the spec's get, list). */
-export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
+// Built-in role "Key Vault Secrets User" (the RBAC form of the spec's get, list): the one role the policy pack lets
+// the app's identities hold, so both read it from one place.
+import { KEY_VAULT_SECRETS_USER } from "../policy/rules";
+export { KEY_VAULT_SECRETS_USER };
 
 export interface AppServiceArgs extends AzurePlacement {
   /** The validated `appService` block (names, tier and always-on derived). */

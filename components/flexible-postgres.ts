@@ -80,7 +80,8 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
             charset: "UTF8",
             collation: "en_US.utf8",
           },
-          { parent: this, dependsOn },
+          // Deleting the database resource drops the data even while the server stays.
+          { parent: this, dependsOn, protect: args.protect },
         ),
     );
 

@@ -12,6 +12,8 @@ export interface MonitoringArgs extends Omit<AzurePlacement, "location"> {
   serverId: pulumi.Input<string>;
   vaultId: pulumi.Input<string>;
   webAppId: pulumi.Input<string>;
+  /** Storage account holding the sessions share: its file service's logs go to the workspace too. */
+  storageAccountId: pulumi.Input<string>;
 }
 
 /** How often metric alerts are evaluated (the window comes from config). */
@@ -19,8 +21,8 @@ const EVALUATION_FREQUENCY = "PT5M";
 
 /**
  * Alerts and logs: an action group mailing the configured addresses, metric alerts on the database's CPU and
- * storage and on the web app's 5xx responses, and diagnostic settings sending database, vault and web app logs to
- * the workspace (AzPol cf820ca0, 91a78b24; the PostgreSQL DINE policy's allLogs + AllMetrics).
+ * storage and on the web app's 5xx responses, and diagnostic settings sending database, vault, web app and
+ * sessions-share logs to the workspace (AzPol cf820ca0, 91a78b24; the PostgreSQL DINE policy's allLogs + AllMetrics).
  */
 export class Monitoring extends pulumi.ComponentResource {
   readonly actionGroup: monitor.ActionGroup;
@@ -114,16 +116,24 @@ export class Monitoring extends pulumi.ComponentResource {
       );
     }
 
-    const diagnostics = { postgres: args.serverId, vault: args.vaultId, "web-app": args.webAppId };
-    for (const [key, resourceUri] of Object.entries(diagnostics)) {
+    // Storage logs live on the account's services, not the account: the share's reads, writes and deletes are
+    // logged on `<account>/fileServices/default`, whose metric category is Transaction (Microsoft Learn, "Monitor
+    // Azure Files").
+    const diagnostics = [
+      { key: "postgres", resourceUri: args.serverId, metrics: "AllMetrics" },
+      { key: "vault", resourceUri: args.vaultId, metrics: "AllMetrics" },
+      { key: "web-app", resourceUri: args.webAppId, metrics: "AllMetrics" },
+      { key: "sessions-files", resourceUri: pulumi.interpolate`${args.storageAccountId}/fileServices/default`, metrics: "Transaction" },
+    ];
+    for (const d of diagnostics) {
       new monitor.DiagnosticSetting(
-        `${name}-diagnostics-${key}`,
+        `${name}-diagnostics-${d.key}`,
         {
           name: "to-log-analytics",
-          resourceUri,
+          resourceUri: d.resourceUri,
           workspaceId: args.workspaceId,
           logs: [{ categoryGroup: "allLogs", enabled: true }],
-          metrics: [{ category: "AllMetrics", enabled: true }],
+          metrics: [{ category: d.metrics, enabled: true }],
         },
         { parent: this },
       );

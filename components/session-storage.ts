@@ -6,7 +6,7 @@ import type { AzurePlacement } from "./azure-placement";
 export interface SessionStorageArgs extends AzurePlacement {
   /** The validated `storage` block (account name and network access derived). */
   config: StorageConfig;
-  /** Pulumi `protect` on the account (it holds user sessions). */
+  /** Pulumi `protect` on the account and the share (they hold user sessions). */
   protect: boolean;
 }
 
@@ -59,7 +59,8 @@ export class SessionStorage extends pulumi.ComponentResource {
         shareQuota: c.shareQuotaGb,
         enabledProtocols: "SMB",
       },
-      { parent: this },
+      // Deleting or replacing the share deletes the sessions even while the account stays.
+      { parent: this, protect: args.protect },
     );
 
     const keys = storage.listStorageAccountKeysOutput(

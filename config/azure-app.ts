@@ -248,8 +248,11 @@ export const monitoringSchema = z
   .strictObject({
     /** Email receivers of the action group (at most 1,000 per group: Azure Monitor service limits, action groups). */
     alertEmails: z.array(z.email("must be an email address such as ops@example.com")).max(1000, "must list at most 1000 addresses").default([]),
-    /** Log Analytics retention (the workspace's range is 30-730 days). */
-    logRetentionDays: z.number().int().min(30, "must be 30-730 days").max(730, "must be 30-730 days").default(30),
+    /**
+     * Log Analytics retention (the workspace's range is 30-730 days). Default 90, the policy pack's floor
+     * (LOG_RETENTION_MIN_DAYS); a disposable stack may keep 30 with a documented exception.
+     */
+    logRetentionDays: z.number().int().min(30, "must be 30-730 days").max(730, "must be 30-730 days").default(90),
     // Percentages, compared with GreaterThan (components/monitoring.ts): at 100 the alert could never fire.
     dbCpuPercent: z.number().min(1, "must be 1-99 (above 99 the alert can never fire)").max(99, "must be 1-99 (above 99 the alert can never fire)").default(80),
     dbStoragePercent: z.number().min(1, "must be 1-99 (above 99 the alert can never fire)").max(99, "must be 1-99 (above 99 the alert can never fire)").default(85),

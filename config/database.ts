@@ -158,12 +158,17 @@ export const postgresSchema = z
         principalType: z.enum(["Group", "User", "ServicePrincipal"]).default("Group"),
       })
       .optional(),
-    /** Server parameters applied after TLS, one at a time (they are server children; see ServerIsBusy). */
+    /**
+     * Server parameters applied after TLS, one at a time (they are server children; see ServerIsBusy). The defaults
+     * are what the policy pack asks for: connection logging, throttling, and SCRAM password hashes set explicitly
+     * (Azure's PG15 default, but md5 stays selectable on a live server).
+     */
     serverParameters: z.record(z.string().regex(/^[a-z_.]+$/, "must be a server parameter name"), z.string()).default({
       log_connections: "on",
       log_disconnections: "on",
       log_checkpoints: "on",
       "connection_throttle.enable": "on",
+      password_encryption: "scram-sha-256",
     }),
   })
   .superRefine((pg, ctx) => {

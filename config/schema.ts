@@ -33,7 +33,7 @@ const azureSchema = z.strictObject({
 });
 
 /**
- * Documented deviations from the policy pack (policy/rules.ts): rule name -> why this stack may break it. An
+ * Documented deviations from the policy pack (policy/rules/): rule name -> why this stack may break it. An
  * excepted rule is advisory for this stack; every other rule is mandatory.
  */
 const policySchema = z.strictObject({

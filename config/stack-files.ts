@@ -77,6 +77,14 @@ export function parseAllStackFiles(dir = PROJECT_DIR): StackConfig[] {
   return all.map((own) => assertOwnNames(own, all));
 }
 
+/** The error for an exception whose rule finds nothing in the stack (policy/evaluate.ts staleExceptions). */
+export function staleExceptionMessage(stack: string, rule: string, dir = PROJECT_DIR): string {
+  return (
+    `exception for rule ${rule} in Pulumi.${stack}.yaml (key ${projectName(dir)}:policy.exceptions.${rule}) ` +
+    "but the rule finds nothing in this stack: remove the line"
+  );
+}
+
 /** The stack's validated policy exceptions (the whole stack config is validated, as the program would). */
 export function stackExceptions(stack: string, dir = PROJECT_DIR): Record<string, string> {
   return parseStackFile(stack, dir).policy.exceptions;

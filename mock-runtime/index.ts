@@ -34,6 +34,8 @@ export interface RegisteredResource {
   parent?: string;
   /** URNs this resource waits for: explicit `dependsOn` plus the resources its inputs come from. */
   dependencies: string[];
+  /** Input name -> URNs its value came from (what CrossGuard passes as `propertyDependencies`). */
+  propertyDependencies: Record<string, string[]>;
   options: {
     protect: boolean;
     ignoreChanges: string[];
@@ -107,6 +109,16 @@ async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: 
   return { value, secret: false };
 }
 
+/** The request's per-input dependencies, keeping only inputs that came from another resource. */
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps: { getUrnsList(): string[] }, key: string) => {
+    const urns = deps.getUrnsList();
+    if (urns.length > 0) out[key] = urns;
+  });
+  return out;
+}
+
 /** Runs the program for one stack. Never throws for a program error: it comes back as `error`. */
 export async function runProgram(opts: RunOptions): Promise<RunResult> {
   const dir = opts.dir ?? PROJECT_DIR;
@@ -168,6 +180,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
       state: {},
       parent: req.getParent() || undefined,
       dependencies: req.getDependenciesList(),
+      propertyDependencies: propertyDependenciesOf(req),
       options: {
         protect: Boolean(req.getProtect()),
         ignoreChanges: req.getIgnorechangesList(),

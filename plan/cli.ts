@@ -1,15 +1,17 @@
 /**
  * `npm run plan -- <stack> [options]`: what `pulumi up` would create for a stack, with no cloud account, Docker
  * engine or Pulumi CLI. Runs the real program on the mock runtime (mock-runtime/, the one place mocks live) and
- * renders the plan model (the other files here). Exit codes (tools/cli.ts EXIT): 0 plan printed, 1 bad stack or
- * config, 2 bad flags.
+ * renders the plan model (the other files here). Exit codes (tools/cli.ts EXIT): 0 plan printed; 1 bad stack or
+ * config, including a policy exception whose rule finds nothing (nothing printed); 2 bad flags; 3 a mandatory policy
+ * finding in any planned stack (the plan is still printed, in every format).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../config/load";
 import { ConfigError } from "../config/errors";
-import { listStacks, parseStackFile, stackExceptions } from "../config/stack-files";
+import { listStacks, parseStackFile, stackExceptions, staleExceptionMessage } from "../config/stack-files";
+import { staleExceptions } from "../policy/evaluate";
 import { runProgram, type RunResult } from "../mock-runtime";
 import { EXIT, type Io } from "../tools/cli";
 import { parseArgs, USAGE, UsageError } from "./args";
@@ -60,6 +62,24 @@ function writeDiagram(plan: Plan, file: string, io: Io): void {
   io.stderr(`wrote ${path.relative(process.cwd(), svg)} (Graphviz)\n`);
 }
 
+/**
+ * The gate: any mandatory finding in any planned stack exits EXIT.policy, after the plan is printed, so the
+ * pull-request checks fail on it. Advisory findings (documented exceptions) keep exit 0.
+ */
+function policyGate(plans: Plan[], io: Io): number {
+  const blocked = plans
+    .map((p) => ({ stack: p.stack, rules: [...new Set(p.violations.filter((v) => v.enforcement === "mandatory").map((v) => v.rule))] }))
+    .filter((b) => b.rules.length > 0);
+  if (blocked.length === 0) return EXIT.ok;
+  for (const b of blocked) {
+    io.stderr(
+      `plan: stack ${b.stack} has mandatory policy findings (${b.rules.join(", ")}): fix them, or document a deviation under ` +
+        `policy.exceptions in Pulumi.${b.stack}.yaml; exit ${EXIT.policy}\n`,
+    );
+  }
+  return EXIT.policy;
+}
+
 /** `dir` holds the stack files (tests point it at a scratch project); the program is always this project's. */
 export async function main(argv: string[], io: Io, dir = PROJECT): Promise<number> {
   let args;
@@ -75,10 +95,20 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
     return EXIT.ok;
   }
   try {
-    const planOf = async (stack: string) => buildPlan(await run(stack, dir), { exceptions: stackExceptions(stack, dir) });
+    const stale: string[] = [];
+    const planOf = async (stack: string) => {
+      // Run first: it reports a missing stack or bad config (which stackExceptions would throw raw).
+      const result = await run(stack, dir);
+      const exceptions = stackExceptions(stack, dir);
+      const built = buildPlan(result, { exceptions });
+      stale.push(...staleExceptions(built.violations, exceptions).map((rule) => staleExceptionMessage(stack, rule, dir)));
+      return built;
+    };
     const plan = await planOf(args.stack);
     const others: Plan[] = [];
     for (const other of args.diff) others.push(await planOf(other));
+    // A stale exception is a config error like any other: nothing is printed until the stack file is fixed.
+    if (stale.length) throw new StackError(stale.join("\nplan: "));
     if (args.diagram) writeDiagram(plan, args.diagram, io);
     if (args.format === "json") {
       io.stdout(renderJson(plan, others));
@@ -87,7 +117,7 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
       const width = Math.max(80, Math.min(io.isTTY ? (io.columns ?? 120) : 120, 200));
       io.stdout(renderText(plan, { color, width }, others));
     }
-    return EXIT.ok;
+    return policyGate([plan, ...others], io);
   } catch (err) {
     if (!(err instanceof StackError || err instanceof ConfigError)) throw err;
     io.stderr(`plan: ${err.message}\n`);

@@ -34,6 +34,8 @@ export interface Plan {
     total: number;
     countsByType: Record<string, number>;
     protected: string[];
+    /** Who the stack's alerts reach: each action group's receivers (`address (group, kind)`). */
+    alertRecipients: string[];
     outputs: Record<string, unknown>;
   };
   cost: {
@@ -88,6 +90,29 @@ function treeOrder(resources: RegisteredResource[]): Array<{ r: RegisteredResour
   return out;
 }
 
+/** The kinds of action group receiver a reviewer reads, and what names the receiver (webhooks: the host only). */
+const RECEIVERS: Array<[list: string, kind: string, address: (r: any) => unknown]> = [
+  ["emailReceivers", "e-mail", (r) => r.emailAddress],
+  ["smsReceivers", "SMS", (r) => (r.phoneNumber ? `+${r.countryCode ?? ""} ${r.phoneNumber}` : undefined)],
+  ["voiceReceivers", "voice", (r) => (r.phoneNumber ? `+${r.countryCode ?? ""} ${r.phoneNumber}` : undefined)],
+  // A webhook URI may carry a token in its query: show where it goes, not the URI.
+  ["webhookReceivers", "webhook", (r) => (typeof r.serviceUri === "string" ? /^[a-z]+:\/\/([^/?#]+)/i.exec(r.serviceUri)?.[1] : undefined)],
+  ["azureAppPushReceivers", "app push", (r) => r.emailAddress],
+];
+
+/** Every receiver of every action group, for the plan's "Alert recipients" (masked run: secrets cannot appear). */
+function alertRecipients(resources: RegisteredResource[]): string[] {
+  return resources
+    .filter((r) => r.type === "azure-native:monitor:ActionGroup")
+    .flatMap((g) => {
+      const group = g.inputs.actionGroupName ?? g.name;
+      const off = g.inputs.enabled === false ? ", disabled" : "";
+      return RECEIVERS.flatMap(([list, kind, address]) =>
+        (Array.isArray(g.inputs[list]) ? g.inputs[list] : []).map((r: any) => `${String(address(r) ?? r?.name ?? "?")} (${group}, ${kind}${off})`),
+      );
+    });
+}
+
 /** Policy rules run on the real inputs; their messages are masked like everything else the plan prints. */
 function policyViolations(raw: RunResult, exceptions: Exceptions): Violation[] {
   const masker = makeMasker(collectSecrets(raw));
@@ -135,6 +160,7 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
       total: resources.length,
       countsByType,
       protected: resources.filter((r) => r.protect).map((r) => `${displayType(r.type)} ${r.name}`),
+      alertRecipients: alertRecipients(masked.resources),
       outputs: masked.outputs,
     },
     cost: {

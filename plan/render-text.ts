@@ -2,6 +2,7 @@
  * Human-readable plan, laid out like `pulumi preview`: a resource tree (Type / Name / Plan) with each resource's
  * settings under it, then the summary, outputs, estimated cost and, with --diff, the environment comparison.
  */
+import { isPending } from "../policy/evaluate";
 import { compareStacks, displayType, type Plan, type PlanResource } from "./model";
 
 export interface TextOptions {
@@ -89,6 +90,8 @@ export function renderSummary(plan: Plan, o: TextOptions): string[] {
   for (const [type, n] of byType) out.push(`      ${String(n).padStart(countW)} ${type}`);
   out.push("", c.bold("Protected") + " (pulumi destroy and replacements refuse to delete these):");
   out.push(...(plan.summary.protected.length ? plan.summary.protected.map((p) => `    ${c.yellow(p)}`) : ["    none"]));
+  out.push("", c.bold("Alert recipients") + " (who the stack's alerts reach):");
+  out.push(...(plan.summary.alertRecipients.length ? plan.summary.alertRecipients.map((r) => `    ${r}`) : ["    none"]));
   out.push("", c.bold("Outputs:"));
   const keys = Object.keys(plan.summary.outputs).sort();
   const keyW = Math.max(0, ...keys.map((k) => k.length));
@@ -97,17 +100,21 @@ export function renderSummary(plan: Plan, o: TextOptions): string[] {
     out.push(`    ${k.padEnd(keyW)}: ${truncate(typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v)), Math.max(20, o.width - keyW - 6))}`);
   }
   const mandatory = plan.violations.filter((v) => v.enforcement === "mandatory");
-  const advisory = plan.violations.filter((v) => v.enforcement === "advisory");
+  const pending = plan.violations.filter(isPending);
+  const advisory = plan.violations.filter((v) => v.enforcement === "advisory" && !isPending(v));
   out.push(
     "",
     c.bold("Policy") +
-      ` (policy/rules.ts, as \`pulumi preview --policy-pack policy\` enforces it): ${mandatory.length} mandatory, ${advisory.length} advisory`,
+      ` (policy/rules/, enforced by \`pulumi preview --policy-pack policy\`): ${mandatory.length} mandatory, ` +
+      `${pending.length + advisory.length} advisory (${pending.length} pending)`,
   );
   const finding = (label: string, paint: Paint, text: string) => {
     const [first, ...rest] = wrapCell(text, Math.max(20, o.width - 14)); // "    mandatory " is 14 wide
     out.push(`    ${paint(label)} ${first}`, ...rest.map((l) => `        ${l}`));
   };
   for (const v of mandatory) finding("mandatory", c.red, `${v.severity}: ${v.message}`);
+  // Documented as PENDING: advisory today, but each is something to fix before the first deploy.
+  for (const v of pending) finding("PENDING", c.red, `${v.severity}: ${v.message} — exception: ${v.exception}`);
   for (const v of advisory) finding("advisory", c.yellow, `${v.severity}: ${v.message}${v.exception ? ` — exception: ${v.exception}` : ""}`);
   return out;
 }
@@ -186,12 +193,25 @@ export function renderComparison(plans: Plan[], o: TextOptions): string[] {
   return out;
 }
 
+/** What a reviewer must not miss, above the tree: mandatory and pending findings (details under Policy). */
+function reviewBanner(plan: Plan, o: TextOptions): string[] {
+  const c = palette(o.color);
+  const mandatory = plan.violations.filter((v) => v.enforcement === "mandatory").length;
+  const pending = plan.violations.filter(isPending).length;
+  const lines = [
+    ...(mandatory ? [`${mandatory} mandatory policy finding(s): the plan exits 3 and \`pulumi up\` would be refused (see Policy below).`] : []),
+    ...(pending ? [`${pending} policy finding(s) PENDING before the first deploy: documented exceptions to resolve (see Policy below).`] : []),
+  ];
+  return lines.flatMap((l) => wrapCell(l, o.width)).map((l) => c.red(l));
+}
+
 /** The whole text plan: the stack's tree, summary and cost, then the comparison when other stacks are given. */
 export function renderText(plan: Plan, o: TextOptions, others: Plan[] = []): string {
   const c = palette(o.color);
   const head = [
     `${c.bold(`Offline plan for stack ${plan.stack}`)} (project ${plan.project}): the real program run under Pulumi's mocks;`,
     "nothing is deployed and no cloud account is used. Computed values (ids, FQDNs) are stand-ins.",
+    ...reviewBanner(plan, o),
     "",
   ];
   const lines = [...head, ...renderTree(plan, o), ...renderSummary(plan, o), ...renderCost(plan, o)];

@@ -4,6 +4,7 @@
  * name); add a row here when a component starts using a new type.
  */
 import type { RegisteredResource } from "../mock-runtime";
+import { KEY_VAULT_SECRETS_USER } from "../policy/rules";
 import { MASK } from "./secrets";
 
 export type Setting = [key: string, value: string];
@@ -17,7 +18,7 @@ type Extractor = (inputs: Record<string, any>, ctx: SettingsContext) => Array<Se
 
 /** Well-known Azure built-in role definition GUIDs (Microsoft Learn, "Azure built-in roles"). */
 export const BUILT_IN_ROLES: Record<string, string> = {
-  "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
+  [KEY_VAULT_SECRETS_USER]: "Key Vault Secrets User",
   "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
   "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
   "21090545-7ca7-4776-b22c-e363652d74d2": "Key Vault Reader",
@@ -216,7 +217,8 @@ const networkAndMonitoring: Record<string, Extractor> = {
   "azure-native:monitor:ActionGroup": (i) => [
     set("name", i.actionGroupName),
     set("short name", i.groupShortName),
-    set("email", (i.emailReceivers ?? []).map((r: any) => r.name)),
+    // The addresses, not the receivers' names: a reviewer must see who is alerted (a placeholder shows here).
+    set("email", (i.emailReceivers ?? []).map((r: any) => r.emailAddress ?? r.name)),
     set("enabled", onOff(i.enabled)),
   ],
   "azure-native:monitor:MetricAlert": (i, ctx) => {

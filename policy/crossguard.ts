@@ -1,5 +1,5 @@
 /**
- * Adapts the plain rules (rules.ts) to CrossGuard policies. Kept apart from index.ts because constructing a
+ * Adapts the plain rules (rules/) to CrossGuard policies. Kept apart from index.ts because constructing a
  * PolicyPack starts the analyzer server; tests import this module, never index.ts. Only types come from
  * @pulumi/policy, so importing this loads no second copy of @pulumi/pulumi.
  */

@@ -13,6 +13,8 @@ export interface EvaluatedResource {
   urn?: string;
   inputs: Record<string, any>;
   options?: { protect?: boolean };
+  /** Input name -> URNs its value came from (recorded by the mock runtime), so links work as under CrossGuard. */
+  propertyDependencies?: Record<string, string[]>;
 }
 
 export interface Violation {
@@ -40,6 +42,18 @@ export function checkExceptions(exceptions: Exceptions): void {
   const unknown = Object.keys(exceptions).filter((name) => !RULE_NAMES.includes(name));
   if (unknown.length > 0) throw new Error(`policy exceptions name unknown rules: ${unknown.join(", ")} (rules: ${RULE_NAMES.join(", ")})`);
 }
+
+/**
+ * Excepted rules that report nothing in the stack. An exception that excuses nothing is stale: it would silently make
+ * the rule advisory the day it fires again, so it is an error (only knowable after the program ran).
+ */
+export function staleExceptions(violations: readonly Violation[], exceptions: Exceptions): string[] {
+  const firing = new Set(violations.map((v) => v.rule));
+  return Object.keys(exceptions).filter((rule) => !firing.has(rule));
+}
+
+/** Whether a documented exception marks a gap to close before the first deploy (its reason starts with PENDING). */
+export const isPending = (v: Violation): boolean => v.enforcement === "advisory" && /^PENDING\b/.test(v.exception ?? "");
 
 /**
  * The CrossGuard pack config for a stack: excepted rules advisory; every other rule keeps the pack's default,
@@ -73,7 +87,14 @@ export function checkResource(rule: Rule, resource: PolicyResource, resources: r
 }
 
 export function toPolicyResource(r: EvaluatedResource): PolicyResource {
-  return { type: r.type, name: r.name, urn: r.urn ?? r.name, props: r.inputs ?? {}, protect: r.options?.protect === true };
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn ?? r.name,
+    props: r.inputs ?? {},
+    protect: r.options?.protect === true,
+    propertyDependencies: r.propertyDependencies,
+  };
 }
 
 /** Every violation of every rule over `resources`, with its enforcement under the stack's exceptions. */

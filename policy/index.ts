@@ -1,6 +1,6 @@
 /**
  * The CrossGuard pack: `pulumi preview --policy-pack policy --policy-pack-config <file>`. Wiring only; the rules
- * live in rules.ts. Every rule is mandatory unless the config file (generated from the stack's documented
+ * live in rules/. Every rule is mandatory unless the config file (generated from the stack's documented
  * exceptions by `npm run policy-config -- <stack>`) makes it advisory. Tests never import this file: constructing
  * a PolicyPack starts the analyzer's gRPC server.
  */

@@ -57,11 +57,26 @@ export const T = {
   entraAdmin: "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
+  database: "azure-native:dbforpostgresql:Database",
   webApp: "azure-native:web:WebApp",
+  webAppSlot: "azure-native:web:WebAppSlot",
   appSettings: "azure-native:web:WebAppApplicationSettings",
+  appSettingsSlot: "azure-native:web:WebAppApplicationSettingsSlot",
+  connectionStrings: "azure-native:web:WebAppConnectionStrings",
+  connectionStringsSlot: "azure-native:web:WebAppConnectionStringsSlot",
   ftpAllowed: "azure-native:web:WebAppFtpAllowed",
+  ftpAllowedSlot: "azure-native:web:WebAppFtpAllowedSlot",
   scmAllowed: "azure-native:web:WebAppScmAllowed",
+  scmAllowedSlot: "azure-native:web:WebAppScmAllowedSlot",
   storageAccount: "azure-native:storage:StorageAccount",
+  fileShare: "azure-native:storage:FileShare",
+  blobContainer: "azure-native:storage:BlobContainer",
+  roleAssignment: "azure-native:authorization:RoleAssignment",
+  userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",
+  workspace: "azure-native:operationalinsights:Workspace",
+  appInsights: "azure-native:applicationinsights:Component",
+  actionGroup: "azure-native:monitor:ActionGroup",
+  metricAlert: "azure-native:monitor:MetricAlert",
   diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
   lockByScope: "azure-native:authorization:ManagementLockByScope",
   lockAtResource: "azure-native:authorization:ManagementLockAtResourceLevel",
@@ -77,12 +92,25 @@ export function ofType(resources: readonly PolicyResource[], ...types: string[])
   return resources.filter((r) => types.includes(r.type));
 }
 
-/** The Azure name of a resource: the `<type>Name` input azure-native uses (`serverName`, `vaultName`, ...) or `name`. */
+/** Name inputs that do not follow the `<type>Name` pattern. */
+const NAME_INPUTS: Record<string, string> = { [T.storageAccount]: "accountName", [T.fileShare]: "shareName", [T.metricAlert]: "ruleName" };
+
+/**
+ * The Azure name of a resource: the `<type>Name` input azure-native uses (`serverName`, `vaultName`, ...), the
+ * type's own name input (`accountName`), `name` or `resourceName`. A deployment slot is `<site>/<slot>`, as ARM
+ * names it.
+ */
 export function azureName(r: PolicyResource): string | undefined {
   const typeName = r.type.split(":")[2] ?? "";
-  const key = `${typeName.charAt(0).toLowerCase()}${typeName.slice(1)}Name`;
-  const value = r.props[key] ?? r.props.name;
-  return typeof value === "string" ? value : undefined;
+  const key = NAME_INPUTS[r.type] ?? `${typeName.charAt(0).toLowerCase()}${typeName.slice(1)}Name`;
+  const value = r.props[key] ?? r.props.name ?? r.props.resourceName;
+  if (typeof value !== "string") return undefined;
+  return r.type === T.webAppSlot && typeof r.props.slot === "string" ? `${value}/${r.props.slot}` : value;
+}
+
+/** Whether `child.props[key]` came from `target` (CrossGuard / mock-runtime property dependencies). */
+export function dependsOn(child: PolicyResource, key: string, target: PolicyResource): boolean {
+  return child.propertyDependencies?.[key]?.includes(target.urn) === true;
 }
 
 /**
@@ -91,7 +119,7 @@ export function azureName(r: PolicyResource): string | undefined {
  * dependencies include the target.
  */
 export function refersTo(child: PolicyResource, key: string, target: PolicyResource): boolean {
-  if (child.propertyDependencies?.[key]?.includes(target.urn)) return true;
+  if (dependsOn(child, key, target)) return true;
   const value = child.props[key];
   const name = azureName(target);
   if (typeof value !== "string" || !name) return false;

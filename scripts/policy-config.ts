@@ -2,4 +2,4 @@
 import { main } from "../tools/policy-config";
 import { runMain } from "../tools/cli";
 
-runMain("policy-config", (argv) => main(argv));
+runMain("policy-config", (argv, io) => main(argv, io));

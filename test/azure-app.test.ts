@@ -11,6 +11,7 @@ const T = {
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
   server: "azure-native:dbforpostgresql:Server",
+  database: "azure-native:dbforpostgresql:Database",
   plan: "azure-native:web:AppServicePlan",
   webApp: "azure-native:web:WebApp",
   role: "azure-native:authorization:RoleAssignment",
@@ -334,19 +335,22 @@ describe.each([
     expect(alerts).toHaveLength(3);
   });
 
-  test("diagnostic settings send database, vault and web app logs to the workspace", () => {
+  test("diagnostic settings send database, vault, web app and sessions-share logs to the workspace", () => {
     const workspace = oneOfType(result, T.workspace);
     const targets = byType(result, T.diagnostic).map((d) => {
       expect(d.inputs.workspaceId).toBe(workspace.state.id);
       expect(d.inputs.logs).toEqual([{ categoryGroup: "allLogs", enabled: true }]);
       return d.inputs.resourceUri;
     });
-    expect(targets.sort()).toEqual([oneOfType(result, T.server).state.id, vault.state.id, webApp.state.id].sort());
+    // Storage logs are on the account's file service (the share's reads, writes, deletes), not the account.
+    const files = `${oneOfType(result, T.account).state.id}/fileServices/default`;
+    expect(targets.sort()).toEqual([oneOfType(result, T.server).state.id, vault.state.id, webApp.state.id, files].sort());
+    const fileSetting = byType(result, T.diagnostic).find((d) => d.inputs.resourceUri === files)!;
+    expect(fileSetting.inputs.metrics).toEqual([{ category: "Transaction", enabled: true }]);
   });
 
-  test(`data-loss guards: protect and CanNotDelete locks ${spec.guarded ? "on" : "off"} for server and vault`, () => {
-    expect(vault.options.protect).toBe(spec.guarded);
-    expect(oneOfType(result, T.server).options.protect).toBe(spec.guarded);
+  test(`data-loss guards: protect ${spec.guarded ? "on" : "off"} for every data-bearing resource, CanNotDelete locks for server and vault`, () => {
+    for (const type of [T.server, T.database, T.vault, T.account, T.share]) expect([type, oneOfType(result, type).options.protect]).toEqual([type, spec.guarded]);
     const locks = byType(result, T.lock);
     if (spec.guarded) {
       expect(locks.map((l) => l.inputs.scope).sort()).toEqual([oneOfType(result, T.server).state.id, vault.state.id].sort());

@@ -15,7 +15,7 @@ import { EXIT, runMain } from "../tools/cli";
 import { main as docs } from "../tools/environments-table";
 import { main as policyConfig } from "../tools/policy-config";
 import { main as runStack } from "../tools/run-stack";
-import { captureIo, captureProcess, scratchProject, stackText } from "./support/projects";
+import { captureIo, scratchProject, stackText } from "./support/projects";
 
 const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
 
@@ -47,14 +47,14 @@ describe.each(YAML_MISTAKES)("%s", (_name, text, message) => {
     noStackTrace(io.err());
   });
 
-  test("README's table (`npm run docs`) and the policy config exit 1 with the same message", () => {
+  test("README's table (`npm run docs`) and the policy config exit 1 with the same message", async () => {
     const io = captureIo();
     expect(docs([], io, dir)).toBe(EXIT.config);
     expect(io.err()).toContain(message);
-    const printed = captureProcess(() => policyConfig(["x"], dir));
-    expect(printed.result).toBe(EXIT.config);
-    expect(printed.stderr).toContain(message);
-    noStackTrace(io.err() + printed.stderr);
+    const policyIo = captureIo();
+    expect(await policyConfig(["x"], policyIo, dir)).toBe(EXIT.config);
+    expect(policyIo.err()).toContain(message);
+    noStackTrace(io.err() + policyIo.err());
   });
 
   test("the program's config path refuses the file as the Pulumi CLI would, registering nothing", async () => {
@@ -80,10 +80,10 @@ describe("exit codes: one table for every command", () => {
     expect(docs(["--wirte"], captureIo())).toBe(EXIT.usage);
   });
 
-  test("policy-config: 0 written, 1 unknown stack, 2 bad arguments", () => {
-    expect(captureProcess(() => policyConfig(["test"], PROJECT_DIR)).result).toBe(EXIT.ok);
-    expect(captureProcess(() => policyConfig(["nope"], PROJECT_DIR)).result).toBe(EXIT.config);
-    expect(captureProcess(() => policyConfig(["test", "--oops"], PROJECT_DIR)).result).toBe(EXIT.usage);
+  test("policy-config: 0 written, 1 unknown stack, 2 bad arguments", async () => {
+    expect(await policyConfig(["test"], captureIo(), PROJECT_DIR)).toBe(EXIT.ok);
+    expect(await policyConfig(["nope"], captureIo(), PROJECT_DIR)).toBe(EXIT.config);
+    expect(await policyConfig(["test", "--oops"], captureIo(), PROJECT_DIR)).toBe(EXIT.usage);
   });
 
   test("run-stack: 0 run, 1 bad config or unknown stack, 2 no stack given", async () => {

@@ -15,7 +15,7 @@ import { main as plan } from "../plan/cli";
 import { EXIT } from "../tools/cli";
 import { main as docs } from "../tools/environments-table";
 import { main as policyConfig } from "../tools/policy-config";
-import { captureIo, captureProcess, scratchCheckout, scratchProject, stackText } from "./support/projects";
+import { captureIo, scratchCheckout, scratchProject, stackText } from "./support/projects";
 
 describe("the repository's stack files", () => {
   test("each owns its names: no resource group, server, vault, account, app, plan, container, volume or port twice", () => {
@@ -57,9 +57,9 @@ describe("two stack files that would own one name stop every tool", () => {
     const docsIo = captureIo();
     expect(docs([], docsIo, dir)).toBe(EXIT.config);
     expect(docsIo.err()).toMatch(fragment);
-    const printed = captureProcess(() => policyConfig(["staging"], dir));
-    expect(printed.result).toBe(EXIT.config);
-    expect(printed.stderr).toMatch(fragment);
+    const policyIo = captureIo();
+    expect(await policyConfig(["staging"], policyIo, dir)).toBe(EXIT.config);
+    expect(policyIo.err()).toMatch(fragment);
   });
 
   test("a stack name that reduces to another's (pr-od -> prod) is refused", () => {

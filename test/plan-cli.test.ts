@@ -1,14 +1,15 @@
 /**
  * The plan command's contract, in-process through `main` (the same function `npm run plan` runs): flag errors
  * exit 2 naming the flag, value and what is allowed; a bad stack or config exits 1 with the program's message
- * and the stacks that exist; colour only on a TTY without NO_COLOR; --diagram writes a Mermaid file.
+ * and the stacks that exist; a stale policy exception exits 1; a mandatory policy finding exits 3 in every format,
+ * after printing the plan; colour only on a TTY without NO_COLOR; --diagram writes a Mermaid file.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs, UsageError } from "../plan/args";
 import { main } from "../plan/cli";
-import type { Io } from "../tools/cli";
+import { EXIT, type Io } from "../tools/cli";
 import { listStacks, PROJECT_DIR } from "../config/stack-files";
 
 async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.ProcessEnv; dir?: string } = {}) {
@@ -74,6 +75,79 @@ describe("stacks and config", () => {
     expect(r.stderr).not.toContain("stacks here");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe("");
+  });
+});
+
+/** A scratch project: Pulumi.yaml and the given stack files, each a real stack file with its edit (if any) applied. */
+function stackDir(stacks: Record<string, { from: string; edit?: (text: string) => string }>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-gate-"));
+  fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  for (const [name, { from, edit }] of Object.entries(stacks)) {
+    const original = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${from}.yaml`), "utf8");
+    const edited = edit ? edit(original) : original;
+    if (edit && edited === original) throw new Error(`edit of Pulumi.${from}.yaml changed nothing`);
+    fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), edited);
+  }
+  return dir;
+}
+
+/** prod keeping 30 days of logs: log-retention-minimum is mandatory there (prod documents no exception for it). */
+const shortLogs = { from: "prod", edit: (t: string) => t.replace("logRetentionDays: 90", "logRetentionDays: 30") };
+
+describe("policy gate", () => {
+  test("a mandatory finding exits 3 after printing the whole plan, naming the stack and the rules", async () => {
+    const r = await plan(["weak"], { dir: stackDir({ weak: shortLogs }) });
+    expect(r.code).toBe(EXIT.policy);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain("Estimated monthly cost");
+    expect(r.stdout).toMatch(/mandatory medium: \[log-retention-minimum\] azure-native:operationalinsights:Workspace "telemetry-workspace"/);
+    expect(r.stdout).toContain("1 mandatory policy finding(s): the plan exits 3");
+    expect(r.stderr).toBe(
+      "plan: stack weak has mandatory policy findings (log-retention-minimum): fix them, or document a deviation under " +
+        "policy.exceptions in Pulumi.weak.yaml; exit 3\n",
+    );
+  });
+
+  test("--format json: the same exit 3, stdout still only the JSON plan", async () => {
+    const r = await plan(["weak", "--format", "json"], { dir: stackDir({ weak: shortLogs }) });
+    expect(r.code).toBe(3);
+    const violations = JSON.parse(r.stdout).plans[0].violations as { rule: string; enforcement: string }[];
+    expect(violations.filter((v) => v.enforcement === "mandatory").map((v) => v.rule)).toEqual(["log-retention-minimum"]);
+  });
+
+  test("--diff: a mandatory finding in any planned stack exits 3, whichever is the main one", async () => {
+    const dir = stackDir({ prod: { from: "prod" }, weak: shortLogs });
+    expect((await plan(["prod", "--diff", "weak"], { dir })).code).toBe(3);
+    expect((await plan(["weak", "--diff", "prod", "--format", "json"], { dir })).code).toBe(3);
+  });
+
+  test("advisory findings only (documented exceptions, prod's PENDING ones included) keep exit 0", async () => {
+    const r = await plan(["prod"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/PENDING high: \[no-placeholder-values\]/);
+    expect(r.stderr).toBe("");
+    expect((await plan(["test", "--diff", "prod", "--format", "json"])).code).toBe(0);
+  });
+
+  test("an exception whose rule finds nothing is stale: exit 1 naming file, key and rule, nothing printed", async () => {
+    const stale = {
+      from: "prod",
+      edit: (t: string) => t.replace("    exceptions:\n", "    exceptions:\n      webapp-http2: HTTP/2 is not needed behind the front door\n"),
+    };
+    const r = await plan(["stale"], { dir: stackDir({ stale }) });
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stderr).toBe(
+      "plan: exception for rule webapp-http2 in Pulumi.stale.yaml (key amplifier-infra:policy.exceptions.webapp-http2) " +
+        "but the rule finds nothing in this stack: remove the line\n",
+    );
+    expect(r.stdout).toBe("");
+  });
+
+  test("a stale exception in a --diff stack is an error too", async () => {
+    const dir = stackDir({ prod: { from: "prod" }, old: { from: "test", edit: (t) => t.replace("      log-retention-minimum: ", "      webapp-http2: x\n      log-retention-minimum: ") } });
+    const r = await plan(["prod", "--diff", "old"], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("exception for rule webapp-http2 in Pulumi.old.yaml");
   });
 });
 

@@ -27,6 +27,7 @@ function res(type: string, name: string, inputs: Record<string, any>, extra: Par
     state: { id: `${SUB}/x/${name}-${n}`, name },
     parent: "urn:pulumi:prod::amplifier-infra::pulumi:pulumi:Stack::amplifier-infra-prod",
     dependencies: [],
+    propertyDependencies: {},
     options: { protect: false, ignoreChanges: [], retainOnDelete: false, additionalSecretOutputs: [] },
     ...extra,
   };

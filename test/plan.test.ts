@@ -82,6 +82,40 @@ describe("plan content per stack", () => {
     expect(relaxed.exception).toBe(stackExceptions("test")["postgres-public-network-access-disabled"]);
     expect(text(plans.test).replace(/\n {8}/g, " ")).toContain(`advisory ${relaxed.severity}: ${relaxed.message}`);
   });
+
+  test("what a reviewer must see: who the alerts reach, by address, and the findings still PENDING", () => {
+    const address = cfg("prod", "monitoring").alertEmails[0];
+    expect(plans.prod.summary.alertRecipients).toEqual([`${address} (ag-amplifier-prod, e-mail)`]);
+    expect(settingsOf(plans.prod, "azure-native:monitor:ActionGroup").email).toBe(address);
+    const out = text(plans.prod);
+    expect(out).toContain(`Alert recipients (who the stack's alerts reach):\n    ${address} (ag-amplifier-prod, e-mail)\n`);
+    // Prod's documented PENDING exceptions (placeholders, Entra admin): advisory, but listed apart and announced on top.
+    const pending = plans.prod.violations.filter((v) => v.exception?.startsWith("PENDING"));
+    expect(new Set(pending.map((v) => v.rule))).toEqual(new Set(["no-placeholder-values", "postgres-entra-admin"]));
+    expect(out.split("\n")[2]).toBe(`${pending.length} policy finding(s) PENDING before the first deploy: documented exceptions to resolve (see Policy below).`);
+    for (const v of pending) expect(out.replace(/\n {8}/g, " ")).toContain(`PENDING ${v.severity}: ${v.message}`);
+    expect(out).toContain(`0 mandatory, ${plans.prod.violations.length} advisory (${pending.length} pending)`);
+    // The placeholders a reviewer must replace are each named.
+    expect(pending.filter((v) => v.rule === "no-placeholder-values").map((v) => /has (.+?) pointing at/.exec(v.message)?.[1])).toEqual([
+      "alert e-mail receiver",
+      "app setting ALLOWED_ORIGINS",
+      "app setting JWT_PUBLIC_KEY_URL",
+      "app setting JWT_ISSUER",
+      "app setting JWT_AUDIENCE",
+    ]);
+  });
+
+  test("a stack whose alerts reach nobody says so; a Docker stack has no action group", async () => {
+    expect(plans.dev.summary.alertRecipients).toEqual([]);
+    expect(text(plans.dev)).toContain("Alert recipients (who the stack's alerts reach):\n    none\n");
+    const silent = await runProgram({ stack: "prod", overrides: { monitoring: { alertEmails: [] } } });
+    const plan = buildPlan(silent, { exceptions: stackExceptions("prod") });
+    expect(plan.summary.alertRecipients).toEqual([]);
+    expect(plan.violations.filter((v) => v.rule === "alerts-reach-a-recipient").map((v) => [v.resource, v.enforcement])).toEqual([
+      ["monitoring-action-group", "mandatory"],
+      ["postgres-server", "mandatory"],
+    ]);
+  });
 });
 
 describe("secrets", () => {

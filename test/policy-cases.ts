@@ -1,166 +1,27 @@
 /**
- * Hand-built resources for the policy rules: a compliant stack (every rule passes) and, per rule, small changes
- * that must pass and changes that must fail. Shapes follow azure-native v3 inputs, the same
- * shape the mock harness records. The failing cases double as entries of the bad-input catalogue.
+ * Per policy rule, small changes to the compliant stack (policy-fixture.ts) that must pass and changes that must
+ * fail. The failing cases double as entries of the bad-input catalogue.
  */
-import type { EvaluatedResource } from "../policy/evaluate";
+import { APP_CASES } from "./policy-cases-app";
+import { DATA_CASES } from "./policy-cases-data";
+import {
+  account,
+  appSetting,
+  type CaseTable,
+  drop,
+  firewall,
+  mergeCases,
+  RG,
+  server,
+  set,
+  site,
+  vault,
+} from "./policy-fixture";
 
-const RG = "rg-amplifier-prod";
-const SUB = "/subscriptions/00000000-0000-0000-0000-000000000000";
-const SERVER_ID = `${SUB}/resourceGroups/${RG}/providers/Microsoft.DBforPostgreSQL/flexibleServers/amplifier-db-prod`;
-const VAULT_ID = `${SUB}/resourceGroups/${RG}/providers/Microsoft.KeyVault/vaults/kv-amplifier-prod`;
-const TAGS = { environment: "production", "managed-by": "amplifier", "cost-center": "engineering" };
-const KV_REF = "@Microsoft.KeyVault(SecretUri=https://kv-amplifier-prod.vault.azure.net/secrets/jwt-secret-key/)";
+export { compliantStack, find } from "./policy-fixture";
 
-function res(type: string, name: string, inputs: Record<string, any>, protect = false): EvaluatedResource {
-  // Cloned, so a case that edits shared values (TAGS) cannot leak into the next case.
-  return { type: `azure-native:${type}`, name, urn: `urn:pulumi:prod::amplifier-infra::azure-native:${type}::${name}`, inputs: structuredClone(inputs), options: { protect } };
-}
-
-const param = (parameter: string, value: string) =>
-  res("dbforpostgresql:Configuration", `postgres-param-${parameter.replace(/[^a-z0-9]+/g, "-")}`, {
-    configurationName: parameter,
-    value,
-    source: "user-override",
-    serverName: "amplifier-db-prod",
-    resourceGroupName: RG,
-  });
-
-/** A prod-like stack that satisfies every rule. */
-export function compliantStack(): EvaluatedResource[] {
-  return [
-    res("resources:ResourceGroup", "resource-group", { resourceGroupName: RG, location: "eastus", tags: TAGS }, true),
-    res(
-      "dbforpostgresql:Server",
-      "postgres-server",
-      {
-        serverName: "amplifier-db-prod",
-        resourceGroupName: RG,
-        sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
-        backup: { backupRetentionDays: 14, geoRedundantBackup: "Enabled" },
-        highAvailability: { mode: "ZoneRedundant" },
-        network: { publicNetworkAccess: "Disabled" },
-        authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled" },
-        tags: TAGS,
-      },
-      true,
-    ),
-    param("require_secure_transport", "on"),
-    param("ssl_min_protocol_version", "TLSv1.2"),
-    param("log_connections", "on"),
-    param("log_disconnections", "ON"),
-    param("log_checkpoints", "on"),
-    param("connection_throttle.enable", "on"),
-    res("dbforpostgresql:FirewallRule", "postgres-fw-ci-runner", {
-      firewallRuleName: "ci-runner",
-      startIpAddress: "203.0.113.10",
-      endIpAddress: "203.0.113.10",
-      serverName: "amplifier-db-prod",
-      resourceGroupName: RG,
-    }),
-    res("dbforpostgresql:AdministratorsMicrosoftEntra", "postgres-entra-admin", {
-      objectId: "11111111-2222-3333-4444-555555555555",
-      principalName: "amplifier-db-admins",
-      principalType: "Group",
-      serverName: "amplifier-db-prod",
-      resourceGroupName: RG,
-    }),
-    res("monitor:DiagnosticSetting", "postgres-diagnostics", { resourceUri: SERVER_ID, logs: [{ categoryGroup: "allLogs", enabled: true }] }),
-    res("authorization:ManagementLockByScope", "postgres-lock", { scope: SERVER_ID, level: "CanNotDelete" }),
-    res(
-      "keyvault:Vault",
-      "vault",
-      {
-        vaultName: "kv-amplifier-prod",
-        resourceGroupName: RG,
-        properties: {
-          tenantId: "00000000-0000-0000-0000-0000000000a1",
-          sku: { family: "A", name: "standard" },
-          enableRbacAuthorization: true,
-          enableSoftDelete: true,
-          softDeleteRetentionInDays: 90,
-          enablePurgeProtection: true,
-          publicNetworkAccess: "Disabled",
-          networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
-        },
-        tags: TAGS,
-      },
-      true,
-    ),
-    res("keyvault:Secret", "vault-secret-jwt", {
-      secretName: "jwt-secret-key",
-      vaultName: "kv-amplifier-prod",
-      resourceGroupName: RG,
-      properties: { value: "0123456789abcdef", contentType: "text/plain" },
-    }),
-    res("monitor:DiagnosticSetting", "vault-diagnostics", { resourceUri: VAULT_ID, logs: [{ categoryGroup: "audit", enabled: true }] }),
-    res("authorization:ManagementLockByScope", "vault-lock", { scope: VAULT_ID, level: "CanNotDelete" }),
-    res("web:WebApp", "app", {
-      name: "amplifier-api-prod",
-      resourceGroupName: RG,
-      httpsOnly: true,
-      identity: { type: "SystemAssigned" },
-      virtualNetworkSubnetId: `${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app`,
-      outboundVnetRouting: { allTraffic: true },
-      siteConfig: {
-        minTlsVersion: "1.2",
-        ftpsState: "Disabled",
-        http20Enabled: true,
-        remoteDebuggingEnabled: false,
-        healthCheckPath: "/health",
-        appSettings: [
-          { name: "ENVIRONMENT", value: "production" },
-          { name: "API_KEY_HEADER", value: "X-API-Key" },
-          { name: "ACCESS_TOKEN_EXPIRE_MINUTES", value: "30" },
-          { name: "AZURE_KEYVAULT_NAME", value: "kv-amplifier-prod" },
-          { name: "SECRET_KEY", value: KV_REF },
-          { name: "DATABASE_URL", value: KV_REF },
-        ],
-      },
-      tags: TAGS,
-    }),
-    res("web:WebAppFtpAllowed", "app-ftp", { name: "amplifier-api-prod", resourceGroupName: RG, allow: false }),
-    res("web:WebAppScmAllowed", "app-scm", { name: "amplifier-api-prod", resourceGroupName: RG, allow: false }),
-    res("storage:StorageAccount", "sessions", {
-      accountName: "stamplifierprod",
-      resourceGroupName: RG,
-      minimumTlsVersion: "TLS1_2",
-      enableHttpsTrafficOnly: true,
-      allowBlobPublicAccess: false,
-      allowSharedKeyAccess: false,
-      tags: TAGS,
-    }),
-  ];
-}
-
-export type Mutation = (stack: EvaluatedResource[]) => void;
-
-export function find(stack: EvaluatedResource[], name: string): EvaluatedResource {
-  const found = stack.find((r) => r.name === name);
-  if (!found) throw new Error(`fixture has no resource ${name}`);
-  return found;
-}
-
-const drop = (name: string): Mutation => (s) => void s.splice(s.indexOf(find(s, name)), 1);
-const set = (name: string, change: (inputs: Record<string, any>, r: EvaluatedResource) => void): Mutation => (s) => change(find(s, name).inputs, find(s, name));
-const server = (change: (i: Record<string, any>) => void) => set("postgres-server", change);
-const vault = (change: (p: Record<string, any>) => void) => set("vault", (i) => change(i.properties));
-const site = (change: (c: Record<string, any>, i: Record<string, any>) => void) => set("app", (i) => change(i.siteConfig, i));
-const account = (change: (i: Record<string, any>) => void) => set("sessions", change);
-const firewall = (start: string, end: string) => set("postgres-fw-ci-runner", (i) => Object.assign(i, { startIpAddress: start, endIpAddress: end }));
-const appSetting = (name: string, value: string) => site((c) => c.appSettings.push({ name, value }));
-
-export interface RuleCase {
-  /** What the change is, e.g. `public network access Enabled`. */
-  label: string;
-  change: Mutation;
-  /** The flagged resource's Pulumi name and a fragment of the message (the value found). */
-  resource?: string;
-  found?: string;
-}
-
-/** Per rule: changes that must still pass, and changes that must fail with that rule alone. */
-export const RULE_CASES: Record<string, { pass: RuleCase[]; fail: RuleCase[] }> = {
+/** The first rules' cases; the application and data tiers' later rules have theirs in policy-cases-app.ts and policy-cases-data.ts. */
+const BASE_CASES: CaseTable = {
   "postgres-public-network-access-disabled": {
     pass: [{ label: "VNet-injected server", change: server((i) => (i.network = { delegatedSubnetResourceId: "/s/x", privateDnsZoneArmResourceId: "/z/y" })) }],
     fail: [
@@ -343,7 +204,12 @@ export const RULE_CASES: Record<string, { pass: RuleCase[]; fail: RuleCase[] }> 
       { label: "credential in an innocent name", change: appSetting("STORAGE", "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc=="), resource: "app", found: "not shown" },
       {
         label: "separate WebAppApplicationSettings with a literal",
-        change: (s) => s.push({ type: "azure-native:web:WebAppApplicationSettings", name: "app-settings", inputs: { name: "amplifier-api-prod", properties: { TELEMETRY_APP_INSIGHTS_CONNECTION_STRING: "InstrumentationKey=abc" } } }),
+        change: (s) =>
+          s.push({
+            type: "azure-native:web:WebAppApplicationSettings",
+            name: "app-settings",
+            inputs: { name: "amplifier-api-prod", properties: { AUTH_REQUIRED: "true", TELEMETRY_APP_INSIGHTS_CONNECTION_STRING: "InstrumentationKey=abc" } },
+          }),
         resource: "app-settings",
       },
     ],
@@ -396,10 +262,15 @@ export const RULE_CASES: Record<string, { pass: RuleCase[]; fail: RuleCase[] }> 
   },
 };
 
+export const RULE_CASES: CaseTable = mergeCases(BASE_CASES, APP_CASES, DATA_CASES);
+
 /** Rules a failing case may trip in addition to its own (documented next to the case). */
 export const ALSO_FIRES: Record<string, string[]> = {
   "postgres-backup-retention-minimum": ["postgres-backup-retention-14-days"],
   "postgres-firewall-no-internet-range": ["postgres-firewall-single-address"],
   "keyvault-purge-protection-not-false": ["keyvault-purge-protection"],
+  // The fixture's database is private, so a public vault next to it is flagged by both.
+  "keyvault-public-network-access-disabled": ["data-stores-private-with-database"],
   "storage-sas-expiration-policy": ["storage-shared-key-disabled"],
+  "data-stores-private-with-database": ["keyvault-public-network-access-disabled"],
 };

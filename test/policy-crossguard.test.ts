@@ -63,10 +63,18 @@ describe("resource policies", () => {
   });
 
   test("another type is not applicable, and single-type rules carry __pulumiType for the server's fast path", async () => {
-    await expect(runResource("webapp-https-only", resourceArgs("azure-native:storage:StorageAccount", {}))).rejects.toThrow(
-      new NotApplicable("Policy only applies to resources of type 'azure-native:web:WebApp'"),
+    await expect(runResource("storage-https-only", resourceArgs("azure-native:web:WebApp", {}))).rejects.toThrow(
+      new NotApplicable("Policy only applies to resources of type 'azure-native:storage:StorageAccount'"),
     );
-    expect((resourceValidation(rule("webapp-https-only")) as any).__pulumiType).toBe("azure-native:web:WebApp");
+    expect((resourceValidation(rule("storage-https-only")) as any).__pulumiType).toBe("azure-native:storage:StorageAccount");
+    // Site rules hold for web apps and their slots: several types, so the server calls them for every resource.
+    await expect(runResource("webapp-https-only", resourceArgs("azure-native:storage:StorageAccount", {}))).rejects.toThrow(
+      new NotApplicable("Policy only applies to resources of type 'azure-native:web:WebApp', 'azure-native:web:WebAppSlot'"),
+    );
+    expect((resourceValidation(rule("webapp-https-only")) as any).__pulumiType).toBeUndefined();
+    expect(await runResource("webapp-https-only", resourceArgs("azure-native:web:WebAppSlot", { httpsOnly: false, name: "amplifier-api-prod", slot: "staging" }))).toEqual([
+      expect.stringContaining('(amplifier-api-prod/staging) accepts plain HTTP'),
+    ]);
     expect((resourceValidation(rule("required-tags")) as any).__pulumiType).toBeUndefined();
     await expect(runResource("required-tags", resourceArgs("random:index/randomPassword:RandomPassword", {}))).rejects.toThrow(NotApplicable);
   });

@@ -60,7 +60,9 @@ describe("policy rules", () => {
     RULE_CASES["webapp-no-secret-app-settings"].fail.forEach((c) => c.change(stack));
     const messages = evaluate(stack).map((v) => v.message).join("\n");
     expect(messages).toContain("DATABASE_URL");
-    for (const secret of ["hunter2", "s3cr3t-value", "AccountKey=abc", "InstrumentationKey=abc"]) expect(messages).not.toContain(secret);
+    expect(messages).toContain("connection string sessions");
+    const secrets = ["hunter2", "s3cr3t-value", "AccountKey=abc", "InstrumentationKey=abc", "sk-0000", "xoxb-0000", "correct horse", "c2VjcmV0", "sig=abc", "PRIVATE KEY", "Password=x", "User Id=u"];
+    for (const secret of secrets) expect(messages).not.toContain(secret);
   });
 
   test.each([
@@ -78,6 +80,22 @@ describe("policy rules", () => {
     ["JWT_PUBLIC_KEY", false],
     ["REDIS_URL", false],
     ["PRIVATE_KEY", true],
+    // Glued words, credentials, SAS, passphrases; and names that only describe a secret.
+    ["PGPASSWORD", true],
+    ["DB_PASS", true],
+    ["AZURE_CLIENT_CREDENTIAL", true],
+    ["APPINSIGHTS_INSTRUMENTATIONKEY", true],
+    ["OPENAI_APIKEY", true],
+    ["CLIENTSECRET", true],
+    ["GPG_PASSPHRASE", true],
+    ["SAS_TOKEN", true],
+    ["STORAGE_SAS", true],
+    ["BYPASS_CACHE", false],
+    ["KEY_VAULT_URI", false],
+    ["KEY_VAULT", false],
+    ["SECRET_NAME", false],
+    ["TOKEN_ENDPOINT", false],
+    ["SIGNING_KEY_ID", false],
   ])("app setting %s is secret-named: %s", (name, secret) => {
     expect(isSecretSettingName(name)).toBe(secret);
   });

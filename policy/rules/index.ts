@@ -10,18 +10,38 @@
  * on the environment.
  */
 import type { Rule } from "../model";
+import { appSettingRules } from "./app-settings";
 import { guardRules } from "./guards";
+import { identityRules } from "./identity";
 import { keyVaultRules } from "./key-vault";
+import { monitoringRules } from "./monitoring";
+import { networkRules } from "./network";
+import { placeholderRules } from "./placeholders";
 import { postgresRules } from "./postgres";
 import { storageRules } from "./storage";
 import { tagRules } from "./tags";
 import { webAppRules } from "./web-app";
 
 export { REQUIRED_TAGS, TAGGABLE_TYPES } from "./tags";
-export { isSecretSettingName } from "./web-app";
+export { isSecretSettingName } from "./app-settings";
+export { KEY_VAULT_SECRETS_USER } from "./identity";
+export { LOG_RETENTION_MIN_DAYS } from "./monitoring";
+export { placeholderHost } from "./placeholders";
 
 /** Every rule, in README order. */
-export const RULES: readonly Rule[] = [...postgresRules, ...guardRules, ...keyVaultRules, ...webAppRules, ...storageRules, ...tagRules];
+export const RULES: readonly Rule[] = [
+  ...postgresRules,
+  ...guardRules,
+  ...networkRules,
+  ...keyVaultRules,
+  ...webAppRules,
+  ...appSettingRules,
+  ...identityRules,
+  ...storageRules,
+  ...monitoringRules,
+  ...placeholderRules,
+  ...tagRules,
+];
 
 export const RULE_NAMES: readonly string[] = RULES.map((r) => r.name);
 

@@ -1,7 +1,7 @@
 /** PostgreSQL flexible server: public access, backups, HA, Entra admin, firewall rules and server parameters. */
 import { at, isOn, ofType, type PolicyResource, refersTo, type Rule, T, when } from "../model";
 
-/** Server parameters that must be set explicitly (Configuration children of the server), one rule each. */
+/** Server parameters checked through the server's Configuration children, one rule each. */
 const PARAMETER_RULES: { name: string; parameter: string; ok: (v: unknown) => boolean; want: string; source: string[]; severity: Rule["severity"]; description: string }[] = [
   {
     name: "postgres-require-secure-transport",
@@ -57,6 +57,30 @@ const PARAMETER_RULES: { name: string; parameter: string; ok: (v: unknown) => bo
     severity: "medium",
     description: "PostgreSQL servers throttle failed connection bursts (connection_throttle.enable = on).",
   },
+  {
+    // Azure's PG15 default is already scram-sha-256 (Microsoft Learn, "Connections and Authentication /
+    // Authentication server parameters", PostgreSQL 15), but md5 stays allowed and the parameter is dynamic: set
+    // explicitly, so neither a portal change nor a later serverParameters override can fall back to md5 hashes.
+    name: "postgres-password-encryption-scram",
+    parameter: "password_encryption",
+    ok: (v) => typeof v === "string" && v.toLowerCase() === "scram-sha-256",
+    want: "scram-sha-256",
+    source: ["aquasecurity/cloudsploit plugins/azure/postgresqlserver/flexibleServerSCRAMEnabled.js", "Microsoft Learn: SCRAM authentication in Azure Database for PostgreSQL flexible server"],
+    severity: "high",
+    description: "PostgreSQL servers hash passwords with SCRAM (password_encryption = scram-sha-256, set explicitly), never md5.",
+  },
+  {
+    // log_statement is not set by default (Azure: none). ddl already logs ALTER ROLE ... PASSWORD with the password
+    // in clear (test/postgres-parameters.test.ts proves it on PostgreSQL 15), and mod/all include ddl; the
+    // server logs go to Log Analytics through the diagnostic setting.
+    name: "postgres-log-statement-none",
+    parameter: "log_statement",
+    ok: (v) => v === undefined || (typeof v === "string" && v.toLowerCase() === "none"),
+    want: "none",
+    source: ["MCSB LT-3 (no sensitive data in logs)", "PostgreSQL docs: ALTER ROLE (a password in the command may be logged)"],
+    severity: "high",
+    description: "PostgreSQL servers do not log SQL text (log_statement unset or none): ddl, mod and all write ALTER ROLE ... PASSWORD to the logs.",
+  },
 ];
 
 /** The value a server's Configuration child sets for `parameter` (input `configurationName`, output `name`). */
@@ -80,11 +104,17 @@ const parameterRules: Rule[] = PARAMETER_RULES.map((p) => ({
       !p.ok(value),
       `has server parameter ${p.parameter} not set to ${p.want}`,
       value,
-      `add a dbforpostgresql.Configuration {configurationName: "${p.parameter}", value: "${p.want}"} for this server ` +
+      `set a dbforpostgresql.Configuration {configurationName: "${p.parameter}", value: "${p.want}"} for this server ` +
         "(postgres.serverParameters in the stack config, chained through serialWrite)",
     );
   },
 }));
+
+/** Whether a server has no public endpoint: public access Disabled, or VNet-injected (AzPol 5e1de0e3 passes both). */
+export function serverIsPrivate(props: Record<string, any>): boolean {
+  const injected = at(props, "network.delegatedSubnetResourceId") && at(props, "network.privateDnsZoneArmResourceId");
+  return Boolean(injected) || at(props, "network.publicNetworkAccess") === "Disabled";
+}
 
 /** Whether an IPv4 firewall range covers every address. */
 const coversInternet = (start: unknown, end: unknown) => start === "0.0.0.0" && end === "255.255.255.255";
@@ -98,11 +128,9 @@ export const postgresRules: Rule[] = [
     resourceTypes: [T.server],
     scope: "resource",
     check: (props) => {
-      // AzPol 5e1de0e3 also passes a VNet-injected server (both ids set).
-      const injected = at(props, "network.delegatedSubnetResourceId") && at(props, "network.privateDnsZoneArmResourceId");
       const access = at(props, "network.publicNetworkAccess");
       return when(
-        !injected && access !== "Disabled",
+        !serverIsPrivate(props),
         "allows public network access",
         access,
         'set postgres.publicNetworkAccess: Disabled (network.publicNetworkAccess "Disabled") and reach it through a private endpoint',

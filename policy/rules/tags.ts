@@ -9,6 +9,7 @@ export const TAGGABLE_TYPES = [
   T.server,
   T.vault,
   T.webApp,
+  T.webAppSlot,
   "azure-native:web:AppServicePlan",
   T.storageAccount,
   "azure-native:network:VirtualNetwork",

@@ -1,31 +1,25 @@
-/** App Service: transport, publishing, identity, health, secrets in app settings and VNet routing. */
-import { at, azureName, fail, ofType, refersTo, type Rule, T, when } from "../model";
-
 /**
- * Name tokens that mark a secret, and trailing tokens that mark metadata about one (API_KEY_HEADER, ..._MINUTES,
- * JWT_PUBLIC_KEY_URL: where a public key is published is not a secret; a credential inside a URL is caught by value).
+ * App Service sites: transport, publishing, identity, health, CORS and VNet routing. Every rule holds for a web app
+ * and for each of its deployment slots (a slot is a full site with its own config, identity and publishing
+ * endpoints).
  */
-const SECRET_TOKENS = ["PASSWORD", "PASSWD", "PWD", "SECRET", "TOKEN", "KEY", "APIKEY", "CREDENTIALS"];
-const METADATA_SUFFIXES = ["HEADER", "NAME", "MINUTES", "SECONDS", "HOURS", "DAYS", "ALGORITHM", "PATH", "ENABLED", "URI_TEMPLATE", "URL", "URI"];
+import { at, azureName, dependsOn, ofType, type PolicyResource, refersTo, type Rule, T, when } from "../model";
+import { apiSettings, SETTINGS_CARRIERS, SITE_TYPES } from "./app-settings";
 
-/** Whether an app setting's name says it holds a secret (DATABASE_URL, SECRET_KEY, *_CONNECTION_STRING, ...). */
-export function isSecretSettingName(name: string): boolean {
-  const upper = name.toUpperCase();
-  if (upper === "DATABASE_URL" || upper.endsWith("_DATABASE_URL") || upper.includes("CONNECTION_STRING") || upper.endsWith("CONNSTR")) return true;
-  const tokens = upper.split(/[_.-]+/);
-  if (METADATA_SUFFIXES.includes(tokens[tokens.length - 1]) || tokens.includes("PUBLIC")) return false;
-  return tokens.some((t) => SECRET_TOKENS.includes(t));
+/** The FTP/SCM basic-auth policy resources of a site: WebAppFtpAllowed for a web app, WebAppFtpAllowedSlot for a slot. */
+const PUBLISHING = [
+  { label: "FTP", site: T.ftpAllowed, slot: T.ftpAllowedSlot, cls: "web.WebAppFtpAllowed" },
+  { label: "SCM", site: T.scmAllowed, slot: T.scmAllowedSlot, cls: "web.WebAppScmAllowed" },
+];
+
+/** Whether a publishing policy governs `site`: same app name (and slot, for a slot), or linked by dependency. */
+function governs(policy: PolicyResource, site: PolicyResource): boolean {
+  if (site.type === T.webApp) return refersTo(policy, "name", site);
+  return dependsOn(policy, "slot", site) || (policy.props.name === site.props.name && policy.props.slot === site.props.slot);
 }
 
-/** Values that carry a credential whatever the setting is called. */
-const SECRET_VALUE = [/:\/\/[^/\s:@]+:[^@\s]+@/, /(AccountKey|SharedAccessKey|InstrumentationKey|Password|Pwd)=/i];
-const isKeyVaultReference = (v: string) => /^@Microsoft\.KeyVault\(.+\)$/.test(v.trim());
-
-function appSettingsOf(props: Record<string, any>, type: string): { name: string; value: unknown }[] {
-  if (type === T.appSettings) return Object.entries(props.properties ?? {}).map(([name, value]) => ({ name, value }));
-  const list = at(props, "siteConfig.appSettings");
-  return Array.isArray(list) ? list.map((s: any) => ({ name: String(s?.name), value: s?.value })) : [];
-}
+/** App Service's minTlsVersion / scmMinTlsVersion values that mean TLS 1.2 or newer. */
+const TLS_1_2_OR_NEWER = ["1.2", "1.3"];
 
 export const webAppRules: Rule[] = [
   {
@@ -33,7 +27,7 @@ export const webAppRules: Rule[] = [
     description: "Web apps redirect HTTP to HTTPS.",
     source: ["CKV_AZURE_14", "AVD-AZU-0072", "AzPol a4af4a39 (MCSB)"],
     severity: "high",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "resource",
     check: (props) => when(props.httpsOnly !== true, "accepts plain HTTP", props.httpsOnly, "set httpsOnly: true"),
   },
@@ -42,11 +36,11 @@ export const webAppRules: Rule[] = [
     description: "Web apps accept TLS 1.2 or newer only (set explicitly).",
     source: ["CKV_AZURE_15", "AVD-AZU-0006", "AzPol f0e6e85b (MCSB)"],
     severity: "high",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "resource",
     check: (props) => {
       const tls = at(props, "siteConfig.minTlsVersion");
-      return when(!["1.2", "1.3"].includes(tls), "does not require TLS 1.2 or newer", tls, 'set siteConfig.minTlsVersion: "1.2"');
+      return when(!TLS_1_2_OR_NEWER.includes(tls), "does not require TLS 1.2 or newer", tls, 'set siteConfig.minTlsVersion: "1.2"');
     },
   },
   {
@@ -54,7 +48,7 @@ export const webAppRules: Rule[] = [
     description: "Web apps have FTP and FTPS deployment off.",
     source: ["CKV_AZURE_78", "AVD-AZU-0071", "AzPol 4d24b6d4 (MCSB)"],
     severity: "medium",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "resource",
     check: (props) => {
       const ftps = at(props, "siteConfig.ftpsState");
@@ -66,15 +60,14 @@ export const webAppRules: Rule[] = [
     description: "Web apps have basic-auth publishing credentials off for FTP and SCM (deploys use Entra/OIDC).",
     source: ["AzPol 871b205b (MCSBv2)", "AzPol aede300b (MCSBv2)"],
     severity: "medium",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "stack",
     check: (_props, ctx) =>
-      [
-        { type: T.ftpAllowed, label: "FTP", cls: "web.WebAppFtpAllowed" },
-        { type: T.scmAllowed, label: "SCM", cls: "web.WebAppScmAllowed" },
-      ].flatMap(({ type, label, cls }) => {
-        const policy = ofType(ctx.resources, type).find((p) => refersTo(p, "name", ctx.resource));
-        return when(policy?.props.allow !== false, `allows basic-auth ${label} publishing`, policy?.props.allow, `add a ${cls} {name: <app>, allow: false}`);
+      PUBLISHING.flatMap(({ label, site, slot, cls }) => {
+        const isSlot = ctx.resource.type === T.webAppSlot;
+        const policy = ofType(ctx.resources, isSlot ? slot : site).find((p) => governs(p, ctx.resource));
+        const fix = isSlot ? `add a ${cls}Slot {name: <app>, slot: <slot>, allow: false}` : `add a ${cls} {name: <app>, allow: false}`;
+        return when(policy?.props.allow !== false, `allows basic-auth ${label} publishing`, policy?.props.allow, fix);
       }),
   },
   {
@@ -82,7 +75,7 @@ export const webAppRules: Rule[] = [
     description: "Web apps have a managed identity (used for Key Vault references).",
     source: ["CKV_AZURE_16", "CKV_AZURE_71", "AVD-AZU-0002", "AzPol 2b9ad585 (MCSB)"],
     severity: "high",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "resource",
     check: (props) => {
       const type = at(props, "identity.type");
@@ -97,7 +90,7 @@ export const webAppRules: Rule[] = [
     description: "Web apps serve HTTP/2.",
     source: ["CKV_AZURE_18", "AVD-AZU-0005", "AzPol 8c122334"],
     severity: "low",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "resource",
     check: (props) => {
       const h2 = at(props, "siteConfig.http20Enabled");
@@ -109,7 +102,7 @@ export const webAppRules: Rule[] = [
     description: "Web apps have remote debugging off.",
     source: ["CKV_AZURE_72", "AzPol cb510bfd (MCSB)"],
     severity: "high",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "resource",
     check: (props) => {
       const debug = at(props, "siteConfig.remoteDebuggingEnabled");
@@ -121,7 +114,7 @@ export const webAppRules: Rule[] = [
     description: "Web apps have a health check path, so unhealthy instances are replaced.",
     source: ["CKV_AZURE_213"],
     severity: "low",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "resource",
     check: (props) => {
       const path = at(props, "siteConfig.healthCheckPath");
@@ -129,31 +122,39 @@ export const webAppRules: Rule[] = [
     },
   },
   {
-    name: "webapp-no-secret-app-settings",
-    description: "App settings hold no secret values: secret-named settings are Key Vault references (spec: Key Vault only).",
-    source: ["MCSB IM-8", "MCSB DP-7", "spec: secrets only in Key Vault"],
-    severity: "critical",
-    resourceTypes: [T.webApp, T.appSettings],
+    name: "webapp-scm-min-tls-1-2",
+    description: "The SCM (Kudu) site of a web app accepts TLS 1.2 or newer only (siteConfig.scmMinTlsVersion, set explicitly).",
+    source: ["MCSB DP-3", "CKV_AZURE_15 (intent: the SCM endpoint is a second TLS endpoint)"],
+    severity: "high",
+    resourceTypes: SITE_TYPES,
     scope: "resource",
-    check: (props, ctx) =>
-      appSettingsOf(props, ctx.resource.type).flatMap(({ name, value }) => {
-        if (typeof value === "string" && isKeyVaultReference(value)) return [];
-        const literal = typeof value === "string" ? `a literal value of ${value.length} characters (not shown)` : value;
-        if (isSecretSettingName(name)) {
-          return fail(`has app setting ${name} holding a value instead of a Key Vault reference`, literal, `set ${name} to @Microsoft.KeyVault(SecretUri=<secret uri>)`);
-        }
-        if (typeof value === "string" && SECRET_VALUE.some((re) => re.test(value))) {
-          return fail(`has app setting ${name} whose value contains a credential`, literal, `store it in Key Vault and set ${name} to @Microsoft.KeyVault(SecretUri=<secret uri>)`);
-        }
-        return [];
-      }),
+    check: (props) => {
+      const tls = at(props, "siteConfig.scmMinTlsVersion");
+      return when(!TLS_1_2_OR_NEWER.includes(tls), "lets its SCM site accept TLS older than 1.2", tls, 'set siteConfig.scmMinTlsVersion: "1.2"');
+    },
+  },
+  {
+    name: "webapp-cors-no-wildcard",
+    description: "No CORS origin is `*`: neither App Service CORS (siteConfig.cors.allowedOrigins) nor the API's own ALLOWED_ORIGINS.",
+    source: ["CKV_AZURE_57", "AzPol 5744710e (MCSB)"],
+    severity: "high",
+    resourceTypes: SETTINGS_CARRIERS,
+    scope: "resource",
+    check: (props, ctx) => {
+      const platform = at(props, "siteConfig.cors.allowedOrigins");
+      const own = apiSettings(props, ctx.resource.type)?.get("ALLOWED_ORIGINS");
+      return [
+        ...when(Array.isArray(platform) && platform.includes("*"), "lets every origin call it through App Service CORS", platform, "list the frontends' origins in siteConfig.cors.allowedOrigins, never *"),
+        ...when(own?.split(",").some((o) => o.trim() === "*") === true, "lets every origin call it through ALLOWED_ORIGINS", own, "list the frontends' https:// origins in app.allowedOrigins"),
+      ];
+    },
   },
   {
     name: "webapp-vnet-route-all",
     description: "When a vault in the stack is private, web apps join a subnet and route all outbound traffic through it.",
     source: ["AzPol a691eacb", "AzPol 72d04c29"],
     severity: "high",
-    resourceTypes: [T.webApp],
+    resourceTypes: SITE_TYPES,
     scope: "stack",
     check: (props, ctx) => {
       const privateVault = ofType(ctx.resources, T.vault).find((v) => at(v.props, "properties.publicNetworkAccess") === "Disabled");

@@ -19,6 +19,8 @@ export interface TestPostgres {
   port: number;
   /** A connected client for `database` (default `postgres`); close it yourself. */
   connect(database?: string): Promise<Client>;
+  /** What the server has logged so far (stderr: logging_collector is off). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       await client.connect();
       return client;
     },
+    log: () => output,
     async stop() {
       const exited = new Promise((r) => proc.once("exit", r));
       proc.kill("SIGINT"); // fast shutdown

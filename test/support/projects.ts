@@ -51,16 +51,3 @@ export function captureIo(): Io & { out: () => string; err: () => string } {
     err: () => stderr,
   };
 }
-
-/** process.stderr/stdout writes during `fn` (for tools that write to the process directly). */
-export function captureProcess<T>(fn: () => T): { result: T; stderr: string; stdout: string } {
-  const err = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
-  const out = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
-  try {
-    const result = fn();
-    return { result, stderr: err.mock.calls.map((c) => String(c[0])).join(""), stdout: out.mock.calls.map((c) => String(c[0])).join("") };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-  }
-}
