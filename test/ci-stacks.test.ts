@@ -4,7 +4,7 @@ import * as fs from "fs";
 import { ConfigError } from "../config/schema";
 import { parseStackFile } from "../config/stack-files";
 import { azureStacks, ciStacks, main, SELECTIONS, type Selection } from "../tools/ci-stacks";
-import { changedStack, checkoutWith, projectStackConfig, tempCheckout } from "./support/checkout";
+import { changedStack, projectStackConfig, tempCheckout } from "./support/checkout";
 
 const lists = (dir?: string) => Object.fromEntries((Object.keys(SELECTIONS) as Selection[]).map((s) => [s, ciStacks(s, dir)]));
 
@@ -26,17 +26,28 @@ function configErrors(dir: string): string[] {
   throw new Error("no error");
 }
 
+// test and prod as they are in the repository, as the base of a checkout with a new stack file.
+const ownAzure = () => ({ prod: projectStackConfig("prod"), test: projectStackConfig("test") });
+
 // Copies keep their own resource group, so no two stack files claim one.
 const staging = (from: string, changes: Record<string, unknown> = {}) =>
   changedStack(from, { azure: { resourceGroupName: "rg-amplifier-staging", location: "eastus" }, ...changes });
 
 describe("the stack files' lists", () => {
   test("test is previewed on pull requests and deployed without approval; prod is gated; dev is not on Azure", () => {
-    expect(lists()).toEqual({ azure: ["prod", "test"], ungated: ["test"], gated: ["prod"], "pull-request-preview": ["test"] });
+    const l = lists();
+    expect(l.azure).toEqual(expect.arrayContaining(["prod", "test"]));
+    expect(l.azure).not.toContain("dev");
+    expect(l.gated).toContain("prod");
+    expect(l.ungated).toContain("test");
+    expect(l["pull-request-preview"]).toContain("test");
+    expect(l["pull-request-preview"]).not.toContain("prod");
+    // Every Azure stack is exactly one of gated and ungated.
+    expect([...l.gated, ...l.ungated].sort()).toEqual(l.azure);
   });
 
   test("a stack copied from test to staging is previewed and deployed like test, with no other change", () => {
-    withCheckout(checkoutWith({ staging: staging("test") }), (dir) => {
+    withCheckout(tempCheckout({ ...ownAzure(), staging: staging("test") }), (dir) => {
       expect(lists(dir)).toEqual({
         azure: ["prod", "staging", "test"],
         ungated: ["staging", "test"],
@@ -48,7 +59,7 @@ describe("the stack files' lists", () => {
 
   test("a stack copied from prod is gated, and one written without a delivery block is gated too (secure default)", () => {
     const bare = staging("test", { delivery: undefined });
-    withCheckout(checkoutWith({ staging: staging("prod"), qa: { ...bare, "amplifier-infra:azure": { resourceGroupName: "rg-amplifier-qa" } } }), (dir) => {
+    withCheckout(tempCheckout({ ...ownAzure(), staging: staging("prod"), qa: { ...bare, "amplifier-infra:azure": { resourceGroupName: "rg-amplifier-qa" } } }), (dir) => {
       expect(lists(dir)).toMatchObject({ gated: ["prod", "qa", "staging"], ungated: ["test"], "pull-request-preview": ["test"] });
       expect(parseStackFile("qa", dir)).toMatchObject({ delivery: { pullRequestPreview: false, approval: "required" } });
     });
@@ -100,8 +111,9 @@ describe("npm run ci-stacks", () => {
   };
 
   test("prints one JSON array per selection, for a fromJSON matrix", () => {
-    expect(run(["gated"])).toEqual({ code: 0, stdout: '["prod"]\n', stderr: "" });
-    expect(JSON.parse(run(["azure"]).stdout)).toEqual(["prod", "test"]);
+    expect(run(["gated"])).toEqual({ code: 0, stdout: `${JSON.stringify(ciStacks("gated"))}\n`, stderr: "" });
+    expect(JSON.parse(run(["gated"]).stdout)).toContain("prod");
+    expect(JSON.parse(run(["azure"]).stdout)).toEqual(ciStacks("azure"));
   });
 
   test("a bad selection exits 2 with the allowed ones; an invalid stack file exits 1 with its error", () => {
