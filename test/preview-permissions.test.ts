@@ -41,7 +41,7 @@ describe("the read identity's role covers what the program does", () => {
     const run = runs.test;
     expect(run.invokes.map((i) => i.token)).toContain("azure-native:storage:listStorageAccountKeys");
     expect(run.invokes.find((i) => i.token === "azure-native:storage:listStorageAccountKeys")?.args).toMatchObject({ accountName: "stamplifiertest" });
-    const { ["azure-native:storage:listStorageAccountKeys"]: _keys, ...invokesWithout } = INVOKE_ACTIONS;
+    const invokesWithout = Object.fromEntries(Object.entries(INVOKE_ACTIONS).filter(([t]) => t !== "azure-native:storage:listStorageAccountKeys"));
     expect(uncovered(run, invokesWithout)).toEqual(["invoke azure-native:storage:listStorageAccountKeys"]);
     expect(uncovered(run, INVOKE_ACTIONS, {})).toEqual(["type azure-native:web:WebAppAzureStorageAccounts (no GET: refresh needs a POST action)"]);
   });
