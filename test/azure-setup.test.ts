@@ -102,6 +102,7 @@ function runWithStubs(script: string, env: Record<string, string> = {}): Run {
       `#!/usr/bin/env bash\n${stdin}\n{ printf '%s\\x1f' "$(basename "$0")" "$@"; [ -z "$input" ] || printf 'stdin=%s\\x1f' "$input"; printf '\\n'; } >> "${log}"\n${body}\nexit 0\n`;
     fs.writeFileSync(path.join(bin, "az"), stub(`case "$*" in
   "account show"*) echo tenant-0001 ;;
+  "role definition list"*) if [ -n "$STUB_ROLES_EXIST" ]; then echo /subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/r1; fi ;;
   "ad app list --filter displayName eq 'amplifier-infra-deploy'"*) if [ -n "$STUB_OLD_APPS" ]; then echo old-deploy-app; fi ;;
   "ad app create --display-name "*) echo "appid-$5" ;;
   "ad sp show"*) exit 3 ;;
@@ -225,6 +226,10 @@ describe("the printed set-up: one deploy and one read identity per Azure stack",
     ]);
     expect(definitions[1].Actions.length).toBeGreaterThan(0);
     expect(Object.keys(definitions[1]).sort()).toEqual(["Actions", "AssignableScopes", "Description", "Name"]);
+    // A second run updates existing roles to the table, so a new row reaches the role.
+    const again = runWithStubs(script(), { STUB_ROLES_EXIST: "1" }).calls.filter((c) => c.line.startsWith("az role definition "));
+    expect(again.filter((c) => c.argv[3] === "create")).toEqual([]);
+    expect(again.filter((c) => c.argv[3] === "update").map((c) => JSON.parse(opt(c, "--role-definition")))).toEqual(definitions);
   });
 
   test("no client secret or certificate is ever created", () => {

@@ -119,6 +119,7 @@ describe("npm run ci-stacks", () => {
   test("a bad selection exits 2 with the allowed ones; an invalid stack file exits 1 with its error", () => {
     expect(run(["prod"])).toMatchObject({ code: 2, stdout: "", stderr: expect.stringContaining('selection (got "prod"): one of azure, ungated, gated, pull-request-preview') });
     expect(run([])).toMatchObject({ code: 2, stderr: expect.stringContaining("selection (got nothing)") });
+    expect(run(["constructor"])).toMatchObject({ code: 2, stdout: "" });
     withCheckout(tempCheckout({ prod: changedStack("prod", { delivery: { approval: "none" } }) }), (dir) => {
       expect(run(["gated"], dir)).toMatchObject({ code: 1, stdout: "", stderr: expect.stringContaining('Invalid configuration for stack "prod"') });
     });

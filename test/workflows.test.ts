@@ -80,7 +80,7 @@ function matrixSource(wf: Workflow, job: Job): { selection: Selection; stacksJob
   const [, stepId, output] = /^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$/.exec(stacksJob.outputs?.[m[1]] ?? "") ?? [];
   const step = stacksJob.steps.find((s) => s.id === stepId);
   const sel = new RegExp(`^echo "${output}=\\$\\(npm run --silent ci-stacks -- ([\\w-]+)\\)" >> "\\$GITHUB_OUTPUT"$`, "m").exec(step?.run ?? "");
-  if (!sel || !(sel[1] in SELECTIONS)) throw new Error(`stacks output ${m[1]} is not a ci-stacks selection`);
+  if (!sel || !Object.hasOwn(SELECTIONS, sel[1])) throw new Error(`stacks output ${m[1]} is not a ci-stacks selection`);
   return { selection: sel[1] as Selection, stacksJob };
 }
 

@@ -140,10 +140,15 @@ export const RESOURCE_PROVIDERS = [
 export const lockRole = (o: { appName: string }) => `${o.appName} lock manager`;
 export const previewRole = (o: { appName: string }) => `${o.appName} preview reader`;
 
+// Created, or updated to this definition when it exists: a row added to the permissions table reaches the role on the
+// next run (az finds the role to update by its Name).
 const roleDefinition = (varName: string, definition: { Name: string; Description: string; Actions: readonly string[]; AssignableScopes: string[] }) => [
   `${varName}=${sq(definition.Name)}`,
-  `az role definition list --name "$${varName}" --query "[0].id" -o tsv | grep . >/dev/null \\`,
-  `  || az role definition create --role-definition ${sq(JSON.stringify(definition))}`,
+  `if az role definition list --name "$${varName}" --query "[0].id" -o tsv | grep . >/dev/null; then`,
+  `  az role definition update --role-definition ${sq(JSON.stringify(definition))}`,
+  "else",
+  `  az role definition create --role-definition ${sq(JSON.stringify(definition))}`,
+  "fi",
 ];
 
 // Makes an environment's deployment branch rules exactly the given patterns, so a rule dropped from the stack file

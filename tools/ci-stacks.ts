@@ -59,7 +59,7 @@ const USAGE = `usage: npm run --silent ci-stacks -- ${Object.keys(SELECTIONS).jo
 export function main(argv: string[], io: Pick<Io, "stdout" | "stderr">, dir = PROJECT_DIR): number {
   const tokens = tokenize(argv, {});
   const [first] = tokens;
-  if (tokens.length !== 1 || first.kind !== "positional" || !(first.value in SELECTIONS)) {
+  if (tokens.length !== 1 || first.kind !== "positional" || !Object.hasOwn(SELECTIONS, first.value)) {
     const got = tokens.length === 0 ? "nothing" : JSON.stringify(tokens.map((t) => (t.kind === "positional" ? t.value : t.raw)).join(" "));
     io.stderr(`ci-stacks: selection (got ${got}): one of ${Object.keys(SELECTIONS).join(", ")}\n${USAGE}\n`);
     return EXIT.usage;
