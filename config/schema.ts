@@ -26,6 +26,7 @@ import {
   VAULT_NAME_RULE,
 } from "./azure-app";
 import { dockerSchema, postgresSchema, skuTier, type SkuTier } from "./database";
+import { checkDelivery, DEFAULT_DELIVERY, type DeliveryConfig, deliverySchema } from "./delivery";
 
 /** Environment names the Amplifier API's Settings class accepts (spec: `validate_environment`). */
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
@@ -92,6 +93,8 @@ export const stackConfigSchema = z
     storage: storageSchema.optional(),
     network: networkSchema.optional(),
     monitoring: monitoringSchema.optional(),
+    /** How CI previews and deploys the stack (config/delivery.ts). */
+    delivery: deliverySchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     const need = (key: "docker" | "azure" | "postgres") => {
@@ -111,6 +114,7 @@ export const stackConfigSchema = z
       need("azure");
       need("postgres");
       forbid("docker");
+      checkDelivery(cfg, ctx);
       // A private-only database, vault or share is reachable by the app only through the private endpoints
       // `network` creates; without them the stack would deploy an API that cannot reach its data.
       for (const key of ["postgres", "keyVault", "storage"] as const) {
@@ -128,7 +132,7 @@ export const stackConfigSchema = z
   });
 
 /** Blocks only Azure stacks use. */
-const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring"] as const;
+const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring", "delivery"] as const;
 
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
 type Parsed = z.output<typeof stackConfigSchema>;
@@ -174,6 +178,7 @@ export type StackConfig =
       /** Present: private endpoints for database, vault and storage, and VNet integration of the web app. */
       network?: NetworkConfig;
       monitoring: MonitoringConfig;
+      delivery: DeliveryConfig;
     });
 
 /** Raised for any configuration error; the message lists every problem with key, value and what is allowed. */
@@ -202,7 +207,7 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
     throw new ConfigError(stack, [`stack name "${stack}": must contain 1-20 letters or digits to derive resource names`]);
   }
   const p = cfg.namePrefix;
-  const { docker, azure, postgres, locks, keyVault, appService, app, storage, network, monitoring, ...common } = cfg;
+  const { docker, azure, postgres, locks, keyVault, appService, app, storage, network, monitoring, delivery, ...common } = cfg;
   if (cfg.platform === "docker" && docker) {
     return {
       ...common,
@@ -272,6 +277,7 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
         actionGroupName: `ag-${p}-${stackSlug}`,
         actionGroupShortName: `${p}-${stackSlug}`.slice(0, 12),
       },
+      delivery: delivery ?? DEFAULT_DELIVERY,
     };
   }
   // Unreachable: the schema's superRefine already requires the platform's blocks.

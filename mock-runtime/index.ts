@@ -42,9 +42,17 @@ export interface RegisteredResource {
   };
 }
 
+/** One invoke (data source) the program made, as the provider would receive it. */
+export interface Invoke {
+  token: string;
+  args: Record<string, any>;
+}
+
 export interface RunResult {
   stack: string;
   resources: RegisteredResource[];
+  /** Every invoke in call order (tools/azure-permissions.ts holds what each needs from a read-only identity). */
+  invokes: Invoke[];
   /** Stack outputs with their real values (secret ones included, for assertions; see `secretOutputs`). */
   outputs: Record<string, unknown>;
   secretOutputs: string[];
@@ -146,6 +154,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   const { values, secretKeys } = toRuntimeConfig(project, merged);
 
   const resources: RegisteredResource[] = [];
+  const invokes: Invoke[] = [];
   const pending: Promise<void>[] = [];
   const secretOutputsOf = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
@@ -159,7 +168,10 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         const id = args.custom === false ? undefined : (state.id ?? `${args.name}-id`);
         return { id, state };
       },
-      call: mockCall,
+      call(args) {
+        invokes.push({ token: args.token, args: args.inputs });
+        return mockCall(args);
+      },
     },
     project,
     opts.stack,
@@ -206,7 +218,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     pending.push(done);
   };
 
-  const result: RunResult = { stack: opts.stack, resources, outputs: {}, secretOutputs: [] };
+  const result: RunResult = { stack: opts.stack, resources, invokes, outputs: {}, secretOutputs: [] };
   try {
     const entry = opts.program ?? PROGRAM;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
