@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "policy/node_modules/", "coverage/"] },
+  { ignores: ["node_modules/", "dist/", "policy/node_modules/", "coverage/", ".base/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

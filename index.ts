@@ -5,6 +5,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import { loadStackConfig, projectRoot } from "./config/load";
+import { azureTags } from "./config/tags";
 import { AppService } from "./components/app-service";
 import { appSettings } from "./components/app-settings";
 import { DeletionLocks } from "./components/deletion-locks";
@@ -39,7 +40,7 @@ export = () => {
   }
 
   const { azure, postgres } = cfg;
-  const tags = cfg.resourceTags;
+  const tags = azureTags(cfg);
   const client = authorization.getClientConfigOutput();
   const group = new resources.ResourceGroup(
     "resource-group",

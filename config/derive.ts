@@ -1,7 +1,6 @@
 /**
  * Names each stack derives from `namePrefix` and its stack name (`amplifier-db-test`, `kv-amplifier-prod`,
- * `rg-amplifier-staging`), unless the stack file sets them, and the final tag set; schema.ts calls this once the
- * config is valid. Derived names that would break Azure's limits are problems naming the key to set.
+ * `rg-amplifier-staging`), unless the stack file sets them; schema.ts calls this once the config is valid. Derived names that would break Azure's limits are problems naming the key to set.
  */
 import {
   appSchema,
@@ -20,13 +19,15 @@ import {
   VAULT_NAME_RULE,
 } from "./azure-app";
 import { skuTier, type SkuTier } from "./database";
+import { DEFAULT_DELIVERY } from "./delivery";
 import { ConfigError } from "./errors";
+import { azureTags } from "./tags";
 import type { Parsed, StackConfig } from "./schema";
 
 /** The validated config with every name the stack derives (from `namePrefix` and the stack's slug) filled in. */
 export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secretPaths: ReadonlySet<string>): StackConfig {
   const p = cfg.namePrefix;
-  const { docker, azure, postgres, locks, keyVault, appService, app, storage, network, monitoring, ...common } = cfg;
+  const { docker, azure, postgres, locks, keyVault, appService, app, storage, network, monitoring, delivery, ...common } = cfg;
   if (cfg.platform === "docker" && docker) {
     return {
       ...common,
@@ -70,7 +71,6 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
       ["appService.planName", derived.appService.planName, isSiteName, SITE_NAME_RULE],
       ["storage.accountName", derived.storage.accountName, isStorageAccountName, STORAGE_NAME_RULE],
     ] as const;
-    const resourceTags = { environment: cfg.environment, "managed-by": cfg.tags.managedBy, "cost-center": cfg.tags.costCenter };
     const problems = [
       ...tooLong
         .filter(([, name, valid]) => !valid(name))
@@ -78,7 +78,7 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
           path: key.split("."),
           text: `${key} (derived ${JSON.stringify(name)} from namePrefix and stack name): ${rule}; set ${key} explicitly`,
         })),
-      ...tagProblems(resourceTags).map((text) => ({ path: ["tags"], text: `tags: ${text}` })),
+      ...tagProblems(azureTags(cfg)).map((text) => ({ path: ["tags"], text: `tags: ${text}` })),
     ];
     if (problems.length) throw new ConfigError(stack, problems);
     return {
@@ -105,7 +105,7 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
         actionGroupName: `ag-${p}-${stackSlug}`,
         actionGroupShortName: `${p}-${stackSlug}`.slice(0, 12),
       },
-      resourceTags,
+      delivery: delivery ?? DEFAULT_DELIVERY,
     };
   }
   // Unreachable: the schema's superRefine already requires the platform's blocks.

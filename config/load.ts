@@ -88,21 +88,22 @@ export function validateStack(input: RuntimeConfig): StackNames {
 }
 
 /**
- * The other stack files in `root`, each validated as its own program would be. A file that does not validate is
- * left out: its own plan and deploy report it, and one broken file must not block every other stack's deploy.
+ * The other stack files in `dir`, each validated as its own program would be (relative paths resolved against
+ * `root`, the program's project). A file that does not validate is left out: its own plan and deploy report it, and
+ * one broken file must not block every other stack's deploy.
  */
-export function siblingStacks(root: string, project: string, exclude: string): StackNames[] {
+export function siblingStacks(dir: string, project: string, exclude: string, root = dir): StackNames[] {
   const out: StackNames[] = [];
   let stacks: string[];
   try {
-    stacks = listStacks(root);
+    stacks = listStacks(dir);
   } catch (err) {
     if (err instanceof ConfigError) return out;
     throw err;
   }
   for (const stack of stacks.filter((s) => s !== exclude)) {
     try {
-      const file = readStackFile(stack, root, project);
+      const file = readStackFile(stack, dir, project);
       const { values, secretKeys } = toRuntimeConfig(stack, new Map(file.entries.map((e) => [e.key, e.value])));
       out.push(validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root }));
     } catch (err) {

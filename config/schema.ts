@@ -12,6 +12,7 @@ import { RULE_NAMES } from "../policy/rules";
 import { appSchema, appServiceSchema, keyVaultSchema, monitoringSchema, networkSchema, type PlanTier, storageSchema, TAG_LIMITS } from "./azure-app";
 import { dockerSchema, postgresSchema, type SkuTier } from "./database";
 import { deriveNames } from "./derive";
+import { checkDelivery, type DeliveryConfig, deliverySchema } from "./delivery";
 import { ConfigError, describeIssue } from "./errors";
 import { secretPathsOf } from "./secrets";
 
@@ -88,6 +89,8 @@ export const stackConfigSchema = z
     storage: storageSchema.optional(),
     network: networkSchema.optional(),
     monitoring: monitoringSchema.optional(),
+    /** How CI previews and deploys the stack (config/delivery.ts). */
+    delivery: deliverySchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     // The API runs production with production's guarantees; a laptop's Docker container has none of them.
@@ -111,6 +114,7 @@ export const stackConfigSchema = z
       need("azure");
       need("postgres");
       forbid("docker");
+      checkDelivery(cfg, ctx);
       // A private-only database, vault or share is reachable by the app only through the private endpoints
       // `network` creates; without them the stack would deploy an API that cannot reach its data.
       for (const key of ["postgres", "keyVault", "storage"] as const) {
@@ -128,7 +132,7 @@ export const stackConfigSchema = z
   });
 
 /** Blocks only Azure stacks use. */
-const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring"] as const;
+const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring", "delivery"] as const;
 
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
 export type Parsed = z.output<typeof stackConfigSchema>;
@@ -177,8 +181,7 @@ export type StackConfig =
       /** Present: private endpoints for database, vault and storage, and VNet integration of the web app. */
       network?: NetworkConfig;
       monitoring: MonitoringConfig;
-      /** Tags on every taggable Azure resource (policy rule required-tags), within Azure's tag limits. */
-      resourceTags: Record<string, string>;
+      delivery: DeliveryConfig;
     });
 
 /** The stack name reduced to lowercase letters and digits, as derived names use it (`pr-od` -> `prod`). */

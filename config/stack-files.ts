@@ -51,7 +51,8 @@ function validateFile(stack: string, dir: string): Validated {
     // The file shows exactly which value was `secure:`; the program sees only its top-level key.
     const leafProblems = secureLeafProblems(leaves);
     if (leafProblems.length) throw new ConfigError(stack, leafProblems);
-    return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: dir }), file, project };
+    // Relative paths resolve against this program's project, as the program (run on `dir`'s files) resolves them.
+    return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: PROJECT_DIR }), file, project };
   } catch (err) {
     if (err instanceof ConfigError) throw located(err, file, project);
     throw err;
@@ -68,7 +69,7 @@ function assertOwnNames(own: Validated, others: readonly StackNames[]): StackCon
 /** A stack file validated as the program would, plus the names its valid sibling files own. */
 export function parseStackFile(stack: string, dir = PROJECT_DIR): StackConfig {
   const own = validateFile(stack, dir);
-  return assertOwnNames(own, siblingStacks(dir, own.project, stack));
+  return assertOwnNames(own, siblingStacks(dir, own.project, stack, PROJECT_DIR));
 }
 
 /** Every stack file in `dir`, each valid and no two owning one name (README tables, environments). */

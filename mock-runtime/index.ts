@@ -44,9 +44,17 @@ export interface RegisteredResource {
   };
 }
 
+/** One invoke (data source) the program made, as the provider would receive it. */
+export interface Invoke {
+  token: string;
+  args: Record<string, any>;
+}
+
 export interface RunResult {
   stack: string;
   resources: RegisteredResource[];
+  /** Every invoke in call order (tools/azure-permissions.ts holds what each needs from a read-only identity). */
+  invokes: Invoke[];
   /** Stack outputs with their real values (secret ones included, for assertions; see `secretOutputs`). */
   outputs: Record<string, unknown>;
   secretOutputs: string[];
@@ -138,11 +146,12 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     runtime = toRuntimeConfig(opts.stack, config);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { stack: opts.stack, resources: [], outputs: {}, secretOutputs: [], error: err };
+    return { stack: opts.stack, resources: [], invokes: [], outputs: {}, secretOutputs: [], error: err };
   }
   const { values, secretKeys } = runtime;
 
   const resources: RegisteredResource[] = [];
+  const invokes: Invoke[] = [];
   const pending: Promise<void>[] = [];
   const secretOutputsOf = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
@@ -156,7 +165,10 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         const id = args.custom === false ? undefined : (state.id ?? `${args.name}-id`);
         return { id, state };
       },
-      call: mockCall,
+      call(args) {
+        invokes.push({ token: args.token, args: args.inputs });
+        return mockCall(args);
+      },
     },
     project,
     opts.stack,
@@ -203,7 +215,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     pending.push(done);
   };
 
-  const result: RunResult = { stack: opts.stack, resources, outputs: {}, secretOutputs: [] };
+  const result: RunResult = { stack: opts.stack, resources, invokes, outputs: {}, secretOutputs: [] };
   try {
     const entry = opts.program ?? PROGRAM;
     // eslint-disable-next-line @typescript-eslint/no-require-imports

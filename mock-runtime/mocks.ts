@@ -126,7 +126,8 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, any>
         })),
       };
     default:
-      throw new Error(`harness: no mock for invoke ${args.token}; add one to mock-runtime/mocks.ts`);
+      // A new invoke also runs in every read-only preview: tools/azure-permissions.ts must say what it needs.
+      throw new Error(`harness: no mock for invoke ${args.token}; add one to mock-runtime/mocks.ts and its Azure action to tools/azure-permissions.ts`);
   }
 }
 

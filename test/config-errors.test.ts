@@ -15,7 +15,7 @@ import { EXIT, runMain } from "../tools/cli";
 import { main as docs } from "../tools/environments-table";
 import { main as policyConfig } from "../tools/policy-config";
 import { main as runStack } from "../tools/run-stack";
-import { captureIo, scratchProject, stackText } from "./support/projects";
+import { captureIo, scratchProject, stackText } from "./support/checkout";
 
 const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
 

@@ -9,7 +9,7 @@ import { PROVIDERS } from "../config/keys";
 import { parseStackYaml } from "../config/pulumi-files";
 import { parseStackFile } from "../config/stack-files";
 import { runProgram, userResources } from "../mock-runtime";
-import { scratchProject, stackText } from "./support/projects";
+import { scratchProject, stackText } from "./support/checkout";
 
 /** The program's error for a stack run with config overrides (full `<namespace>:<name>` keys allowed). */
 async function programError(stack: string, overrides: Record<string, unknown>): Promise<string> {

@@ -15,7 +15,7 @@ import { main as plan } from "../plan/cli";
 import { EXIT } from "../tools/cli";
 import { main as docs } from "../tools/environments-table";
 import { main as policyConfig } from "../tools/policy-config";
-import { captureIo, scratchCheckout, scratchProject, stackText } from "./support/projects";
+import { captureIo, scratchCheckout, scratchProject, stackText } from "./support/checkout";
 
 describe("the repository's stack files", () => {
   test("each owns its names: no resource group, server, vault, account, app, plan, container, volume or port twice", () => {

@@ -84,6 +84,7 @@ function fixture(): RunResult {
     resources: [stack, server, vault, secret, app, role, lock, pe, alert, unknown],
     outputs: { DATABASE_URL: URL_VALUE, vaultUri: "https://kv-amplifier-prod.vault.azure.net/" },
     secretOutputs: ["DATABASE_URL"],
+    invokes: [],
   };
 }
 

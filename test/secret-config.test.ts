@@ -11,7 +11,7 @@ import { byType, runProgram, runStack, userResources } from "../mock-runtime";
 import { renderJson } from "../plan/json";
 import { buildPlan } from "../plan/model";
 import { renderText } from "../plan/render-text";
-import { scratchProject, stackText } from "./support/projects";
+import { scratchProject, stackText } from "./support/checkout";
 
 const DOCKER = "amplifier-infra:docker";
 const secure = (ciphertext: string) => ({ secure: `v1:${ciphertext}` });

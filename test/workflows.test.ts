@@ -1,11 +1,15 @@
-// The GitHub workflows are code too: these tests pin the security-relevant shape (triggers, permissions, the
-// fork-safe split, OIDC without a client secret, gated and serialised deploys) so a later edit cannot quietly undo it.
-// actionlint (`npm run lint:workflows`) checks syntax and expressions; this checks intent.
+// The GitHub workflows are code too: these tests pin the security-relevant shape (triggers, permissions, which job
+// may hold which credential for which stack, install without dependency scripts, actions pinned to commits, the
+// policy pack from the protected base, gated and serialised deploys) so a later edit cannot quietly undo it.
+// actionlint (`npm run lint:workflows`) checks syntax and expressions; this checks intent. What the environments
+// themselves allow (branch rules, reviewers) is pinned by azure-setup.test.ts.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { listStacks } from "../config/stack-files";
+import { ciStacks, SELECTIONS, type Selection } from "../tools/ci-stacks";
 
 const root = path.join(__dirname, "..");
 const dir = path.join(root, ".github", "workflows");
@@ -19,6 +23,7 @@ type Job = {
   permissions?: Record<string, string>;
   concurrency?: { group: string; "cancel-in-progress"?: boolean };
   strategy?: { matrix?: Record<string, unknown> };
+  outputs?: Record<string, string>;
   env?: Record<string, string>;
   steps: Step[];
 };
@@ -31,9 +36,18 @@ const pr = load("pull-request.yml");
 const deploy = load("deploy.yml");
 const drift = load("drift.yml");
 const all: [string, Workflow][] = files.map((f) => [f, load(f)]);
-const allJobs: [string, Job][] = all.flatMap(([f, wf]) => Object.entries(wf.jobs).map(([id, j]) => [`${f}:${id}`, j] as [string, Job]));
+const allJobs: [string, Job, Workflow][] = all.flatMap(([f, wf]) => Object.entries(wf.jobs).map(([id, j]) => [`${f}:${id}`, j, wf] as [string, Job, Workflow]));
 
-// Inputs of pulumi/actions at tag v7 (= v7.0.0, commit 8e5e406f), from its action.yml (github.com/pulumi/actions).
+// Action pins: commit -> release, read from each action's tags (github.com/<action>, git tags, 2026-11-30).
+const PINS: Record<string, { sha: string; version: string }> = {
+  "actions/checkout": { sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1" },
+  "actions/setup-node": { sha: "820762786026740c76f36085b0efc47a31fe5020", version: "v7.0.0" },
+  // Azure/login's v3.0.1 is an annotated tag; this is the commit it points at.
+  "azure/login": { sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", version: "v3.0.1" },
+  "pulumi/actions": { sha: "8e5e406f4007fca908480587cb9893c07090f58d", version: "v7.0.0" },
+};
+
+// Inputs of pulumi/actions v7.0.0 (commit 8e5e406f), from its action.yml (github.com/pulumi/actions).
 const PULUMI_ACTIONS_V7_INPUTS = new Set([
   "command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number",
   "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map",
@@ -44,21 +58,35 @@ const PULUMI_ACTIONS_V7_INPUTS = new Set([
 ]);
 
 const SAME_REPO = "github.event.pull_request.head.repo.full_name == github.repository";
+const DEFAULT_BASE = "github.base_ref == github.event.repository.default_branch";
 const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
 const usesAzure = (job: Job) => job.steps.some((s) => /^(pulumi\/actions|azure\/login)@/.test(s.uses ?? ""));
 const text = (v: unknown) => JSON.stringify(v);
 const envName = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
 const needs = (job: Job) => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
+/** A job that holds a credential: an OIDC token or any secret. */
+const credentialed = (job: Job) => job.permissions?.["id-token"] === "write" || /secrets\./.test(text(job));
+const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
 
-// Azure stacks are read from the stack files, so a new Pulumi.staging.yaml on Azure fails here until CI covers it.
-const stackFiles = fs.readdirSync(root).filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f));
-const stacks = stackFiles.map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
-const azureStacks = stacks.filter((s) => parse(fs.readFileSync(path.join(root, `Pulumi.${s}.yaml`), "utf8")).config["amplifier-infra:platform"] === "azure");
+/**
+ * The stack list a credentialed job's matrix comes from: `fromJSON(needs.stacks.outputs.<name>)`, where the `stacks`
+ * job's step writes `<name>=$(npm run --silent ci-stacks -- <selection>)`. Returns the selection and the stacks job.
+ */
+function matrixSource(wf: Workflow, job: Job): { selection: Selection; stacksJob: Job } {
+  const m = /^\$\{\{ fromJSON\(needs\.stacks\.outputs\.([\w-]+)\) \}\}$/.exec(String(job.strategy?.matrix?.stack));
+  if (!m) throw new Error(`matrix ${text(job.strategy?.matrix)} does not come from the stacks job`);
+  expect(needs(job)).toContain("stacks");
+  const stacksJob = wf.jobs.stacks;
+  const [, stepId, output] = /^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$/.exec(stacksJob.outputs?.[m[1]] ?? "") ?? [];
+  const step = stacksJob.steps.find((s) => s.id === stepId);
+  const sel = new RegExp(`^echo "${output}=\\$\\(npm run --silent ci-stacks -- ([\\w-]+)\\)" >> "\\$GITHUB_OUTPUT"$`, "m").exec(step?.run ?? "");
+  if (!sel || !Object.hasOwn(SELECTIONS, sel[1])) throw new Error(`stacks output ${m[1]} is not a ci-stacks selection`);
+  return { selection: sel[1] as Selection, stacksJob };
+}
 
 describe("workflow files", () => {
   test("the three workflows exist and are the only ones", () => {
     expect(fs.readdirSync(dir).sort()).toEqual([...files].sort());
-    expect(azureStacks).toEqual(["prod", "test"]);
   });
 
   test("triggers: pull_request (never pull_request_target / workflow_run), push to main, schedule", () => {
@@ -71,13 +99,13 @@ describe("workflow files", () => {
     for (const [f, wf] of all) expect([f, Object.keys(wf.on).filter((k) => /pull_request_target|workflow_run/.test(k))]).toEqual([f, []]);
   });
 
-  test("actions are pinned to current majors: checkout/setup-node v7, pulumi/actions v7, azure/login v3", () => {
-    const expected: Record<string, string> = { "actions/checkout": "v7", "actions/setup-node": "v7", "pulumi/actions": "v7", "azure/login": "v3" };
-    const used = allJobs.flatMap(([, j]) => j.steps.filter((s) => s.uses).map((s) => s.uses as string));
-    expect(used.length).toBeGreaterThan(10);
-    for (const u of used) {
-      const [action, ref] = u.split("@");
-      expect([u, expected[action]]).toEqual([u, ref]);
+  test("every action is pinned to a full commit SHA with its release in a comment, the same pin everywhere", () => {
+    const lines = files.flatMap((f) => raw(f).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l)).map((l) => [f, l.trim()] as const));
+    expect(lines.length).toBeGreaterThan(20);
+    for (const [f, line] of lines) {
+      const m = /^(?:-\s+)?uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
+      expect([f, line, m !== null]).toEqual([f, line, true]);
+      expect([f, line, PINS[m![1]]]).toEqual([f, line, { sha: m![2], version: m![3] }]);
     }
   });
 });
@@ -100,7 +128,86 @@ describe("permissions: least privilege", () => {
   });
 });
 
-describe("pull request: fork-safe split", () => {
+describe("credentials: only through a stack's GitHub environment, for stacks from the stack files", () => {
+  const withCredentials = allJobs.filter(([, j]) => credentialed(j));
+
+  test("every credentialed job names the environment of one stack, deploy (<stack>) or read (<stack>-preview)", () => {
+    expect(withCredentials.map(([id]) => id)).toEqual([
+      "pull-request.yml:preview", "deploy.yml:up-ungated", "deploy.yml:preview-gated", "deploy.yml:up-gated", "drift.yml:drift",
+    ]);
+    for (const [id, job] of withCredentials) expect([id, envName(job)]).toEqual([id, expect.stringMatching(/^\$\{\{ matrix\.stack \}\}(-preview)?$/)]);
+    // A secret anywhere else would be repository-level, readable by every branch (docs.github.com, "Secure use reference").
+    for (const [id, job] of allJobs.filter(([, j]) => !credentialed(j))) expect([id, envName(job), /secrets\.|id-token/.test(text(job))]).toEqual([id, undefined, false]);
+  });
+
+  test("each credentialed job's stacks come from the stack files (ci-stacks), never a list in the workflow", () => {
+    for (const [id, job, wf] of withCredentials) {
+      const { selection } = matrixSource(wf, job);
+      expect([id, ciStacks(selection).length > 0]).toEqual([id, true]);
+    }
+    for (const f of files) expect([f, raw(f).match(/stack: \[/g)]).toEqual([f, null]);
+  });
+
+  test("`pulumi up` runs only in a stack's deploy environment, previews only in its read environment", () => {
+    for (const [id, job] of withCredentials) {
+      const commands = pulumiSteps(job).map((s) => s.with?.command);
+      expect([id, commands]).toEqual([id, [envName(job)!.endsWith("-preview") ? "preview" : "up"]]);
+    }
+  });
+
+  test("Azure login is OIDC with the environment's own AZURE_CLIENT_ID; the Pulumi token is the environment's secret, on the Pulumi step only", () => {
+    for (const f of files) expect(raw(f)).not.toMatch(/CLIENT_SECRET|client-secret|creds:|AZURE_PREVIEW_CLIENT_ID/i);
+    for (const [id, job] of withCredentials) {
+      expect([id, job.env]).toEqual([
+        id,
+        {
+          NPM_CONFIG_IGNORE_SCRIPTS: "true",
+          ARM_USE_OIDC: "true",
+          ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+          ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+          ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+        },
+      ]);
+      const withSecrets = job.steps.filter((s) => /secrets\./.test(text(s)));
+      expect([id, withSecrets.map((s) => s.uses?.split("@")[0])]).toEqual([id, ["pulumi/actions"]]);
+      expect([id, withSecrets[0].env]).toEqual([id, { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" }]);
+      // azblob:// state and azurekeyvault:// secrets authenticate through the Azure SDK, not ARM_*: az login first.
+      const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"));
+      expect([id, login?.if]).toEqual([id, "startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')"]);
+      expect([id, login?.with?.["client-id"]]).toEqual([id, job.env?.ARM_CLIENT_ID]);
+    }
+  });
+});
+
+describe("supply chain in credentialed jobs", () => {
+  const installing = allJobs.filter(([, j]) => /npm (ci|install)/.test(runs(j)));
+
+  test("dependencies install without their scripts, then the project's own postinstall runs explicitly", () => {
+    for (const [id, job] of allJobs.filter(([, j]) => credentialed(j))) {
+      const installs = job.steps.flatMap((s) => (s.run ?? "").split("\n").filter((l) => /\bnpm (ci|install|i)\b/.test(l)));
+      expect([id, installs.length > 0]).toEqual([id, true]);
+      for (const l of installs) expect([id, l.trim()]).toEqual([id, expect.stringMatching(/^npm ci (--prefix \S+ )?--ignore-scripts --no-audit --no-fund$/)]);
+      const i = job.steps.findIndex((s) => s.run === "npm ci --ignore-scripts --no-audit --no-fund");
+      expect([id, job.steps[i + 1]?.run]).toEqual([id, "npm run postinstall"]);
+      // No cache restore where a credential is: a pull request's job could have written the cache.
+      const setup = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
+      expect([id, setup?.with]).toEqual([id, { "node-version": 22, "package-manager-cache": false }]);
+    }
+  });
+
+  test("the project's postinstall itself installs the policy pack without scripts", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+    expect(pkg.scripts.postinstall).toBe("npm ci --prefix policy --ignore-scripts --no-audit --no-fund");
+  });
+
+  test("only the credential-free checks job installs with scripts (and uses the npm cache)", () => {
+    const plain = installing.filter(([, j]) => /^npm ci$/m.test(runs(j))).map(([id]) => id);
+    expect(plain).toEqual(["pull-request.yml:checks"]);
+    expect(credentialed(pr.jobs.checks)).toBe(false);
+  });
+});
+
+describe("pull request: unreviewed code gets credentials only for stacks that allow it", () => {
   const checks = pr.jobs.checks;
   const preview = pr.jobs.preview;
 
@@ -108,8 +215,8 @@ describe("pull request: fork-safe split", () => {
     expect(text(checks)).not.toMatch(/secrets\./);
     expect(checks.if).toBeUndefined();
     expect(checks.permissions).toEqual({ contents: "read" });
-    const runs = checks.steps.map((s) => s.run).filter(Boolean);
-    for (const cmd of ["npm ci", "npm run typecheck", "npm run lint", "npm run lint:workflows", "npm test"]) expect(runs).toContain(cmd);
+    const r = checks.steps.map((s) => s.run).filter(Boolean);
+    for (const cmd of ["npm ci", "npm run typecheck", "npm run lint", "npm run lint:workflows", "npm test"]) expect(r).toContain(cmd);
   });
 
   test("the offline plan runs for every stack file and writes each plan to the job summary", () => {
@@ -118,7 +225,8 @@ describe("pull request: fork-safe split", () => {
     // Run the step's own script with a stand-in `npm` that prints its arguments (and fails for prod).
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wf-plan-"));
     try {
-      for (const f of stackFiles) fs.copyFileSync(path.join(root, f), path.join(tmp, f));
+      const stacks = listStacks();
+      for (const s of stacks) fs.copyFileSync(path.join(root, `Pulumi.${s}.yaml`), path.join(tmp, `Pulumi.${s}.yaml`));
       fs.mkdirSync(path.join(tmp, "bin"));
       fs.writeFileSync(path.join(tmp, "bin", "npm"), '#!/bin/sh\necho "npm $*"\n[ "$5" = prod ] && exit 3\nexit 0\n', { mode: 0o755 });
       const summary = path.join(tmp, "summary.md");
@@ -134,7 +242,7 @@ describe("pull request: fork-safe split", () => {
       }
       const out = fs.readFileSync(summary, "utf8");
       for (const s of stacks) expect(out).toContain(`npm run --silent plan -- ${s} --no-color`);
-      expect(stacks).toEqual(["dev", "prod", "test"]);
+      expect(stacks).toEqual(expect.arrayContaining(["dev", "prod", "test"]));
       // A failing plan (prod) fails the job, but only after every stack's plan is in the summary.
       expect(status).toBe(1);
       expect(out.match(/```text/g)?.length).toBe(stacks.length);
@@ -143,32 +251,58 @@ describe("pull request: fork-safe split", () => {
     }
   });
 
-  test("every job that uses a secret or OIDC runs only for same-repository pull requests, after the checks", () => {
-    const privileged = Object.entries(pr.jobs).filter(([, j]) => /secrets\./.test(text(j)) || j.permissions?.["id-token"] === "write");
+  test("the only credentialed job previews the base commit's pull-request-previewable stacks, never a gated one", () => {
+    const privileged = Object.entries(pr.jobs).filter(([, j]) => credentialed(j));
     expect(privileged.map(([id]) => id)).toEqual(["preview"]);
-    for (const [, j] of privileged) {
-      expect(j.if).toContain(SAME_REPO);
-      expect(needs(j)).toContain("checks");
-    }
+    const { selection, stacksJob } = matrixSource(pr, preview);
+    expect(selection).toBe("pull-request-preview");
+    expect(credentialed(stacksJob)).toBe(false);
+    // The list is read from the base commit, so a pull request cannot make its own stack previewable.
+    expect(stacksJob.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with).toEqual({
+      "persist-credentials": false,
+      ref: "${{ github.event.pull_request.base.sha }}",
+    });
+    expect(envName(preview)).toBe("${{ matrix.stack }}-preview");
+    const previewable = ciStacks("pull-request-preview");
+    for (const gated of ciStacks("gated")) expect(previewable).not.toContain(gated);
+    expect(previewable).not.toContain("prod");
   });
 
-  test("preview: pulumi/actions v7 preview per Azure stack with PR comment and the policy pack", () => {
+  test("same-repository pull requests into the default branch only, not Dependabot's, after the checks", () => {
+    for (const clause of [SAME_REPO, DEFAULT_BASE, "github.actor != 'dependabot[bot]'", "needs.stacks.outputs.preview != '[]'"]) expect(preview.if).toContain(clause);
+    expect(needs(preview)).toEqual(["checks", "stacks"]);
     expect(preview.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+    expect(preview.concurrency).toEqual({ group: "preview-${{ matrix.stack }}-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
+  });
+
+  test("the policy pack and its config come from the base commit, generated before any of the pull request's code runs", () => {
+    const steps = preview.steps;
+    const base = steps.findIndex((s) => s.uses?.startsWith("actions/checkout@") && s.with?.path === ".base");
+    expect(steps[base].with).toEqual({ "persist-credentials": false, ref: "${{ github.event.pull_request.base.sha }}", path: ".base" });
+    const config = steps.findIndex((s) => s.run?.includes("policy-config"));
+    expect(steps[config].run!.trim().split("\n")).toEqual([
+      "npm ci --prefix .base --ignore-scripts --no-audit --no-fund",
+      "npm ci --prefix .base/policy --ignore-scripts --no-audit --no-fund",
+      'npm --prefix .base run --silent policy-config -- "$STACK" > "$RUNNER_TEMP/policy-config.json"',
+    ]);
+    expect(steps[config].env).toEqual({ STACK: "${{ matrix.stack }}" });
+    const prCode = steps.findIndex((s) => s.run === "npm ci --ignore-scripts --no-audit --no-fund");
+    expect(base).toBeLessThan(config);
+    expect(config).toBeLessThan(prCode);
     const [step] = pulumiSteps(preview);
-    expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "policy" });
-    expect(String(step.with?.["stack-name"])).toContain("matrix.stack");
+    expect(step.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "${{ github.workspace }}/.base/policy" });
   });
 });
 
 describe("pulumi/actions steps", () => {
   const jobsWithPulumi = allJobs.filter(([, j]) => pulumiSteps(j).length > 0);
 
-  test("run in preview (PR), deploy and drift jobs, only with inputs that v7 defines", () => {
-    expect(jobsWithPulumi.map(([id]) => id)).toEqual(["pull-request.yml:preview", "deploy.yml:test", "deploy.yml:prod", "drift.yml:drift"]);
+  test("only inputs that v7 defines, with the pinned commit", () => {
     for (const [id, job] of jobsWithPulumi) {
       for (const step of pulumiSteps(job)) {
-        expect([id, step.uses]).toEqual([id, "pulumi/actions@v7"]);
+        expect([id, step.uses]).toEqual([id, `pulumi/actions@${PINS["pulumi/actions"].sha}`]);
         expect([id, Object.keys(step.with ?? {}).filter((k) => !PULUMI_ACTIONS_V7_INPUTS.has(k))]).toEqual([id, []]);
+        expect([id, String(step.with?.["stack-name"])]).toEqual([id, expect.stringContaining("matrix.stack")]);
       }
     }
   });
@@ -177,92 +311,58 @@ describe("pulumi/actions steps", () => {
     for (const [id, job] of jobsWithPulumi) {
       const i = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
       const step = job.steps[i];
-      expect([id, step.with?.policyPacks]).toEqual([id, "policy"]);
+      // Pushed to main or scheduled on the default branch: the checkout is the protected branch's.
+      const pack = id === "pull-request.yml:preview" ? "${{ github.workspace }}/.base/policy" : "${{ github.workspace }}/policy";
+      expect([id, step.with?.policyPacks]).toEqual([id, pack]);
       expect([id, step.with?.policyPackConfigs]).toEqual([id, "${{ runner.temp }}/policy-config.json"]);
-      const gen = job.steps.slice(0, i).find((s) => s.run?.includes("npm run --silent policy-config -- "));
-      expect([id, gen?.run]).toEqual([id, expect.stringMatching(/policy-config -- ("\$STACK"|test|prod) > "\$RUNNER_TEMP\/policy-config\.json"$/)]);
-      if (gen?.run?.includes("$STACK")) expect([id, gen.env?.STACK]).toEqual([id, "${{ matrix.stack }}"]);
-      // The program and the policy pack need the project's dependencies installed first.
-      expect([id, job.steps.slice(0, i).some((s) => s.run === "npm ci")]).toEqual([id, true]);
-    }
-  });
-
-  test("Azure login is OIDC through ARM_* from repository variables; no client secret anywhere", () => {
-    for (const f of files) expect(raw(f)).not.toMatch(/CLIENT_SECRET|client-secret|creds:/i);
-    for (const [id, job] of jobsWithPulumi) {
-      const env = job.env ?? {};
-      expect([id, env.ARM_USE_OIDC]).toEqual([id, "true"]);
-      for (const k of ["ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID"]) expect([id, env[k]]).toEqual([id, expect.stringMatching(/^\$\{\{ vars\.AZURE_[A-Z_]+ \}\}$/)]);
-      expect([id, env.PULUMI_ACCESS_TOKEN]).toEqual([id, "${{ secrets.PULUMI_ACCESS_TOKEN }}"]);
-      // azblob:// state and azurekeyvault:// secrets authenticate through the Azure SDK, not ARM_*: az login first.
-      const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"));
-      expect([id, login?.if]).toEqual([id, "startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')"]);
-      expect([id, login?.with?.["client-id"]]).toEqual([id, env.ARM_CLIENT_ID]);
-    }
-  });
-
-  test("only the deploy jobs use the deploy identity; previews and drift checks use the read-only one", () => {
-    for (const [id, job] of jobsWithPulumi) {
-      const deploys = pulumiSteps(job).some((s) => s.with?.command === "up");
-      expect([id, job.env?.ARM_CLIENT_ID]).toEqual([id, deploys ? "${{ vars.AZURE_CLIENT_ID }}" : "${{ vars.AZURE_PREVIEW_CLIENT_ID }}"]);
+      const gen = job.steps.slice(0, i).find((s) => s.run?.includes("run --silent policy-config -- "));
+      expect([id, gen?.run?.trim()]).toEqual([id, expect.stringMatching(/policy-config -- "\$STACK" > "\$RUNNER_TEMP\/policy-config\.json"$/)]);
+      expect([id, gen?.env?.STACK]).toEqual([id, "${{ matrix.stack }}"]);
+      if (id !== "pull-request.yml:preview") expect([id, job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).map((s) => s.with)]).toEqual([id, [{ "persist-credentials": false }]]);
     }
   });
 });
 
 describe("deploy on push to main", () => {
-  test("one `pulumi up` job per Azure stack, each behind the GitHub environment of the same name", () => {
-    const byStack = Object.values(deploy.jobs).map((j) => envName(j));
-    expect(byStack.sort()).toEqual(azureStacks);
-    for (const job of Object.values(deploy.jobs)) {
-      const [step] = pulumiSteps(job);
-      expect(step.with?.command).toBe("up");
-      expect(String(step.with?.["stack-name"])).toContain(`'${envName(job)}'`);
-      expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
-    }
-  });
+  const { stacks, "up-ungated": upUngated, "preview-gated": previewGated, "up-gated": upGated } = deploy.jobs;
 
-  test("prod runs after test, behind environment prod", () => {
-    expect(envName(deploy.jobs.test)).toBe("test");
-    expect(envName(deploy.jobs.prod)).toBe("prod");
-    expect(needs(deploy.jobs.prod)).toEqual(["test"]);
-    expect(needs(deploy.jobs.test)).toEqual([]);
+  test("stacks without approval deploy first; gated stacks (prod) deploy behind their own environment after a preview", () => {
+    expect(Object.keys(deploy.jobs)).toEqual(["stacks", "up-ungated", "preview-gated", "up-gated"]);
+    expect(matrixSource(deploy, upUngated).selection).toBe("ungated");
+    expect(matrixSource(deploy, previewGated).selection).toBe("gated");
+    expect(matrixSource(deploy, upGated).selection).toBe("gated");
+    expect(ciStacks("gated")).toContain("prod");
+    expect(envName(upGated)).toBe("${{ matrix.stack }}");
+    expect(envName(previewGated)).toBe("${{ matrix.stack }}-preview");
+    expect(needs(upGated)).toEqual(["stacks", "preview-gated"]);
+    expect(needs(previewGated)).toEqual(["stacks", "up-ungated"]);
+    // The gated preview, and so the gated deploy, never follow a failed ungated deploy.
+    expect(previewGated.if).toContain("(needs.up-ungated.result == 'success' || needs.up-ungated.result == 'skipped')");
+    expect(pulumiSteps(previewGated)[0].with).toMatchObject({ command: "preview", diff: true, "comment-on-summary": true });
+    expect(credentialed(stacks)).toBe(false);
   });
 
   test("a concurrency group per stack, never cancelling a running deploy", () => {
-    const groups = Object.values(deploy.jobs).map((j) => j.concurrency);
-    expect(groups).toEqual([
-      { group: "deploy-test", "cancel-in-progress": false },
-      { group: "deploy-prod", "cancel-in-progress": false },
-    ]);
+    for (const job of [upUngated, upGated]) expect(job.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
   });
 });
 
 describe("drift check", () => {
   const job = drift.jobs.drift;
 
-  test("refreshes each Azure stack and fails on any change", () => {
-    expect([...(job.strategy?.matrix?.stack as string[])].sort()).toEqual(azureStacks);
+  test("refreshes each Azure stack with its read identity, from the default branch only, and fails on any change", () => {
+    expect(matrixSource(drift, job).selection).toBe("azure");
+    expect(envName(job)).toBe("${{ matrix.stack }}-preview");
+    expect(drift.jobs.stacks.if).toBe("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
     const [step] = pulumiSteps(job);
     expect(step.with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
     expect(job.concurrency).toEqual({ group: "drift-${{ matrix.stack }}", "cancel-in-progress": false });
-    // No environment: prod's required reviewers must not hold up a read-only scheduled check.
-    expect(job.environment).toBeUndefined();
   });
 
   test("a failed check opens or updates an issue, and only then", () => {
     const step = job.steps.find((s) => s.run?.includes("gh issue create"));
     expect(step?.if).toBe("failure() && steps.drift.outcome == 'failure'");
-    expect(job.steps.find((s) => s.id === "drift")?.uses).toBe("pulumi/actions@v7");
+    expect(job.steps.find((s) => s.id === "drift")?.uses).toBe(`pulumi/actions@${PINS["pulumi/actions"].sha}`);
     expect(step?.run).toContain("gh issue comment");
-  });
-});
-
-describe("stack matrices and concurrency groups are per stack", () => {
-  test("preview matrix covers every Azure stack, grouped per stack and pull request", () => {
-    expect([...(pr.jobs.preview.strategy?.matrix?.stack as string[])].sort()).toEqual(azureStacks);
-    expect(pr.jobs.preview.concurrency).toEqual({
-      group: "preview-${{ matrix.stack }}-pr-${{ github.event.pull_request.number }}",
-      "cancel-in-progress": false,
-    });
   });
 });

@@ -1,20 +1,28 @@
 // Prints (never runs) the one-time Azure + GitHub set-up for the CI/CD workflows as a reviewable bash script:
 //   npm run --silent azure-setup -- --repo <owner/name> --subscription <id> [--app-name <name>] [--location <region>]
-//                                   [--state-account <storage account>] > azure-setup.sh
+//                                   [--state-account <storage account>] [--reviewer user:<login>|team:<org>/<slug>]...
+//                                   > azure-setup.sh
+// One pair of identities and GitHub environments per Azure stack in the stack files (tools/azure-setup-stack.ts).
 // Every flag is validated first; nothing talks to Azure or GitHub from here. README: "Deploying for real".
+import { PROJECT_DIR } from "../config/stack-files";
+import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
+import { sq, type StateBackend, stackLines } from "./azure-setup-stack";
+import { azureStacks } from "./ci-stacks";
 import { EXIT, type FlagSpec, tokenize } from "./cli";
 
 export interface SetupOptions {
   /** GitHub repository, owner/name: the federated credentials' subjects are built from it. */
   repo: string;
-  /** Azure subscription (GUID) that holds the test and prod stacks. */
+  /** Azure subscription (GUID) that holds the Azure stacks. */
   subscription: string;
-  /** Prefix of the two app registrations: <appName>-deploy and <appName>-preview. */
+  /** Prefix of the app registrations (<appName>-<stack>-deploy, <appName>-<stack>-preview) and custom roles. */
   appName: string;
   /** Region of the state storage account and vault (only with stateAccount). */
   location: string;
   /** Storage account name for a self-managed azblob:// backend (plus a Key Vault secrets provider); none = Pulumi Cloud. */
   stateAccount?: string;
+  /** Who may approve deploys of gated stacks (`user:<login>`, `team:<org>/<slug>`); none = the user running it. */
+  reviewers: string[];
 }
 
 export class UsageError extends Error {
@@ -26,11 +34,12 @@ export class UsageError extends Error {
 
 export const USAGE =
   "usage: npm run --silent azure-setup -- --repo <owner/name> --subscription <subscription id>\n" +
-  "         [--app-name <name>] [--location <region>] [--state-account <storage account name>]";
+  "         [--app-name <name>] [--location <region>] [--state-account <storage account name>]\n" +
+  "         [--reviewer user:<login>|team:<org>/<team slug>]... (up to 6)";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // Each value lands in a shell script and in Azure/GitHub names, so each is checked against the service's own rule.
-const FLAGS: Record<string, { key: keyof SetupOptions; test: RegExp; allowed: string }> = {
+const FLAGS: Record<string, { key: keyof SetupOptions; test: RegExp; allowed: string; repeatable?: boolean }> = {
   "--repo": {
     key: "repo",
     // GitHub: owner 1-39 letters, digits or single hyphens; repository name letters, digits, '.', '_', '-'.
@@ -58,11 +67,22 @@ const FLAGS: Record<string, { key: keyof SetupOptions; test: RegExp; allowed: st
     test: /^[a-z0-9]{3,24}$/,
     allowed: "a storage account name: 3-24 lower-case letters and digits",
   },
+  "--reviewer": {
+    key: "reviewers",
+    // GitHub logins: 1-39 letters, digits or single hyphens; team slugs: lower-case letters, digits, '-' and '_'.
+    test: /^(user:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}|team:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[a-z0-9_-]{1,100})$/,
+    allowed: "user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform",
+    repeatable: true,
+  },
 };
+
+/** GitHub takes at most six reviewers per environment (REST "Create or update an environment"). */
+const MAX_REVIEWERS = 6;
 
 export function parseSetupArgs(argv: string[]): SetupOptions {
   const errors: string[] = [];
   const seen = new Map<string, string>();
+  const reviewers: string[] = [];
   const spec: FlagSpec = Object.fromEntries(Object.keys(FLAGS).map((f) => [f.slice(2), { type: "string" as const }]));
   const tokens = tokenize(argv, spec);
   for (let i = 0; i < tokens.length; i++) {
@@ -79,10 +99,17 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
       errors.push(`${flag} (got no value): ${FLAGS[flag].allowed}`);
       continue;
     }
+    if (FLAGS[flag].repeatable) {
+      if (!FLAGS[flag].test.test(t.value)) errors.push(`${flag} (got ${JSON.stringify(t.value)}): ${FLAGS[flag].allowed}`);
+      else if (reviewers.includes(t.value)) errors.push(`${flag} (got ${JSON.stringify(t.value)} twice): give each reviewer once`);
+      else reviewers.push(t.value);
+      continue;
+    }
     if (seen.has(flag)) errors.push(`${flag} (got ${JSON.stringify(t.value)} after ${JSON.stringify(seen.get(flag))}): give it once`);
     else if (!FLAGS[flag].test.test(t.value)) errors.push(`${flag} (got ${JSON.stringify(t.value)}): ${FLAGS[flag].allowed}`);
     seen.set(flag, t.value);
   }
+  if (reviewers.length > MAX_REVIEWERS) errors.push(`--reviewer (got ${reviewers.length}): at most ${MAX_REVIEWERS} users or teams`);
   for (const required of ["--repo", "--subscription"]) {
     if (!seen.has(required) && !errors.some((e) => e.startsWith(`${required} `))) errors.push(`${required} (missing): ${FLAGS[required].allowed}`);
   }
@@ -93,15 +120,7 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
     appName: seen.get("--app-name") ?? "amplifier-infra",
     location: seen.get("--location") ?? "eastus",
     stateAccount: seen.get("--state-account"),
-  };
-}
-
-/** OIDC subjects GitHub presents (docs.github.com, "OpenID Connect reference"). */
-export function federatedSubjects(repo: string) {
-  return {
-    deploy: { "github-environment-test": `repo:${repo}:environment:test`, "github-environment-prod": `repo:${repo}:environment:prod` },
-    // Pull-request previews, and the scheduled drift check (runs on main, no environment).
-    preview: { "github-pull-request": `repo:${repo}:pull_request`, "github-branch-main": `repo:${repo}:ref:refs/heads/main` },
+    reviewers,
   };
 }
 
@@ -117,119 +136,172 @@ export const RESOURCE_PROVIDERS = [
   "Microsoft.ManagedIdentity",
 ];
 
-function identity(varPrefix: string, displayName: string, credentials: Record<string, string>, roles: string[]): string[] {
-  const app = `${varPrefix}_APP_ID`;
-  const sp = `${varPrefix}_SP_ID`;
-  const lines = [
-    `${app}="$(az ad app list --display-name '${displayName}' --query '[0].appId' -o tsv)"`,
-    `[ -n "$${app}" ] || ${app}="$(az ad app create --display-name '${displayName}' --query appId -o tsv)"`,
-    `${sp}="$(az ad sp show --id "$${app}" --query id -o tsv 2>/dev/null || az ad sp create --id "$${app}" --query id -o tsv)"`,
-  ];
-  for (const [name, subject] of Object.entries(credentials)) {
-    const params = JSON.stringify({ name, issuer: "https://token.actions.githubusercontent.com", subject, audiences: ["api://AzureADTokenExchange"] });
-    lines.push(
-      `az ad app federated-credential show --id "$${app}" --federated-credential-id ${name} >/dev/null 2>&1 \\`,
-      `  || az ad app federated-credential create --id "$${app}" --parameters '${params}'`,
-    );
+/** Custom role names (one definition per subscription, assigned per resource group). */
+export const lockRole = (o: { appName: string }) => `${o.appName} lock manager`;
+export const previewRole = (o: { appName: string }) => `${o.appName} preview reader`;
+
+// Created, or updated to this definition when it exists: a row added to the permissions table reaches the role on the
+// next run (az finds the role to update by its Name).
+const roleDefinition = (varName: string, definition: { Name: string; Description: string; Actions: readonly string[]; AssignableScopes: string[] }) => [
+  `${varName}=${sq(definition.Name)}`,
+  `if az role definition list --name "$${varName}" --query "[0].id" -o tsv | grep . >/dev/null; then`,
+  `  az role definition update --role-definition ${sq(JSON.stringify(definition))}`,
+  "else",
+  `  az role definition create --role-definition ${sq(JSON.stringify(definition))}`,
+  "fi",
+];
+
+// Makes an environment's deployment branch rules exactly the given patterns, so a rule dropped from the stack file
+// (a stack no longer previewed from pull requests) is removed too (REST "Deployment branch policies").
+const BRANCH_RULES_FUNCTION = `branch_rules() { # <environment> <pattern>...
+  local url="repos/$REPO/environments/$1/deployment-branch-policies" id name keep p
+  shift
+  while read -r id name; do
+    [ -n "$id" ] || continue
+    keep=no; for p in "$@"; do [ "$p" = "$name" ] && keep=yes; done
+    [ "$keep" = yes ] || gh api --method DELETE "$url/$id"
+  done <<< "$(gh api "$url" --jq '.branch_policies[] | "\\(.id) \\(.name)"')"
+  for p in "$@"; do
+    gh api "$url" --jq '.branch_policies[].name' | grep -Fx -- "$p" >/dev/null || gh api --method POST "$url" -f name="$p" -f type=branch
+  done
+}`;
+
+/** Reviewer ids, resolved by gh at run time, as the JSON array the environment API takes in REVIEWERS. */
+function reviewerLines(reviewers: string[]): string[] {
+  if (reviewers.length === 0) {
+    return [
+      'REVIEWERS="[{\\"type\\":\\"User\\",\\"id\\":$(gh api user --jq .id)}]"',
+      // prevent_self_review: the person who merges (and so starts the deploy) can never approve it.
+      "echo 'warning: the only deploy reviewer is you, and nobody may approve a deploy they started; give --reviewer for a team or a second person' >&2",
+    ];
   }
-  for (const role of roles) lines.push(assign(sp, role, '"/subscriptions/$SUBSCRIPTION_ID"'));
-  return lines;
+  const items = reviewers.map((r, i) => {
+    const [kind, who] = r.split(":");
+    const [org, slug] = who.split("/");
+    return {
+      line: `REVIEWER_${i + 1}="$(gh api ${sq(kind === "user" ? `users/${who}` : `orgs/${org}/teams/${slug}`)} --jq .id)"`,
+      json: `{\\"type\\":\\"${kind === "user" ? "User" : "Team"}\\",\\"id\\":$REVIEWER_${i + 1}}`,
+    };
+  });
+  return [...items.map((i) => i.line), `REVIEWERS="[${items.map((i) => i.json).join(",")}]"`];
 }
 
-const assign = (spVar: string, role: string, scope: string) =>
-  `az role assignment create --assignee-object-id "$${spVar}" --assignee-principal-type ServicePrincipal --role '${role}' --scope ${scope}`;
+/**
+ * Code-owner review on main: what keeps a pull request from changing the policy pack, the stack files or the
+ * workflows unreviewed. CODEOWNERS must resolve first (docs.github.com, "About code owners": an owner GitHub cannot
+ * resolve is ignored; REST "List CODEOWNERS errors").
+ */
+function branchProtectionLines(): string[] {
+  const protection = {
+    required_status_checks: { strict: true, contexts: ["checks and offline plan"] },
+    enforce_admins: true,
+    required_pull_request_reviews: {
+      required_approving_review_count: 1,
+      require_code_owner_reviews: true,
+      dismiss_stale_reviews: true,
+      require_last_push_approval: true,
+    },
+    restrictions: null,
+  };
+  return [
+    "# Branch protection on main (replaces its current settings): a reviewed pull request, code owners' approval for the",
+    "# paths in .github/CODEOWNERS, the checks job green, no bypass for admins (REST \"Update branch protection\").",
+    'gh api "repos/$REPO/contents/.github/CODEOWNERS" --jq .path >/dev/null \\',
+    '  && gh api "repos/$REPO/codeowners/errors" --jq \'.errors | length\' | grep -x 0 >/dev/null \\',
+    '  || { echo ".github/CODEOWNERS is missing on the default branch, or GitHub reports errors in it (gh api repos/$REPO/codeowners/errors): replace the placeholder owner first" >&2; exit 1; }',
+    `gh api --method PUT "repos/$REPO/branches/main/protection" --input - <<< ${sq(JSON.stringify(protection))}`,
+  ];
+}
 
-/** The custom role that lets the deploy identity manage prod's management locks. */
-const lockRole = (o: SetupOptions) => `${o.appName} lock manager`;
+const STATE_VARIABLES = ["AZURE_CLIENT_ID", "AZURE_PREVIEW_CLIENT_ID", "PULUMI_BACKEND_URL"];
 
-export function setupScript(o: SetupOptions): string {
-  const subjects = federatedSubjects(o.repo);
-  const gh = `--repo '${o.repo}'`;
+export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
+  const stacks = azureStacks(dir);
+  const state: StateBackend | undefined = o.stateAccount
+    ? { account: o.stateAccount, vault: `kv-${o.stateAccount.slice(0, 21)}`, resourceGroup: `rg-${o.appName}-state` }
+    : undefined;
+  const subscriptionScope = `/subscriptions/${o.subscription}`;
   const out = [
     "#!/usr/bin/env bash",
     `# One-time Azure + GitHub set-up for ${o.repo} (printed by \`npm run azure-setup\`; read it before running it).`,
+    `# Azure stacks, from the stack files: ${stacks.map((c) => c.stack).join(", ") || "none"}. Run it again after adding a stack file.`,
     "# Needs: az logged in as an Owner of the subscription who may create app registrations; gh logged in as a",
-    "# repository admin. A re-run reuses the app registrations, federated credentials and branch rules it finds.",
+    "# repository admin. A re-run reuses the groups, identities, roles and environments it finds.",
     "set -euo pipefail",
-    `SUBSCRIPTION_ID='${o.subscription}'`,
+    `REPO=${sq(o.repo)}`,
+    `SUBSCRIPTION_ID=${sq(o.subscription)}`,
     'az account set --subscription "$SUBSCRIPTION_ID"',
     'TENANT_ID="$(az account show --query tenantId -o tsv)"',
+    BRANCH_RULES_FUNCTION,
     "",
     "# 1. Resource providers the program's resources need.",
     ...RESOURCE_PROVIDERS.map((ns) => `az provider register --namespace ${ns} --wait`),
     "",
-    "# 2. Deploy identity (`pulumi up` in the GitHub environments test and prod). Contributor creates the resources;",
-    "#    Role Based Access Control Administrator lets the program create its role assignments (e.g. the app's",
-    "#    managed identity on the vault); neither may manage locks, so a custom role adds just that for prod's",
-    "#    CanNotDelete locks. Subscription scope, because the program creates the resource groups.",
-    `LOCK_ROLE='${lockRole(o)}'`,
-    'az role definition list --name "$LOCK_ROLE" --query "[0].id" -o tsv | grep -q . \\',
-    `  || az role definition create --role-definition '${JSON.stringify({
+    "# 2. Roles. Two custom roles, defined for the subscription and assigned per resource group below: prod's",
+    "#    CanNotDelete locks (neither Contributor nor RBAC Administrator may manage locks), and the actions beyond Reader",
+    "#    that the program's reads need in a preview (tools/azure-permissions.ts). The deploy identities may assign only",
+    "#    the roles the program assigns, only to service principals (ABAC condition, Microsoft Learn: \"Examples to",
+    "#    delegate Azure role assignment management with conditions\").",
+    ...roleDefinition("LOCK_ROLE", {
       Name: lockRole(o),
       Description: "Create and remove management locks (the CanNotDelete locks on the database server and the vault).",
       Actions: ["Microsoft.Authorization/locks/read", "Microsoft.Authorization/locks/write", "Microsoft.Authorization/locks/delete"],
-      AssignableScopes: [`/subscriptions/${o.subscription}`],
-    })}'`,
-    ...identity("DEPLOY", `${o.appName}-deploy`, subjects.deploy, ["Contributor", "Role Based Access Control Administrator", lockRole(o)]),
-    "",
-    "# 3. Read-only identity (pull-request previews and the drift check): code from any branch runs with it, so it",
-    "#    can read Azure but not change it.",
-    ...identity("PREVIEW", `${o.appName}-preview`, subjects.preview, ["Reader"]),
+      AssignableScopes: [subscriptionScope],
+    }),
+    ...roleDefinition("PREVIEW_ROLE", {
+      Name: previewRole(o),
+      Description: "Read-only previews and drift checks: the POST reads the program makes that Reader lacks.",
+      Actions: PREVIEW_ROLE_ACTIONS,
+      AssignableScopes: [subscriptionScope],
+    }),
+    `ASSIGN_CONDITION=${sq(roleAssignmentCondition())}`,
   ];
-  if (o.stateAccount) {
-    const rg = `rg-${o.appName}-state`;
-    const vault = `kv-${o.stateAccount.slice(0, 21)}`;
-    const container = "pulumi-state";
+  if (state) {
     out.push(
       "",
-      "# 4. Self-managed state: an azblob:// backend (Pulumi's own lock files) and an azurekeyvault:// secrets provider.",
-      "#    Both authenticate through the Azure SDK (DefaultAzureCredential: az login locally, azure/login in CI), not",
-      "#    through the ARM_* variables. No shared keys: access is by Entra ID roles only.",
-      `az group create --name ${rg} --location ${o.location}`,
-      `az storage account create --name ${o.stateAccount} --resource-group ${rg} --location ${o.location} --sku Standard_ZRS \\`,
+      "# 3. Self-managed state: an azblob:// backend (Pulumi's own lock files) and an azurekeyvault:// secrets provider,",
+      "#    one container and one key per stack (below). Both authenticate through the Azure SDK (DefaultAzureCredential:",
+      "#    az login locally, azure/login in CI), not through the ARM_* variables. No shared keys: Entra ID roles only.",
+      `az group create --name ${state.resourceGroup} --location ${o.location}`,
+      `az storage account create --name ${state.account} --resource-group ${state.resourceGroup} --location ${o.location} --sku Standard_ZRS \\`,
       "  --kind StorageV2 --min-tls-version TLS1_2 --https-only true --allow-blob-public-access false --allow-shared-key-access false",
-      `az storage account blob-service-properties update --account-name ${o.stateAccount} --resource-group ${rg} \\`,
+      `az storage account blob-service-properties update --account-name ${state.account} --resource-group ${state.resourceGroup} \\`,
       "  --enable-versioning true --enable-delete-retention true --delete-retention-days 30",
-      `az storage container-rm create --storage-account ${o.stateAccount} --resource-group ${rg} --name ${container}`,
-      `STATE_SCOPE="$(az storage account show --name ${o.stateAccount} --resource-group ${rg} --query id -o tsv)/blobServices/default/containers/${container}"`,
-      // Purge protection: losing this key would make every stack's secrets unreadable.
-      `az keyvault create --name ${vault} --resource-group ${rg} --location ${o.location} --enable-rbac-authorization true \\`,
-      "  --enable-purge-protection true --retention-days 90",
-      `VAULT_SCOPE="$(az keyvault show --name ${vault} --query id -o tsv)"`,
+      `STATE_ACCOUNT_ID="$(az storage account show --name ${state.account} --resource-group ${state.resourceGroup} --query id -o tsv)"`,
+      // Purge protection: losing a key would make that stack's secrets unreadable.
+      `az keyvault show --name ${state.vault} >/dev/null 2>&1 \\`,
+      `  || az keyvault create --name ${state.vault} --resource-group ${state.resourceGroup} --location ${o.location} --enable-rbac-authorization true \\`,
+      "     --enable-purge-protection true --retention-days 90",
+      `VAULT_ID="$(az keyvault show --name ${state.vault} --query id -o tsv)"`,
       'ME="$(az ad signed-in-user show --query id -o tsv)"',
-      `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Storage Blob Data Contributor' --scope "$STATE_SCOPE"`,
-      `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Key Vault Crypto Officer' --scope "$VAULT_SCOPE"`,
-      // Previews take the backend's lock, so the read-only identity also writes blobs; both decrypt stack secrets.
-      assign("DEPLOY_SP_ID", "Storage Blob Data Contributor", '"$STATE_SCOPE"'),
-      assign("PREVIEW_SP_ID", "Storage Blob Data Contributor", '"$STATE_SCOPE"'),
-      assign("DEPLOY_SP_ID", "Key Vault Crypto User", '"$VAULT_SCOPE"'),
-      assign("PREVIEW_SP_ID", "Key Vault Crypto User", '"$VAULT_SCOPE"'),
+      `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Storage Blob Data Contributor' --scope "$STATE_ACCOUNT_ID"`,
+      `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Key Vault Crypto Officer' --scope "$VAULT_ID"`,
       "sleep 60 # role assignments take a minute to reach the data plane",
-      `az keyvault key show --vault-name ${vault} --name pulumi-secrets >/dev/null 2>&1 \\`,
-      `  || az keyvault key create --vault-name ${vault} --name pulumi-secrets --kty RSA --size 4096`,
-      `gh variable set PULUMI_BACKEND_URL ${gh} --body 'azblob://${container}?storage_account=${o.stateAccount}'`,
-      "# Then, once per stack (or `pulumi stack change-secrets-provider` for an existing one):",
-      `#   pulumi login 'azblob://${container}?storage_account=${o.stateAccount}'`,
-      `#   pulumi stack init test --secrets-provider 'azurekeyvault://${vault}.vault.azure.net/keys/pulumi-secrets'`,
     );
   }
   out.push(
     "",
-    `# ${o.stateAccount ? 5 : 4}. GitHub: IDs as repository variables (none is a secret), environments test and prod.`,
-    `gh variable set AZURE_CLIENT_ID ${gh} --body "$DEPLOY_APP_ID"`,
-    `gh variable set AZURE_PREVIEW_CLIENT_ID ${gh} --body "$PREVIEW_APP_ID"`,
-    `gh variable set AZURE_TENANT_ID ${gh} --body "$TENANT_ID"`,
-    `gh variable set AZURE_SUBSCRIPTION_ID ${gh} --body "$SUBSCRIPTION_ID"`,
-    o.stateAccount
-      ? "# No PULUMI_ACCESS_TOKEN: the azblob:// backend above holds the state."
-      : `gh secret set PULUMI_ACCESS_TOKEN ${gh}   # prompts for a Pulumi Cloud access token; set PULUMI_ORG for an organisation`,
-    // Only main may deploy to either environment; prod waits for a reviewer (you, until you add your team).
-    // grep reads all of gh's output (no -q): under pipefail an early exit would fail the pipeline.
-    `gh api --method PUT 'repos/${o.repo}/environments/test' --input - <<< '{"deployment_branch_policy":{"protected_branches":false,"custom_branch_policies":true}}'`,
-    `gh api --method PUT 'repos/${o.repo}/environments/prod' --input - <<< "{\\"reviewers\\":[{\\"type\\":\\"User\\",\\"id\\":$(gh api user --jq .id)}],\\"deployment_branch_policy\\":{\\"protected_branches\\":false,\\"custom_branch_policies\\":true}}"`,
-    ...["test", "prod"].flatMap((env) => [
-      `gh api 'repos/${o.repo}/environments/${env}/deployment-branch-policies' --jq '.branch_policies[].name' | grep -x main >/dev/null \\`,
-      `  || gh api --method POST 'repos/${o.repo}/environments/${env}/deployment-branch-policies' -f name=main -f type=branch`,
+    `# ${state ? 4 : 3}. GitHub: tenant and subscription as repository variables (not secrets). Everything that grants access`,
+    "#    lives in environments, which a job only gets by naming them and passing their branch rules.",
+    'gh variable set AZURE_TENANT_ID --repo "$REPO" --body "$TENANT_ID"',
+    'gh variable set AZURE_SUBSCRIPTION_ID --repo "$REPO" --body "$SUBSCRIPTION_ID"',
+    ...(stacks.some((c) => c.delivery.approval === "required") ? reviewerLines(o.reviewers) : []),
+  );
+  for (const c of stacks) out.push("", ...stackLines(c, { ...o, state }));
+  out.push("", ...branchProtectionLines());
+  out.push(
+    "",
+    "# Last: retire what the previous set-up shared between stacks. Repository-level credentials reach every job,",
+    "# including a pull request's (docs.github.com, \"Secure use reference\"); the shared identities trusted pull-request",
+    "# and branch subjects with subscription-wide roles.",
+    ...STATE_VARIABLES.map((v) => `gh variable delete ${v} --repo "$REPO" 2>/dev/null || true`),
+    'gh secret delete PULUMI_ACCESS_TOKEN --repo "$REPO" 2>/dev/null || true',
+    ...["deploy", "preview"].flatMap((role) => [
+      `OLD_APP_ID="$(az ad app list --filter ${sq(`displayName eq '${o.appName}-${role}'`)} --query '[0].appId' -o tsv)"`,
+      'if [ -n "$OLD_APP_ID" ]; then',
+      '  az role assignment delete --assignee "$OLD_APP_ID" --scope "/subscriptions/$SUBSCRIPTION_ID" || true',
+      '  az ad app delete --id "$OLD_APP_ID"',
+      "fi",
     ]),
     "",
   );

@@ -1,0 +1,75 @@
+// .github/dependabot.yml keeps every pinned action and every lockfile current; .github/CODEOWNERS owns what decides
+// whether a change is allowed (the policy pack and its config, every stack file, the set-up, the workflows).
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { listStacks } from "../config/stack-files";
+import { ciStacks } from "../tools/ci-stacks";
+
+const root = path.join(__dirname, "..");
+const read = (f: string) => fs.readFileSync(path.join(root, f), "utf8");
+const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8" }).split("\0").filter(Boolean);
+
+describe("Dependabot", () => {
+  const config = parse(read(".github/dependabot.yml")) as { version: number; updates: Record<string, any>[] };
+
+  test("updates the workflows' actions, and npm in every directory with a lockfile", () => {
+    expect(config.version).toBe(2);
+    const actions = config.updates.filter((u) => u["package-ecosystem"] === "github-actions");
+    expect(actions.map((u) => u.directory)).toEqual(["/"]);
+    const npmDirs = config.updates.filter((u) => u["package-ecosystem"] === "npm").flatMap((u) => u.directories ?? [u.directory]);
+    const lockDirs = tracked.filter((f) => path.basename(f) === "package-lock.json").map((f) => `/${path.dirname(f)}`.replace(/\/\.$/, "/"));
+    expect(lockDirs.sort()).toEqual(["/", "/policy"]);
+    expect([...npmDirs].sort()).toEqual(lockDirs.sort());
+    for (const u of config.updates) expect(u.schedule?.interval).toMatch(/^(daily|weekly|monthly)$/);
+  });
+});
+
+/** CODEOWNERS rules in file order: anchored patterns only (`/dir/`, `/file`, `*` within one path segment). */
+function codeOwners(): { pattern: string; owners: string[]; match: (p: string) => boolean }[] {
+  return read(".github/CODEOWNERS")
+    .split("\n")
+    .filter((l) => l.trim() && !l.trim().startsWith("#"))
+    .map((l) => {
+      const [pattern, ...owners] = l.trim().split(/\s+/);
+      // Syntax GitHub ignores or that would make the whole file undetected (docs.github.com, "About code owners").
+      if (!pattern.startsWith("/") || /[!\\[\]]/.test(pattern)) throw new Error(`CODEOWNERS: unsupported pattern ${pattern}`);
+      const body = pattern.slice(1).replace(/[.+^${}()|]/g, "\\$&").replace(/\*/g, "[^/]*");
+      const re = new RegExp(`^${body}${pattern.endsWith("/") ? ".*" : ""}$`);
+      return { pattern, owners, match: (p: string) => re.test(p) };
+    });
+}
+
+/** Owners of a path: the last matching rule wins. */
+const ownersOf = (p: string) => codeOwners().filter((r) => r.match(p)).pop()?.owners ?? [];
+
+describe("CODEOWNERS", () => {
+  test("every rule names owners in @user or @org/team form", () => {
+    for (const r of codeOwners()) {
+      expect([r.pattern, r.owners.length > 0]).toEqual([r.pattern, true]);
+      for (const o of r.owners) expect([r.pattern, o]).toEqual([r.pattern, expect.stringMatching(/^@[\w-]+(\/[\w-]+)?$/)]);
+    }
+  });
+
+  test("owns the policy pack and its config, every stack file (gated ones first of all), the set-up and the workflows", () => {
+    const owned = [
+      "policy/index.ts", "policy/rules/postgres.ts", "policy/package-lock.json", "tools/policy-config.ts",
+      "config/schema.ts", "config/delivery.ts", "config/stack-files.ts", "tools/ci-stacks.ts",
+      "tools/azure-setup.ts", "tools/azure-setup-stack.ts", "tools/azure-permissions.ts",
+      "package.json", "package-lock.json", ".github/workflows/deploy.yml", ".github/CODEOWNERS", ".github/dependabot.yml",
+      "Pulumi.yaml", ...listStacks().map((s) => `Pulumi.${s}.yaml`), "Pulumi.staging.yaml",
+    ];
+    for (const p of owned) expect([p, ownersOf(p)]).toEqual([p, expect.arrayContaining([expect.stringMatching(/^@/)])]);
+    expect(ciStacks("gated")).toContain("prod");
+    for (const s of ciStacks("gated")) expect(ownersOf(`Pulumi.${s}.yaml`).length).toBeGreaterThan(0);
+    // Not everything: application code is reviewed as usual.
+    for (const p of ["components/app-service.ts", "README.md", "index.ts"]) expect([p, ownersOf(p)]).toEqual([p, []]);
+  });
+
+  test("every owned path that names a file exists (a renamed file would silently lose its owner)", () => {
+    for (const r of codeOwners().filter((x) => !x.pattern.includes("*"))) {
+      expect([r.pattern, fs.existsSync(path.join(root, r.pattern))]).toEqual([r.pattern, true]);
+    }
+  });
+});
