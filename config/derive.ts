@@ -1,6 +1,7 @@
 /**
  * Names each stack derives from `namePrefix` and its stack name (`amplifier-db-test`, `kv-amplifier-prod`,
- * `rg-amplifier-staging`), unless the stack file sets them; schema.ts calls this once the config is valid. Derived names that would break Azure's limits are problems naming the key to set.
+ * `rg-amplifier-staging`), unless the stack file sets them; schema.ts calls this once the config is valid.
+ * Derived names that would break Azure's limits, and tags beyond them, are problems naming the key to set.
  */
 import {
   appSchema,

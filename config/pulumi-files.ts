@@ -29,11 +29,7 @@ export interface ConfigEntry {
   key: string;
   namespace: string;
   name: string;
-  /** As written in the file. */
-  written: string;
   value: unknown;
-  /** `Pulumi.<stack>.yaml:line:col` of the key. */
-  where: string;
   /** Paths of `secure:` values inside the value ("" = the value itself, "api.settings.KEY" = nested). */
   securePaths: string[];
 }
@@ -67,7 +63,7 @@ export function listStacks(dir: string): string[] {
 /** The project's name from Pulumi.yaml; refuses settings that would make the CLI read config the tools cannot see. */
 export function projectName(dir: string): string {
   const file = path.join(dir, "Pulumi.yaml");
-  const doc = parseYamlFile("Pulumi.yaml", fs.readFileSync(file, "utf8"), "project").doc.toJS() as Record<string, unknown> | null;
+  const doc = parseYamlFile("Pulumi.yaml", fs.readFileSync(file, "utf8"), "(project)").doc.toJS() as Record<string, unknown> | null;
   const fail = (text: string): never => {
     throw new ConfigError("(project)", [text], "Pulumi.yaml");
   };
@@ -138,7 +134,7 @@ export function parseStackYaml(stack: string, src: string, project: string): Sta
     if (pair.value) rejectAmbiguousScalars(pair.value, fail);
     const value = pair.value === null ? null : pair.value.toJS(doc, { maxAliasCount: 0 });
     written.set(key, w);
-    entries.push({ key, ...parsed, written: w, value, where: at(start(pair.key)), securePaths: securePaths(value) });
+    entries.push({ key, ...parsed, value, securePaths: securePaths(value) });
   }
   return result;
 }

@@ -3,7 +3,7 @@
  *
  * Everything that differs between dev, test, staging and prod is data in `Pulumi.<stack>.yaml`, checked here
  * before any resource is registered. Defaults live in config/ and nowhere else (the blocks' schemas are in
- * database.ts and azure-app.ts; this file assembles them, cross-checks them and derives names); names the spec gives
+ * database.ts and azure-app.ts; this file assembles and cross-checks them, derive.ts fills in the names); names the spec gives
  * (`amplifier-db-test`, `amplifier_prod`, ...) are derived from `namePrefix` and the stack name, so a new
  * environment is a new YAML file and nothing else.
  */
