@@ -8,6 +8,15 @@ import type { AzurePlacement } from "./azure-placement";
 
 const PG_PORT = 5432;
 
+/**
+ * A failover swaps the primary and standby zones. The program leaves both to Azure ("", the SDK's default), but a
+ * refresh writes the actual zones into the stored inputs (pulumi-azure-native provider/pkg/provider/provider.go, Read),
+ * and `availabilityZone` is create-only (azure-rest-api-specs specification/postgresql/resource-manager/
+ * Microsoft.DBforPostgreSQL/stable/2025-08-01/openapi.json, ServerProperties.availabilityZone, x-ms-mutability
+ * read/create): without this the drift check fails daily and the next plan replaces the server.
+ */
+const FAILOVER_ZONES = ["availabilityZone", "highAvailability.standbyAvailabilityZone"];
+
 export interface FlexiblePostgresArgs extends AzurePlacement {
   /** The validated `postgres` block of the stack config (names and SKU tier already derived). */
   config: ServerConfig;
@@ -65,7 +74,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       },
       // Autogrow stays off: Azure grows storage but never shrinks it, so a grown disk would make every later
       // `pulumi up` try (and fail) to shrink it back to the configured size.
-      { parent: this, protect: args.protect },
+      { parent: this, protect: args.protect, ignoreChanges: c.highAvailability === "Disabled" ? [] : FAILOVER_ZONES },
     );
     this.lastWrite = this.server;
 

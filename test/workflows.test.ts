@@ -221,6 +221,10 @@ describe("deploy on push to main", () => {
     }
   });
 
+  test("every deploy refreshes first, so the stored server zones are current after a failover (README, Lifecycle)", () => {
+    for (const job of Object.values(deploy.jobs)) expect([envName(job), pulumiSteps(job)[0].with?.refresh]).toEqual([envName(job), true]);
+  });
+
   test("prod runs after test, behind environment prod", () => {
     expect(envName(deploy.jobs.test)).toBe("test");
     expect(envName(deploy.jobs.prod)).toBe("prod");
