@@ -4,6 +4,7 @@
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
+import { initSqlExtensions } from "./config/extensions";
 import { loadStackConfig, projectRoot } from "./config/load";
 import { AppService } from "./components/app-service";
 import { appSettings } from "./components/app-settings";
@@ -38,6 +39,8 @@ export = () => {
   }
 
   const { azure, postgres } = cfg;
+  // Read before anything is registered: a missing init SQL is a config error.
+  const extensions = initSqlExtensions(cfg.stack, projectRoot(), postgres.initSqlPath);
   const tags = { environment: cfg.environment, "managed-by": cfg.tags.managedBy, "cost-center": cfg.tags.costCenter };
   const client = authorization.getClientConfigOutput();
   const group = new resources.ResourceGroup(
@@ -46,7 +49,7 @@ export = () => {
     { protect: cfg.protect },
   );
   const placement = { resourceGroupName: group.name, location: group.location, tags };
-  const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId });
+  const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId, extensions });
   const telemetry = new Telemetry("telemetry", { config: cfg.monitoring, ...placement });
   const vault = new KeyVault("key-vault", {
     config: cfg.keyVault,

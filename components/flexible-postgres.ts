@@ -2,6 +2,7 @@ import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AZURE_SERVICES_RULE } from "../config/database";
+import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
 import type { AzurePlacement } from "./azure-placement";
@@ -24,6 +25,8 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
   protect: boolean;
   /** Tenant of the Entra administrator (client config); needed only with `config.entraAdmin`. */
   tenantId?: pulumi.Input<string>;
+  /** Extensions the app creates (config/extensions.ts, from the init SQL): allowed through `azure.extensions`. */
+  extensions: string[];
 }
 
 /**
@@ -93,10 +96,12 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
         ),
     );
 
-    // TLS first (spec: "SSL mandatory"), then the logging parameters scanners expect.
+    // TLS first (spec: "SSL mandatory"), the extensions the app creates, then the logging parameters scanners
+    // expect. Each one is a server write, so each goes through the chain.
     const parameters: Record<string, string> = {
       require_secure_transport: "on",
       ssl_min_protocol_version: c.minTlsVersion,
+      ...extensionsParameter(args.extensions),
       ...c.serverParameters,
     };
     for (const [parameter, value] of Object.entries(parameters)) {

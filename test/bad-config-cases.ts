@@ -282,6 +282,18 @@ export const APPLICATION_CASES: BadCase[] = [
     expect: [`postgres.entraAdmin.objectId (got "admins"): must be the principal's object id, a GUID`],
   },
   {
+    name: "azure.extensions set by hand (it is derived from the init SQL)",
+    stack: "prod",
+    overrides: { postgres: { serverParameters: { "azure.extensions": "VECTOR" } } },
+    expect: ['postgres.serverParameters.azure.extensions (got "VECTOR")', "CREATE EXTENSION statements in scripts/init-dev-db.sql", "add the extension there"],
+  },
+  {
+    name: "an init SQL that does not exist",
+    stack: "test",
+    overrides: { postgres: { initSqlPath: "scripts/init-db.sql" } },
+    expect: ['postgres.initSqlPath (got "scripts/init-db.sql"): no such file', "default scripts/init-dev-db.sql"],
+  },
+  {
     name: "an Azure block on the Docker stack",
     stack: "dev",
     overrides: { keyVault: { name: "kv-amplifier-dev" } },

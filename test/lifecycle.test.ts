@@ -2,10 +2,16 @@
  * Issue 9, the real Azure lifecycle on the real stack files: what a first deploy, a read-only preview, a second
  * `up`, a zone failover and a teardown need from the program (README, "Lifecycle").
  */
-import { byType, oneOfType, runStack, RunResult } from "../mock-runtime";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { azureExtensionsValue, extensionsIn } from "../config/extensions";
+import { PROJECT_DIR } from "../config/stack-files";
+import { byType, dependsOnTransitively, oneOfType, runStack, RunResult } from "../mock-runtime";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
+  config: "azure-native:dbforpostgresql:Configuration",
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
 };
@@ -45,5 +51,64 @@ describe("failover: a zone swap is not drift", () => {
   test("same-zone HA swaps primary and standby too: ignored as well", async () => {
     const server = oneOfType(await runStack({ stack: "prod", overrides: { postgres: { highAvailability: "SameZone" } } }), T.server);
     expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
+  });
+});
+
+describe("extensions: the dev init SQL is the one list, allowed on every Azure server", () => {
+  const INIT_SQL = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");
+
+  test("the init SQL creates uuid-ossp", () => {
+    expect(extensionsIn(INIT_SQL)).toEqual(["uuid-ossp"]);
+  });
+
+  test("parsing: quoted or bare names, IF NOT EXISTS, SCHEMA/VERSION clauses, any case; comments ignored; no duplicates", () => {
+    const sql = [
+      'CREATE EXTENSION IF NOT EXISTS "uuid-ossp";',
+      "create extension pgcrypto with schema public;",
+      "CREATE EXTENSION\n  IF NOT EXISTS\tpg_trgm VERSION '1.6';",
+      "-- CREATE EXTENSION postgis;",
+      "/* CREATE EXTENSION vector;\n CREATE EXTENSION hstore; */",
+      'CREATE EXTENSION IF NOT EXISTS "uuid-ossp";',
+      "SELECT 'no extension here';",
+    ].join("\n");
+    expect(extensionsIn(sql)).toEqual(["pg_trgm", "pgcrypto", "uuid-ossp"]);
+    expect(extensionsIn("SELECT 1;")).toEqual([]);
+  });
+
+  test("the parameter value: Azure's upper-case names, comma-separated", () => {
+    expect(azureExtensionsValue(["pgcrypto", "uuid-ossp"])).toBe("PGCRYPTO,UUID-OSSP");
+  });
+
+  describe.each(["test", "prod"])("%s", (stack) => {
+    let result: RunResult;
+    beforeAll(async () => {
+      result = await runStack({ stack });
+    });
+
+    test("azure.extensions is set from the init SQL, as a user override, inside the server's serialised writes", () => {
+      const param = byType(result, T.config).find((c) => c.inputs.configurationName === "azure.extensions");
+      expect(param?.inputs).toMatchObject({ value: azureExtensionsValue(extensionsIn(INIT_SQL)), source: "user-override" });
+      expect(param!.inputs.value).toBe("UUID-OSSP");
+      const server = oneOfType(result, T.server);
+      expect(dependsOnTransitively(result, param!, server)).toBe(true);
+      // Ordered against every other parameter: one write to the server at a time.
+      for (const other of byType(result, T.config).filter((c) => c !== param)) {
+        const ordered = dependsOnTransitively(result, param!, other) || dependsOnTransitively(result, other, param!);
+        expect({ other: other.name, ordered }).toEqual({ other: other.name, ordered: true });
+      }
+    });
+  });
+
+  test("an extension added to the init SQL is allowed on the next deploy", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-init-sql-"));
+    const sql = path.join(dir, "init.sql");
+    fs.writeFileSync(sql, `${INIT_SQL}\nCREATE EXTENSION IF NOT EXISTS pgcrypto;\n`);
+    try {
+      const result = await runStack({ stack: "prod", overrides: { postgres: { initSqlPath: sql } } });
+      const param = byType(result, T.config).find((c) => c.inputs.configurationName === "azure.extensions");
+      expect(param?.inputs.value).toBe("PGCRYPTO,UUID-OSSP");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
