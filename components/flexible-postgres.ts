@@ -5,6 +5,7 @@ import { AZURE_SERVICES_RULE } from "../config/database";
 import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
+import { Settle } from "./settle";
 import type { AzurePlacement } from "./azure-placement";
 
 const PG_PORT = 5432;
@@ -30,9 +31,10 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
 }
 
 /**
- * Azure Database for PostgreSQL Flexible Server with its database, TLS and logging parameters and firewall
- * rules. Every write to the server after its creation is chained: Azure answers "ServerIsBusy" when two
- * children of one flexible server change at once (Azure/azure-postgresql#134; AVM serialises them the same way).
+ * Azure Database for PostgreSQL Flexible Server with its database, TLS, extension and logging parameters and
+ * firewall rules. Every write to the server after its creation is chained, behind a settle step that waits after
+ * the server is created: Azure answers "ServerIsBusy" when two children of one flexible server change at once, or
+ * one right after the server's creation (Azure/azure-postgresql#134; AVM serialises them the same way).
  */
 export class FlexiblePostgres extends pulumi.ComponentResource {
   readonly server: dbforpostgresql.Server;
@@ -79,7 +81,8 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       // `pulumi up` try (and fail) to shrink it back to the configured size.
       { parent: this, protect: args.protect, ignoreChanges: c.highAvailability === "Disabled" ? [] : FAILOVER_ZONES },
     );
-    this.lastWrite = this.server;
+    // The chain starts with a wait that runs only when the server is created (ServerIsBusy right after creation).
+    this.lastWrite = new Settle(`${name}-settle`, { targetId: this.server.id, seconds: c.settleSeconds }, { parent: this, dependsOn: [this.server] });
 
     const database = this.serialWrite(
       (dependsOn) =>

@@ -158,6 +158,11 @@ export const postgresSchema = z
      * (`azure.extensions`, set after TLS). Relative to the project.
      */
     initSqlPath: z.string().min(1).default(INIT_SQL_PATH),
+    /**
+     * Seconds the first write waits after the server is created (Azure answers ServerIsBusy right after creation;
+     * Azure/azure-postgresql#134). Waits only when the server is created or replaced, never on later deploys.
+     */
+    settleSeconds: z.number().int().min(0, "must be 0-600 seconds").max(600, "must be 0-600 seconds").default(60),
     /** Server parameters applied after TLS, one at a time (they are server children; see ServerIsBusy). */
     serverParameters: z.record(z.string().regex(/^[a-z_.]+$/, "must be a server parameter name"), z.string()).default({
       log_connections: "on",

@@ -102,6 +102,7 @@ const database: Record<string, Extractor> = {
     set("type", i.principalType),
     set("object id", i.objectId),
   ],
+  "pulumi-nodejs:dynamic/amplifier:Settle": (i, ctx) => [set("waits", `${i.seconds}s after ${ctx.ref(i.targetId)} is created`)],
   "random:index/randomPassword:RandomPassword": (i) => [
     set("length", i.length),
     set("special", i.special === false ? "no" : "yes"),

@@ -5,12 +5,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as vm from "vm";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, runStack, RunResult } from "../mock-runtime";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
+  settle: "pulumi-nodejs:dynamic/amplifier:Settle",
+  endpoint: "azure-native:network:PrivateEndpoint",
   config: "azure-native:dbforpostgresql:Configuration",
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
@@ -110,5 +113,69 @@ describe("extensions: the dev init SQL is the one list, allowed on every Azure s
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("first deploy: the server settles before its first child is written (ServerIsBusy)", () => {
+  const SERVER_WRITES = [
+    "azure-native:dbforpostgresql:Database",
+    "azure-native:dbforpostgresql:Configuration",
+    "azure-native:dbforpostgresql:FirewallRule",
+    "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
+  ];
+  const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
+
+  test.each(["test", "prod"])("%s: a settle step on the server heads the write chain; every write waits for it", async (stack) => {
+    const result = await runStack({ stack, overrides: { postgres: { entraAdmin } } });
+    const server = oneOfType(result, T.server);
+    const settle = oneOfType(result, T.settle);
+    expect(settle.inputs).toMatchObject({ targetId: server.state.id, seconds: 60 });
+    expect(settle.dependencies).toContain(server.urn);
+    const writes = [
+      ...result.resources.filter((r) => SERVER_WRITES.includes(r.type)),
+      ...byType(result, T.endpoint).filter((e) => e.inputs.privateLinkServiceConnections[0].privateLinkServiceId === server.state.id),
+    ];
+    // Database, seven parameters, the Entra admin, and the firewall rule (test) or private endpoint (prod).
+    expect(writes.length).toBeGreaterThanOrEqual(10);
+    for (const w of writes) expect({ write: w.name, afterSettle: dependsOnTransitively(result, w, settle) }).toEqual({ write: w.name, afterSettle: true });
+  });
+
+  test("postgres.settleSeconds sets the wait", async () => {
+    const result = await runStack({ stack: "test", overrides: { postgres: { settleSeconds: 5 } } });
+    expect(oneOfType(result, T.settle).inputs.seconds).toBe(5);
+  });
+
+  describe("the provider Pulumi serialises and runs in its dynamic-provider host", () => {
+    type Provider = {
+      create(inputs: any): Promise<{ id: string; outs: any }>;
+      diff(id: string, olds: any, news: any): Promise<{ changes: boolean; replaces: string[] }>;
+      update(id: string, olds: any, news: any): Promise<{ outs: any }>;
+    };
+    let provider: Provider;
+    beforeAll(async () => {
+      const text = oneOfType(await runStack({ stack: "test" }), T.settle).inputs.__provider as string;
+      // Dependency-free: it must load without `require` (the host evaluates this text in a fresh module).
+      expect(text).not.toMatch(/\brequire\(/);
+      const module = { exports: {} as { handler?: () => Provider } };
+      vm.runInNewContext(text, { module, exports: module.exports, setTimeout, Promise, Number });
+      provider = module.exports.handler!();
+    });
+
+    test("create waits the given seconds, and only create", async () => {
+      const started = Date.now();
+      const created = await provider.create({ targetId: "/servers/a", seconds: 0.3 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      expect(created.outs).toEqual({ targetId: "/servers/a", seconds: 0.3 });
+      const updateStarted = Date.now();
+      await provider.update(created.id, created.outs, { targetId: "/servers/a", seconds: 30 });
+      expect(Date.now() - updateStarted).toBeLessThan(100);
+    });
+
+    test("a new server (new id) replaces the step, so it waits again; nothing else does", async () => {
+      const olds = { targetId: "/servers/a", seconds: 60, __provider: "old" };
+      expect(await provider.diff("x", olds, { ...olds, __provider: "new" })).toEqual({ changes: false, replaces: [] });
+      expect(await provider.diff("x", olds, { ...olds, seconds: 30 })).toEqual({ changes: true, replaces: [] });
+      expect(await provider.diff("x", olds, { ...olds, targetId: "/servers/b" })).toEqual({ changes: true, replaces: ["targetId"] });
+    });
   });
 });
