@@ -85,7 +85,7 @@ export = () => {
     secretUris: vault.secretUris,
     sessionShare: { accountName: sessions.accountName, shareName: sessions.shareName, accessKey: sessions.accessKey, mountPath: cfg.storage.mountPath },
     subnetId: net?.appSubnetId,
-    dependsOn: net ? [...net.endpoints, ...net.zoneGroups] : [],
+    dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],
   });
   new Monitoring("monitoring", {
     config: cfg.monitoring,

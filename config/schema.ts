@@ -148,7 +148,7 @@ export type MonitoringConfig = z.output<typeof monitoringSchema> & {
   actionGroupShortName: string;
 };
 export type KeyVaultConfig = KeyVaultBlock & Required<Pick<KeyVaultBlock, "name" | "publicNetworkAccess">>;
-export type AppServiceConfig = AppServiceBlock & Required<Pick<AppServiceBlock, "name" | "planName" | "alwaysOn">> & { planTier: PlanTier };
+export type AppServiceConfig = AppServiceBlock & Required<Pick<AppServiceBlock, "name" | "planName" | "identityName" | "alwaysOn">> & { planTier: PlanTier };
 export type StorageConfig = StorageBlock & Required<Pick<StorageBlock, "accountName" | "publicNetworkAccess">>;
 
 type Common = Omit<Parsed, "platform" | "locks" | (typeof AZURE_ONLY)[number] | "docker"> & {
@@ -233,6 +233,7 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
         ...web,
         name: web.name ?? `${p}-api-${stackSlug}`,
         planName: web.planName ?? `asp-${p}-${stackSlug}`,
+        identityName: web.identityName ?? `id-${web.name ?? `${p}-api-${stackSlug}`}`,
         alwaysOn: web.alwaysOn ?? (tier !== "Free" && tier !== "Shared"),
         planTier: tier,
       },

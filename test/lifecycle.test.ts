@@ -14,6 +14,10 @@ const T = {
   server: "azure-native:dbforpostgresql:Server",
   settle: "pulumi-nodejs:dynamic/amplifier:Settle",
   endpoint: "azure-native:network:PrivateEndpoint",
+  link: "azure-native:privatedns:VirtualNetworkLink",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  role: "azure-native:authorization:RoleAssignment",
+  webApp: "azure-native:web:WebApp",
   config: "azure-native:dbforpostgresql:Configuration",
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
@@ -178,4 +182,56 @@ describe("first deploy: the server settles before its first child is written (Se
       expect(await provider.diff("x", olds, { ...olds, targetId: "/servers/b" })).toEqual({ changes: true, replaces: ["targetId"] });
     });
   });
+});
+
+describe.each([
+  { stack: "test", identity: "id-amplifier-api-test", links: 0 },
+  { stack: "prod", identity: "id-amplifier-api-prod", links: 3 },
+])("$stack first start: Key Vault references resolve through a user-assigned identity granted before the app exists", (spec) => {
+  let result: RunResult;
+  beforeAll(async () => {
+    result = await runStack({ stack: spec.stack });
+  });
+
+  test("one user-assigned identity, tagged, in the stack's resource group", () => {
+    const identity = oneOfType(result, T.identity);
+    expect(identity.inputs).toMatchObject({ resourceName: spec.identity, resourceGroupName: `rg-amplifier-${spec.stack}`, location: "eastus" });
+    expect(identity.inputs.tags).toMatchObject({ "managed-by": "amplifier" });
+  });
+
+  test("the only role assignment: Key Vault Secrets User for that identity, on the vault only", () => {
+    const identity = oneOfType(result, T.identity);
+    const role = oneOfType(result, T.role);
+    expect(role.inputs).toEqual({
+      principalId: identity.state.principalId,
+      // A new principal: skips Entra's replication check (PrincipalNotFound) (Learn, role-assignments-template).
+      principalType: "ServicePrincipal",
+      roleDefinitionId: "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+      scope: oneOfType(result, T.vault).state.id,
+    });
+  });
+
+  test("the web app runs as that identity, resolves its references with it, and tells the Azure SDK to use it", () => {
+    const identity = oneOfType(result, T.identity);
+    const webApp = oneOfType(result, T.webApp);
+    expect(webApp.inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [identity.state.id] });
+    expect(webApp.inputs.keyVaultReferenceIdentity).toBe(identity.state.id);
+    const settings = Object.fromEntries((webApp.inputs.siteConfig.appSettings as { name: string; value: string }[]).map((x) => [x.name, x.value]));
+    // DefaultAzureCredential (the app's SecretsManager) picks a user-assigned identity by AZURE_CLIENT_ID.
+    expect(settings.AZURE_CLIENT_ID).toBe(identity.state.clientId);
+    expect(result.outputs.webAppPrincipalId).toBe(identity.state.principalId);
+  });
+
+  test("the web app is created only after the grant (and, in prod, after every private DNS zone link)", () => {
+    const webApp = oneOfType(result, T.webApp);
+    expect(webApp.dependencies).toContain(oneOfType(result, T.role).urn);
+    const links = byType(result, T.link);
+    expect(links).toHaveLength(spec.links);
+    for (const link of links) expect({ link: link.name, waited: webApp.dependencies.includes(link.urn) }).toEqual({ link: link.name, waited: true });
+  });
+});
+
+test("appService.identityName names the identity", async () => {
+  const result = await runStack({ stack: "test", overrides: { appService: { identityName: "id-amplifier-custom" } } });
+  expect(oneOfType(result, T.identity).inputs.resourceName).toBe("id-amplifier-custom");
 });
