@@ -42,10 +42,6 @@ export interface RegisteredResource {
 
 export interface RunResult {
   stack: string;
-  /**
-   * In the order the program constructs them, not the order their registrations complete: that one depends on how
-   * fast inputs resolve (a dynamic resource's serialised provider, for one), and the plan prints this order.
-   */
   resources: RegisteredResource[];
   /** Stack outputs with their real values (secret ones included, for assertions; see `secretOutputs`). */
   outputs: Record<string, unknown>;
@@ -198,7 +194,6 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   };
 
   const result: RunResult = { stack: opts.stack, resources, outputs: {}, secretOutputs: [] };
-  const constructed = new Map<string, number>();
   try {
     const entry = opts.program ?? PROGRAM;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -207,11 +202,6 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     let exported: Record<string, unknown> = {};
     // Catch inside the stack's init: an error escaping it would surface as an unhandled rejection.
     await pulumi.runtime.runInPulumiStack(async () => {
-      // Runs synchronously in each resource's constructor, so it sees construction order.
-      pulumi.runtime.registerStackTransformation((args) => {
-        constructed.set(`${args.type}::${args.name}`, constructed.size);
-        return undefined;
-      });
       try {
         exported = ((await program()) ?? {}) as Record<string, unknown>;
       } catch (err) {
@@ -231,9 +221,6 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   if (result.error) quietStackOutputs();
   await Promise.all(pending);
   await (pulumi.runtime as any).waitForRPCs?.();
-  // The root stack is never transformed: it stays first.
-  const order = (r: RegisteredResource) => constructed.get(`${r.type}::${r.name}`) ?? -1;
-  resources.sort((a, b) => order(a) - order(b));
   return result;
 }
 
