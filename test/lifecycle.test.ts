@@ -9,6 +9,7 @@ import * as vm from "vm";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, runStack, RunResult } from "../mock-runtime";
+import { lockedDeletes } from "../tools/locked-deletes";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -234,4 +235,39 @@ describe.each([
 test("appService.identityName names the identity", async () => {
   const result = await runStack({ stack: "test", overrides: { appService: { identityName: "id-amplifier-custom" } } });
   expect(oneOfType(result, T.identity).inputs.resourceName).toBe("id-amplifier-custom");
+});
+
+describe("day 2: what prod's CanNotDelete locks keep a deploy from deleting (README lists it: locks: false first)", () => {
+  const kinds = (r: RunResult) => lockedDeletes(r).map((d) => `${d.locked.split(":").pop()} > ${d.type.replace("azure-native:", "")} (${d.relation})`).sort();
+
+  test("prod: the server and the vault themselves, their diagnostic settings and private endpoints, the database and the app's vault grant", async () => {
+    expect(kinds(await runStack({ stack: "prod" }))).toEqual([
+      "Server > dbforpostgresql:Database (child)",
+      "Server > dbforpostgresql:Server (the locked resource)",
+      "Server > monitor:DiagnosticSetting (extension)",
+      "Server > network:PrivateEndpoint (private endpoint connection)",
+      "Vault > authorization:RoleAssignment (extension)",
+      "Vault > keyvault:Vault (the locked resource)",
+      "Vault > monitor:DiagnosticSetting (extension)",
+      "Vault > network:PrivateEndpoint (private endpoint connection)",
+    ]);
+  });
+
+  test("not listed: server parameters (reset by a PUT), retained secrets, the settle step, and alerts (they live in the resource group)", async () => {
+    const result = await runStack({ stack: "prod" });
+    const listed = new Set(lockedDeletes(result).map((d) => d.type));
+    for (const type of [T.config, T.secret, T.settle, "azure-native:monitor:MetricAlert"]) expect({ type, listed: listed.has(type) }).toEqual({ type, listed: false });
+  });
+
+  test("an Entra admin, and on a locked public stack the firewall rules, join the list", async () => {
+    const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
+    const result = await runStack({ stack: "test", overrides: { locks: true, postgres: { entraAdmin } } });
+    expect(kinds(result)).toEqual(
+      expect.arrayContaining(["Server > dbforpostgresql:AdministratorsMicrosoftEntra (child)", "Server > dbforpostgresql:FirewallRule (child)"]),
+    );
+  });
+
+  test("test has no locks: nothing is held", async () => {
+    expect(lockedDeletes(await runStack({ stack: "test" }))).toEqual([]);
+  });
 });
