@@ -227,13 +227,14 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
     const st = storage ?? storageSchema.parse({});
     const mon = monitoring ?? monitoringSchema.parse({});
     const tier = planTier(web.planSku) as PlanTier;
+    const appName = web.name ?? `${p}-api-${stackSlug}`;
     const derived = {
       keyVault: { ...kv, name: kv.name ?? `kv-${p}-${stackSlug}`, publicNetworkAccess: kv.publicNetworkAccess ?? access },
       appService: {
         ...web,
-        name: web.name ?? `${p}-api-${stackSlug}`,
+        name: appName,
         planName: web.planName ?? `asp-${p}-${stackSlug}`,
-        identityName: web.identityName ?? `id-${web.name ?? `${p}-api-${stackSlug}`}`,
+        identityName: web.identityName ?? `id-${appName}`,
         alwaysOn: web.alwaysOn ?? (tier !== "Free" && tier !== "Shared"),
         planTier: tier,
       },

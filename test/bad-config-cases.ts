@@ -294,6 +294,18 @@ export const APPLICATION_CASES: BadCase[] = [
     expect: ['postgres.initSqlPath (got "scripts/init-db.sql"): no such file', "default scripts/init-dev-db.sql"],
   },
   {
+    name: "a settle wait longer than ten minutes",
+    stack: "prod",
+    overrides: { postgres: { settleSeconds: 900 } },
+    expect: ["postgres.settleSeconds (got 900): must be 0-600 seconds"],
+  },
+  {
+    name: "an identity name Azure would refuse",
+    stack: "test",
+    overrides: { appService: { identityName: "-id" } },
+    expect: ['appService.identityName (got "-id"): must be 3-128 letters, digits'],
+  },
+  {
     name: "an Azure block on the Docker stack",
     stack: "dev",
     overrides: { keyVault: { name: "kv-amplifier-dev" } },
