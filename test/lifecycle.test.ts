@@ -56,7 +56,7 @@ describe("failover: a zone swap is not drift", () => {
     expect(server.options.ignoreChanges).toEqual([]);
   });
 
-  test("same-zone HA swaps primary and standby too: ignored as well", async () => {
+  test("same-zone HA fails over too: handled the same way", async () => {
     const server = oneOfType(await runStack({ stack: "prod", overrides: { postgres: { highAvailability: "SameZone" } } }), T.server);
     expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
   });
