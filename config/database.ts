@@ -19,6 +19,11 @@ export function skuTier(skuName: string): SkuTier | undefined {
   return SKU_TIERS.find((t) => t.pattern.test(skuName))?.tier;
 }
 
+/** The dev init SQL (the spec's scripts/init-dev-db.sql): dev runs it, Azure allows the extensions it creates. */
+export const INIT_SQL_PATH = "scripts/init-dev-db.sql";
+/** The server parameter that allow-lists extensions on Azure (config/extensions.ts derives its value). */
+export const AZURE_EXTENSIONS = "azure.extensions";
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function ipv4ToNumber(ip: string): number {
@@ -83,7 +88,7 @@ export const dockerSchema = z.strictObject({
   /** POSTGRES_PASSWORD. The spec's local password; weak is acceptable for a localhost-only container. */
   password: z.string().min(1).default("dev_password"),
   /** Init SQL uploaded into /docker-entrypoint-initdb.d/ (runs once, on an empty data volume). */
-  initSqlPath: z.string().min(1).default("scripts/init-dev-db.sql"),
+  initSqlPath: z.string().min(1).default(INIT_SQL_PATH),
   healthcheck: z
     .strictObject({
       interval: z.string().regex(/^\d+(ms|s|m)$/, "must be a Docker duration such as 5s").default("5s"),
@@ -149,6 +154,16 @@ export const postgresSchema = z
       })
       .optional(),
     /**
+     * The SQL the app's database is initialised with in dev: every extension it creates is allowed on this server
+     * (`azure.extensions`, set after TLS). Relative to the project.
+     */
+    initSqlPath: z.string().min(1).default(INIT_SQL_PATH),
+    /**
+     * Seconds the first write waits after the server is created (Azure answers ServerIsBusy right after creation;
+     * Azure/azure-postgresql#134). Waits only when the server is created or replaced, never on later deploys.
+     */
+    settleSeconds: z.number().int().min(0, "must be 0-600 seconds").max(600, "must be 0-600 seconds").default(60),
+    /**
      * Server parameters applied after TLS, one at a time (they are server children; see ServerIsBusy). The defaults
      * are what the policy pack asks for: connection logging, throttling, and SCRAM password hashes set explicitly
      * (Azure's PG15 default, but md5 stays selectable on a live server).
@@ -186,6 +201,13 @@ export const postgresSchema = z
         path: [pg.allowAzureServices ? "allowAzureServices" : "firewallRules"],
         message:
           "firewall rules need a public endpoint, but publicNetworkAccess is Disabled; remove the rules or set publicNetworkAccess: Enabled",
+      });
+    }
+    if (AZURE_EXTENSIONS in pg.serverParameters) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["serverParameters", AZURE_EXTENSIONS],
+        message: `is derived from the CREATE EXTENSION statements in ${pg.initSqlPath} (postgres.initSqlPath), so dev and Azure allow the same extensions; add the extension there instead`,
       });
     }
     const seen = new Set<string>();

@@ -152,7 +152,7 @@ export type MonitoringConfig = z.output<typeof monitoringSchema> & {
   actionGroupShortName: string;
 };
 export type KeyVaultConfig = KeyVaultBlock & Required<Pick<KeyVaultBlock, "name" | "publicNetworkAccess">>;
-export type AppServiceConfig = AppServiceBlock & Required<Pick<AppServiceBlock, "name" | "planName" | "alwaysOn">> & { planTier: PlanTier };
+export type AppServiceConfig = AppServiceBlock & Required<Pick<AppServiceBlock, "name" | "planName" | "identityName" | "alwaysOn">> & { planTier: PlanTier };
 export type StorageConfig = StorageBlock & Required<Pick<StorageBlock, "accountName" | "publicNetworkAccess">>;
 
 type Common = Omit<Parsed, "platform" | "locks" | (typeof AZURE_ONLY)[number] | "docker"> & {
@@ -232,12 +232,14 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>): S
     const st = storage ?? storageSchema.parse({});
     const mon = monitoring ?? monitoringSchema.parse({});
     const tier = planTier(web.planSku) as PlanTier;
+    const appName = web.name ?? `${p}-api-${stackSlug}`;
     const derived = {
       keyVault: { ...kv, name: kv.name ?? `kv-${p}-${stackSlug}`, publicNetworkAccess: kv.publicNetworkAccess ?? access },
       appService: {
         ...web,
-        name: web.name ?? `${p}-api-${stackSlug}`,
+        name: appName,
         planName: web.planName ?? `asp-${p}-${stackSlug}`,
+        identityName: web.identityName ?? `id-${appName}`,
         alwaysOn: web.alwaysOn ?? (tier !== "Free" && tier !== "Shared"),
         planTier: tier,
       },

@@ -1,15 +1,10 @@
 /**
  * README's environments table, generated from the stack files through the same config parser the program uses.
- * `npm run docs` rewrites README between the markers; test/readme.test.ts fails when README is out of date.
+ * `npm run docs` (tools/docs.ts) rewrites README between the markers; test/readme.test.ts fails when README is out of
+ * date.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { ENVIRONMENTS, StackConfig } from "../config/schema";
 import { listStacks, parseStackFile, PROJECT_DIR } from "../config/stack-files";
-import type { Io } from "./cli";
-
-const START = /<!-- environments:start[^>]*-->/;
-const END = "<!-- environments:end -->";
 
 export function loadAllStackConfigs(dir = PROJECT_DIR): StackConfig[] {
   return listStacks(dir)
@@ -86,22 +81,14 @@ export function renderEnvironmentsTable(configs: StackConfig[]): string {
 
 /** README with the generated table between the markers. */
 export function withEnvironmentsTable(readme: string, table: string): string {
-  const start = START.exec(readme);
-  const end = readme.indexOf(END);
-  if (!start || end < start.index) throw new Error("README.md lacks the environments:start/end markers");
-  const head = readme.slice(0, start.index + start[0].length);
-  return `${head}\n${table}\n${readme.slice(end)}`;
+  return withSection(readme, "environments", table);
 }
 
-/** `npm run docs`: prints the table, or with `--write` puts it into README. */
-export function main(argv: string[], io: Io): number {
-  const readmePath = path.join(PROJECT_DIR, "README.md");
-  const table = renderEnvironmentsTable(loadAllStackConfigs());
-  if (argv.includes("--write")) {
-    fs.writeFileSync(readmePath, withEnvironmentsTable(fs.readFileSync(readmePath, "utf8"), table));
-    io.stdout(`updated ${path.relative(process.cwd(), readmePath)}\n`);
-  } else {
-    io.stdout(`${table}\n`);
-  }
-  return 0;
+/** `readme` with `body` between `<!-- <name>:start ... -->` and `<!-- <name>:end -->`. */
+export function withSection(readme: string, name: string, body: string): string {
+  const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(readme);
+  const end = readme.indexOf(`<!-- ${name}:end -->`);
+  if (!start || end < start.index) throw new Error(`README.md lacks the ${name}:start/end markers`);
+  const head = readme.slice(0, start.index + start[0].length);
+  return `${head}\n${body}\n${readme.slice(end)}`;
 }
