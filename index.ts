@@ -4,6 +4,7 @@
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
+import { initSqlExtensions } from "./config/extensions";
 import { loadStackConfig, projectRoot } from "./config/load";
 import { azureTags } from "./config/tags";
 import { AppService } from "./components/app-service";
@@ -40,6 +41,8 @@ export = () => {
   }
 
   const { azure, postgres } = cfg;
+  // Read before anything is registered: a missing init SQL is a config error.
+  const extensions = initSqlExtensions(cfg.stack, projectRoot(), postgres.initSqlPath);
   const tags = azureTags(cfg);
   const client = authorization.getClientConfigOutput();
   const group = new resources.ResourceGroup(
@@ -48,7 +51,7 @@ export = () => {
     { protect: cfg.protect },
   );
   const placement = { resourceGroupName: group.name, location: group.location, tags };
-  const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId });
+  const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId, extensions });
   const telemetry = new Telemetry("telemetry", { config: cfg.monitoring, ...placement });
   const vault = new KeyVault("key-vault", {
     config: cfg.keyVault,
@@ -84,7 +87,7 @@ export = () => {
     secretUris: vault.secretUris,
     sessionShare: { accountName: sessions.accountName, shareName: sessions.shareName, accessKey: sessions.accessKey, mountPath: cfg.storage.mountPath },
     subnetId: net?.appSubnetId,
-    dependsOn: net ? [...net.endpoints, ...net.zoneGroups] : [],
+    dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],
   });
   new Monitoring("monitoring", {
     config: cfg.monitoring,

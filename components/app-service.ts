@@ -1,4 +1,5 @@
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceConfig } from "../config/schema";
@@ -23,18 +24,21 @@ export interface AppServiceArgs extends AzurePlacement {
   sessionShare: { accountName: pulumi.Input<string>; shareName: pulumi.Input<string>; accessKey: pulumi.Input<string>; mountPath: string };
   /** VNet integration subnet; when set, all outbound traffic goes through it. */
   subnetId?: pulumi.Input<string>;
-  /** Resources the app must wait for (private endpoints and their DNS). */
+  /** Resources the app must wait for (private endpoints, their DNS zone groups and the zones' VNet links). */
   dependsOn?: pulumi.Resource[];
 }
 
 /**
- * Linux App Service plan and the API's web app: system-assigned identity with read access to the vault's
- * secrets, secrets only as Key Vault references, no FTP or basic-auth publishing, sessions on Azure Files.
+ * Linux App Service plan and the API's web app: a user-assigned identity with read access to the vault's secrets,
+ * granted before the app exists; secrets only as Key Vault references, no FTP or basic-auth publishing, sessions
+ * on Azure Files.
  */
 export class AppService extends pulumi.ComponentResource {
   readonly plan: web.AppServicePlan;
   readonly webApp: web.WebApp;
+  readonly identity: managedidentity.UserAssignedIdentity;
   readonly url: pulumi.Output<string>;
+  /** The principal the app runs as (its user-assigned identity). */
   readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -57,10 +61,36 @@ export class AppService extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // App Service resolves Key Vault references when the app starts, then only on a config change or every 24 h,
+    // and an unresolved one reaches the app as the literal "@Microsoft.KeyVault(...)". A system identity exists only
+    // after the app does; a user-assigned one "can be created and given access to the vault in advance"
+    // (https://learn.microsoft.com/en-us/azure/app-service/app-service-key-vault-references).
+    this.identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceName: c.identityName, resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
+      { parent: this },
+    );
+    this.principalId = this.identity.principalId;
+    const secretsUser = new authorization.RoleAssignment(
+      `${name}-key-vault-secrets-user`,
+      {
+        principalId: this.identity.principalId,
+        // A principal created seconds ago: ServicePrincipal skips Entra's replication check (PrincipalNotFound)
+        // (https://learn.microsoft.com/en-us/azure/role-based-access-control/role-assignments-template).
+        principalType: "ServicePrincipal",
+        roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
+        scope: args.vaultId,
+      },
+      { parent: this },
+    );
+
     const keyVaultRefs = Object.entries(SECRET_SETTINGS).map(([setting, key]) => ({
       name: setting,
       value: pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${args.secretUris[key]})`,
     }));
+    // The app's own SecretsManager uses DefaultAzureCredential, which picks a user-assigned identity by this
+    // variable (Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/_credentials/default.py).
+    const sdkIdentity = { name: "AZURE_CLIENT_ID", value: this.identity.clientId };
 
     this.webApp = new web.WebApp(
       `${name}-web-app`,
@@ -73,8 +103,9 @@ export class AppService extends pulumi.ComponentResource {
         reserved: true,
         httpsOnly: true,
         clientAffinityEnabled: false,
-        identity: { type: "SystemAssigned" },
-        keyVaultReferenceIdentity: "SystemAssigned",
+        // Only the user-assigned identity: nothing else would use a system one, and it would hold no role.
+        identity: { type: web.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [this.identity.id] },
+        keyVaultReferenceIdentity: this.identity.id,
         // VNet integration on the site itself, never WebAppSwiftVirtualNetworkConnection (pulumi-azure-native#4231).
         // Route-all is needed for Key Vault references to a private vault; web API 2025-05-01 spells it
         // outboundVnetRouting.allTraffic (older API versions: vnetRouteAllEnabled), which Azure Policy a691eacb reads.
@@ -89,31 +120,21 @@ export class AppService extends pulumi.ComponentResource {
           scmMinTlsVersion: "1.2",
           ftpsState: "Disabled",
           remoteDebuggingEnabled: false,
-          appSettings: [...Object.entries(args.settings).map(([n, value]) => ({ name: n, value })), ...keyVaultRefs],
+          appSettings: [...Object.entries(args.settings).map(([n, value]) => ({ name: n, value })), sdkIdentity, ...keyVaultRefs],
         },
         tags: args.tags,
       },
-      { parent: this, dependsOn: args.dependsOn },
+      // Created only once its identity may read the vault and (prod) the private names resolve. The grant can
+      // still take minutes to apply (https://learn.microsoft.com/en-us/azure/key-vault/general/rbac-guide).
+      { parent: this, dependsOn: [secretsUser, ...(args.dependsOn ?? [])] },
     );
-    this.principalId = this.webApp.identity.apply((i) => i?.principalId ?? "");
 
     // Basic-auth publishing off (AzPol 871b205b, aede300b): deploy with Entra/OIDC, not a publish profile.
     new web.WebAppFtpAllowed(`${name}-ftp-basic-auth`, { name: this.webApp.name, resourceGroupName: args.resourceGroupName, allow: false }, { parent: this });
     new web.WebAppScmAllowed(`${name}-scm-basic-auth`, { name: this.webApp.name, resourceGroupName: args.resourceGroupName, allow: false }, { parent: this });
 
-    const secretsUser = new authorization.RoleAssignment(
-      `${name}-key-vault-secrets-user`,
-      {
-        principalId: this.principalId,
-        principalType: "ServicePrincipal",
-        roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
-        scope: args.vaultId,
-      },
-      { parent: this },
-    );
-
-    // Mounting the share changes site config and restarts the app; doing it after the role grant makes the
-    // restart re-resolve the Key Vault references with access in place.
+    // Mounting the share changes site config, which makes App Service fetch the references again: a second
+    // chance, after the grant, if it had not applied yet at the first start.
     const share = args.sessionShare;
     new web.WebAppAzureStorageAccounts(
       `${name}-session-mount`,

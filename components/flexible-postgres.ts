@@ -2,11 +2,22 @@ import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AZURE_SERVICES_RULE } from "../config/database";
+import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
+import { Settle } from "./settle";
 import type { AzurePlacement } from "./azure-placement";
 
 const PG_PORT = 5432;
+
+/**
+ * A failover swaps the primary and standby zones. The program leaves both to Azure ("", the SDK's default), but a
+ * refresh writes the actual zones into the stored inputs (pulumi-azure-native provider/pkg/provider/provider.go, Read),
+ * and `availabilityZone` is create-only (azure-rest-api-specs specification/postgresql/resource-manager/
+ * Microsoft.DBforPostgreSQL/stable/2025-08-01/openapi.json, ServerProperties.availabilityZone, x-ms-mutability
+ * read/create): without this the drift check fails daily and the next plan replaces the server.
+ */
+const FAILOVER_ZONES = ["availabilityZone", "highAvailability.standbyAvailabilityZone"];
 
 export interface FlexiblePostgresArgs extends AzurePlacement {
   /** The validated `postgres` block of the stack config (names and SKU tier already derived). */
@@ -15,12 +26,15 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
   protect: boolean;
   /** Tenant of the Entra administrator (client config); needed only with `config.entraAdmin`. */
   tenantId?: pulumi.Input<string>;
+  /** Extensions the app creates (config/extensions.ts, from the init SQL): allowed through `azure.extensions`. */
+  extensions: string[];
 }
 
 /**
- * Azure Database for PostgreSQL Flexible Server with its database, TLS and logging parameters and firewall
- * rules. Every write to the server after its creation is chained: Azure answers "ServerIsBusy" when two
- * children of one flexible server change at once (Azure/azure-postgresql#134; AVM serialises them the same way).
+ * Azure Database for PostgreSQL Flexible Server with its database, TLS, extension and logging parameters and
+ * firewall rules. Every write to the server after its creation is chained, behind a settle step that waits after
+ * the server is created: Azure answers "ServerIsBusy" when two children of one flexible server change at once, or
+ * one right after the server's creation (Azure/azure-postgresql#134; AVM serialises them the same way).
  */
 export class FlexiblePostgres extends pulumi.ComponentResource {
   readonly server: dbforpostgresql.Server;
@@ -65,9 +79,10 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       },
       // Autogrow stays off: Azure grows storage but never shrinks it, so a grown disk would make every later
       // `pulumi up` try (and fail) to shrink it back to the configured size.
-      { parent: this, protect: args.protect },
+      { parent: this, protect: args.protect, ignoreChanges: c.highAvailability === "Disabled" ? [] : FAILOVER_ZONES },
     );
-    this.lastWrite = this.server;
+    // The chain starts with a wait that runs only when the server is created (ServerIsBusy right after creation).
+    this.lastWrite = new Settle(`${name}-settle`, { targetId: this.server.id, seconds: c.settleSeconds }, { parent: this, dependsOn: [this.server] });
 
     const database = this.serialWrite(
       (dependsOn) =>
@@ -85,10 +100,12 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
         ),
     );
 
-    // TLS first (spec: "SSL mandatory"), then the logging parameters scanners expect.
+    // TLS first (spec: "SSL mandatory"), the extensions the app creates, then the logging parameters scanners
+    // expect. Each one is a server write, so each goes through the chain.
     const parameters: Record<string, string> = {
       require_secure_transport: "on",
       ssl_min_protocol_version: c.minTlsVersion,
+      ...extensionsParameter(args.extensions),
       ...c.serverParameters,
     };
     for (const [parameter, value] of Object.entries(parameters)) {

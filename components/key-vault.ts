@@ -94,7 +94,12 @@ export class KeyVault extends pulumi.ComponentResource {
           properties: { value: pulumi.secret(values[key]), contentType: CONTENT_TYPES[key] },
           tags: args.tags,
         },
-        { parent: this },
+        // azure-native creates secrets through ARM but deletes them through the Key Vault data plane
+        // (pulumi-azure-native provider/pkg/resources/customresources/custom_keyvault.go; pulumi-azure-native#2374),
+        // which the deploy identity has no role for and prod's closed network cannot reach: a removed or renamed
+        // secret, or `pulumi destroy`, would fail with 403. The vault's own (ARM) deletion takes the secrets. Only
+        // the secrets: on the component it would be inherited by the vault, which destroy must delete.
+        { parent: this, retainOnDelete: true },
       );
       uris[key] = secret.properties.apply((p) => p.secretUri);
     }

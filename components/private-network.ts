@@ -46,6 +46,8 @@ export class PrivateNetwork extends pulumi.ComponentResource {
   readonly privateEndpointSubnetId: pulumi.Output<string>;
   readonly endpoints: network.PrivateEndpoint[] = [];
   readonly zoneGroups: network.PrivateDnsZoneGroup[] = [];
+  /** The zones' links to the VNet: until they exist the app cannot resolve the private names. */
+  readonly links: privatedns.VirtualNetworkLink[] = [];
 
   constructor(name: string, args: PrivateNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("amplifier:network:PrivateNetwork", name, {}, opts);
@@ -83,7 +85,7 @@ export class PrivateNetwork extends pulumi.ComponentResource {
         { privateZoneName: zoneName, resourceGroupName: args.resourceGroupName, location: "global", tags: args.tags },
         { parent: this },
       );
-      new privatedns.VirtualNetworkLink(
+      const link = new privatedns.VirtualNetworkLink(
         `${name}-zone-${group}-link`,
         {
           virtualNetworkLinkName: `${c.name}-link`,
@@ -96,6 +98,7 @@ export class PrivateNetwork extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      this.links.push(link);
       zones.set(group, zone);
     }
 

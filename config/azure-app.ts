@@ -21,6 +21,11 @@ export function isSiteName(name: string): boolean {
 }
 const siteName = z.string().refine(isSiteName, SITE_NAME_RULE);
 
+/** User-assigned identity names: 3-128 letters, digits, hyphens and underscores, starting with a letter or digit. */
+const identityName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/, "must be 3-128 letters, digits, '-' or '_', starting with a letter or digit (Microsoft.ManagedIdentity naming rules)");
+
 /** Storage account names: 3-24 lowercase letters and digits (CKV_AZURE_43). */
 export const STORAGE_NAME_RULE = "must be 3-24 lowercase letters and digits (Azure storage account naming rules)";
 export function isStorageAccountName(name: string): boolean {
@@ -107,6 +112,11 @@ export const appServiceSchema = z
     name: siteName.optional(),
     /** Plan name. Default `asp-<prefix>-<stack>`. */
     planName: siteName.optional(),
+    /**
+     * The app's user-assigned identity: it holds Key Vault Secrets User on the vault before the app exists, so the
+     * Key Vault references resolve on the first start. Default `id-<web app name>` (id-amplifier-api-test).
+     */
+    identityName: identityName.optional(),
     /** Linux plan SKU (spec: test B1, prod P1v2). */
     planSku: z
       .string()

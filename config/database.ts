@@ -19,6 +19,21 @@ export function skuTier(skuName: string): SkuTier | undefined {
   return SKU_TIERS.find((t) => t.pattern.test(skuName))?.tier;
 }
 
+/** The dev init SQL (the spec's scripts/init-dev-db.sql): dev runs it, Azure allows the extensions it creates. */
+export const INIT_SQL_PATH = "scripts/init-dev-db.sql";
+/** The server parameter that allow-lists extensions on Azure (config/extensions.ts derives its value). */
+export const AZURE_EXTENSIONS = "azure.extensions";
+
+/**
+ * A project-relative `.sql` file (dev's init SQL; the SQL whose extensions Azure allows). Absolute paths and drive
+ * letters are refused here; config/load.ts also resolves `..` and symlinks, so no host file (`/etc/passwd`) is read
+ * into a container, a server parameter or the state.
+ */
+const initSqlPath = z
+  .string()
+  .regex(/^(?![\\/])(?![A-Za-z]:)[^\0]*\.sql$/, "must be a .sql file given relative to the project, such as scripts/init-dev-db.sql")
+  .default(INIT_SQL_PATH);
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function ipv4ToNumber(ip: string): number {
@@ -87,13 +102,9 @@ export const dockerSchema = z.strictObject({
   password: z.string().min(1).default("dev_password"),
   /**
    * Init SQL uploaded into /docker-entrypoint-initdb.d/ (runs once, on an empty data volume): a `.sql` file inside
-   * this project, given relative to it. The program also resolves symlinks before reading it (config/load.ts), so no
-   * host file (`/etc/passwd`, `../..`) ends up in the container and in the state.
+   * this project, given relative to it (config/load.ts also resolves symlinks before it is read).
    */
-  initSqlPath: z
-    .string()
-    .regex(/^(?![\\/])(?![A-Za-z]:)[^\0]*\.sql$/, "must be a .sql file given relative to the project, such as scripts/init-dev-db.sql")
-    .default("scripts/init-dev-db.sql"),
+  initSqlPath,
   healthcheck: z
     .strictObject({
       interval: z.string().regex(/^\d+(ms|s|m)$/, "must be a Docker duration such as 5s").default("5s"),
@@ -159,6 +170,16 @@ export const postgresSchema = z
       })
       .optional(),
     /**
+     * The SQL the app's database is initialised with in dev: every extension it creates is allowed on this server
+     * (`azure.extensions`, set after TLS). Relative to the project.
+     */
+    initSqlPath,
+    /**
+     * Seconds the first write waits after the server is created (Azure answers ServerIsBusy right after creation;
+     * Azure/azure-postgresql#134). Waits only when the server is created or replaced, never on later deploys.
+     */
+    settleSeconds: z.number().int().min(0, "must be 0-600 seconds").max(600, "must be 0-600 seconds").default(60),
+    /**
      * Server parameters applied after TLS, one at a time (they are server children; see ServerIsBusy). The defaults
      * are what the policy pack asks for: connection logging, throttling, and SCRAM password hashes set explicitly
      * (Azure's PG15 default, but md5 stays selectable on a live server).
@@ -196,6 +217,13 @@ export const postgresSchema = z
         path: [pg.allowAzureServices ? "allowAzureServices" : "firewallRules"],
         message:
           "firewall rules need a public endpoint, but publicNetworkAccess is Disabled; remove the rules or set publicNetworkAccess: Enabled",
+      });
+    }
+    if (AZURE_EXTENSIONS in pg.serverParameters) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["serverParameters", AZURE_EXTENSIONS],
+        message: `is derived from the CREATE EXTENSION statements in ${pg.initSqlPath} (postgres.initSqlPath), so dev and Azure allow the same extensions; add the extension there instead`,
       });
     }
     const seen = new Set<string>();

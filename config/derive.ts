@@ -54,12 +54,14 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
     const st = storage ?? storageSchema.parse({});
     const mon = monitoring ?? monitoringSchema.parse({});
     const tier = planTier(web.planSku) as PlanTier;
+    const appName = web.name ?? `${p}-api-${stackSlug}`;
     const derived = {
       keyVault: { ...kv, name: kv.name ?? `kv-${p}-${stackSlug}`, publicNetworkAccess: kv.publicNetworkAccess ?? access },
       appService: {
         ...web,
-        name: web.name ?? `${p}-api-${stackSlug}`,
+        name: appName,
         planName: web.planName ?? `asp-${p}-${stackSlug}`,
+        identityName: web.identityName ?? `id-${appName}`,
         alwaysOn: web.alwaysOn ?? (tier !== "Free" && tier !== "Shared"),
         planTier: tier,
       },

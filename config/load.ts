@@ -4,7 +4,7 @@
  *  - a key is outside the project's and the used providers' namespaces, or a provider does not read it (keys.ts);
  *  - a project key fails the schema, unknown keys included (schema.ts);
  *  - a value Pulumi marks secret sits where it cannot stay secret (secrets.ts);
- *  - a file the config names lies outside the project (`docker.initSqlPath`);
+ *  - a file the config names lies outside the project (`docker.initSqlPath`, `postgres.initSqlPath`);
  *  - a name the stack would own is another stack file's (collisions.ts: the program reads its sibling stack files).
  * The offline tools (stack-files.ts) turn a stack file into the same runtime map and call `validateStack` too, so
  * the plan and `pulumi up` accept and reject the same configs.
@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { collisionProblems, type StackNames } from "./collisions";
+import { INIT_SQL_PATH } from "./database";
 import { allowedKeysAt, ConfigError, type Problem } from "./errors";
 import { keyProblems } from "./keys";
 import { listStacks, readStackFile, toRuntimeConfig } from "./pulumi-files";
@@ -72,9 +73,11 @@ export function validateStack(input: RuntimeConfig): StackNames {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
-  if (cfg?.platform === "docker") {
-    const bad = insideProject(input.root, cfg.docker.initSqlPath);
-    if (typeof bad === "string") problems.push({ path: ["docker", "initSqlPath"], text: `docker.initSqlPath (got ${JSON.stringify(cfg.docker.initSqlPath)}): ${bad}` });
+  // Files the config names are read into a container, a server parameter and the state: only the project's own.
+  const sql = cfg?.platform === "docker" ? (["docker", cfg.docker.initSqlPath] as const) : cfg ? (["postgres", cfg.postgres.initSqlPath] as const) : undefined;
+  const bad = sql && insideProject(input.root, sql[1]);
+  if (sql && typeof bad === "string") {
+    problems.push({ path: [sql[0], "initSqlPath"], text: `${sql[0]}.initSqlPath (got ${JSON.stringify(sql[1])}): ${bad}; it must be a .sql file of this project (default ${INIT_SQL_PATH})` });
   }
   const location = providers["azure-native:location"];
   if (cfg?.platform === "azure" && location !== undefined && location !== cfg.azure.location) {

@@ -153,7 +153,7 @@ export type MonitoringConfig = z.output<typeof monitoringSchema> & {
   actionGroupShortName: string;
 };
 export type KeyVaultConfig = KeyVaultBlock & Required<Pick<KeyVaultBlock, "name" | "publicNetworkAccess">>;
-export type AppServiceConfig = AppServiceBlock & Required<Pick<AppServiceBlock, "name" | "planName" | "alwaysOn">> & { planTier: PlanTier };
+export type AppServiceConfig = AppServiceBlock & Required<Pick<AppServiceBlock, "name" | "planName" | "identityName" | "alwaysOn">> & { planTier: PlanTier };
 export type StorageConfig = StorageBlock & Required<Pick<StorageBlock, "accountName" | "publicNetworkAccess">>;
 
 type Common = Omit<Parsed, "platform" | "locks" | (typeof AZURE_ONLY)[number] | "docker"> & {

@@ -46,7 +46,13 @@ const AZURE_PROVIDER_NAMESPACES: Record<string, string> = {
   applicationinsights: "Microsoft.Insights",
   monitor: "Microsoft.Insights",
   authorization: "Microsoft.Authorization",
+  managedidentity: "Microsoft.ManagedIdentity",
 };
+
+/** A user-assigned identity's ids, the same on the identity and wherever a web app lists it. */
+function userIdentity(name: string): { principalId: string; clientId: string } {
+  return { principalId: deterministicGuid(`uai-principal:${name}`), clientId: deterministicGuid(`uai-client:${name}`) };
+}
 
 /** Computed outputs the real providers would return, so outputs such as FQDNs and ids read like the real thing. */
 export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
@@ -62,7 +68,8 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
       state.id = `/subscriptions/${sub}/resourceGroups/${name}`;
     } else {
       const ns = AZURE_PROVIDER_NAMESPACES[module] ?? `Microsoft.${module}`;
-      state.id = `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName ?? "rg"}/providers/${ns}/${lowerType}s/${name}`;
+      const plural = lowerType.endsWith("y") ? `${lowerType.slice(0, -1)}ies` : `${lowerType}s`;
+      state.id = `/subscriptions/${sub}/resourceGroups/${inputs.resourceGroupName ?? "rg"}/providers/${ns}/${plural}/${name}`;
     }
   }
   switch (args.type) {
@@ -85,9 +92,22 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
       state.properties = { contentType: inputs.properties?.contentType, secretUri, secretUriWithVersion: `${secretUri}/${version}` };
       break;
     }
-    case "azure-native:web:WebApp":
+    case "azure-native:web:WebApp": {
       state.defaultHostName = `${name}.azurewebsites.net`;
-      state.identity = { ...inputs.identity, principalId: deterministicGuid(`principal:${name}`), tenantId: MOCK_CLIENT_CONFIG.tenantId };
+      // As ARM answers: a system identity's principal on the site; user-assigned ones as a map id -> principal.
+      const type: string = inputs.identity?.type ?? "None";
+      const userIds: string[] = inputs.identity?.userAssignedIdentities ?? [];
+      state.identity = {
+        type,
+        ...(type.includes("SystemAssigned") ? { principalId: deterministicGuid(`principal:${name}`), tenantId: MOCK_CLIENT_CONFIG.tenantId } : {}),
+        ...(userIds.length
+          ? { userAssignedIdentities: Object.fromEntries(userIds.map((id) => [id, userIdentity(id.split("/").pop() ?? id)])) }
+          : {}),
+      };
+      break;
+    }
+    case "azure-native:managedidentity:UserAssignedIdentity":
+      Object.assign(state, userIdentity(name), { tenantId: MOCK_CLIENT_CONFIG.tenantId });
       break;
     case "azure-native:applicationinsights:Component": {
       state.instrumentationKey = deterministicGuid(`ikey:${name}`);

@@ -103,7 +103,7 @@ const ESTIMATORS: Record<string, Estimator> = {
 };
 
 /** Types that cost nothing by themselves (config, identity, grouping) or run locally. */
-const FREE = /^(docker:|random:|pulumi:|amplifier:)|^azure-native:(resources:ResourceGroup|dbforpostgresql:(Database|Configuration|FirewallRule|AdministratorsMicrosoftEntra)|keyvault:Secret|authorization:|web:WebApp(FtpAllowed|ScmAllowed|AzureStorageAccounts)?$|network:(VirtualNetwork|Subnet|PrivateDnsZoneGroup)$|privatedns:VirtualNetworkLink|monitor:(ActionGroup|DiagnosticSetting)|storage:StorageAccount)/;
+const FREE = /^(docker:|random:|pulumi:|pulumi-nodejs:dynamic|amplifier:)|^azure-native:(resources:ResourceGroup|dbforpostgresql:(Database|Configuration|FirewallRule|AdministratorsMicrosoftEntra)|keyvault:Secret|authorization:|managedidentity:UserAssignedIdentity|web:WebApp(FtpAllowed|ScmAllowed|AzureStorageAccounts)?$|network:(VirtualNetwork|Subnet|PrivateDnsZoneGroup)$|privatedns:VirtualNetworkLink|monitor:(ActionGroup|DiagnosticSetting)|storage:StorageAccount)/;
 
 /** The estimate for one resource, or undefined for a type that is free (or bills elsewhere). */
 export function costOf(r: RegisteredResource, table: PriceTable = PRICES): ResourceCost | undefined {

@@ -127,6 +127,8 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
   for (const r of masked.resources) {
     if (r.urn) byId.set(r.urn, r);
     if (typeof r.state.id === "string") byId.set(r.state.id, r);
+    // Role assignments name their principal by id: show which identity it is.
+    if (typeof r.state.principalId === "string" && r.inputs.principalId === undefined) byId.set(r.state.principalId, r);
   }
   const ref = (id: unknown): string => {
     if (typeof id !== "string") return String(id);

@@ -103,6 +103,7 @@ const database: Record<string, Extractor> = {
     set("type", i.principalType),
     set("object id", i.objectId),
   ],
+  "pulumi-nodejs:dynamic/amplifier:Settle": (i, ctx) => [set("waits", `${i.seconds}s after ${ctx.ref(i.targetId)} is created`)],
   "random:index/randomPassword:RandomPassword": (i) => [
     set("length", i.length),
     set("special", i.special === false ? "no" : "yes"),
@@ -141,7 +142,8 @@ const keyVaultAndApp: Record<string, Extractor> = {
       set("name", i.name),
       set("plan", i.serverFarmId && ctx.ref(i.serverFarmId)),
       set("https only", onOff(i.httpsOnly)),
-      set("identity", i.identity?.type),
+      set("identity", i.identity && `${i.identity.type}${i.identity.userAssignedIdentities?.length ? ` (${i.identity.userAssignedIdentities.map((id: unknown) => ctx.ref(id)).join(", ")})` : ""}`),
+      set("Key Vault references as", i.keyVaultReferenceIdentity && ctx.ref(i.keyVaultReferenceIdentity)),
       set("runtime", sc.linuxFxVersion),
       set("TLS min", sc.minTlsVersion),
       set("FTPS", sc.ftpsState),
@@ -154,6 +156,7 @@ const keyVaultAndApp: Record<string, Extractor> = {
       set("app settings", appSettings(sc.appSettings)),
     ];
   },
+  "azure-native:managedidentity:UserAssignedIdentity": (i) => [set("name", i.resourceName)],
   "azure-native:web:WebAppFtpAllowed": (i) => [set("FTP basic auth", onOff(i.allow))],
   "azure-native:web:WebAppScmAllowed": (i) => [set("SCM basic auth", onOff(i.allow))],
   "azure-native:authorization:RoleAssignment": (i, ctx) => [

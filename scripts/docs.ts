@@ -1,5 +1,5 @@
-// Entry point of `npm run docs`; the tool lives in tools/environments-table.ts.
-import { main } from "../tools/environments-table";
+// Entry point of `npm run docs`; the tool lives in tools/docs.ts.
+import { main } from "../tools/docs";
 import { runMain } from "../tools/cli";
 
 runMain("docs", main);

@@ -24,6 +24,7 @@ const T = {
   account: "azure-native:storage:StorageAccount",
   share: "azure-native:storage:FileShare",
   mount: "azure-native:web:WebAppAzureStorageAccounts",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
   jwt: "random:index/randomBytes:RandomBytes",
 };
 
@@ -220,7 +221,7 @@ describe.each([
 
   test("the web app's identity gets Key Vault Secrets User on this vault only", () => {
     const role = oneOfType(result, T.role);
-    expect(role.inputs.principalId).toBe(webApp.state.identity.principalId);
+    expect(role.inputs.principalId).toBe(oneOfType(result, T.identity).state.principalId);
     expect(role.inputs.principalType).toBe("ServicePrincipal");
     expect(role.inputs.scope).toBe(vault.state.id);
     expect(role.inputs.roleDefinitionId).toBe(
@@ -236,7 +237,7 @@ describe.each([
   });
 
   test("hardened: managed identity, HTTPS only, TLS 1.2, no FTP or basic-auth publishing, HTTP/2, always-on", () => {
-    expect(webApp.inputs.identity).toEqual({ type: "SystemAssigned" });
+    expect(webApp.inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [oneOfType(result, T.identity).state.id] });
     expect(webApp.inputs.httpsOnly).toBe(true);
     expect(webApp.inputs.siteConfig).toMatchObject({
       minTlsVersion: "1.2",
@@ -259,7 +260,8 @@ describe.each([
         `@Microsoft.KeyVault(SecretUri=${secretNamed(result, secret).state.properties.secretUri})`,
       ]),
     );
-    expect(settings).toEqual({ ...SPEC_SETTINGS[spec.stack], ...refs });
+    // AZURE_CLIENT_ID: the identity the app's Azure SDK signs in as (the one that may read the vault).
+    expect(settings).toEqual({ ...SPEC_SETTINGS[spec.stack], AZURE_CLIENT_ID: oneOfType(result, T.identity).state.clientId, ...refs });
     expect(refs.DATABASE_URL).toBe(`@Microsoft.KeyVault(SecretUri=https://${spec.vault}.vault.azure.net/secrets/postgresql-connection-string)`);
   });
 
@@ -375,7 +377,7 @@ describe.each([
     expect(result.outputs).toMatchObject({
       webAppUrl: `https://${spec.app}.azurewebsites.net`,
       webAppName: spec.app,
-      webAppPrincipalId: webApp.state.identity.principalId,
+      webAppPrincipalId: oneOfType(result, T.identity).state.principalId,
       keyVaultName: spec.vault,
       keyVaultUri: `https://${spec.vault}.vault.azure.net/`,
     });

@@ -282,6 +282,30 @@ export const APPLICATION_CASES: BadCase[] = [
     expect: [`postgres.entraAdmin.objectId (got "admins"): must be the principal's object id, a GUID`],
   },
   {
+    name: "azure.extensions set by hand (it is derived from the init SQL)",
+    stack: "prod",
+    overrides: { postgres: { serverParameters: { "azure.extensions": "VECTOR" } } },
+    expect: ['postgres.serverParameters.azure.extensions (got "VECTOR")', "CREATE EXTENSION statements in scripts/init-dev-db.sql", "add the extension there"],
+  },
+  {
+    name: "an init SQL that does not exist",
+    stack: "test",
+    overrides: { postgres: { initSqlPath: "scripts/init-db.sql" } },
+    expect: ['postgres.initSqlPath (got "scripts/init-db.sql"): does not exist in the project', "default scripts/init-dev-db.sql"],
+  },
+  {
+    name: "a settle wait longer than ten minutes",
+    stack: "prod",
+    overrides: { postgres: { settleSeconds: 900 } },
+    expect: ["postgres.settleSeconds (got 900): must be 0-600 seconds"],
+  },
+  {
+    name: "an identity name Azure would refuse",
+    stack: "test",
+    overrides: { appService: { identityName: "-id" } },
+    expect: ['appService.identityName (got "-id"): must be 3-128 letters, digits'],
+  },
+  {
     name: "an Azure block on the Docker stack",
     stack: "dev",
     overrides: { keyVault: { name: "kv-amplifier-dev" } },
@@ -302,6 +326,12 @@ export const HOSTILE_CASES: BadCase[] = [
     stack: "dev",
     overrides: { docker: { initSqlPath: "scripts/../../init-dev-db.sql" } },
     expect: ['docker.initSqlPath (got "scripts/../../init-dev-db.sql"): points outside the project'],
+  },
+  {
+    name: "the SQL whose extensions Azure allows, from a host file",
+    stack: "prod",
+    overrides: { postgres: { initSqlPath: "scripts/../../../etc/init.sql" } },
+    expect: ['postgres.initSqlPath (got "scripts/../../../etc/init.sql"): points outside the project'],
   },
   {
     name: "init SQL from a Windows drive",

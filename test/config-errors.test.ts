@@ -12,7 +12,7 @@ import { main as plan } from "../plan/cli";
 import { main as azureSetup } from "../tools/azure-setup";
 import { main as bench } from "../tools/bench";
 import { EXIT, runMain } from "../tools/cli";
-import { main as docs } from "../tools/environments-table";
+import { main as docs } from "../tools/docs";
 import { main as policyConfig } from "../tools/policy-config";
 import { main as runStack } from "../tools/run-stack";
 import { captureIo, scratchProject, stackText } from "./support/checkout";
@@ -49,7 +49,7 @@ describe.each(YAML_MISTAKES)("%s", (_name, text, message) => {
 
   test("README's table (`npm run docs`) and the policy config exit 1 with the same message", async () => {
     const io = captureIo();
-    expect(docs([], io, dir)).toBe(EXIT.config);
+    expect(await docs([], io, dir)).toBe(EXIT.config);
     expect(io.err()).toContain(message);
     const policyIo = captureIo();
     expect(await policyConfig(["x"], policyIo, dir)).toBe(EXIT.config);
@@ -73,11 +73,11 @@ describe("exit codes: one table for every command", () => {
     expect(await plan(["dev", "--colour"], captureIo())).toBe(EXIT.usage);
   });
 
-  test("docs: 0 printed, 1 bad config, 2 bad arguments", () => {
+  test("docs: 0 printed, 1 bad config, 2 bad arguments", async () => {
     const bad = scratchProject({ "Pulumi.bad.yaml": stackText("test").replace("planSku: B1", "planSku: B9") });
-    expect(docs([], captureIo())).toBe(EXIT.ok);
-    expect(docs([], captureIo(), bad)).toBe(EXIT.config);
-    expect(docs(["--wirte"], captureIo())).toBe(EXIT.usage);
+    expect(await docs([], captureIo())).toBe(EXIT.ok);
+    expect(await docs([], captureIo(), bad)).toBe(EXIT.config);
+    expect(await docs(["--wirte"], captureIo())).toBe(EXIT.usage);
   });
 
   test("policy-config: 0 written, 1 unknown stack, 2 bad arguments", async () => {

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Client } from "pg";
+import { extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
 import { startPostgres, TestPostgres } from "./support/postgres";
 
@@ -39,6 +40,12 @@ describe("scripts/init-dev-db.sql on PostgreSQL 15", () => {
     expect(ext.rows[0].n).toBe(1);
     const fn = await db.query("SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'update_updated_at_column'");
     expect(fn.rows[0].n).toBe(1);
+  });
+
+  test("the parsed extension list (what Azure allow-lists) is exactly what the SQL installed", async () => {
+    await db.query(INIT_SQL);
+    const { rows } = await db.query("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname");
+    expect(rows.map((r) => r.extname)).toEqual(extensionsIn(INIT_SQL));
   });
 
   test("uuid-ossp generates v4 UUIDs", async () => {

@@ -13,7 +13,7 @@ import { environments, listStacks, parseAllStackFiles, parseStackFile } from "..
 import { runProgram, userResources } from "../mock-runtime";
 import { main as plan } from "../plan/cli";
 import { EXIT } from "../tools/cli";
-import { main as docs } from "../tools/environments-table";
+import { main as docs } from "../tools/docs";
 import { main as policyConfig } from "../tools/policy-config";
 import { captureIo, scratchCheckout, scratchProject, stackText } from "./support/checkout";
 
@@ -55,7 +55,7 @@ describe("two stack files that would own one name stop every tool", () => {
     expect(io.err()).toMatch(fragment);
     expect(io.err()).toMatch(/Pulumi\.staging\.yaml:\d+:5: keyVault\.name/);
     const docsIo = captureIo();
-    expect(docs([], docsIo, dir)).toBe(EXIT.config);
+    expect(await docs([], docsIo, dir)).toBe(EXIT.config);
     expect(docsIo.err()).toMatch(fragment);
     const policyIo = captureIo();
     expect(await policyConfig(["staging"], policyIo, dir)).toBe(EXIT.config);
@@ -115,14 +115,14 @@ describe("copying a stack file to staging in a fresh checkout", () => {
     expect(io.out()).not.toMatch(/rg-amplifier-test|amplifier-db-test|kv-amplifier-test/);
   });
 
-  test("README's environments table gains its column from `npm run docs`", () => {
+  test("README's environments table gains its column from `npm run docs`", async () => {
     const io = captureIo();
-    expect(docs(["--write"], io, dir)).toBe(EXIT.ok);
+    expect(await docs(["--write"], io, dir)).toBe(EXIT.ok);
     expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).toMatch(/\| Setting \|.*`staging`.*\|/);
   });
 
-  test("the suite's invariants hold there: README in sync, plans for every stack, policy per Azure stack, the CLI's stack lists", () => {
-    docs(["--write"], captureIo(), dir);
+  test("the suite's invariants hold there: README in sync, plans for every stack, policy per Azure stack, the CLI's stack lists", async () => {
+    await docs(["--write"], captureIo(), dir);
     const suites = ["test/readme.test.ts", "test/plan.test.ts", "test/plan-cli.test.ts", "test/policy-stacks.test.ts"];
     const jest = require.resolve("jest/bin/jest");
     const run = spawnSync(process.execPath, [jest, "--ci", "--silent", ...suites], { cwd: dir, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });

@@ -106,9 +106,11 @@ test("the app's role assignment is recognised through its recorded property depe
   const result = await runStack({ stack: "prod" });
   const assignment = oneOfType(result, "azure-native:authorization:RoleAssignment");
   const webApp = oneOfType(result, "azure-native:web:WebApp");
-  // The web app's inputs carry no principal id (Azure assigns it): only the dependency links the two.
-  expect(webApp.inputs.identity.principalId).toBeUndefined();
-  expect(assignment.propertyDependencies.principalId).toEqual([webApp.urn]);
+  const identity = oneOfType(result, "azure-native:managedidentity:UserAssignedIdentity");
+  // The grant goes to the user-assigned identity the site lists; its principal id is Azure's (an output), so only
+  // the recorded dependency links the assignment to the identity.
+  expect(webApp.inputs.identity.userAssignedIdentities).toEqual([identity.state.id]);
+  expect(assignment.propertyDependencies.principalId).toEqual([identity.urn]);
   expect(evaluate(result.resources).filter((v) => v.rule === "app-role-assignments-scoped-to-vault")).toEqual([]);
   assignment.inputs.scope = `/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/resourceGroups/rg-amplifier-prod`;
   const widened = evaluate(result.resources).filter((v) => v.rule === "app-role-assignments-scoped-to-vault");

@@ -1,7 +1,8 @@
 /** README stays true: its environments table is what the stack files say, and CI runs its test command. */
 import * as fs from "fs";
 import * as path from "path";
-import { loadAllStackConfigs, renderEnvironmentsTable, withEnvironmentsTable } from "../tools/environments-table";
+import { lockedDeletesTable } from "../tools/docs";
+import { loadAllStackConfigs, renderEnvironmentsTable, withEnvironmentsTable, withSection } from "../tools/environments-table";
 import { PROJECT_DIR } from "../config/stack-files";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
@@ -15,6 +16,12 @@ test("the environments table matches the stack files (run `npm run docs` to rege
   expect(row("Setting")).toEqual(configs.map((c) => `\`${c.stack}\``));
   const tier = Object.fromEntries(configs.map((c, i) => [c.stack, row("Tier / SKU")[i]]));
   expect(tier).toMatchObject({ dev: "n/a", test: "Burstable B1ms", prod: "GeneralPurpose D2ds_v5" });
+});
+
+test("Lifecycle's list of what the deletion locks hold is what the program registers (run `npm run docs` to regenerate)", async () => {
+  const table = await lockedDeletesTable();
+  expect(withSection(readme, "locked-deletes", table)).toBe(readme);
+  expect(table).toContain("| `keyvault:Vault` | `authorization:RoleAssignment` (extension) |");
 });
 
 test("the quick start's test command is what .ci/run runs", () => {

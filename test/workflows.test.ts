@@ -326,6 +326,12 @@ describe("pulumi/actions steps", () => {
 describe("deploy on push to main", () => {
   const { stacks, "up-ungated": upUngated, "preview-gated": previewGated, "up-gated": upGated } = deploy.jobs;
 
+  test("every deploy refreshes first, so the stored server zones are current after a failover (README, Lifecycle)", () => {
+    const pulumiJobs = Object.values(deploy.jobs).filter((job) => pulumiSteps(job).length > 0);
+    expect(pulumiJobs.length).toBeGreaterThanOrEqual(3);
+    for (const job of pulumiJobs) expect([envName(job), pulumiSteps(job)[0].with?.refresh]).toEqual([envName(job), true]);
+  });
+
   test("stacks without approval deploy first; gated stacks (prod) deploy behind their own environment after a preview", () => {
     expect(Object.keys(deploy.jobs)).toEqual(["stacks", "up-ungated", "preview-gated", "up-gated"]);
     expect(matrixSource(deploy, upUngated).selection).toBe("ungated");

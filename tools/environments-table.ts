@@ -1,16 +1,10 @@
 /**
  * README's environments table, generated from the stack files through the same config parser the program uses.
- * `npm run docs` rewrites README between the markers; test/readme.test.ts fails when README is out of date.
+ * `npm run docs` (tools/docs.ts) rewrites README between the markers; test/readme.test.ts fails when README is out of
+ * date.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { ConfigError } from "../config/errors";
 import { ENVIRONMENTS, StackConfig } from "../config/schema";
 import { parseAllStackFiles, PROJECT_DIR } from "../config/stack-files";
-import { EXIT, type Io } from "./cli";
-
-const START = /<!-- environments:start[^>]*-->/;
-const END = "<!-- environments:end -->";
 
 /** Every stack file, validated and checked for names two stacks would own, in environment order. */
 export function loadAllStackConfigs(dir = PROJECT_DIR): StackConfig[] {
@@ -86,34 +80,14 @@ export function renderEnvironmentsTable(configs: StackConfig[]): string {
 
 /** README with the generated table between the markers. */
 export function withEnvironmentsTable(readme: string, table: string): string {
-  const start = START.exec(readme);
-  const end = readme.indexOf(END);
-  if (!start || end < start.index) throw new Error("README.md lacks the environments:start/end markers");
-  const head = readme.slice(0, start.index + start[0].length);
-  return `${head}\n${table}\n${readme.slice(end)}`;
+  return withSection(readme, "environments", table);
 }
 
-/** `npm run docs`: prints the table, or with `--write` puts it into README. `dir`: the project (tests pass a copy). */
-export function main(argv: string[], io: Io, dir = PROJECT_DIR): number {
-  const unknown = argv.filter((a) => a !== "--write");
-  if (unknown.length) {
-    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: npm run docs (writes README) | node dist/scripts/docs.js [--write]\n`);
-    return EXIT.usage;
-  }
-  const readmePath = path.join(dir, "README.md");
-  let table: string;
-  try {
-    table = renderEnvironmentsTable(loadAllStackConfigs(dir));
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    io.stderr(`docs: ${err.message}\n`);
-    return EXIT.config;
-  }
-  if (argv.includes("--write")) {
-    fs.writeFileSync(readmePath, withEnvironmentsTable(fs.readFileSync(readmePath, "utf8"), table));
-    io.stdout(`updated ${path.relative(process.cwd(), readmePath) || readmePath}\n`);
-  } else {
-    io.stdout(`${table}\n`);
-  }
-  return EXIT.ok;
+/** `readme` with `body` between `<!-- <name>:start ... -->` and `<!-- <name>:end -->`. */
+export function withSection(readme: string, name: string, body: string): string {
+  const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(readme);
+  const end = readme.indexOf(`<!-- ${name}:end -->`);
+  if (!start || end < start.index) throw new Error(`README.md lacks the ${name}:start/end markers`);
+  const head = readme.slice(0, start.index + start[0].length);
+  return `${head}\n${body}\n${readme.slice(end)}`;
 }

@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A wait after a resource is created, before what depends on this step. Azure answers `ServerIsBusy` to a child
+ * written right after a flexible server is created (Azure/azure-postgresql#134: "even a 1sec sleep works"), and
+ * azure-native retries a 409 only for `AnotherOperationInProgress` (pulumi-azure-native
+ * provider/pkg/azure/client_azcore.go, shouldRetryConflict; pulumi-azure-native#903), so the deploy would stop.
+ *
+ * A Pulumi dynamic resource (https://www.pulumi.com/docs/iac/concepts/providers/dynamic-providers/): no provider
+ * plugin to download, no cloud call. A read-only preview only diffs it, a refresh keeps its state (no `read`), a
+ * destroy forgets it (no `delete`).
+ */
+const methods = {
+  async create(inputs: Record<string, any>) {
+    await new Promise((resolve) => setTimeout(resolve, Number(inputs.seconds) * 1000));
+    return { id: `settled-${inputs.targetId}`, outs: { targetId: inputs.targetId, seconds: inputs.seconds } };
+  },
+  // A new target (a replaced server has a new id) replaces the step, so it waits again; a new duration or a new
+  // provider text (`__provider`) is an update that does not wait.
+  async diff(_id: string, olds: Record<string, any>, news: Record<string, any>) {
+    const replaced = olds.targetId !== news.targetId;
+    return { changes: replaced || olds.seconds !== news.seconds, replaces: replaced ? ["targetId"] : [] };
+  },
+  async update(_id: string, _olds: Record<string, any>, news: Record<string, any>) {
+    return { outs: { targetId: news.targetId, seconds: news.seconds } };
+  },
+};
+
+/**
+ * The provider as Pulumi's dynamic-provider host loads it from the resource's `__provider` input: module text whose
+ * `handler()` returns the provider (@pulumi/pulumi cmd/dynamic-provider: `requireFromString(text).handler()`).
+ * `pulumi.dynamic.Resource` would build the same text with the closure serialiser, which costs about 0.2 s per run;
+ * the methods above capture nothing (no imports, no module variables, only JavaScript globals), so their own source
+ * is the whole closure. test/lifecycle.test.ts loads this text without `require` and runs it.
+ */
+export const SETTLE_PROVIDER = `exports.handler = () => ({\n${Object.values(methods).map((m) => m.toString()).join(",\n")}\n});\n`;
+
+export interface SettleArgs {
+  /** Id of the resource whose creation starts the wait. */
+  targetId: pulumi.Input<string>;
+  /** Seconds to wait once it exists. */
+  seconds: number;
+}
+
+/** Waits `seconds` after its target is created (a dynamic resource, type `pulumi-nodejs:dynamic/amplifier:Settle`). */
+export class Settle extends pulumi.CustomResource {
+  constructor(name: string, args: SettleArgs, opts?: pulumi.CustomResourceOptions) {
+    // The type and `__provider` input are what pulumi.dynamic.Resource registers (its "pulumi-nodejs:dynamic/<module>:<type>").
+    super("pulumi-nodejs:dynamic/amplifier:Settle", name, { ...args, __provider: SETTLE_PROVIDER }, opts);
+  }
+}

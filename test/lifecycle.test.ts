@@ -1,0 +1,274 @@
+/**
+ * Issue 9, the real Azure lifecycle on the real stack files: what a first deploy, a read-only preview, a second
+ * `up`, a zone failover and a teardown need from the program (README, "Lifecycle").
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as vm from "vm";
+import { azureExtensionsValue, extensionsIn } from "../config/extensions";
+import { PROJECT_DIR } from "../config/stack-files";
+import { byType, dependsOnTransitively, oneOfType, runStack, RunResult } from "../mock-runtime";
+import { lockedDeletes } from "../tools/locked-deletes";
+
+const T = {
+  server: "azure-native:dbforpostgresql:Server",
+  settle: "pulumi-nodejs:dynamic/amplifier:Settle",
+  endpoint: "azure-native:network:PrivateEndpoint",
+  link: "azure-native:privatedns:VirtualNetworkLink",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  role: "azure-native:authorization:RoleAssignment",
+  webApp: "azure-native:web:WebApp",
+  config: "azure-native:dbforpostgresql:Configuration",
+  vault: "azure-native:keyvault:Vault",
+  secret: "azure-native:keyvault:Secret",
+};
+
+describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
+  let result: RunResult;
+  beforeAll(async () => {
+    result = await runStack({ stack });
+  });
+
+  test("teardown/rename: Pulumi never deletes a Key Vault secret (only the vault's own deletion takes them)", () => {
+    const secrets = byType(result, T.secret);
+    expect(secrets).toHaveLength(3);
+    for (const s of secrets) expect({ secret: s.name, retainOnDelete: s.options.retainOnDelete }).toEqual({ secret: s.name, retainOnDelete: true });
+    // Only the secrets: a retained vault would survive `pulumi destroy`.
+    expect(oneOfType(result, T.vault).options.retainOnDelete).toBe(false);
+  });
+});
+
+describe("failover: a zone swap is not drift", () => {
+  const ZONES = ["availabilityZone", "highAvailability.standbyAvailabilityZone"];
+
+  test("prod (zone-redundant HA) ignores the server's primary and standby zones, and never picks them", async () => {
+    const server = oneOfType(await runStack({ stack: "prod" }), T.server);
+    // "" is "no preference" (the API's default, which the SDK fills in): Azure picks both zones.
+    expect(server.inputs.availabilityZone).toBe("");
+    expect(server.inputs.highAvailability).toEqual({ mode: "ZoneRedundant", standbyAvailabilityZone: "" });
+    expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
+  });
+
+  test("test (no HA) has nothing to fail over, so it ignores nothing", async () => {
+    const server = oneOfType(await runStack({ stack: "test" }), T.server);
+    expect(server.inputs.highAvailability.mode).toBe("Disabled");
+    expect(server.options.ignoreChanges).toEqual([]);
+  });
+
+  test("same-zone HA fails over too: handled the same way", async () => {
+    const server = oneOfType(await runStack({ stack: "prod", overrides: { postgres: { highAvailability: "SameZone" } } }), T.server);
+    expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
+  });
+});
+
+describe("extensions: the dev init SQL is the one list, allowed on every Azure server", () => {
+  const INIT_SQL = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");
+
+  test("the init SQL creates uuid-ossp", () => {
+    expect(extensionsIn(INIT_SQL)).toEqual(["uuid-ossp"]);
+  });
+
+  test("parsing: quoted or bare names, IF NOT EXISTS, SCHEMA/VERSION clauses, any case; comments ignored; no duplicates", () => {
+    const sql = [
+      'CREATE EXTENSION IF NOT EXISTS "uuid-ossp";',
+      "create extension pgcrypto with schema public;",
+      "CREATE EXTENSION\n  IF NOT EXISTS\tpg_trgm VERSION '1.6';",
+      "-- CREATE EXTENSION postgis;",
+      "/* CREATE EXTENSION vector;\n CREATE EXTENSION hstore; */",
+      'CREATE EXTENSION IF NOT EXISTS "uuid-ossp";',
+      "SELECT 'no extension here';",
+    ].join("\n");
+    expect(extensionsIn(sql)).toEqual(["pg_trgm", "pgcrypto", "uuid-ossp"]);
+    expect(extensionsIn("SELECT 1;")).toEqual([]);
+  });
+
+  test("the parameter value: Azure's upper-case names, comma-separated", () => {
+    expect(azureExtensionsValue(["pgcrypto", "uuid-ossp"])).toBe("PGCRYPTO,UUID-OSSP");
+  });
+
+  describe.each(["test", "prod"])("%s", (stack) => {
+    let result: RunResult;
+    beforeAll(async () => {
+      result = await runStack({ stack });
+    });
+
+    test("azure.extensions is set from the init SQL, as a user override, inside the server's serialised writes", () => {
+      const param = byType(result, T.config).find((c) => c.inputs.configurationName === "azure.extensions");
+      expect(param?.inputs).toMatchObject({ value: azureExtensionsValue(extensionsIn(INIT_SQL)), source: "user-override" });
+      expect(param!.inputs.value).toBe("UUID-OSSP");
+      const server = oneOfType(result, T.server);
+      expect(dependsOnTransitively(result, param!, server)).toBe(true);
+      // Ordered against every other parameter: one write to the server at a time.
+      for (const other of byType(result, T.config).filter((c) => c !== param)) {
+        const ordered = dependsOnTransitively(result, param!, other) || dependsOnTransitively(result, other, param!);
+        expect({ other: other.name, ordered }).toEqual({ other: other.name, ordered: true });
+      }
+    });
+  });
+
+  test("an extension added to the init SQL is allowed on the next deploy", async () => {
+    // Inside the project (in the ignored dist/): the config refuses SQL from anywhere else.
+    fs.mkdirSync(path.join(PROJECT_DIR, "dist"), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(PROJECT_DIR, "dist", "test-init-sql-"));
+    const sql = path.join(dir, "init.sql");
+    fs.writeFileSync(sql, `${INIT_SQL}\nCREATE EXTENSION IF NOT EXISTS pgcrypto;\n`);
+    try {
+      const result = await runStack({ stack: "prod", overrides: { postgres: { initSqlPath: path.relative(PROJECT_DIR, sql) } } });
+      const param = byType(result, T.config).find((c) => c.inputs.configurationName === "azure.extensions");
+      expect(param?.inputs.value).toBe("PGCRYPTO,UUID-OSSP");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("first deploy: the server settles before its first child is written (ServerIsBusy)", () => {
+  const SERVER_WRITES = [
+    "azure-native:dbforpostgresql:Database",
+    "azure-native:dbforpostgresql:Configuration",
+    "azure-native:dbforpostgresql:FirewallRule",
+    "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
+  ];
+  const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
+
+  test.each(["test", "prod"])("%s: a settle step on the server heads the write chain; every write waits for it", async (stack) => {
+    const result = await runStack({ stack, overrides: { postgres: { entraAdmin } } });
+    const server = oneOfType(result, T.server);
+    const settle = oneOfType(result, T.settle);
+    expect(settle.inputs).toMatchObject({ targetId: server.state.id, seconds: 60 });
+    expect(settle.dependencies).toContain(server.urn);
+    const writes = [
+      ...result.resources.filter((r) => SERVER_WRITES.includes(r.type)),
+      ...byType(result, T.endpoint).filter((e) => e.inputs.privateLinkServiceConnections[0].privateLinkServiceId === server.state.id),
+    ];
+    // Database, seven parameters, the Entra admin, and the firewall rule (test) or private endpoint (prod).
+    expect(writes.length).toBeGreaterThanOrEqual(10);
+    for (const w of writes) expect({ write: w.name, afterSettle: dependsOnTransitively(result, w, settle) }).toEqual({ write: w.name, afterSettle: true });
+  });
+
+  test("postgres.settleSeconds sets the wait", async () => {
+    const result = await runStack({ stack: "test", overrides: { postgres: { settleSeconds: 5 } } });
+    expect(oneOfType(result, T.settle).inputs.seconds).toBe(5);
+  });
+
+  describe("the provider Pulumi serialises and runs in its dynamic-provider host", () => {
+    type Provider = {
+      create(inputs: any): Promise<{ id: string; outs: any }>;
+      diff(id: string, olds: any, news: any): Promise<{ changes: boolean; replaces: string[] }>;
+      update(id: string, olds: any, news: any): Promise<{ outs: any }>;
+    };
+    let provider: Provider;
+    beforeAll(async () => {
+      const text = oneOfType(await runStack({ stack: "test" }), T.settle).inputs.__provider as string;
+      // Dependency-free: it must load without `require` (the host evaluates this text in a fresh module).
+      expect(text).not.toMatch(/\brequire\(/);
+      const module = { exports: {} as { handler?: () => Provider } };
+      vm.runInNewContext(text, { module, exports: module.exports, setTimeout, Promise, Number });
+      provider = module.exports.handler!();
+    });
+
+    test("create waits the given seconds, and only create", async () => {
+      const started = Date.now();
+      const created = await provider.create({ targetId: "/servers/a", seconds: 0.3 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      expect(created.outs).toEqual({ targetId: "/servers/a", seconds: 0.3 });
+      const updateStarted = Date.now();
+      await provider.update(created.id, created.outs, { targetId: "/servers/a", seconds: 30 });
+      expect(Date.now() - updateStarted).toBeLessThan(100);
+    });
+
+    test("a new server (new id) replaces the step, so it waits again; nothing else does", async () => {
+      const olds = { targetId: "/servers/a", seconds: 60, __provider: "old" };
+      expect(await provider.diff("x", olds, { ...olds, __provider: "new" })).toEqual({ changes: false, replaces: [] });
+      expect(await provider.diff("x", olds, { ...olds, seconds: 30 })).toEqual({ changes: true, replaces: [] });
+      expect(await provider.diff("x", olds, { ...olds, targetId: "/servers/b" })).toEqual({ changes: true, replaces: ["targetId"] });
+    });
+  });
+});
+
+describe.each([
+  { stack: "test", identity: "id-amplifier-api-test", links: 0 },
+  { stack: "prod", identity: "id-amplifier-api-prod", links: 3 },
+])("$stack first start: Key Vault references resolve through a user-assigned identity granted before the app exists", (spec) => {
+  let result: RunResult;
+  beforeAll(async () => {
+    result = await runStack({ stack: spec.stack });
+  });
+
+  test("one user-assigned identity, tagged, in the stack's resource group", () => {
+    const identity = oneOfType(result, T.identity);
+    expect(identity.inputs).toMatchObject({ resourceName: spec.identity, resourceGroupName: `rg-amplifier-${spec.stack}`, location: "eastus" });
+    expect(identity.inputs.tags).toMatchObject({ "managed-by": "amplifier" });
+  });
+
+  test("the only role assignment: Key Vault Secrets User for that identity, on the vault only", () => {
+    const identity = oneOfType(result, T.identity);
+    const role = oneOfType(result, T.role);
+    expect(role.inputs).toEqual({
+      principalId: identity.state.principalId,
+      // A new principal: skips Entra's replication check (PrincipalNotFound) (Learn, role-assignments-template).
+      principalType: "ServicePrincipal",
+      roleDefinitionId: "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+      scope: oneOfType(result, T.vault).state.id,
+    });
+  });
+
+  test("the web app runs as that identity, resolves its references with it, and tells the Azure SDK to use it", () => {
+    const identity = oneOfType(result, T.identity);
+    const webApp = oneOfType(result, T.webApp);
+    expect(webApp.inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [identity.state.id] });
+    expect(webApp.inputs.keyVaultReferenceIdentity).toBe(identity.state.id);
+    const settings = Object.fromEntries((webApp.inputs.siteConfig.appSettings as { name: string; value: string }[]).map((x) => [x.name, x.value]));
+    // DefaultAzureCredential (the app's SecretsManager) picks a user-assigned identity by AZURE_CLIENT_ID.
+    expect(settings.AZURE_CLIENT_ID).toBe(identity.state.clientId);
+    expect(result.outputs.webAppPrincipalId).toBe(identity.state.principalId);
+  });
+
+  test("the web app is created only after the grant (and, in prod, after every private DNS zone link)", () => {
+    const webApp = oneOfType(result, T.webApp);
+    expect(webApp.dependencies).toContain(oneOfType(result, T.role).urn);
+    const links = byType(result, T.link);
+    expect(links).toHaveLength(spec.links);
+    for (const link of links) expect({ link: link.name, waited: webApp.dependencies.includes(link.urn) }).toEqual({ link: link.name, waited: true });
+  });
+});
+
+test("appService.identityName names the identity", async () => {
+  const result = await runStack({ stack: "test", overrides: { appService: { identityName: "id-amplifier-custom" } } });
+  expect(oneOfType(result, T.identity).inputs.resourceName).toBe("id-amplifier-custom");
+});
+
+describe("day 2: what prod's CanNotDelete locks keep a deploy from deleting (README lists it: locks: false first)", () => {
+  const kinds = (r: RunResult) => lockedDeletes(r).map((d) => `${d.locked.split(":").pop()} > ${d.type.replace("azure-native:", "")} (${d.relation})`).sort();
+
+  test("prod: the server and the vault themselves, their diagnostic settings and private endpoints, the database and the app's vault grant", async () => {
+    expect(kinds(await runStack({ stack: "prod" }))).toEqual([
+      "Server > dbforpostgresql:Database (child)",
+      "Server > dbforpostgresql:Server (the locked resource)",
+      "Server > monitor:DiagnosticSetting (extension)",
+      "Server > network:PrivateEndpoint (private endpoint connection)",
+      "Vault > authorization:RoleAssignment (extension)",
+      "Vault > keyvault:Vault (the locked resource)",
+      "Vault > monitor:DiagnosticSetting (extension)",
+      "Vault > network:PrivateEndpoint (private endpoint connection)",
+    ]);
+  });
+
+  test("not listed: server parameters (reset by a PUT), retained secrets, the settle step, and alerts (they live in the resource group)", async () => {
+    const result = await runStack({ stack: "prod" });
+    const listed = new Set(lockedDeletes(result).map((d) => d.type));
+    for (const type of [T.config, T.secret, T.settle, "azure-native:monitor:MetricAlert"]) expect({ type, listed: listed.has(type) }).toEqual({ type, listed: false });
+  });
+
+  test("an Entra admin, and on a locked public stack the firewall rules, join the list", async () => {
+    const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
+    const result = await runStack({ stack: "test", overrides: { locks: true, postgres: { entraAdmin } } });
+    expect(kinds(result)).toEqual(
+      expect.arrayContaining(["Server > dbforpostgresql:AdministratorsMicrosoftEntra (child)", "Server > dbforpostgresql:FirewallRule (child)"]),
+    );
+  });
+
+  test("test has no locks: nothing is held", async () => {
+    expect(lockedDeletes(await runStack({ stack: "test" }))).toEqual([]);
+  });
+});
