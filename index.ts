@@ -28,6 +28,7 @@ export = () => {
       projectDir: projectRoot(),
       environment: cfg.environment,
       protect: cfg.protect,
+      secretPaths: cfg.secretPaths,
     });
     return {
       DATABASE_URL: db.databaseUrl,

@@ -2,7 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { insideProject } from "../config/load";
 import type { LocalDatabaseConfig } from "../config/schema";
+import { secretAware } from "../config/secrets";
 import { databaseUrl } from "./database-url";
 
 /** Port PostgreSQL listens on inside its container (the official image's default). */
@@ -19,6 +21,8 @@ export interface LocalPostgresArgs {
   environment: string;
   /** Pulumi `protect` on the data volume (stack config `protect`). */
   protect: boolean;
+  /** The stack config's secret paths (`docker.api.settings.<NAME>`): those settings reach the container as secrets. */
+  secretPaths: ReadonlySet<string>;
 }
 
 /**
@@ -40,7 +44,10 @@ export class LocalPostgres extends pulumi.ComponentResource {
     super("amplifier:database:LocalPostgres", name, {}, opts);
     const c = args.config;
     const password = pulumi.secret(c.password);
-    const initSql = fs.readFileSync(path.resolve(args.projectDir, c.initSqlPath), "utf8");
+    // config/load.ts already refused a path outside the project; resolve it the same way (symlinks included).
+    const initSqlFile = insideProject(args.projectDir, c.initSqlPath);
+    if (typeof initSqlFile === "string") throw new Error(`docker.initSqlPath ${JSON.stringify(c.initSqlPath)}: ${initSqlFile}`);
+    const initSql = fs.readFileSync(initSqlFile.file, "utf8");
 
     const image = new docker.RemoteImage(`${name}-image`, { name: c.image, keepLocally: true }, { parent: this });
     const volume = new docker.Volume(`${name}-data`, { name: c.volumeName }, { parent: this, protect: args.protect });
@@ -120,7 +127,7 @@ export class LocalPostgres extends pulumi.ComponentResource {
           envs: [
             `ENVIRONMENT=${args.environment}`,
             pulumi.interpolate`DATABASE_URL=${internalUrl}`,
-            ...Object.entries(api.settings).map(([k, v]) => `${k}=${v}`),
+            ...Object.entries(api.settings).map(([k, v]) => secretAware(args.secretPaths, `docker.api.settings.${k}`, `${k}=${v}`)),
           ],
           ports: [{ internal: api.hostPort, external: api.hostPort, ip: "127.0.0.1" }],
           volumes: api.mountSource ? [{ hostPath: context, containerPath: "/app" }] : undefined,

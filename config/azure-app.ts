@@ -4,6 +4,7 @@
  * their names); defaults live here. Rules that span blocks (private access needs `network`) live in schema.ts.
  */
 import { z } from "zod";
+import { canonicalCidr, cidrContains, cidrsOverlap, isRfc1918, parseCidr } from "./cidr";
 
 /** Key Vault names: 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, no `--`. */
 export const VAULT_NAME_RULE =
@@ -45,49 +46,6 @@ export function planTier(sku: string): PlanTier | undefined {
   return PLAN_SKUS.find((s) => s.pattern.test(sku))?.tier;
 }
 
-// ---- IPv4 CIDR arithmetic (pure; the network block's checks and tests use it) ----
-
-const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(\d|[12]\d|3[0-2])$/;
-
-export interface CidrRange {
-  first: number;
-  last: number;
-  prefix: number;
-}
-
-export function parseCidr(cidr: string): CidrRange | undefined {
-  if (!CIDR.test(cidr)) return undefined;
-  const [ip, len] = cidr.split("/");
-  const prefix = Number(len);
-  const base = ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-  const size = 2 ** (32 - prefix);
-  return { first: base, last: base + size - 1, prefix };
-}
-
-function formatIp(n: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-}
-
-/** The network address of a CIDR (what Azure expects: host bits zero). */
-export function canonicalCidr(cidr: string): string | undefined {
-  const r = parseCidr(cidr);
-  if (!r) return undefined;
-  const size = 2 ** (32 - r.prefix);
-  return `${formatIp(Math.floor(r.first / size) * size)}/${r.prefix}`;
-}
-
-export function cidrContains(outer: string, inner: string): boolean {
-  const o = parseCidr(outer);
-  const i = parseCidr(inner);
-  return Boolean(o && i && i.first >= o.first && i.last <= o.last);
-}
-
-export function cidrsOverlap(a: string, b: string): boolean {
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  return Boolean(x && y && x.first <= y.last && y.first <= x.last);
-}
-
 /** A CIDR block with host bits zero and a prefix length in [min, max]. */
 function cidr(min: number, max: number, what: string) {
   return z.string().superRefine((value, ctx) => {
@@ -98,8 +56,35 @@ function cidr(min: number, max: number, what: string) {
       ctx.addIssue({ code: "custom", message: `${what} must be between /${min} and /${max}` });
     } else if (canonicalCidr(value) !== value) {
       ctx.addIssue({ code: "custom", message: `has host bits set; Azure expects the network address ${canonicalCidr(value)}` });
+    } else if (!isRfc1918(value)) {
+      ctx.addIssue({ code: "custom", message: "must be a private range (RFC 1918: inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)" });
     }
   });
+}
+
+/**
+ * Azure's tag limits (Microsoft Learn, "Use tags to organize your Azure resources", Limitations:
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources), tightened to what every resource
+ * this program tags accepts: 50 tags in general but 15 on Private DNS zones (private-network.ts tags them), names up
+ * to 512 characters but 128 on storage accounts, values up to 256, names without < > % & \ ? / and unique ignoring case.
+ */
+export const TAG_LIMITS = { maxTags: 15, maxNameLength: 128, maxValueLength: 256, forbiddenInName: /[<>%&\\?/]/ } as const;
+const hasControlCharacter = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+
+export function tagProblems(tags: Record<string, string>): string[] {
+  const out: string[] = [];
+  const names = Object.keys(tags);
+  if (names.length > TAG_LIMITS.maxTags) out.push(`${names.length} tags; Azure Private DNS zones accept at most ${TAG_LIMITS.maxTags}`);
+  const seen = new Map<string, string>();
+  for (const [name, value] of Object.entries(tags)) {
+    if (name.length < 1 || name.length > TAG_LIMITS.maxNameLength) out.push(`tag name "${name}": must be 1-${TAG_LIMITS.maxNameLength} characters`);
+    if (TAG_LIMITS.forbiddenInName.test(name) || hasControlCharacter(name)) out.push(`tag name "${name}": must not contain < > % & \\ ? / or control characters`);
+    if (value.length < 1 || value.length > TAG_LIMITS.maxValueLength) out.push(`tag "${name}": value must be 1-${TAG_LIMITS.maxValueLength} characters`);
+    const twin = seen.get(name.toLowerCase());
+    if (twin !== undefined) out.push(`tag names "${twin}" and "${name}" are the same to Azure (tag names ignore case)`);
+    seen.set(name.toLowerCase(), name);
+  }
+  return out;
 }
 
 // ---- blocks ----
@@ -199,8 +184,11 @@ export const appSchema = z
         sampleRateErrors: z.number().min(0, "must be 0-1").max(1, "must be 0-1").default(1),
         sanitizePii: z.boolean().default(true),
         truncateLargePayloads: z.boolean().default(true),
-        maxPayloadSize: z.number().int().min(100, "must be at least 100").default(10000),
-        flushIntervalSeconds: z.number().int().min(1, "must be at least 1").default(10),
+        // Application Insights keeps trace and exception messages up to 32,768 characters (Azure Monitor service
+        // limits, https://learn.microsoft.com/azure/azure-monitor/service-limits#application-insights).
+        maxPayloadSize: z.number().int().min(100, "must be 100-32768").max(32768, "must be 100-32768").default(10000),
+        // A domain bound: beyond 5 minutes a crash loses more telemetry than batching saves.
+        flushIntervalSeconds: z.number().int().min(1, "must be 1-300").max(300, "must be 1-300").default(10),
         enableDevLogger: z.boolean().default(false),
         trackRequestHeaders: z.boolean().default(false),
         trackResponseHeaders: z.boolean().default(false),
@@ -268,17 +256,18 @@ export const networkSchema = z
 
 export const monitoringSchema = z
   .strictObject({
-    /** Email receivers of the action group. */
-    alertEmails: z.array(z.email("must be an email address such as ops@example.com")).default([]),
+    /** Email receivers of the action group (at most 1,000 per group: Azure Monitor service limits, action groups). */
+    alertEmails: z.array(z.email("must be an email address such as ops@example.com")).max(1000, "must list at most 1000 addresses").default([]),
     /**
      * Log Analytics retention (the workspace's range is 30-730 days). Default 90, the policy pack's floor
      * (LOG_RETENTION_MIN_DAYS); a disposable stack may keep 30 with a documented exception.
      */
     logRetentionDays: z.number().int().min(30, "must be 30-730 days").max(730, "must be 30-730 days").default(90),
-    dbCpuPercent: z.number().min(1, "must be 1-100").max(100, "must be 1-100").default(80),
-    dbStoragePercent: z.number().min(1, "must be 1-100").max(100, "must be 1-100").default(85),
+    // Percentages, compared with GreaterThan (components/monitoring.ts): at 100 the alert could never fire.
+    dbCpuPercent: z.number().min(1, "must be 1-99 (above 99 the alert can never fire)").max(99, "must be 1-99 (above 99 the alert can never fire)").default(80),
+    dbStoragePercent: z.number().min(1, "must be 1-99 (above 99 the alert can never fire)").max(99, "must be 1-99 (above 99 the alert can never fire)").default(85),
     /** 5xx responses within one window that raise the alert. */
-    http5xxCount: z.number().int().min(1, "must be at least 1").default(10),
+    http5xxCount: z.number().int().min(1, "must be 1-100000").max(100000, "must be 1-100000").default(10),
     /** Metric window (ISO 8601); alerts are evaluated every 5 minutes. */
     window: z.enum(["PT5M", "PT15M", "PT30M", "PT1H"]).default("PT15M"),
   })

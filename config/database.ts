@@ -24,6 +24,16 @@ export const INIT_SQL_PATH = "scripts/init-dev-db.sql";
 /** The server parameter that allow-lists extensions on Azure (config/extensions.ts derives its value). */
 export const AZURE_EXTENSIONS = "azure.extensions";
 
+/**
+ * A project-relative `.sql` file (dev's init SQL; the SQL whose extensions Azure allows). Absolute paths and drive
+ * letters are refused here; config/load.ts also resolves `..` and symlinks, so no host file (`/etc/passwd`) is read
+ * into a container, a server parameter or the state.
+ */
+const initSqlPath = z
+  .string()
+  .regex(/^(?![\\/])(?![A-Za-z]:)[^\0]*\.sql$/, "must be a .sql file given relative to the project, such as scripts/init-dev-db.sql")
+  .default(INIT_SQL_PATH);
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function ipv4ToNumber(ip: string): number {
@@ -32,12 +42,15 @@ export function ipv4ToNumber(ip: string): number {
 
 const ipv4 = z.string().regex(IPV4, "must be an IPv4 address such as 203.0.113.10");
 
-/** Azure server names: 3-63 chars, lowercase letters, digits and hyphens, no hyphen at either end. */
+/**
+ * Azure server names: 3-63 chars, lowercase letters, digits and single hyphens, no hyphen at either end (REST API
+ * serverName pattern `^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*`, https://learn.microsoft.com/rest/api/postgresql/servers/update).
+ */
 const serverName = z
   .string()
   .regex(
-    /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
-    "must be 3-63 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+    /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+    "must be 3-63 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen, no '--'",
   );
 
 /** PostgreSQL identifiers we create (database and role names): keep them unquoted-safe. */
@@ -87,8 +100,11 @@ export const dockerSchema = z.strictObject({
   database: pgIdentifier.optional(),
   /** POSTGRES_PASSWORD. The spec's local password; weak is acceptable for a localhost-only container. */
   password: z.string().min(1).default("dev_password"),
-  /** Init SQL uploaded into /docker-entrypoint-initdb.d/ (runs once, on an empty data volume). */
-  initSqlPath: z.string().min(1).default(INIT_SQL_PATH),
+  /**
+   * Init SQL uploaded into /docker-entrypoint-initdb.d/ (runs once, on an empty data volume): a `.sql` file inside
+   * this project, given relative to it (config/load.ts also resolves symlinks before it is read).
+   */
+  initSqlPath,
   healthcheck: z
     .strictObject({
       interval: z.string().regex(/^\d+(ms|s|m)$/, "must be a Docker duration such as 5s").default("5s"),
@@ -157,7 +173,7 @@ export const postgresSchema = z
      * The SQL the app's database is initialised with in dev: every extension it creates is allowed on this server
      * (`azure.extensions`, set after TLS). Relative to the project.
      */
-    initSqlPath: z.string().min(1).default(INIT_SQL_PATH),
+    initSqlPath,
     /**
      * Seconds the first write waits after the server is created (Azure answers ServerIsBusy right after creation;
      * Azure/azure-postgresql#134). Waits only when the server is created or replaced, never on later deploys.

@@ -6,8 +6,8 @@
  * allow-list exactly this list and dev and Azure cannot drift apart.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { AZURE_EXTENSIONS, INIT_SQL_PATH } from "./database";
+import { insideProject } from "./load";
 import { ConfigError } from "./schema";
 
 const CREATE_EXTENSION = /\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*))/gi;
@@ -34,12 +34,13 @@ export function azureExtensionsValue(names: string[]): string {
 
 /** The extensions of the init SQL at `sqlPath` (relative to `projectDir`); a missing file is a config error. */
 export function initSqlExtensions(stack: string, projectDir: string, sqlPath: string): string[] {
-  const file = path.resolve(projectDir, sqlPath);
-  if (!fs.existsSync(file)) {
+  // Resolved as config/load.ts checked it: inside the project, symlinks included.
+  const file = insideProject(projectDir, sqlPath);
+  if (typeof file === "string") {
     throw new ConfigError(stack, [
-      `postgres.initSqlPath (got ${JSON.stringify(sqlPath)}): no such file ${file}; it must name the init SQL whose CREATE EXTENSION ` +
+      `postgres.initSqlPath (got ${JSON.stringify(sqlPath)}): ${file}; it must name the init SQL whose CREATE EXTENSION ` +
         `statements the server allows (default ${INIT_SQL_PATH})`,
     ]);
   }
-  return extensionsIn(fs.readFileSync(file, "utf8"));
+  return extensionsIn(fs.readFileSync(file.file, "utf8"));
 }

@@ -1,63 +1,81 @@
 /**
- * Reads `Pulumi.<stack>.yaml` files the way the offline tools need them (the plan, the README tables, the policy
- * config, the mock runtime): which stacks exist, the project's name, a stack file's `config:` block, and that block
- * validated by the same schema the program uses. The program itself reads its config from the Pulumi runtime
- * (`load.ts`); this module is never loaded by `pulumi up`.
+ * The stack files as the offline tools need them (the plan, the README tables, the policy config, the mock runtime,
+ * the tests): which stacks exist, and each file validated exactly as the program validates its runtime config
+ * (`validateStack`, after turning the file into the runtime map the Pulumi CLI would hand over), with every problem
+ * pointed at its file, line and column. The program never loads this module.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { parse as parseYaml } from "yaml";
-import { projectRoot } from "./load";
-import { parseStackConfig, type StackConfig } from "./schema";
+import { collisionProblems, type StackNames } from "./collisions";
+import { ConfigError } from "./errors";
+import { projectRoot, siblingStacks, validateStack } from "./load";
+import { listStacks as listStackFiles, located, projectName as readProjectName, readStackFile, type StackFile, toRuntimeConfig } from "./pulumi-files";
+import { secureLeafProblems } from "./secrets";
+import type { StackConfig } from "./schema";
 
 /** The project (the directory with Pulumi.yaml), whether this runs from source or compiled into dist/. */
 export const PROJECT_DIR = projectRoot(__dirname);
 
-/** Placeholder for `secure:` values in stack files: they can only be decrypted by the stack's secrets provider. */
-export const OFFLINE_SECRET = "offline-placeholder-secret";
-
-/** Lists the stacks that have a `Pulumi.<stack>.yaml` in `dir`. */
+/** The stacks that have a `Pulumi.<stack>.yaml` in `dir`, sorted. */
 export function listStacks(dir = PROJECT_DIR): string[] {
-  return fs
-    .readdirSync(dir)
-    .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => Boolean(s))
-    .sort();
+  return listStackFiles(dir);
 }
 
 export function projectName(dir = PROJECT_DIR): string {
-  const project = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name?: string };
-  if (!project?.name) throw new Error(`${path.join(dir, "Pulumi.yaml")} has no project name`);
-  return project.name;
+  return readProjectName(dir);
 }
 
-/** The stack file's `config:` block with namespaced keys, as `pulumi config` would hand it to the program. */
+/**
+ * The environments, from the stack files and nothing else: the one list workflows, `npm run azure-setup` and tests
+ * take their stacks from. Every file is validated (and checked against the others' names) on the way.
+ */
+export function environments(dir = PROJECT_DIR): { stack: string; platform: StackConfig["platform"]; environment: StackConfig["environment"] }[] {
+  return parseAllStackFiles(dir).map(({ stack, platform, environment }) => ({ stack, platform, environment }));
+}
+
+/** The stack file's `config:` block with namespaced keys (`amplifier-infra:postgres`), values as written. */
 export function readStackConfig(stack: string, dir = PROJECT_DIR): Record<string, unknown> {
-  const file = path.join(dir, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) {
-    throw new Error(`no stack "${stack}": ${file} does not exist (stacks here: ${listStacks(dir).join(", ") || "none"})`);
+  return Object.fromEntries(readStackFile(stack, dir, projectName(dir)).entries.map((e) => [e.key, e.value]));
+}
+
+interface Validated extends StackNames {
+  file: StackFile;
+  project: string;
+}
+
+/** One stack file validated as the program would validate it, problems located in the file; no sibling check. */
+function validateFile(stack: string, dir: string): Validated {
+  const project = projectName(dir);
+  const file = readStackFile(stack, dir, project);
+  const leaves = file.entries.filter((e) => e.namespace === project).flatMap((e) => e.securePaths.map((p) => (p ? `${e.name}.${p}` : e.name)));
+  const { values, secretKeys } = toRuntimeConfig(stack, new Map(file.entries.map((e) => [e.key, e.value])));
+  try {
+    // The file shows exactly which value was `secure:`; the program sees only its top-level key.
+    const leafProblems = secureLeafProblems(leaves);
+    if (leafProblems.length) throw new ConfigError(stack, leafProblems);
+    // Relative paths resolve against this program's project, as the program (run on `dir`'s files) resolves them.
+    return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: PROJECT_DIR }), file, project };
+  } catch (err) {
+    if (err instanceof ConfigError) throw located(err, file, project);
+    throw err;
   }
-  const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  return doc.config ?? {};
 }
 
-/** `secure:` values can only be decrypted by the stack's secrets provider: offline they become OFFLINE_SECRET. */
-export function withoutSecureValues(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutSecureValues);
-  if (!isPlainObject(value)) return value;
-  if ("secure" in value) return OFFLINE_SECRET;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecureValues(v)]));
+/** Throws, located in `own`'s file, when `own` would own a name one of `others` owns. */
+function assertOwnNames(own: Validated, others: readonly StackNames[]): StackConfig {
+  const problems = collisionProblems(own, others);
+  if (problems.length) throw located(new ConfigError(own.stack, problems), own.file, own.project);
+  return own.cfg;
 }
 
-/** The stack file's own keys validated exactly as the program validates them (no run, no mocks). */
+/** A stack file validated as the program would, plus the names its valid sibling files own. */
 export function parseStackFile(stack: string, dir = PROJECT_DIR): StackConfig {
-  const prefix = `${projectName(dir)}:`;
-  const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(readStackConfig(stack, dir))) {
-    // Other namespaces (azure-native:location) are provider settings, as config/load.ts skips them.
-    if (!key.includes(":") || key.startsWith(prefix)) raw[key.slice(key.startsWith(prefix) ? prefix.length : 0)] = withoutSecureValues(value);
-  }
-  return parseStackConfig(stack, raw);
+  const own = validateFile(stack, dir);
+  return assertOwnNames(own, siblingStacks(dir, own.project, stack, PROJECT_DIR));
+}
+
+/** Every stack file in `dir`, each valid and no two owning one name (README tables, environments). */
+export function parseAllStackFiles(dir = PROJECT_DIR): StackConfig[] {
+  const all = listStacks(dir).map((stack) => validateFile(stack, dir));
+  return all.map((own) => assertOwnNames(own, all));
 }
 
 /** The error for an exception whose rule finds nothing in the stack (policy/evaluate.ts staleExceptions). */
@@ -71,8 +89,4 @@ export function staleExceptionMessage(stack: string, rule: string, dir = PROJECT
 /** The stack's validated policy exceptions (the whole stack config is validated, as the program would). */
 export function stackExceptions(stack: string, dir = PROJECT_DIR): Record<string, string> {
   return parseStackFile(stack, dir).policy.exceptions;
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -9,7 +9,9 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { isPlainObject, PROJECT_DIR, projectName, readStackConfig, withoutSecureValues } from "../config/stack-files";
+import { ConfigError } from "../config/errors";
+import { isPlainObject, isSecureValue, parseConfigKey, readStackFile, toRuntimeConfig } from "../config/pulumi-files";
+import { PROJECT_DIR, projectName } from "../config/stack-files";
 import { builtInState, mockCall } from "./mocks";
 
 export { MOCK_CLIENT_CONFIG } from "./mocks";
@@ -69,8 +71,9 @@ export interface RunOptions {
   /** Program entry to load; default the project's index (compiled or source, matching this harness). */
   program?: string;
   /**
-   * Changes to the stack file's config, by key without the project prefix. Objects are merged deeply into the
-   * file's value; `null` deletes a key; anything else replaces it.
+   * Changes to the stack file's config, by key without the project prefix (or a full `<namespace>:<name>` key).
+   * Objects are merged deeply into the file's value; `null` deletes a key; anything else replaces it. A
+   * `{ secure: "..." }` value is a secret, as in a stack file.
    */
   overrides?: Record<string, unknown>;
   /** Run as `pulumi preview` (computed values unknown) instead of `up`. */
@@ -83,7 +86,7 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (patch === null) return undefined;
-  if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
+  if (!isPlainObject(base) || !isPlainObject(patch) || isSecureValue(patch)) return patch;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(patch)) {
     const merged = deepMerge(out[k], v);
@@ -93,21 +96,6 @@ function deepMerge(base: unknown, patch: unknown): unknown {
   return out;
 }
 
-
-/** Serialises the config map as the language host does: strings stay, structured values become JSON. */
-function toRuntimeConfig(project: string, config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[] } {
-  const values: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  const hasSecure = (v: unknown): boolean =>
-    isPlainObject(v) ? "secure" in v || Object.values(v).some(hasSecure) : Array.isArray(v) && v.some(hasSecure);
-  for (const [rawKey, value] of Object.entries(config)) {
-    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
-    if (hasSecure(value)) secretKeys.push(key);
-    const plain = withoutSecureValues(value);
-    values[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
-  }
-  return { values, secretKeys };
-}
 
 /** Walks a serialised property value, returning it with secrets unwrapped and the paths that were secret. */
 function unwrapSecrets(value: any, at: string, secrets: string[]): any {
@@ -142,16 +130,25 @@ function propertyDependenciesOf(req: any): Record<string, string[]> {
 /** Runs the program for one stack. Never throws for a program error: it comes back as `error`. */
 export async function runProgram(opts: RunOptions): Promise<RunResult> {
   const dir = opts.dir ?? PROJECT_DIR;
+  let runtime: ReturnType<typeof toRuntimeConfig>;
   const project = projectName(dir);
-  const fileConfig = readStackConfig(opts.stack, dir);
-  const merged: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fileConfig)) merged[key.replace(`${project}:`, "")] = value;
-  for (const [key, patch] of Object.entries(opts.overrides ?? {})) {
-    const next = deepMerge(merged[key], patch);
-    if (next === undefined) delete merged[key];
-    else merged[key] = next;
+  try {
+    // The stack file read as the Pulumi CLI reads it; a file the CLI would refuse never reaches the program.
+    const config = new Map(readStackFile(opts.stack, dir, project).entries.map((e) => [e.key, e.value]));
+    for (const [name, patch] of Object.entries(opts.overrides ?? {})) {
+      const parsed = parseConfigKey(name, project);
+      const key = typeof parsed === "string" ? name : `${parsed.namespace}:${parsed.name}`;
+      const next = deepMerge(config.get(key), patch);
+      if (next === undefined) config.delete(key);
+      else config.set(key, next);
+    }
+    // Secure values become per-key placeholders, and their keys are secret, exactly as the engine passes them.
+    runtime = toRuntimeConfig(opts.stack, config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { stack: opts.stack, resources: [], invokes: [], outputs: {}, secretOutputs: [], error: err };
   }
-  const { values, secretKeys } = toRuntimeConfig(project, merged);
+  const { values, secretKeys } = runtime;
 
   const resources: RegisteredResource[] = [];
   const invokes: Invoke[] = [];

@@ -9,7 +9,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../config/load";
-import { listStacks, stackExceptions, staleExceptionMessage } from "../config/stack-files";
+import { ConfigError } from "../config/errors";
+import { listStacks, parseStackFile, stackExceptions, staleExceptionMessage } from "../config/stack-files";
 import { staleExceptions } from "../policy/evaluate";
 import { runProgram, type RunResult } from "../mock-runtime";
 import { EXIT, type Io } from "../tools/cli";
@@ -23,16 +24,21 @@ const PROJECT = projectRoot(__dirname);
 
 class StackError extends Error {}
 
-/** Runs one stack's program under mocks; a missing stack or a config error becomes a StackError. */
+/**
+ * Runs one stack's program under mocks; a missing stack (with the stacks that exist) or a program error becomes a
+ * StackError. The stack file is first validated offline (config/stack-files.ts), which points each problem at its
+ * line and checks the names every other stack file owns.
+ */
 async function run(stack: string, dir: string): Promise<RunResult> {
   const stacks = listStacks(dir);
-  const available = `stacks here: ${stacks.join(", ") || "none"} (Pulumi.<stack>.yaml in ${dir})`;
-  if (!stacks.includes(stack)) throw new StackError(`no stack ${JSON.stringify(stack)}: Pulumi.${stack}.yaml does not exist; ${available}`);
+  if (!stacks.includes(stack)) {
+    const available = `stacks here: ${stacks.join(", ") || "none"} (Pulumi.<stack>.yaml in ${dir})`;
+    throw new StackError(`no stack ${JSON.stringify(stack)}: Pulumi.${stack}.yaml does not exist; ${available}`);
+  }
+  parseStackFile(stack, dir);
   // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/plan.
   const result = await runProgram({ stack, dir, program: path.resolve(__dirname, "..", "index") });
-  if (result.error) {
-    throw new StackError(`${result.error.message}\n${available}`);
-  }
+  if (result.error) throw new StackError(result.error.message);
   return result;
 }
 
@@ -113,7 +119,7 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
     }
     return policyGate([plan, ...others], io);
   } catch (err) {
-    if (!(err instanceof StackError)) throw err;
+    if (!(err instanceof StackError || err instanceof ConfigError)) throw err;
     io.stderr(`plan: ${err.message}\n`);
     return EXIT.config;
   }

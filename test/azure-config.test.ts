@@ -1,5 +1,6 @@
 /** The Azure application tier's config: defaults, derived names and helpers (bad input: bad-input-catalogue). */
-import { canonicalCidr, cidrContains, cidrsOverlap, parseCidr, planTier } from "../config/azure-app";
+import { planTier } from "../config/azure-app";
+import { canonicalCidr, cidrContains, cidrsOverlap, parseCidr } from "../config/cidr";
 import { ConfigError, parseStackConfig } from "../config/schema";
 import { appSettings, startCommand } from "../components/app-settings";
 

@@ -383,7 +383,9 @@ describe("the printed set-up: self-managed state", () => {
 
 describe("the printed set-up follows the stack files", () => {
   test("a Pulumi.staging.yaml adds a third pair of identities and environments with no code change", () => {
-    const dir = checkoutWith({ staging: changedStack("test", { azure: { resourceGroupName: "rg-amplifier-staging", location: "westeurope" } }) });
+    // The provider's default region moves with azure.location (the config check refuses the two disagreeing).
+    const staging = { ...changedStack("test", { azure: { resourceGroupName: "rg-amplifier-staging", location: "westeurope" } }), "azure-native:location": "westeurope" };
+    const dir = checkoutWith({ staging });
     try {
       const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB]), dir));
       expect(status).toBe(0);

@@ -101,7 +101,7 @@ export const DATABASE_CASES: BadCase[] = [
     name: "misspelt key",
     stack: "prod",
     overrides: { postgres: { backupRetentionDay: 14 } },
-    expect: ['postgres: unknown key "backupRetentionDay"'],
+    expect: ['postgres: unknown key "backupRetentionDay" (did you mean "backupRetentionDays"?); allowed: serverName, version, skuName'],
   },
   {
     name: "unknown SKU",
@@ -273,7 +273,7 @@ export const APPLICATION_CASES: BadCase[] = [
     name: "misspelt key in the vault block",
     stack: "prod",
     overrides: { keyVault: { purgeProtect: true } },
-    expect: ['keyVault: unknown key "purgeProtect"'],
+    expect: ['keyVault: unknown key "purgeProtect" (did you mean "purgeProtection"?); allowed: name, sku'],
   },
   {
     name: "Entra admin object id that is not a GUID",
@@ -291,7 +291,7 @@ export const APPLICATION_CASES: BadCase[] = [
     name: "an init SQL that does not exist",
     stack: "test",
     overrides: { postgres: { initSqlPath: "scripts/init-db.sql" } },
-    expect: ['postgres.initSqlPath (got "scripts/init-db.sql"): no such file', "default scripts/init-dev-db.sql"],
+    expect: ['postgres.initSqlPath (got "scripts/init-db.sql"): does not exist in the project', "default scripts/init-dev-db.sql"],
   },
   {
     name: "a settle wait longer than ten minutes",
@@ -310,5 +310,127 @@ export const APPLICATION_CASES: BadCase[] = [
     stack: "dev",
     overrides: { keyVault: { name: "kv-amplifier-dev" } },
     expect: ["keyVault (got", "is not used when platform is docker; remove it"],
+  },
+];
+
+/** Hostile values (issue 10, point 6): host files, tags beyond Azure's limits, public ranges, alerts that cannot fire. */
+export const HOSTILE_CASES: BadCase[] = [
+  {
+    name: "init SQL from an absolute host path",
+    stack: "dev",
+    overrides: { docker: { initSqlPath: "/etc/passwd" } },
+    expect: ['docker.initSqlPath (got "/etc/passwd"): must be a .sql file given relative to the project'],
+  },
+  {
+    name: "init SQL through .. out of the project",
+    stack: "dev",
+    overrides: { docker: { initSqlPath: "scripts/../../init-dev-db.sql" } },
+    expect: ['docker.initSqlPath (got "scripts/../../init-dev-db.sql"): points outside the project'],
+  },
+  {
+    name: "the SQL whose extensions Azure allows, from a host file",
+    stack: "prod",
+    overrides: { postgres: { initSqlPath: "scripts/../../../etc/init.sql" } },
+    expect: ['postgres.initSqlPath (got "scripts/../../../etc/init.sql"): points outside the project'],
+  },
+  {
+    name: "init SQL from a Windows drive",
+    stack: "dev",
+    overrides: { docker: { initSqlPath: "C:\\Windows\\init.sql" } },
+    expect: ["docker.initSqlPath", "must be a .sql file given relative to the project"],
+  },
+  {
+    name: "a Docker stack claiming production",
+    stack: "dev",
+    overrides: { environment: "production" },
+    expect: ['environment (got "production"): a Docker stack cannot be production'],
+  },
+  {
+    name: "tag value beyond Azure's 256 characters",
+    stack: "test",
+    overrides: { tags: { costCenter: "c".repeat(257) } },
+    expect: ["tags.costCenter", "must be 1-256 characters"],
+  },
+  {
+    name: "empty tag value",
+    stack: "prod",
+    overrides: { tags: { managedBy: "" } },
+    expect: ['tags.managedBy (got an empty value): must be 1-256 characters'],
+  },
+  {
+    name: "a public address space (RFC 6598 shared range)",
+    stack: "prod",
+    overrides: { network: { addressSpace: "100.64.0.0/16", appSubnetPrefix: "100.64.1.0/26", privateEndpointSubnetPrefix: "100.64.2.0/27" } },
+    expect: ['network.addressSpace (got "100.64.0.0/16"): must be a private range (RFC 1918'],
+  },
+  {
+    name: "a public address space (someone else's addresses)",
+    stack: "prod",
+    overrides: { network: { addressSpace: "8.8.0.0/16" } },
+    expect: ['network.addressSpace (got "8.8.0.0/16"): must be a private range (RFC 1918: inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)'],
+  },
+  {
+    name: "a CPU alert at 100% (GreaterThan 100 never fires)",
+    stack: "prod",
+    overrides: { monitoring: { dbCpuPercent: 100 } },
+    expect: ["monitoring.dbCpuPercent (got 100): must be 1-99 (above 99 the alert can never fire)"],
+  },
+  {
+    name: "a storage alert above 100%",
+    stack: "test",
+    overrides: { monitoring: { dbStoragePercent: 150 } },
+    expect: ["monitoring.dbStoragePercent (got 150): must be 1-99"],
+  },
+  {
+    name: "a 5xx threshold no window reaches",
+    stack: "prod",
+    overrides: { monitoring: { http5xxCount: 1000000 } },
+    expect: ["monitoring.http5xxCount (got 1000000): must be 1-100000"],
+  },
+  {
+    name: "more alert addresses than an action group takes",
+    stack: "prod",
+    overrides: { monitoring: { alertEmails: Array.from({ length: 1001 }, (_, i) => `ops${i}@example.com`) } },
+    expect: ["monitoring.alertEmails", "must list at most 1000 addresses"],
+  },
+  {
+    name: "telemetry payloads beyond Application Insights' message limit",
+    stack: "prod",
+    overrides: { app: { telemetry: { maxPayloadSize: 100000 } } },
+    expect: ["app.telemetry.maxPayloadSize (got 100000): must be 100-32768"],
+  },
+  {
+    name: "telemetry flushed once an hour",
+    stack: "test",
+    overrides: { app: { telemetry: { flushIntervalSeconds: 3600 } } },
+    expect: ["app.telemetry.flushIntervalSeconds (got 3600): must be 1-300"],
+  },
+  {
+    name: "server name with a double hyphen (the REST API's pattern)",
+    stack: "prod",
+    overrides: { postgres: { serverName: "amplifier--db" } },
+    expect: ['postgres.serverName (got "amplifier--db")', "no '--'"],
+  },
+];
+
+/** Keys the program would otherwise ignore (issue 10, point 1): each names the closest valid key. */
+export const KEY_CASES: BadCase[] = [
+  {
+    name: "misspelt project namespace",
+    stack: "prod",
+    overrides: { "amplifier-infa:monitoring": { alertEmails: ["ops@example.com"] } },
+    expect: ['amplifier-infa:monitoring: namespace "amplifier-infa" is not read by this program (did you mean "amplifier-infra:monitoring"?)'],
+  },
+  {
+    name: "misspelt provider key",
+    stack: "test",
+    overrides: { "azure-native:locaton": "westeurope" },
+    expect: ['azure-native:locaton: unknown azure-native key (did you mean "azure-native:location"?); allowed: '],
+  },
+  {
+    name: "misspelt top-level key",
+    stack: "dev",
+    overrides: { protekt: false },
+    expect: ['protekt: unknown key (did you mean "protect"?); allowed: environment, platform'],
   },
 ];

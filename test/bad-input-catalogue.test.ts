@@ -3,11 +3,11 @@
  * problem: key, value given, what is allowed. Every case is a small change to a real stack file.
  */
 import { ConfigError } from "../config/schema";
-import { APPLICATION_CASES, DATABASE_CASES } from "./bad-config-cases";
+import { APPLICATION_CASES, DATABASE_CASES, HOSTILE_CASES, KEY_CASES } from "./bad-config-cases";
 import { runProgram, userResources } from "../mock-runtime";
 import { RULE_CASES } from "./policy-cases";
 
-const CATALOGUE = [...DATABASE_CASES, ...APPLICATION_CASES];
+const CATALOGUE = [...DATABASE_CASES, ...APPLICATION_CASES, ...HOSTILE_CASES, ...KEY_CASES];
 
 describe("bad input catalogue", () => {
   test.each(CATALOGUE)("$stack: $name", async ({ stack, overrides, expect: fragments }) => {

@@ -20,7 +20,7 @@ function configErrors(dir: string): string[] {
   try {
     azureStacks(dir);
   } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
+    if (e instanceof ConfigError) return e.problems.map((p) => p.text);
     throw e;
   }
   throw new Error("no error");
@@ -94,7 +94,8 @@ describe("delivery: validated with the rest of the stack file", () => {
 describe("stack names CI can use as GitHub environment names", () => {
   test.each([
     ["test-preview", 'stack name "test-preview": names ending in "-preview" are reserved'],
-    ["Test", 'stack name "test": GitHub environment names ignore case, so it would share one with stack "Test"'],
+    // Names equal but for case reduce to one slug, so the stack file check (config/collisions.ts) refuses them first.
+    ["Test", 'stack name "Test" reduces to "test" like stack "test", so it would derive test\'s names'],
   ])("%s is refused", (name, message) => {
     withCheckout(tempCheckout({ test: staging("test"), [name]: changedStack("test", { azure: { resourceGroupName: `rg-${name}` } }) }), (dir) => {
       expect(configErrors(dir)).toEqual([expect.stringContaining(message)]);

@@ -10,7 +10,8 @@ describe("parseStackConfig", () => {
     if (cfg.platform !== "azure") throw new Error("expected azure");
     expect(cfg.postgres.serverName).toBe("amplifier-db-staging");
     expect(cfg.postgres.databaseName).toBe("amplifier_staging");
-    expect(cfg.azure).toEqual({ resourceGroupName: "rg-amplifier", location: "eastus" });
+    // Its own resource group, so a new stack file never lands in another stack's group.
+    expect(cfg.azure).toEqual({ resourceGroupName: "rg-amplifier-staging", location: "eastus" });
   });
 
   test("secure defaults: no public endpoint, TLS 1.2, protected, 7-day backups", () => {

@@ -3,7 +3,6 @@
  * `up`, a zone failover and a teardown need from the program (README, "Lifecycle").
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as vm from "vm";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
@@ -108,11 +107,13 @@ describe("extensions: the dev init SQL is the one list, allowed on every Azure s
   });
 
   test("an extension added to the init SQL is allowed on the next deploy", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-init-sql-"));
+    // Inside the project (in the ignored dist/): the config refuses SQL from anywhere else.
+    fs.mkdirSync(path.join(PROJECT_DIR, "dist"), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(PROJECT_DIR, "dist", "test-init-sql-"));
     const sql = path.join(dir, "init.sql");
     fs.writeFileSync(sql, `${INIT_SQL}\nCREATE EXTENSION IF NOT EXISTS pgcrypto;\n`);
     try {
-      const result = await runStack({ stack: "prod", overrides: { postgres: { initSqlPath: sql } } });
+      const result = await runStack({ stack: "prod", overrides: { postgres: { initSqlPath: path.relative(PROJECT_DIR, sql) } } });
       const param = byType(result, T.config).find((c) => c.inputs.configurationName === "azure.extensions");
       expect(param?.inputs.value).toBe("PGCRYPTO,UUID-OSSP");
     } finally {

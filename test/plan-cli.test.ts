@@ -10,7 +10,7 @@ import * as path from "path";
 import { parseArgs, UsageError } from "../plan/args";
 import { main } from "../plan/cli";
 import { EXIT, type Io } from "../tools/cli";
-import { PROJECT_DIR } from "../config/stack-files";
+import { listStacks, PROJECT_DIR } from "../config/stack-files";
 
 async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.ProcessEnv; dir?: string } = {}) {
   let stdout = "";
@@ -54,12 +54,12 @@ describe("flags", () => {
 
 describe("stacks and config", () => {
   test("an unknown stack exits 1 and lists the stacks that exist", async () => {
-    const r = await plan(["staging"]);
+    const r = await plan(["no-such-stack"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no stack "staging": Pulumi.staging.yaml does not exist; stacks here: dev, prod, test');
+    expect(r.stderr).toContain(`no stack "no-such-stack": Pulumi.no-such-stack.yaml does not exist; stacks here: ${listStacks().join(", ")}`);
   });
 
-  test("a bad config exits 1 with the program's ConfigError message and the stacks", async () => {
+  test("a bad config exits 1 with the message pointing at file, line and column, and no list of stacks", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
@@ -69,7 +69,11 @@ describe("stacks and config", () => {
     expect(r.stderr).toContain('Invalid configuration for stack "bad"');
     expect(r.stderr).toContain("postgres.highAvailability");
     expect(r.stderr).toContain("not available on the Burstable tier");
-    expect(r.stderr).toContain("stacks here: bad");
+    const line = prod.split("\n").findIndex((l) => l.includes("highAvailability: ZoneRedundant")) + 1;
+    expect(r.stderr).toContain(`- Pulumi.bad.yaml:${line}:5: postgres.highAvailability (got "ZoneRedundant")`);
+    // Config errors say what is wrong and nothing else: the stacks that exist are for an unknown stack only.
+    expect(r.stderr).not.toContain("stacks here");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe("");
   });
 });

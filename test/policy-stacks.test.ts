@@ -9,7 +9,7 @@ import { evaluate, policyPackConfig } from "../policy/evaluate";
 import { main, renderRulesTable, withRulesTable } from "../tools/policy-config";
 import { EXIT, type Io } from "../tools/cli";
 import { RULES } from "../policy/rules";
-import { PROJECT_DIR, stackExceptions } from "../config/stack-files";
+import { environments, listStacks, PROJECT_DIR, stackExceptions } from "../config/stack-files";
 import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, runProgram, runStack, userResources } from "../mock-runtime";
 
 /**
@@ -25,7 +25,14 @@ test("dev (Docker only) has no Azure resource to check and no exceptions", async
   expect(evaluate(result.resources, stackExceptions("dev"))).toEqual([]);
 });
 
-describe.each(["test", "prod"])("%s", (stack) => {
+// Every Azure stack file, so a new environment is checked the day its file lands.
+const AZURE_STACKS = environments().filter((e) => e.platform === "azure").map((e) => e.stack);
+
+test("the Azure stacks come from the stack files", () => {
+  expect(AZURE_STACKS).toEqual(expect.arrayContaining(["prod", "test"]));
+});
+
+describe.each(AZURE_STACKS)("%s", (stack) => {
   test("no mandatory violation", async () => {
     const result = await runStack({ stack });
     const mandatory = evaluate(result.resources, stackExceptions(stack)).filter((v) => v.enforcement === "mandatory");
@@ -201,10 +208,10 @@ describe("npm run policy-config", () => {
     const missing = await policyConfig(["nope"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no stack "nope"');
-    expect(missing.stderr).toContain("stacks here: dev, prod, test");
+    expect(missing.stderr).toContain(`stacks here: ${listStacks().join(", ")}`);
     const usage = await policyConfig([]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("stacks: dev, prod, test");
+    expect(usage.stderr).toContain(`stacks: ${listStacks().join(", ")}`);
   });
 });
 

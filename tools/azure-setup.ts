@@ -8,7 +8,7 @@ import { PROJECT_DIR } from "../config/stack-files";
 import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
 import { sq, type StateBackend, stackLines } from "./azure-setup-stack";
 import { azureStacks } from "./ci-stacks";
-import { type FlagSpec, tokenize } from "./cli";
+import { EXIT, type FlagSpec, tokenize } from "./cli";
 
 export interface SetupOptions {
   /** GitHub repository, owner/name: the federated credentials' subjects are built from it. */
@@ -311,14 +311,14 @@ export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
 export function main(argv: string[], write: (s: string) => void, fail: (s: string) => void): number {
   if (argv.includes("--help") || argv.includes("-h")) {
     write(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   try {
     write(setupScript(parseSetupArgs(argv)));
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     fail(`azure-setup: bad arguments\n${e.lines.map((l) => `  ${l}`).join("\n")}\n${USAGE}\n`);
-    return 2;
+    return EXIT.usage;
   }
 }

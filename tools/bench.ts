@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { projectRoot } from "../config/load";
 import { listStacks } from "../config/stack-files";
-import type { Io } from "./cli";
+import { EXIT, type Io } from "./cli";
 
 const ROOT = projectRoot(__dirname);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -19,11 +19,14 @@ interface Case {
   args: string[];
 }
 
+/** A measured command that failed (a stack's config error, most likely): reported without a stack trace. */
+class RunFailed extends Error {}
+
 function time(c: Case): number {
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, c.args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${c.label} failed (exit ${r.status}): ${r.stderr}`);
+  if (r.status !== 0) throw new RunFailed(`${c.label} failed (exit ${r.status}): ${r.stderr}`);
   return ms;
 }
 
@@ -32,7 +35,21 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export function main(_argv: string[], io: Io): number {
+export function main(argv: string[], io: Io): number {
+  if (argv.length) {
+    io.stderr(`bench: unexpected argument ${JSON.stringify(argv[0])}\nusage: npm run bench (BENCH_ROUNDS=<n> to change the rounds)\n`);
+    return EXIT.usage;
+  }
+  try {
+    return measure(io);
+  } catch (err) {
+    if (!(err instanceof RunFailed)) throw err;
+    io.stderr(`bench: ${err.message}\n`);
+    return EXIT.config;
+  }
+}
+
+function measure(io: Io): number {
   const stacks = listStacks(ROOT);
   const dist = path.join(ROOT, "dist", "scripts");
   const floor: Case = { label: "floor: node -e require('@pulumi/pulumi')", args: ["-e", "require('@pulumi/pulumi')"] };
@@ -63,5 +80,5 @@ export function main(_argv: string[], io: Io): number {
   }
   lines.push("", `worst ratio ${worst.toFixed(2)}x: target ${worst <= TARGET ? "met" : "NOT met"}`);
   io.stdout(`${lines.join("\n")}\n`);
-  return 0;
+  return EXIT.ok;
 }

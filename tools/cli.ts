@@ -6,6 +6,7 @@
  * `--format`.
  */
 import { parseArgs } from "util";
+import { ConfigError } from "../config/errors";
 
 /**
  * Exit codes shared by every command: 0 done; 1 invalid config or unknown stack; 2 usage (a bad flag or argument);
@@ -59,7 +60,8 @@ export function processIo(): Io {
 
 /**
  * The body of every `scripts/<tool>.ts` entry point: runs `main` with the process's arguments and streams and turns
- * its result into the exit code. An error `main` did not expect is a bug: it prints with its stack, exit 1.
+ * its result into the exit code. A config error (bad YAML, bad key or value, a name two stacks would own) prints its
+ * message alone, exit 1; any other error `main` did not expect is a bug: it prints with its stack, exit 1.
  */
 export function runMain(name: string, main: (argv: string[], io: Io) => number | Promise<number>): void {
   Promise.resolve()
@@ -69,8 +71,9 @@ export function runMain(name: string, main: (argv: string[], io: Io) => number |
         process.exitCode = code;
       },
       (err) => {
-        process.stderr.write(`${name}: ${err instanceof Error ? err.stack : String(err)}\n`);
-        process.exitCode = 1;
+        const shown = err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err);
+        process.stderr.write(`${name}: ${shown}\n`);
+        process.exitCode = EXIT.config;
       },
     );
 }

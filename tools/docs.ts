@@ -4,9 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { listStacks, parseStackFile, PROJECT_DIR } from "../config/stack-files";
+import { ConfigError } from "../config/errors";
+import { parseAllStackFiles, PROJECT_DIR } from "../config/stack-files";
 import { runStack } from "../mock-runtime";
-import type { Io } from "./cli";
+import { EXIT, type Io } from "./cli";
 import { loadAllStackConfigs, renderEnvironmentsTable, withSection } from "./environments-table";
 import { lockedDeletes, renderLockedDeletes } from "./locked-deletes";
 
@@ -18,22 +19,35 @@ const ENTRA_ADMIN = { objectId: "00000000-0000-0000-0000-000000000000", principa
  * the changes that need `locks: false` first wherever locks are on.
  */
 export async function lockedDeletesTable(dir = PROJECT_DIR): Promise<string> {
-  const stacks = listStacks(dir).filter((s) => parseStackFile(s, dir).platform === "azure");
+  const stacks = parseAllStackFiles(dir).filter((c) => c.platform === "azure").map((c) => c.stack);
   const rows = [];
   // One at a time: the mock runtime is process-wide.
   for (const stack of stacks) rows.push(...lockedDeletes(await runStack({ stack, dir, overrides: { locks: true, postgres: { entraAdmin: ENTRA_ADMIN } } })));
   return renderLockedDeletes(rows);
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
-  const readmePath = path.join(PROJECT_DIR, "README.md");
-  const sections = { environments: renderEnvironmentsTable(loadAllStackConfigs()), "locked-deletes": await lockedDeletesTable() };
+/** `dir`: the project whose stack files and README are used (tests pass a copy). */
+export async function main(argv: string[], io: Io, dir = PROJECT_DIR): Promise<number> {
+  const unknown = argv.filter((a) => a !== "--write");
+  if (unknown.length) {
+    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: npm run docs (writes README) | node dist/scripts/docs.js [--write]\n`);
+    return EXIT.usage;
+  }
+  const readmePath = path.join(dir, "README.md");
+  let sections: Record<string, string>;
+  try {
+    sections = { environments: renderEnvironmentsTable(loadAllStackConfigs(dir)), "locked-deletes": await lockedDeletesTable(dir) };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr(`docs: ${err.message}\n`);
+    return EXIT.config;
+  }
   if (argv.includes("--write")) {
     const readme = Object.entries(sections).reduce((text, [name, body]) => withSection(text, name, body), fs.readFileSync(readmePath, "utf8"));
     fs.writeFileSync(readmePath, readme);
-    io.stdout(`updated ${path.relative(process.cwd(), readmePath)}\n`);
+    io.stdout(`updated ${path.relative(process.cwd(), readmePath) || readmePath}\n`);
   } else {
     io.stdout(`${Object.values(sections).join("\n\n")}\n`);
   }
-  return 0;
+  return EXIT.ok;
 }

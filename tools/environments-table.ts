@@ -4,12 +4,11 @@
  * date.
  */
 import { ENVIRONMENTS, StackConfig } from "../config/schema";
-import { listStacks, parseStackFile, PROJECT_DIR } from "../config/stack-files";
+import { parseAllStackFiles, PROJECT_DIR } from "../config/stack-files";
 
+/** Every stack file, validated and checked for names two stacks would own, in environment order. */
 export function loadAllStackConfigs(dir = PROJECT_DIR): StackConfig[] {
-  return listStacks(dir)
-    .map((stack) => parseStackFile(stack, dir))
-    .sort((a, b) => ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) || a.stack.localeCompare(b.stack));
+  return parseAllStackFiles(dir).sort((a, b) => ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) || a.stack.localeCompare(b.stack));
 }
 
 function rows(cfg: StackConfig): Record<string, string> {

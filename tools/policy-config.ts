@@ -10,6 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { ConfigError } from "../config/errors";
 import { projectRoot } from "../config/load";
 import { listStacks, stackExceptions, staleExceptionMessage } from "../config/stack-files";
 import { runProgram } from "../mock-runtime";
@@ -45,9 +46,16 @@ export function withRulesTable(readme: string, table: string): string {
  */
 export async function stackPolicyConfig(stack: string, dir: string): Promise<{ config?: Record<string, string>; errors: string[] }> {
   if (!listStacks(dir).includes(stack)) return { errors: [`no stack "${stack}": Pulumi.${stack}.yaml does not exist; stacks here: ${listStacks(dir).join(", ")}`] };
+  let exceptions: Record<string, string>;
+  try {
+    // The stack file first: its problems located by line, names other stack files own included.
+    exceptions = stackExceptions(stack, dir);
+  } catch (err) {
+    if (err instanceof ConfigError) return { errors: [err.message] };
+    throw err;
+  }
   const result = await runProgram({ stack, dir });
   if (result.error) return { errors: [result.error.message] };
-  const exceptions = stackExceptions(stack, dir);
   const stale = staleExceptions(evaluate(result.resources, exceptions), exceptions);
   if (stale.length) return { errors: stale.map((rule) => staleExceptionMessage(stack, rule, dir)) };
   return { config: policyPackConfig(exceptions), errors: [] };

@@ -1,0 +1,116 @@
+/**
+ * Names each stack derives from `namePrefix` and its stack name (`amplifier-db-test`, `kv-amplifier-prod`,
+ * `rg-amplifier-staging`), unless the stack file sets them; schema.ts calls this once the config is valid.
+ * Derived names that would break Azure's limits, and tags beyond them, are problems naming the key to set.
+ */
+import {
+  appSchema,
+  appServiceSchema,
+  isSiteName,
+  isStorageAccountName,
+  isVaultName,
+  keyVaultSchema,
+  monitoringSchema,
+  planTier,
+  type PlanTier,
+  SITE_NAME_RULE,
+  STORAGE_NAME_RULE,
+  storageSchema,
+  tagProblems,
+  VAULT_NAME_RULE,
+} from "./azure-app";
+import { skuTier, type SkuTier } from "./database";
+import { DEFAULT_DELIVERY } from "./delivery";
+import { ConfigError } from "./errors";
+import { azureTags } from "./tags";
+import type { Parsed, StackConfig } from "./schema";
+
+/** The validated config with every name the stack derives (from `namePrefix` and the stack's slug) filled in. */
+export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secretPaths: ReadonlySet<string>): StackConfig {
+  const p = cfg.namePrefix;
+  const { docker, azure, postgres, locks, keyVault, appService, app, storage, network, monitoring, delivery, ...common } = cfg;
+  if (cfg.platform === "docker" && docker) {
+    return {
+      ...common,
+      stack,
+      stackSlug,
+      secretPaths,
+      platform: "docker",
+      docker: {
+        ...docker,
+        containerName: docker.containerName ?? `${p}-postgres-${stackSlug}`,
+        volumeName: docker.volumeName ?? `postgres_${stackSlug}_data`,
+        user: docker.user ?? `${p}_${stackSlug}`,
+        database: docker.database ?? `${p}_${stackSlug}`,
+        api: docker.api && { ...docker.api, containerName: docker.api.containerName ?? `${p}-api-${stackSlug}` },
+      },
+    };
+  }
+  if (cfg.platform === "azure" && azure && postgres) {
+    // Absent blocks take their schema defaults; access defaults to private exactly when there is a network.
+    const access = network ? "Disabled" : "Enabled";
+    const kv = keyVault ?? keyVaultSchema.parse({});
+    const web = appService ?? appServiceSchema.parse({});
+    const st = storage ?? storageSchema.parse({});
+    const mon = monitoring ?? monitoringSchema.parse({});
+    const tier = planTier(web.planSku) as PlanTier;
+    const appName = web.name ?? `${p}-api-${stackSlug}`;
+    const derived = {
+      keyVault: { ...kv, name: kv.name ?? `kv-${p}-${stackSlug}`, publicNetworkAccess: kv.publicNetworkAccess ?? access },
+      appService: {
+        ...web,
+        name: appName,
+        planName: web.planName ?? `asp-${p}-${stackSlug}`,
+        identityName: web.identityName ?? `id-${appName}`,
+        alwaysOn: web.alwaysOn ?? (tier !== "Free" && tier !== "Shared"),
+        planTier: tier,
+      },
+      storage: { ...st, accountName: st.accountName ?? `st${p}${stackSlug}`, publicNetworkAccess: st.publicNetworkAccess ?? access },
+    };
+    // Derived names can outgrow Azure's limits with a long prefix or stack name: say which key to set.
+    const tooLong = [
+      ["keyVault.name", derived.keyVault.name, isVaultName, VAULT_NAME_RULE],
+      ["appService.name", derived.appService.name, isSiteName, SITE_NAME_RULE],
+      ["appService.planName", derived.appService.planName, isSiteName, SITE_NAME_RULE],
+      ["storage.accountName", derived.storage.accountName, isStorageAccountName, STORAGE_NAME_RULE],
+    ] as const;
+    const problems = [
+      ...tooLong
+        .filter(([, name, valid]) => !valid(name))
+        .map(([key, name, , rule]) => ({
+          path: key.split("."),
+          text: `${key} (derived ${JSON.stringify(name)} from namePrefix and stack name): ${rule}; set ${key} explicitly`,
+        })),
+      ...tagProblems(azureTags(cfg)).map((text) => ({ path: ["tags"], text: `tags: ${text}` })),
+    ];
+    if (problems.length) throw new ConfigError(stack, problems);
+    return {
+      ...common,
+      stack,
+      stackSlug,
+      secretPaths,
+      platform: "azure",
+      azure: { ...azure, resourceGroupName: azure.resourceGroupName ?? `rg-${p}-${stackSlug}` },
+      postgres: {
+        ...postgres,
+        serverName: postgres.serverName ?? `${p}-db-${stackSlug}`,
+        databaseName: postgres.databaseName ?? `${p}_${stackSlug}`,
+        skuTier: skuTier(postgres.skuName) as SkuTier,
+      },
+      locks: locks ?? true,
+      ...derived,
+      app: app ?? appSchema.parse({}),
+      network: network ? { ...network, name: `vnet-${p}-${stackSlug}` } : undefined,
+      monitoring: {
+        ...mon,
+        workspaceName: `log-${p}-${stackSlug}`,
+        appInsightsName: `appi-${p}-${stackSlug}`,
+        actionGroupName: `ag-${p}-${stackSlug}`,
+        actionGroupShortName: `${p}-${stackSlug}`.slice(0, 12),
+      },
+      delivery: delivery ?? DEFAULT_DELIVERY,
+    };
+  }
+  // Unreachable: the schema's superRefine already requires the platform's blocks.
+  throw new ConfigError(stack, [`platform (got ${JSON.stringify(cfg.platform)}): its configuration block is missing`]);
+}

@@ -1,0 +1,66 @@
+/**
+ * Secret config values: how a `secure:` value in a stack file stays a secret Output all the way to the resources.
+ *
+ * Pulumi tells a program only which top-level keys are secret (`isConfigSecret("amplifier-infra:docker")`; the
+ * language host sends PULUMI_CONFIG_SECRET_KEYS, pulumi/pulumi sdk/nodejs/runtime/config.ts), never which value
+ * inside a block was the `secure:` one. So the design is:
+ *  - `secure:` is allowed only at the paths in SECRET_CAPABLE; anywhere else it is an error (the program could not
+ *    keep it secret), named by path offline and by top-level key in the program;
+ *  - the config is validated on plain values, and `cfg.secretPaths` lists every secret-capable path under a secret
+ *    key (the program cannot tell which leaf was secure, so all of them are secret: never too few);
+ *  - components wrap those values with `secretAware(cfg.secretPaths, path, value)` where they use them.
+ * The offline tools hand the program the same top-level secret keys (mock runtime, `setAllConfig(values, keys)`), so
+ * the plan and `pulumi up` mark exactly the same values secret.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Problem } from "./errors";
+
+/** Config paths a stack file may write as `secure:` (`*` = every key of a mapping). */
+export const SECRET_CAPABLE = ["docker.password", "docker.api.settings.*"] as const;
+
+const ALLOWED = SECRET_CAPABLE.map((p) => p.replace("*", "<NAME>")).join(", ");
+
+function matches(pattern: string, path: string): boolean {
+  const [p, q] = [pattern.split("."), path.split(".")];
+  return p.length === q.length && p.every((part, i) => part === "*" || part === q[i]);
+}
+
+/** Problems for `secure:` values at paths that may not be secret (offline, where the file shows the exact path). */
+export function secureLeafProblems(leafPaths: readonly string[]): Problem[] {
+  return leafPaths
+    .filter((leaf) => !SECRET_CAPABLE.some((p) => matches(p, leaf)))
+    .map((leaf) => ({
+      path: leaf.split(/\.|\[(\d+)\]/).filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
+      text: `${leaf}: a secure: value is allowed only at ${ALLOWED} (nothing else is used as a secret, so it would end up in plain text)`,
+    }));
+}
+
+/**
+ * The concrete secret paths of a validated config, given the top-level keys Pulumi marks secret; a secret key with
+ * no secret-capable value under it is a problem (the program cannot tell where its `secure:` value was).
+ */
+export function secretPathsOf(cfg: Record<string, unknown>, secretKeys: Iterable<string>): { paths: Set<string>; problems: Problem[] } {
+  const paths = new Set<string>();
+  const problems: Problem[] = [];
+  for (const key of secretKeys) {
+    const patterns = SECRET_CAPABLE.filter((p) => p.startsWith(`${key}.`));
+    if (!patterns.length) {
+      problems.push({ path: [key], text: `${key}: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at ${ALLOWED}` });
+    }
+    for (const pattern of patterns) for (const p of expand(cfg, pattern.split("."), [])) paths.add(p);
+  }
+  return { paths, problems };
+}
+
+function expand(node: unknown, rest: string[], at: string[]): string[] {
+  if (!rest.length) return typeof node === "string" ? [at.join(".")] : [];
+  if (node === null || typeof node !== "object") return [];
+  const [head, ...tail] = rest;
+  const keys = head === "*" ? Object.keys(node) : [head];
+  return keys.flatMap((k) => expand((node as Record<string, unknown>)[k], tail, [...at, k]));
+}
+
+/** The value as a secret Output when its config path is secret, else as is. */
+export function secretAware(secretPaths: ReadonlySet<string>, path: string, value: string): pulumi.Input<string> {
+  return secretPaths.has(path) ? pulumi.secret(value) : value;
+}

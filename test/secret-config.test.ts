@@ -1,0 +1,105 @@
+/**
+ * Secret config stays secret (issue 10, point 2): a `secure:` value reaches the program as a secret key (the mock
+ * runtime passes PULUMI_CONFIG_SECRET_KEYS like the engine), the program keeps it a secret Output all the way to the
+ * resources, the plan prints [secret] and never the placeholder, and offline placeholders differ per key and path.
+ */
+import { ConfigError } from "../config/errors";
+import { offlineSecret, toRuntimeConfig } from "../config/pulumi-files";
+import { SECRET_CAPABLE } from "../config/secrets";
+import { parseStackFile } from "../config/stack-files";
+import { byType, runProgram, runStack, userResources } from "../mock-runtime";
+import { renderJson } from "../plan/json";
+import { buildPlan } from "../plan/model";
+import { renderText } from "../plan/render-text";
+import { scratchProject, stackText } from "./support/checkout";
+
+const DOCKER = "amplifier-infra:docker";
+const secure = (ciphertext: string) => ({ secure: `v1:${ciphertext}` });
+// A dev stack with a secure password and a secure API setting, as `pulumi config set --secret --path` writes them.
+const SECURE_DEV = {
+  docker: {
+    password: secure("pw"),
+    api: { context: "../amplifier-app-api", settings: { SECRET_KEY: secure("sk"), LOG_LEVEL: "debug" } },
+  },
+};
+
+describe("dev with secure: values", () => {
+  test("the container's password and the API's SECRET_KEY are secret inputs; DATABASE_URL a secret output", async () => {
+    const result = await runStack({ stack: "dev", overrides: SECURE_DEV });
+    const containers = byType(result, "docker:index/container:Container");
+    const db = containers.find((c) => c.inputs.name === "amplifier-postgres-dev")!;
+    const api = containers.find((c) => c.inputs.name === "amplifier-api-dev")!;
+    const password = offlineSecret("dev", DOCKER, "password");
+    expect(db.inputs.envs[1]).toBe(`POSTGRES_PASSWORD=${password}`);
+    expect(db.secretInputs).toEqual(["envs[1]"]);
+    const envs = api.inputs.envs as string[];
+    const secretKey = envs.findIndex((e) => e === `SECRET_KEY=${offlineSecret("dev", DOCKER, "api.settings.SECRET_KEY")}`);
+    expect(secretKey).toBeGreaterThan(-1);
+    expect(api.secretInputs).toContain(`envs[${secretKey}]`);
+    expect(result.secretOutputs).toEqual(["DATABASE_URL"]);
+    expect(String(result.outputs.DATABASE_URL)).toContain(password);
+  });
+
+  test("Pulumi marks only the top-level key secret, so every secret-capable value under it is secret (never too few)", async () => {
+    const api = async (docker: Record<string, unknown>) => {
+      const run = await runStack({ stack: "dev", overrides: { docker } });
+      const container = byType(run, "docker:index/container:Container").find((c) => c.name === "postgres-api")!;
+      const at = (prefix: string) => `envs[${(container.inputs.envs as string[]).findIndex((e) => e.startsWith(prefix))}]`;
+      return { secret: container.secretInputs, logLevel: at("LOG_LEVEL="), databaseUrl: at("DATABASE_URL=") };
+    };
+    const withSecret = await api(SECURE_DEV.docker);
+    expect(withSecret.secret).toContain(withSecret.logLevel);
+    // With no secure: value anywhere in the block, plain settings stay plain (only DATABASE_URL is secret).
+    const plain = await api({ api: { context: "../amplifier-app-api", settings: { SECRET_KEY: "not-secret", LOG_LEVEL: "debug" } } });
+    expect(plain.secret).toEqual([plain.databaseUrl]);
+  });
+
+  test("the plan prints [secret] for them and never a placeholder, in text and JSON", async () => {
+    const result = await runStack({ stack: "dev", overrides: SECURE_DEV });
+    const plan = buildPlan(result);
+    const outputs = [renderText(plan, { color: false, width: 200 }), renderJson(plan, [])];
+    for (const out of outputs) {
+      expect(out).toContain("SECRET_KEY=[secret]");
+      expect(out).toContain("POSTGRES_PASSWORD=[secret]");
+      expect(out).not.toContain("offline-secret");
+    }
+  });
+
+  test("every secret-capable path is covered by a case above", () => {
+    expect([...SECRET_CAPABLE]).toEqual(["docker.password", "docker.api.settings.*"]);
+  });
+});
+
+describe("secure: where nothing can keep it secret is refused", () => {
+  test("the program (it sees only that the top-level key is secret) names the key and where secure: is allowed", async () => {
+    const result = await runProgram({ stack: "prod", overrides: { app: { jwt: { audience: secure("aud") } } } });
+    expect(result.error).toBeInstanceOf(ConfigError);
+    expect(result.error!.message).toContain("app: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at docker.password, docker.api.settings.<NAME>");
+    expect(userResources(result)).toEqual([]);
+  });
+
+  test("the offline reader names the exact path and its line", () => {
+    const text = stackText("prod").replace("audience: https://api.yourdomain.com", "audience:\n        secure: v1:abc");
+    const dir = scratchProject({ "Pulumi.x.yaml": text });
+    const line = text.split("\n").findIndex((l) => l.includes("secure: v1:abc")) + 1;
+    expect(() => parseStackFile("x", dir)).toThrow(`Pulumi.x.yaml:${line - 1}:7: app.jwt.audience: a secure: value is allowed only at docker.password`);
+  });
+});
+
+describe("the runtime map, as the language host builds it", () => {
+  const map = (entries: Record<string, unknown>) => toRuntimeConfig("s", new Map(Object.entries(entries)));
+
+  test("a key is secret when anything inside is secure; each secure value gets its own placeholder", () => {
+    const { values, secretKeys } = map({ "p:a": { x: secure("1"), y: [secure("2")] }, "p:b": { x: 1 }, "p:c": secure("3") });
+    expect(secretKeys).toEqual(["p:a", "p:c"]);
+    const a = JSON.parse(values["p:a"]);
+    expect(new Set([a.x, a.y[0], values["p:c"], offlineSecret("other", "p:c", "")]).size).toBe(4);
+    expect(values["p:b"]).toBe('{"x":1}');
+  });
+
+  test("only Pulumi's exact secure form counts (a one-key mapping with a string); null is an empty string", () => {
+    const { values, secretKeys } = map({ "p:a": { secure: "x", other: 1 }, "p:b": { secure: 5 }, "p:c": null, "p:d": "text" });
+    expect(secretKeys).toEqual([]);
+    expect(values).toEqual({ "p:a": '{"secure":"x","other":1}', "p:b": '{"secure":5}', "p:c": "", "p:d": "text" });
+  });
+});
