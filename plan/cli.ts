@@ -29,7 +29,16 @@ async function run(stack: string, dir: string): Promise<RunResult> {
   const available = `stacks here: ${stacks.join(", ") || "none"} (Pulumi.<stack>.yaml in ${dir})`;
   if (!stacks.includes(stack)) throw new StackError(`no stack ${JSON.stringify(stack)}: Pulumi.${stack}.yaml does not exist; ${available}`);
   // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/plan.
-  const result = await runProgram({ stack, dir, program: path.resolve(__dirname, "..", "index") });
+  // The SDK records a stack trace for every promise it makes (its leak report); the plan reports program errors by
+  // message only (below), so one frame is enough while the program runs: ~30-60 ms less CPU for prod.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 1;
+  let result: RunResult;
+  try {
+    result = await runProgram({ stack, dir, program: path.resolve(__dirname, "..", "index") });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
   if (result.error) {
     throw new StackError(`${result.error.message}\n${available}`);
   }
