@@ -20,6 +20,10 @@ export interface PlanResource {
   depth: number;
   custom: boolean;
   protect: boolean;
+  /** Carries a secret: a secret input (password, connection string) or a provider-secret output. */
+  secret: boolean;
+  /** `publicNetworkAccess` when the resource has one (Server, Vault, StorageAccount, ...). */
+  publicAccess?: "Enabled" | "Disabled";
   settings: Setting[];
   /** URNs it waits for, other than its parent. */
   dependsOn: string[];
@@ -112,6 +116,12 @@ function alertRecipients(resources: RegisteredResource[]): string[] {
     });
 }
 
+/** `publicNetworkAccess` wherever azure-native puts it: top level, under `properties` or under `network`. */
+function publicAccessOf(inputs: Record<string, any>): "Enabled" | "Disabled" | undefined {
+  const v = inputs.publicNetworkAccess ?? inputs.properties?.publicNetworkAccess ?? inputs.network?.publicNetworkAccess;
+  return v === "Enabled" || v === "Disabled" ? v : undefined;
+}
+
 /** Policy rules run on the real inputs; their messages are masked like everything else the plan prints. */
 function policyViolations(raw: RunResult, exceptions: Exceptions): Violation[] {
   const masker = makeMasker(collectSecrets(raw));
@@ -141,6 +151,8 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
     depth,
     custom: r.custom,
     protect: r.options.protect,
+    secret: r.secretInputs.length > 0 || r.options.additionalSecretOutputs.length > 0,
+    publicAccess: publicAccessOf(r.inputs ?? {}),
     settings: settingsOf(r, { ref }),
     dependsOn: [...new Set(r.dependencies.filter((d) => d !== r.parent))].sort(),
     cost: costOf(r, table),
