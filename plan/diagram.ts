@@ -32,20 +32,23 @@ function graph(plan: Plan): Graph {
     const parent = r.parent && id.has(r.parent) ? r.parent : undefined;
     children.set(parent, [...(children.get(parent) ?? []), r]);
   }
-  const deps = new Map(nodes.map((r) => [r.urn, r.dependsOn.filter((d) => id.has(d))]));
-  // Transitive reduction: drop a -> c when c already waits for a through another resource (the serialised
-  // server writes would otherwise draw every write from the server and the resource group).
+  // The serialised server writes would otherwise draw every write from the server and the resource group.
+  const edges = reducedEdges(new Map(nodes.map((r) => [r.urn, r.dependsOn.filter((d) => id.has(d))])));
+  return { nodes, id, children, edges: edges.map(([from, to]) => [id.get(from)!, id.get(to)!]) };
+}
+
+/**
+ * Arrows `[from, to]` from each node's predecessors, minus those implied through another predecessor (transitive
+ * reduction: no a -> c when c already waits for a through b).
+ */
+function reducedEdges(preds: Map<string, string[]>): Array<[string, string]> {
   const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
-    (deps.get(from) ?? []).some((d) => d === to || (!seen.has(d) && (seen.add(d), reaches(d, to, seen))));
+    (preds.get(from) ?? []).some((d) => d === to || (!seen.has(d) && (seen.add(d), reaches(d, to, seen))));
   const edges: Array<[string, string]> = [];
-  for (const r of nodes) {
-    const direct = deps.get(r.urn) ?? [];
-    for (const d of direct) {
-      if (direct.some((other) => other !== d && reaches(other, d))) continue;
-      edges.push([id.get(d)!, id.get(r.urn)!]);
-    }
+  for (const [to, froms] of preds) {
+    for (const from of froms) if (!froms.some((other) => other !== from && reaches(other, from))) edges.push([from, to]);
   }
-  return { nodes, id, children, edges };
+  return edges;
 }
 
 export function toMermaid(plan: Plan): string {
@@ -168,23 +171,17 @@ export function overview(plan: Plan): { nodes: OverviewNode[]; edges: Array<[str
       exposure: exposures.length ? (exposures.every((e) => e === "Disabled") ? "private" : "public") : undefined,
     };
   });
-  const direct = new Map<string, Set<string>>();
+  // Each resource's dependencies, lifted to the nodes that hold them (self-loops and duplicates dropped).
+  const preds = new Map<string, string[]>();
   for (const r of all) {
     const to = id.get(top(r).urn)!;
     for (const d of r.dependsOn) {
       const dep = byUrn.get(d);
-      if (!dep) continue;
-      const from = id.get(top(dep).urn)!;
-      if (from !== to) direct.set(to, new Set([...(direct.get(to) ?? []), from]));
+      const from = dep && id.get(top(dep).urn)!;
+      if (from && from !== to && !preds.get(to)?.includes(from)) preds.set(to, [...(preds.get(to) ?? []), from]);
     }
   }
-  const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
-    [...(direct.get(from) ?? [])].some((d) => d === to || (!seen.has(d) && (seen.add(d), reaches(d, to, seen))));
-  const edges: Array<[string, string]> = [];
-  for (const [to, froms] of direct) {
-    for (const from of froms) if (![...froms].some((o) => o !== from && reaches(o, from))) edges.push([from, to]);
-  }
-  edges.sort((a, b) => a.join().localeCompare(b.join()));
+  const edges = reducedEdges(preds).sort((a, b) => a.join().localeCompare(b.join()));
   return { nodes, edges };
 }
 
