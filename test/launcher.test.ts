@@ -10,6 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import { PROJECT_DIR } from "../config/stack-files";
+import { main as bench } from "../tools/bench";
+import { EXIT, type Io } from "../tools/cli";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const transpile = require("../scripts/transpile.cjs") as {
@@ -140,5 +142,14 @@ describe("lazy TypeScript (scripts/lazy-typescript.cjs) degrades safely", () => 
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "no-sdk-"));
     const r = node(`console.log(require("./scripts/lazy-typescript.cjs").install(${JSON.stringify(elsewhere)}))`);
     expect(r.stdout.trim()).toBe("false");
+  });
+});
+
+describe("npm run bench (a measurement: only its usage is tested, no timing is)", () => {
+  test.each([[["--fast"]], [["--rounds", "0"]], [["--check=yes"]]])("%j -> exit 2 with the usage, before measuring anything", (argv) => {
+    let stderr = "";
+    const io: Io = { stdout: () => undefined, stderr: (s) => (stderr += s), isTTY: false, env: {} };
+    expect(bench(argv, io)).toBe(EXIT.usage);
+    expect(stderr).toMatch(/^bench: bad argument .*\nusage: npm run bench \[-- --check\] \[-- --rounds N\]/);
   });
 });
