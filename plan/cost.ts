@@ -12,6 +12,8 @@ export interface Price {
   unit: string;
   usd: number;
   source: string;
+  /** When this price was read from its source, if not the table's `asOf`. */
+  asOf?: string;
   note?: string;
   vCores?: number;
   memoryGiB?: number;
@@ -36,6 +38,8 @@ export interface CostLine {
   usd: number;
   /** Price-table key the figure comes from. */
   price?: string;
+  /** The price's own date when it is not the table's (a dated source read on another day). */
+  asOf?: string;
 }
 
 export interface ResourceCost {
@@ -105,10 +109,51 @@ const ESTIMATORS: Record<string, Estimator> = {
 /** Types that cost nothing by themselves (config, identity, grouping) or run locally. */
 const FREE = /^(docker:|random:|pulumi:|pulumi-nodejs:dynamic|amplifier:)|^azure-native:(resources:ResourceGroup|dbforpostgresql:(Database|Configuration|FirewallRule|AdministratorsMicrosoftEntra)|keyvault:Secret|authorization:|managedidentity:UserAssignedIdentity|web:WebApp(FtpAllowed|ScmAllowed|AzureStorageAccounts)?$|network:(VirtualNetwork|Subnet|PrivateDnsZoneGroup)$|privatedns:VirtualNetworkLink|monitor:(ActionGroup|DiagnosticSetting)|storage:StorageAccount)/;
 
+/**
+ * A monthly total over some resources. `usd` is set only when every resource in it is priced; otherwise the total
+ * is unknown and `pricedUsd` is a lower bound (prices are never negative). Every figure the plan prints (text
+ * total, comparison row, JSON, cost difference) comes from one of these, so an unpriced resource marks all of them.
+ */
+export interface CostTotal {
+  usd: number | null;
+  pricedUsd: number;
+  /** "Server postgres-server: SKU Standard_D4ds_v5 is not in the price table", one per unpriced resource. */
+  unpriced: string[];
+}
+
+export function totalOf(items: Array<{ label: string; cost?: ResourceCost }>): CostTotal {
+  const pricedUsd = round(items.reduce((a, i) => a + (i.cost?.usd ?? 0), 0));
+  const unpriced = items.filter((i) => i.cost?.unpriced).map((i) => `${i.label}: ${i.cost!.unpriced}`);
+  return { usd: unpriced.length ? null : pricedUsd, pricedUsd, unpriced };
+}
+
+const money = (n: number): string => `${n < 0 ? "-" : ""}$${Math.abs(n).toFixed(2)}`;
+
+/** `$460.39/month`, or `at least $185.79/month (incomplete: 1 unpriced resource)`. */
+export function formatTotal(t: CostTotal): string {
+  if (t.usd !== null) return `${money(t.usd)}/month`;
+  const n = t.unpriced.length;
+  return `at least ${money(t.pricedUsd)}/month (incomplete: ${n} unpriced resource${n > 1 ? "s" : ""})`;
+}
+
+/** `to` minus `from`: `+$274.60/month`, or unknown when either side has an unpriced resource. */
+export function formatDifference(from: CostTotal, to: CostTotal): string {
+  if (from.usd === null || to.usd === null) return "unknown (unpriced resources)";
+  const d = round(to.usd - from.usd);
+  return `${d >= 0 ? "+" : "-"}${money(Math.abs(d))}/month`;
+}
+
 /** The estimate for one resource, or undefined for a type that is free (or bills elsewhere). */
 export function costOf(r: RegisteredResource, table: PriceTable = PRICES): ResourceCost | undefined {
   const estimate = ESTIMATORS[r.type];
-  if (estimate) return estimate(r.inputs ?? {}, table);
+  if (estimate) {
+    const cost = estimate(r.inputs ?? {}, table);
+    for (const line of cost.lines) {
+      const asOf = line.price ? table.prices[line.price]?.asOf : undefined;
+      if (asOf && asOf !== table.asOf) line.asOf = asOf;
+    }
+    return cost;
+  }
   if (FREE.test(r.type)) return undefined;
   return unpriced(`no price for ${r.type} in the price table`);
 }

@@ -3,7 +3,7 @@
  * (never from the stack's name), so a new stack such as staging gets a correct column with no code change.
  */
 import type { RegisteredResource, RunResult } from "../mock-runtime";
-import { PRICES } from "./cost";
+import { formatTotal, PRICES, type CostTotal } from "./cost";
 
 /** Row labels, in the order the table prints them (the spec's aspects first). */
 export const FACT_ROWS = [
@@ -35,7 +35,7 @@ function ofType(rs: RegisteredResource[], type: string): RegisteredResource[] {
  * `raw` is the unmasked run: it is read only to decide whether a Key Vault secret holds the DATABASE_URL value,
  * and only names come out of it. Everything else reads the masked run.
  */
-export function environmentFacts(raw: RunResult, masked: RunResult, monthlyUsd: number): Record<FactRow, string> {
+export function environmentFacts(raw: RunResult, masked: RunResult, total: CostTotal): Record<FactRow, string> {
   const rs = masked.resources;
   const container = ofType(rs, "docker:index/container:Container").find((c) => (c.inputs.envs ?? []).some((e: string) => e.startsWith("POSTGRES_DB=")));
   const server = ofType(rs, "azure-native:dbforpostgresql:Server")[0];
@@ -106,6 +106,6 @@ export function environmentFacts(raw: RunResult, masked: RunResult, monthlyUsd: 
   facts["App Service plan"] =
     ofType(rs, "azure-native:web:AppServicePlan").map((p) => `${p.inputs.sku?.name ?? "?"} x${p.inputs.sku?.capacity ?? 1}`).join(", ") || NONE;
   facts.Protected = protectedNames.join(", ") || NONE;
-  facts["Estimated cost"] = `$${monthlyUsd.toFixed(2)}/month`;
+  facts["Estimated cost"] = formatTotal(total);
   return facts;
 }

@@ -21,10 +21,14 @@ export function stableStringify(value: unknown): string {
   return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
 }
 
-/** `{ version, plans: [stack, ...diffed], comparison }`; each plan carries its own `violations` list. */
+/**
+ * `{ version, plans: [stack, ...diffed], comparison }`; each plan carries its own `violations` list. Version 2:
+ * `cost.total` is `{ usd, pricedUsd, unpriced }` with `usd: null` when a resource is unpriced (version 1 had a bare
+ * `totalUsd` that read as the whole cost even when it was not).
+ */
 export function renderJson(plan: Plan, others: Plan[] = []): string {
   return stableStringify({
-    version: 1,
+    version: 2,
     plans: [plan, ...others],
     comparison: others.length ? compareStacks([plan, ...others]) : null,
   });

@@ -3,7 +3,7 @@
  * Mermaid, the comparison table) renders this model, and the model is built from the masked run only.
  */
 import type { RegisteredResource, RunResult } from "../mock-runtime";
-import { costOf, PRICES, type PriceTable, type ResourceCost } from "./cost";
+import { costOf, formatDifference, PRICES, totalOf, type CostTotal, type PriceTable, type ResourceCost } from "./cost";
 import { environmentFacts, type FactRow } from "./facts";
 import { evaluate, type Exceptions, type Violation } from "../policy/evaluate";
 import { collectSecrets, makeMasker, maskRun } from "./secrets";
@@ -20,6 +20,10 @@ export interface PlanResource {
   depth: number;
   custom: boolean;
   protect: boolean;
+  /** Carries a secret: a secret input (password, connection string) or a provider-secret output. */
+  secret: boolean;
+  /** `publicNetworkAccess` when the resource has one (Server, Vault, StorageAccount, ...). */
+  publicAccess?: "Enabled" | "Disabled";
   settings: Setting[];
   /** URNs it waits for, other than its parent. */
   dependsOn: string[];
@@ -43,9 +47,8 @@ export interface Plan {
     region: string;
     asOf: string;
     about: string;
-    totalUsd: number;
-    /** False when some resource's SKU is not in the price table. */
-    complete: boolean;
+    /** `total.usd` is null when some resource is unpriced: then `total.pricedUsd` is only a lower bound. */
+    total: CostTotal;
     spec?: { source: string; total: number; items: Record<string, string> };
   };
   facts: Record<FactRow, string>;
@@ -113,6 +116,12 @@ function alertRecipients(resources: RegisteredResource[]): string[] {
     });
 }
 
+/** `publicNetworkAccess` wherever azure-native puts it: top level, under `properties` or under `network`. */
+function publicAccessOf(inputs: Record<string, any>): "Enabled" | "Disabled" | undefined {
+  const v = inputs.publicNetworkAccess ?? inputs.properties?.publicNetworkAccess ?? inputs.network?.publicNetworkAccess;
+  return v === "Enabled" || v === "Disabled" ? v : undefined;
+}
+
 /** Policy rules run on the real inputs; their messages are masked like everything else the plan prints. */
 function policyViolations(raw: RunResult, exceptions: Exceptions): Violation[] {
   const masker = makeMasker(collectSecrets(raw));
@@ -144,6 +153,8 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
     depth,
     custom: r.custom,
     protect: r.options.protect,
+    secret: r.secretInputs.length > 0 || r.options.additionalSecretOutputs.length > 0,
+    publicAccess: publicAccessOf(r.inputs ?? {}),
     settings: settingsOf(r, { ref }),
     dependsOn: [...new Set(r.dependencies.filter((d) => d !== r.parent))].sort(),
     cost: costOf(r, table),
@@ -151,7 +162,7 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
 
   const countsByType: Record<string, number> = {};
   for (const r of resources) countsByType[displayType(r.type)] = (countsByType[displayType(r.type)] ?? 0) + 1;
-  const totalUsd = Math.round(resources.reduce((a, r) => a + (r.cost?.usd ?? 0), 0) * 100) / 100;
+  const total = totalOf(resources.map((r) => ({ label: `${displayType(r.type).split(":").pop()} ${r.name}`, cost: r.cost })));
   const spec = table.specCostTable.stacks[raw.stack];
 
   return {
@@ -170,11 +181,10 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
       region: table.region,
       asOf: table.asOf,
       about: table.about,
-      totalUsd,
-      complete: resources.every((r) => !r.cost?.unpriced),
+      total,
       spec: spec ? { source: table.specCostTable.source, ...spec } : undefined,
     },
-    facts: environmentFacts(raw, masked, totalUsd),
+    facts: environmentFacts(raw, masked, total),
     violations: policyViolations(raw, opts.exceptions ?? {}),
   };
 }
@@ -184,6 +194,12 @@ export function compareStacks(plans: Plan[]): { stacks: string[]; rows: Array<{ 
   const aspects = Object.keys(plans[0]?.facts ?? {}) as FactRow[];
   return {
     stacks: plans.map((p) => p.stack),
-    rows: aspects.map((aspect) => ({ aspect, values: plans.map((p) => p.facts[aspect]) })),
+    rows: [
+      ...aspects.map((aspect) => ({ aspect, values: plans.map((p) => p.facts[aspect]) })),
+      // Each stack against the first: the figure a reviewer of an upgrade looks for.
+      ...(plans.length > 1
+        ? [{ aspect: `Cost vs ${plans[0].stack}`, values: plans.map((p, i) => (i === 0 ? "-" : formatDifference(plans[0].cost.total, p.cost.total))) }]
+        : []),
+    ],
   };
 }

@@ -73,7 +73,10 @@ export function renderTree(plan: Plan, o: TextOptions): string[] {
   const nameW = Math.min(Math.max(4, ...plan.resources.map((r) => r.name.length)), Math.max(24, o.width - typeW - 40));
   const out = [`     ${c.bold("Type".padEnd(typeW))}  ${c.bold("Name".padEnd(nameW))}  ${c.bold("Plan")}`];
   plan.resources.forEach((r, i) => {
-    const flags = [r.protect ? c.yellow("protected") : "", r.cost && r.cost.usd > 0 ? c.cyan(`~${usd(r.cost.usd)}/mo`) : ""].filter(Boolean);
+    const flags = [
+      r.protect ? c.yellow("protected") : "",
+      r.cost?.unpriced ? c.red("unpriced") : r.cost && r.cost.usd > 0 ? c.cyan(`~${usd(r.cost.usd)}/mo`) : "",
+    ].filter(Boolean);
     out.push(` ${c.green("+")}   ${truncate(typeCells[i], typeW).padEnd(typeW)}  ${truncate(r.name, nameW).padEnd(nameW)}  ${c.green("create")}${flags.length ? `  ${flags.join("  ")}` : ""}`);
     const indent = `     ${prefixes[i].cont}${plan.resources[i + 1]?.depth > r.depth ? "│  " : "   "}`;
     const pairs = r.settings.map(([k, v]) => `${k}: ${v}`);
@@ -128,25 +131,31 @@ export function renderCost(plan: Plan, o: TextOptions): string[] {
     if (!r.cost) continue;
     const label = `${displayType(r.type).split(":").pop()} ${r.name}`;
     if (r.cost.unpriced) rows.push([label, `not priced: ${r.cost.unpriced}`, "?"]);
-    r.cost.lines.forEach((l, i) => rows.push([i === 0 ? label : "", l.what, usd(l.usd)]));
+    r.cost.lines.forEach((l, i) => rows.push([i === 0 ? label : "", `${l.what}${l.asOf ? ` (price as of ${l.asOf})` : ""}`, usd(l.usd)]));
     if (!r.cost.lines.length && !r.cost.unpriced) rows.push([label, r.cost.notes.join("; "), usd(0)]);
     else r.cost.notes.forEach((n) => rows.push(["", c.dim(`(${n})`), ""]));
   }
   if (!rows.length) rows.push(["(nothing billable)", "local Docker and free Azure resources only", usd(0)]);
   const w0 = Math.min(36, Math.max(...rows.map((r) => r[0].length)));
-  const w2 = Math.max(...rows.map((r) => r[2].length), usd(k.totalUsd).length);
+  // An unpriced resource makes the total a lower bound: say so in the figure itself, not only beside it.
+  const totalText = k.total.usd !== null ? usd(k.total.usd) : `at least ${usd(k.total.pricedUsd)}`;
+  const w2 = Math.max(...rows.map((r) => r[2].length), totalText.length);
   const w1 = Math.min(Math.max(...rows.map((r) => (r[2] ? r[1].length : 0))), Math.max(20, o.width - w0 - w2 - 10));
   // Money rows align in columns; note rows (no amount) may use the whole width.
   for (const [a, b, m] of rows) {
     const text = m ? truncate(b, w1).padEnd(w1) : truncate(b, Math.max(20, o.width - w0 - 6));
     out.push(`    ${truncate(a, w0).padEnd(w0)}  ${text}  ${m.padStart(m ? w2 : 0)}`.trimEnd());
   }
-  out.push(`    ${c.bold("Total".padEnd(w0))}  ${"".padEnd(w1)}  ${c.bold(usd(k.totalUsd).padStart(w2))}${k.complete ? "" : c.red("  (incomplete: unpriced resources)")}`);
+  out.push(`    ${c.bold("Total".padEnd(w0))}  ${"".padEnd(w1)}  ${c.bold(totalText.padStart(w2))}`);
+  if (k.total.usd === null) {
+    out.push(c.red(`    Incomplete: ${k.total.unpriced.length} resource(s) not priced, so the real total is higher:`));
+    for (const u of k.total.unpriced) out.push(c.red(`      ${truncate(u, o.width - 6)}`));
+  }
   if (k.spec) {
     const items = Object.entries(k.spec.items).map(([name, v]) => `${name} ${v}`).join(" + ");
     out.push(`    Spec's figure (${k.spec.source}): ~$${k.spec.total}/month`, `      = ${items}`);
   }
-  out.push(c.dim(`    Prices: pricing/azure-eastus.json (each price names its source page).`));
+  out.push(c.dim(`    Prices: pricing/azure-eastus.json (each price names its source; a line shows its price's own date when it has one).`));
   return out;
 }
 

@@ -1,4 +1,4 @@
-// `node dist/scripts/run-stack.js <stack> [--dump]`: the whole program on the mock runtime (timed by `npm run bench`).
+// `node scripts/run.cjs run-stack <stack> [--dump]`: the whole program on the mock runtime.
 import { main } from "../tools/run-stack";
 import { runMain } from "../tools/cli";
 

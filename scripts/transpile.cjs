@@ -1,20 +1,128 @@
-/* global __dirname */
+/* global __dirname, __filename, process */
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: it runs before anything is compiled */
-// Fast build for `npm run plan` and `npm run bench`: transpiles the project's own .ts files to dist/ one by one
-// (tsconfig has isolatedModules, so per-file output equals tsc's) without loading azure-native's huge typings,
-// which makes `tsc -p .` take ~4 s. Type checking stays with `npm run typecheck` and CI.
+// Keeps dist/ up to date for `npm run plan`, `bench`, `docs`, ... (scripts/run.cjs calls `ensureBuilt` first).
+// dist/.manifest.json records a content hash of every source file tsconfig.json includes AND of the output written
+// for it, plus a key over tsconfig.json, this file and TypeScript's version. When everything still matches,
+// TypeScript is not even loaded (loading it costs ~150 ms); otherwise only the files whose source or output changed
+// are transpiled, one by one (tsconfig has isolatedModules, so per-file output equals tsc's; azure-native's huge
+// typings, which make `tsc -p .` take ~4 s, are never read), and outputs of deleted sources are removed.
+// - Content hashes, not mtimes: `cp -p`, tar, `rsync -t` or a restored backup can bring back an old mtime over new
+//   content, and clocks skew.
+// - Output hashes too: after a branch switch, dist/ may hold files another checkout's build (or `npm run build`,
+//   i.e. `tsc -p .` into the same dist/) wrote for other sources while the manifest still matches ours.
+// Type checking stays with `npm run typecheck` and CI. `node scripts/transpile.cjs` forces a full transpile.
+const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
-const ts = require("typescript");
 
-const root = path.resolve(__dirname, "..");
-const { config } = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
-const { options, fileNames } = ts.parseJsonConfigFileContent(config, ts.sys, root);
-const outDir = options.outDir ?? path.join(root, "dist");
-for (const file of fileNames) {
-  if (file.endsWith(".d.ts")) continue;
-  const out = ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: { ...options, sourceMap: false }, fileName: file });
-  const target = path.join(outDir, path.relative(root, file)).replace(/\.ts$/, ".js");
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, out.outputText);
+const PROJECT = path.resolve(__dirname, "..");
+const MANIFEST = ".manifest.json";
+
+const sha1 = (data) => crypto.createHash("sha1").update(data).digest("hex");
+
+/** Writes through a temporary file and a rename: a concurrent run reads the old bytes or the new, never half. */
+function writeAtomic(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * tsconfig.json's `include` minus `exclude`, without TypeScript. Understands the pattern shapes used here (`file.ts`,
+ * `dir/*.ts`, `dir/**\/*.ts`); any other shape throws, so a tsconfig change cannot silently leave a file out of the
+ * check. Every rebuild compares this list with TypeScript's own, and a test does too.
+ */
+function sourceFiles(tsconfig, root = PROJECT) {
+  const exclude = (tsconfig.exclude ?? []).map((p) => p.replace(/\/$/, ""));
+  const excluded = (r) => exclude.some((e) => r === e || r.startsWith(`${e}/`));
+  const out = new Set();
+  const walk = (dir, deep) => {
+    for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const r = `${dir}/${entry.name}`;
+      if (excluded(r)) continue;
+      if (entry.isDirectory() && deep) walk(r, true);
+      else if (entry.isFile() && r.endsWith(".ts") && !r.endsWith(".d.ts")) out.add(r);
+    }
+  };
+  for (const pattern of tsconfig.include ?? []) {
+    const m = /^([^*?]+)\/(\*\*\/)?\*\.ts$/.exec(pattern);
+    if (!/[*?]/.test(pattern)) {
+      if (fs.existsSync(path.join(root, pattern)) && !excluded(pattern)) out.add(pattern);
+    } else if (m) {
+      if (fs.existsSync(path.join(root, m[1]))) walk(m[1], Boolean(m[2]));
+    } else {
+      throw new Error(`scripts/transpile.cjs: tsconfig include pattern ${JSON.stringify(pattern)} is not understood; extend sourceFiles()`);
+    }
+  }
+  return [...out].sort();
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function hashOrUndefined(file) {
+  try {
+    return sha1(fs.readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Brings `<root>/dist` up to date with `<root>`'s sources; returns the relative paths of the sources it transpiled
+ * (empty when nothing changed). `force` transpiles everything.
+ */
+function ensureBuilt({ root = PROJECT, force = false } = {}) {
+  const dist = path.join(root, "dist");
+  const outputOf = (r) => path.join(dist, r.replace(/\.ts$/, ".js"));
+  const tsconfigText = fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
+  const tsVersion = readJson(require.resolve("typescript/package.json", { paths: [PROJECT] })).version;
+  const key = sha1([tsconfigText, tsVersion, fs.readFileSync(__filename, "utf8")].join("\0"));
+  const files = {};
+  for (const r of sourceFiles(JSON.parse(tsconfigText), root)) files[r] = sha1(fs.readFileSync(path.join(root, r)));
+
+  const before = force ? undefined : readJson(path.join(dist, MANIFEST));
+  const sameKey = before?.key === key;
+  const changed = Object.keys(files).filter(
+    (r) => !sameKey || before.files?.[r] !== files[r] || !before.outputs?.[r] || before.outputs[r] !== hashOrUndefined(outputOf(r)),
+  );
+  const removed = Object.keys(before?.files ?? {}).filter((r) => !(r in files));
+  if (sameKey && changed.length === 0 && removed.length === 0) return [];
+
+  const ts = require("typescript");
+  const { config } = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
+  const { options, fileNames } = ts.parseJsonConfigFileContent(config, ts.sys, root);
+  const theirs = fileNames
+    .filter((f) => !f.endsWith(".d.ts"))
+    .map((f) => path.relative(root, f).split(path.sep).join("/"))
+    .sort();
+  if (theirs.join("\n") !== Object.keys(files).join("\n")) {
+    throw new Error(`scripts/transpile.cjs: its file list differs from TypeScript's (${Object.keys(files).length} vs ${theirs.length} files); extend sourceFiles()`);
+  }
+  const outputs = sameKey ? { ...before.outputs } : {};
+  for (const r of changed) {
+    const file = path.join(root, r);
+    const { outputText } = ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: { ...options, sourceMap: false }, fileName: file });
+    writeAtomic(outputOf(r), outputText);
+    outputs[r] = sha1(outputText);
+  }
+  for (const r of removed) {
+    delete outputs[r];
+    fs.rmSync(outputOf(r), { force: true });
+  }
+  writeAtomic(path.join(dist, MANIFEST), `${JSON.stringify({ key, files, outputs }, null, 1)}\n`);
+  return changed;
+}
+
+module.exports = { ensureBuilt, sourceFiles };
+
+if (require.main === module) {
+  const wrote = ensureBuilt({ force: !process.argv.includes("--if-changed") });
+  process.stderr.write(`transpiled ${wrote.length} file(s) to dist/\n`);
 }

@@ -1,13 +1,12 @@
 /* global process, console */
 // Parses Mermaid files with Mermaid's own parser (the one mermaid.live and GitHub use), headless:
 // `node test/mermaid-check.mjs <file.mmd>...` prints one JSON line per file ({ file, ok, type | error }) and exits
-// non-zero when any fails. Mermaid is ESM-only and its sanitiser (DOMPurify) needs a DOM, hence a jsdom window.
+// non-zero when any fails. Mermaid is ESM-only. Its label sanitiser (DOMPurify) needs a browser DOM, so a resolve
+// hook hands it a pass-through stand-in (test/support/dompurify-*.mjs) instead of a whole jsdom window.
 import fs from "node:fs";
-import { JSDOM } from "jsdom";
+import { register } from "node:module";
 
-const dom = new JSDOM("<!doctype html><html><body></body></html>");
-globalThis.window = dom.window;
-globalThis.document = dom.window.document;
+register("./support/dompurify-hook.mjs", import.meta.url);
 const { default: mermaid } = await import("mermaid");
 
 let failed = 0;

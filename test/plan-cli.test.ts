@@ -2,7 +2,8 @@
  * The plan command's contract, in-process through `main` (the same function `npm run plan` runs): flag errors
  * exit 2 naming the flag, value and what is allowed; a bad stack or config exits 1 with the program's message
  * and the stacks that exist; a stale policy exception exits 1; a mandatory policy finding exits 3 in every format,
- * after printing the plan; colour only on a TTY without NO_COLOR; --diagram writes a Mermaid file.
+ * after printing the plan; colour only on a TTY without NO_COLOR; --diagram writes the format its extension names, and a
+ * bad extension or a missing folder is a usage error before anything runs.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -22,12 +23,12 @@ async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.Proces
 
 describe("flags", () => {
   test.each([
-    [["prod", "--fromat", "json"], 'unknown option "--fromat": allowed are --diff, --format, --diagram, --no-color, --help'],
+    [["prod", "--fromat", "json"], 'unknown option "--fromat": allowed are --diff, --format, --diagram, --diagram-detail, --no-color, --help'],
     [["prod", "--format", "yaml"], '--format (got "yaml"): must be one of text, json'],
     [["prod", "--format=xml"], '--format (got "xml"): must be one of text, json'],
     [["prod", "--format"], "--format needs a value: text or json"],
     [["prod", "--diff"], "--diff needs a value: the name of another stack"],
-    [["prod", "--diagram", "--no-color"], "--diagram needs a value: a file name such as prod.mmd"],
+    [["prod", "--diagram", "--no-color"], "--diagram needs a value: a file name such as prod.svg or prod.mmd"],
     [["prod", "--diff", "prod"], '--diff (got "prod"): must name a stack other than prod'],
     [[], "missing <stack>"],
     [["prod", "test"], 'one stack name expected (got "prod", "test")'],
@@ -46,6 +47,7 @@ describe("flags", () => {
       diff: ["prod"],
       format: "json",
       diagram: "x.mmd",
+      diagramDetail: "components",
       color: false,
       help: false,
     });
@@ -167,11 +169,47 @@ describe("output", () => {
     expect(parsed.comparison.stacks).toEqual(["test", "prod"]);
   });
 
-  test("--diagram writes the Mermaid file and says so on stderr", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-dia-")), "prod.mmd");
+  const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "plan-dia-"));
+
+  test.each([
+    ["prod.svg", "SVG picture, components", /^<\?xml[\s\S]*<svg [\s\S]*>FlexiblePostgres postgres<\/text>/],
+    ["prod.dot", "Graphviz source, components", /^digraph overview \{\n/],
+    ["prod.mmd", "Mermaid, components", /^---\ntitle: "amplifier-infra \/ prod: \d+ resources \(offline plan\)"\n---\nflowchart TB\n/],
+  ])("--diagram %s: the extension picks the format; stderr says what was written", async (name, kind, body) => {
+    const file = path.join(scratch(), name);
     const r = await plan(["prod", "--diagram", file]);
     expect(r.code).toBe(0);
-    expect(fs.readFileSync(file, "utf8")).toMatch(/^---\ntitle: amplifier-infra \/ prod \(offline plan\)\n---\nflowchart LR\n/);
-    expect(r.stderr).toContain(`wrote ${file} (Mermaid)`);
+    expect(fs.readFileSync(file, "utf8")).toMatch(body);
+    expect(r.stderr).toBe(`wrote ${file} (${kind})\n`);
+  });
+
+  test("--diagram-detail resources draws every resource inside its component", async () => {
+    const file = path.join(scratch(), "prod.mmd");
+    const r = await plan(["prod", "--diagram", file, "--diagram-detail", "resources"]);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(file, "utf8")).toMatch(/subgraph n0\["amplifier:FlexiblePostgres<br\/>postgres"\]/);
+    expect(r.stderr).toBe(`wrote ${file} (Mermaid, resources)\n`);
+  });
+
+  test.each([
+    [["prod", "--diagram", "prod.png"], '--diagram (got "prod.png"): the extension picks the format; supported are .mmd (Mermaid), .dot (Graphviz source), .svg (SVG picture) (no PNG: it would need a system Graphviz; convert the .svg if you need one)'],
+    [["prod", "--diagram", "prod"], '--diagram (got "prod"): the extension picks the format; supported are .mmd (Mermaid), .dot (Graphviz source), .svg (SVG picture)'],
+    [["prod", "--diagram", "x.svg", "--diagram-detail", "all"], '--diagram-detail (got "all"): must be one of components, resources'],
+    [["prod", "--diagram-detail", "resources"], "--diagram-detail needs --diagram <file>"],
+  ])("%j -> exit 2: %s", async (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(new UsageError(message));
+    const r = await plan(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`plan: ${message}`);
+    expect(fs.existsSync("prod.png")).toBe(false);
+  });
+
+  test("--diagram into a missing folder: exit 2 before the program runs (even for an unknown stack), nothing created", async () => {
+    const missing = path.join(scratch(), "no-such-folder", "prod.svg");
+    const r = await plan(["staging", "--diagram", missing]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`plan: --diagram (got ${JSON.stringify(missing)}): folder ${path.dirname(missing)} does not exist; create it first\n`);
+    expect(r.stdout).toBe("");
+    expect(fs.existsSync(path.dirname(missing))).toBe(false);
   });
 });

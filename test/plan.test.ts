@@ -1,16 +1,11 @@
 /**
  * The offline plan's model and renderers, over real runs of every stack through the harness: what the spec
  * requires is in the plan, secrets never reach any format, the comparison matches the stack files, JSON is
- * byte-stable, the diagram parses as Mermaid, and the cost follows the dated price table.
+ * byte-stable (cost: plan-cost.test.ts; diagrams: plan-diagram.test.ts).
  */
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { environments, listStacks, PROJECT_DIR, readStackConfig, stackExceptions } from "../config/stack-files";
+import { environments, listStacks, readStackConfig, stackExceptions } from "../config/stack-files";
 import { runProgram, type RunResult } from "../mock-runtime";
-import { PRICES } from "../plan/cost";
-import { toDot, toMermaid } from "../plan/diagram";
+import { toDot, toMermaid, toOverviewDot, toOverviewMermaid } from "../plan/diagram";
 import { renderJson } from "../plan/json";
 import { buildPlan, compareStacks, type Plan } from "../plan/model";
 import { renderText } from "../plan/render-text";
@@ -58,7 +53,7 @@ describe("plan content per stack", () => {
     expect(c.env).toContain("POSTGRES_PASSWORD=[secret]");
     expect(c.healthcheck).toContain("pg_isready -U amplifier_dev");
     expect(settingsOf(plans.dev, "docker:index/remoteImage:RemoteImage").image).toBe("postgres:15-alpine");
-    expect(plans.dev.cost.totalUsd).toBe(0);
+    expect(plans.dev.cost.total.usd).toBe(0);
   });
 
   test("summary counts every resource by type and lists outputs with secrets masked", () => {
@@ -130,9 +125,10 @@ describe("secrets", () => {
     return all;
   }
 
-  test.each(STACKS)("no secret value of %s appears in text, JSON, Mermaid or DOT", (stack) => {
+  test.each(STACKS)("no secret value of %s appears in text, JSON, Mermaid or DOT (both levels of detail)", (stack) => {
     const others = STACKS.filter((s) => s !== stack).map((s) => plans[s]);
-    const formats = [text(plans[stack], others), text(plans[stack], others, true), renderJson(plans[stack], others), toMermaid(plans[stack]), toDot(plans[stack])];
+    const diagrams = [toMermaid, toDot, toOverviewMermaid, toOverviewDot].map((f) => f(plans[stack]));
+    const formats = [text(plans[stack], others), text(plans[stack], others, true), renderJson(plans[stack], others), ...diagrams];
     for (const secret of STACKS.flatMap((s) => secretValues(runs[s]))) {
       for (const out of formats) expect(out).not.toContain(secret);
     }
@@ -168,49 +164,6 @@ describe("--diff: the environment comparison matches the stack files", () => {
   });
 });
 
-describe("cost", () => {
-  const monthly = (key: string) => PRICES.prices[key].usd * PRICES.hoursPerMonth;
-
-  const costOfType = (p: Plan, type: string) => p.resources.find((r) => r.type === type)!.cost!;
-  const sumOfResources = (p: Plan) => Math.round(p.resources.reduce((a, r) => a + (r.cost?.usd ?? 0), 0) * 100) / 100;
-
-  test("prod's HA doubles the server's compute and storage, from the price table", () => {
-    const pg = cfg("prod", "postgres");
-    const expected = 2 * monthly(`postgres.compute.${pg.skuName}`) + 2 * pg.storageSizeGb * PRICES.prices["postgres.storage"].usd;
-    const server = costOfType(plans.prod, "azure-native:dbforpostgresql:Server");
-    expect(server.usd).toBeCloseTo(expected, 2);
-    expect(server.lines[0].what).toContain("x2 (ZoneRedundant HA standby)");
-    expect(server.notes.join(" ")).toContain("the HA standby adds");
-    const plan = cfg("prod", "appService");
-    expect(costOfType(plans.prod, "azure-native:web:AppServicePlan").usd).toBeCloseTo(plan.capacity * monthly(`appservice.linux.${plan.planSku}`), 2);
-    expect(plans.prod.cost.totalUsd).toBeCloseTo(sumOfResources(plans.prod), 2);
-    expect(plans.prod.cost.complete).toBe(true);
-  });
-
-  test("test pays one server and one B1 plan; the text shows the spec's own figure next to ours", () => {
-    const pg = cfg("test", "postgres");
-    const server = costOfType(plans.test, "azure-native:dbforpostgresql:Server");
-    expect(server.usd).toBeCloseTo(monthly(`postgres.compute.${pg.skuName}`) + pg.storageSizeGb * PRICES.prices["postgres.storage"].usd, 2);
-    expect(costOfType(plans.test, "azure-native:web:AppServicePlan").usd).toBeCloseTo(monthly("appservice.linux.B1"), 2);
-    expect(plans.test.cost.totalUsd).toBeCloseTo(sumOfResources(plans.test), 2);
-    expect(plans.test.cost.complete).toBe(true);
-    expect(text(plans.test)).toContain(`Spec's figure (${PRICES.specCostTable.source}): ~$44/month`);
-    expect(text(plans.prod)).toMatch(new RegExp(`list prices as of ${PRICES.asOf}`));
-  });
-
-  test("every price in the table names its source page", () => {
-    for (const [key, p] of Object.entries(PRICES.prices)) expect([key, p.source]).toEqual([key, expect.stringMatching(/^https:\/\/azure\.microsoft\.com\//)]);
-    expect(PRICES.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-  });
-
-  test("a SKU missing from the table is reported unpriced, not guessed", async () => {
-    const run = await runProgram({ stack: "prod", overrides: { postgres: { skuName: "Standard_D4ds_v5" } } });
-    const plan = buildPlan(run);
-    expect(plan.cost.complete).toBe(false);
-    expect(text(plan)).toContain("not priced: SKU Standard_D4ds_v5 is not in the price table");
-  });
-});
-
 describe("formats", () => {
   test("JSON is sorted and byte-identical across two separate runs", async () => {
     const fresh = async (stack: string) => buildPlan(await runProgram({ stack }), { exceptions: stackExceptions(stack) });
@@ -229,37 +182,5 @@ describe("formats", () => {
 
   test("lines fit the width (except the comparison of several stacks, which wraps cells)", () => {
     for (const line of text(plans.prod).split("\n")) expect(line.length).toBeLessThanOrEqual(120);
-  });
-
-  test("the Mermaid diagram of every stack parses with Mermaid's own parser; a broken one does not", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-mmd-"));
-    const files = STACKS.map((s) => {
-      const file = path.join(dir, `${s}.mmd`);
-      fs.writeFileSync(file, toMermaid(plans[s]));
-      return file;
-    });
-    const broken = path.join(dir, "broken.mmd");
-    fs.writeFileSync(broken, toMermaid(plans.prod).replace("flowchart LR", "flowchart LR\n  n0 -->"));
-    const check = spawnSync(process.execPath, [path.join(PROJECT_DIR, "test", "mermaid-check.mjs"), ...files, broken], { encoding: "utf8" });
-    const results = check.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(results.slice(0, -1)).toEqual(files.map((file) => ({ file, ok: true, type: "flowchart-v2" })));
-    expect(results[results.length - 1]).toMatchObject({ file: broken, ok: false });
-    expect(check.status).toBe(1);
-  });
-
-  test("the diagram nests children in their component and draws the serialised writes as a chain", () => {
-    const mmd = toMermaid(plans.prod);
-    expect(mmd).toMatch(/subgraph n0\["amplifier:FlexiblePostgres<br\/>postgres"\]\n {4}n1\[/);
-    expect(mmd).toMatch(/n\d+\["azure-native:Server<br\/>postgres-server"\]:::protected/);
-    const edges = mmd.split("\n").filter((l) => l.includes("-->")).map((l) => l.trim().split(" --> "));
-    const idOf = (name: string) => new RegExp(`(n\\d+)\\["[^"]*<br/>${name}"\\]`).exec(mmd)![1];
-    // The serialised server writes form one chain: each parameter waits only for the write before it.
-    for (const r of plans.prod.resources.filter((x) => x.type === "azure-native:dbforpostgresql:Configuration")) {
-      expect(edges.filter(([, to]) => to === idOf(r.name))).toHaveLength(1);
-    }
-    expect(edges.filter(([, to]) => to === idOf("postgres-server")).map(([from]) => from).sort()).toEqual(
-      [idOf("postgres-admin-password"), idOf("resource-group")].sort(),
-    );
-    expect(toDot(plans.prod)).toMatch(/^digraph plan \{[\s\S]*subgraph cluster_n0[\s\S]*\}\n$/);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * `node dist/scripts/run-stack.js <stack>`: runs the whole program for one stack on the mock runtime and
- * prints one line (resource count). The benchmark times this entry in a fresh process per measurement.
+ * `node scripts/run.cjs run-stack <stack> [--dump]`: runs the whole program for one stack on the mock runtime and
+ * prints one line (resource count), or with --dump every registered resource (secrets masked).
  */
 import * as path from "path";
 import { projectRoot } from "../config/load";

@@ -1,0 +1,155 @@
+/**
+ * The launcher behind `npm run plan|bench|docs|...` (scripts/run.cjs): dist/ is rebuilt exactly when a source or an
+ * output changed (content hashes, so a branch switch, a foreign build or an old mtime cannot leave stale code
+ * running), nothing is transpiled and TypeScript is not loaded when nothing changed, and the lazy-TypeScript stand-in
+ * degrades safely. Scratch projects, so the suite never races the real dist/.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+import { PROJECT_DIR } from "../config/stack-files";
+import { main as bench } from "../tools/bench";
+import { EXIT, type Io } from "../tools/cli";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const transpile = require("../scripts/transpile.cjs") as {
+  sourceFiles: (tsconfig: unknown, root?: string) => string[];
+  ensureBuilt: (opts?: { root?: string; force?: boolean }) => string[];
+};
+
+const TSCONFIG = { compilerOptions: { target: "ES2022", module: "commonjs", isolatedModules: true, outDir: "dist" }, include: ["scripts/*.ts", "lib/**/*.ts"] };
+
+/** A scratch project: the launcher's three scripts, a tsconfig, `files`, and the project's node_modules linked in. */
+function scratch(files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "launcher-"));
+  fs.mkdirSync(path.join(root, "scripts"));
+  for (const s of ["run.cjs", "transpile.cjs", "lazy-typescript.cjs"]) fs.copyFileSync(path.join(PROJECT_DIR, "scripts", s), path.join(root, "scripts", s));
+  fs.writeFileSync(path.join(root, "tsconfig.json"), JSON.stringify(TSCONFIG));
+  fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(root, "node_modules"));
+  for (const [f, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.writeFileSync(path.join(root, f), text);
+  }
+  return root;
+}
+
+const jsOf = (root: string, source: string) => fs.readFileSync(path.join(root, "dist", source.replace(/\.ts$/, ".js")), "utf8");
+const transpiled = (source: string) => ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+
+test("the staleness check covers exactly TypeScript's file list for this project", () => {
+  const { config } = ts.readConfigFile(path.join(PROJECT_DIR, "tsconfig.json"), ts.sys.readFile);
+  const { fileNames } = ts.parseJsonConfigFileContent(config, ts.sys, PROJECT_DIR);
+  const expected = fileNames.filter((f) => !f.endsWith(".d.ts")).map((f) => path.relative(PROJECT_DIR, f).split(path.sep).join("/"));
+  expect(transpile.sourceFiles(config)).toEqual(expected.sort());
+  expect(() => transpile.sourceFiles({ include: ["src/**/*.tsx"] })).toThrow(/include pattern "src\/\*\*\/\*\.tsx" is not understood/);
+});
+
+describe("dist/ is rebuilt exactly when a source or an output changed", () => {
+  const A = { "lib/a.ts": "export const a = 1;\n", "lib/b.ts": "export const b = 'branch A';\n", "scripts/x.ts": "export const x = 0;\n" };
+
+  test("first build transpiles everything; a second run nothing", () => {
+    const root = scratch(A);
+    expect(transpile.ensureBuilt({ root }).sort()).toEqual(Object.keys(A).sort());
+    expect(transpile.ensureBuilt({ root })).toEqual([]);
+    expect(jsOf(root, "lib/b.ts")).toBe(transpiled(A["lib/b.ts"]));
+  });
+
+  test("a branch switch with another build in between: the outputs it left are rebuilt from the current sources", () => {
+    const root = scratch(A);
+    transpile.ensureBuilt({ root });
+    // Branch B changes b.ts and something else (`tsc -p .`, an older checkout's launcher) builds it into dist/,
+    // leaving our manifest as it was; then the checkout returns to A, whose sources match the manifest again.
+    fs.writeFileSync(path.join(root, "dist/lib/b.js"), transpiled("export const b = 'branch B';\n"));
+    expect(transpile.ensureBuilt({ root })).toEqual(["lib/b.ts"]);
+    expect(jsOf(root, "lib/b.ts")).toBe(transpiled(A["lib/b.ts"]));
+  });
+
+  test("a changed source is rebuilt even with its old mtime restored (cp -p, tar, rsync -t)", () => {
+    const root = scratch(A);
+    transpile.ensureBuilt({ root });
+    const file = path.join(root, "lib/a.ts");
+    const { atime, mtime } = fs.statSync(file);
+    fs.writeFileSync(file, "export const a = 2;\n");
+    fs.utimesSync(file, atime, mtime);
+    expect(transpile.ensureBuilt({ root })).toEqual(["lib/a.ts"]);
+    expect(jsOf(root, "lib/a.ts")).toContain("a = 2");
+  });
+
+  test("a deleted source loses its output; a new one gets one", () => {
+    const root = scratch(A);
+    transpile.ensureBuilt({ root });
+    fs.rmSync(path.join(root, "lib/a.ts"));
+    fs.mkdirSync(path.join(root, "lib/deep"));
+    fs.writeFileSync(path.join(root, "lib/deep/c.ts"), "export const c = 3;\n");
+    expect(transpile.ensureBuilt({ root })).toEqual(["lib/deep/c.ts"]);
+    expect(fs.existsSync(path.join(root, "dist/lib/a.js"))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(root, "dist/.manifest.json"), "utf8")).files).not.toHaveProperty("lib/a.ts");
+  });
+});
+
+describe("scripts/run.cjs", () => {
+  const hello = {
+    // Reports its arguments and whether TypeScript is loaded once @pulumi/pulumi is.
+    "scripts/hello.ts": [
+      'import * as pulumi from "@pulumi/pulumi";',
+      "const loaded = Object.keys(require.cache).some((f) => /node_modules[\\\\/]typescript[\\\\/]lib[\\\\/]typescript\\.js$/.test(f));",
+      "console.log(JSON.stringify({ args: process.argv.slice(2), typescript: loaded, sdk: typeof pulumi.Config }));",
+    ].join("\n"),
+  };
+  const run = (root: string, ...args: string[]) => spawnSync(process.execPath, [path.join(root, "scripts/run.cjs"), ...args], { cwd: root, encoding: "utf8" });
+
+  test("runs dist/scripts/<entry>.js in one process; TypeScript is loaded only when something had to be transpiled", () => {
+    const root = scratch(hello);
+    const first = run(root, "hello", "prod", "--flag");
+    expect(first.status).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual({ args: ["prod", "--flag"], typescript: true, sdk: "function" });
+    const second = run(root, "hello", "prod");
+    expect(JSON.parse(second.stdout)).toEqual({ args: ["prod"], typescript: false, sdk: "function" });
+  });
+
+  test("an entry with no source is refused, even when another checkout left its dist/ file", () => {
+    const root = scratch(hello);
+    fs.mkdirSync(path.join(root, "dist/scripts"), { recursive: true });
+    fs.writeFileSync(path.join(root, "dist/scripts/ghost.js"), "console.log('stale code ran')");
+    const r = run(root, "ghost");
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain('entries: hello (got "ghost")');
+  });
+});
+
+describe("lazy TypeScript (scripts/lazy-typescript.cjs) degrades safely", () => {
+  const node = (code: string) => spawnSync(process.execPath, ["-e", code], { cwd: PROJECT_DIR, encoding: "utf8" });
+  const LOADED = "Object.keys(require.cache).some((f) => /node_modules[\\\\/]typescript[\\\\/]lib[\\\\/]typescript\\.js$/.test(f))";
+
+  test("the SDK loads without TypeScript, and closure serialisation (its only user) still works, loading it then", () => {
+    const r = node(`
+      const installed = require("./scripts/lazy-typescript.cjs").install();
+      const pulumi = require("@pulumi/pulumi");
+      const before = ${LOADED};
+      const x = 41;
+      pulumi.runtime.serializeFunction(() => x + 1).then((f) => console.log(JSON.stringify({ installed, before, after: ${LOADED}, text: f.text })));
+    `);
+    expect(r.status).toBe(0); // stderr has Node's warnings for the `-e` globals the serialiser walks, stand-in or not
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ installed: true, before: false, after: true });
+    expect(out.text).toContain("x: 41");
+  });
+
+  test("an SDK without the shim (moved or renamed) gets nothing installed and loads TypeScript as before", () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "no-sdk-"));
+    const r = node(`console.log(require("./scripts/lazy-typescript.cjs").install(${JSON.stringify(elsewhere)}))`);
+    expect(r.stdout.trim()).toBe("false");
+  });
+});
+
+describe("npm run bench (a measurement: only its usage is tested, no timing is)", () => {
+  test.each([[["--fast"]], [["--rounds", "0"]], [["--check=yes"]]])("%j -> exit 2 with the usage, before measuring anything", (argv) => {
+    let stderr = "";
+    const io: Io = { stdout: () => undefined, stderr: (s) => (stderr += s), isTTY: false, env: {} };
+    expect(bench(argv, io)).toBe(EXIT.usage);
+    expect(stderr).toMatch(/^bench: bad argument .*\nusage: npm run bench \[-- --check\] \[-- --rounds N\]/);
+  });
+});
