@@ -1,7 +1,7 @@
 // Prints (never runs) the one-time Azure + GitHub set-up for the CI/CD workflows as a reviewable bash script:
 //   npm run --silent azure-setup -- --repo <owner/name> --subscription <id> [--app-name <name>] [--location <region>]
-//                                   [--state-account <storage account>] [--reviewer user:<login>|team:<org>/<slug>]...
-//                                   > azure-setup.sh
+//                                   [--state-account <storage account> | --pulumi-org <organisation>]
+//                                   [--reviewer user:<login>|team:<org>/<slug>]... > azure-setup.sh
 // One pair of identities and GitHub environments per Azure stack in the stack files (tools/azure-setup-stack.ts).
 // Every flag is validated first; nothing talks to Azure or GitHub from here. README: "Deploying for real".
 import { PROJECT_DIR } from "../config/stack-files";
@@ -21,6 +21,8 @@ export interface SetupOptions {
   location: string;
   /** Storage account name for a self-managed azblob:// backend (plus a Key Vault secrets provider); none = Pulumi Cloud. */
   stateAccount?: string;
+  /** Pulumi Cloud organisation of the stacks (repository variable PULUMI_ORG); none = the bare stack names. */
+  pulumiOrg?: string;
   /** Who may approve deploys of gated stacks (`user:<login>`, `team:<org>/<slug>`); none = the user running it. */
   reviewers: string[];
 }
@@ -34,7 +36,7 @@ export class UsageError extends Error {
 
 export const USAGE =
   "usage: npm run --silent azure-setup -- --repo <owner/name> --subscription <subscription id>\n" +
-  "         [--app-name <name>] [--location <region>] [--state-account <storage account name>]\n" +
+  "         [--app-name <name>] [--location <region>] [--state-account <storage account name> | --pulumi-org <organisation>]\n" +
   "         [--reviewer user:<login>|team:<org>/<team slug>]... (up to 6)";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -66,6 +68,12 @@ const FLAGS: Record<string, { key: keyof SetupOptions; test: RegExp; allowed: st
     // Azure storage account names: 3-24 lower-case letters and digits, globally unique.
     test: /^[a-z0-9]{3,24}$/,
     allowed: "a storage account name: 3-24 lower-case letters and digits",
+  },
+  "--pulumi-org": {
+    key: "pulumiOrg",
+    // The owner part of a Pulumi Cloud stack name, <org>/<project>/<stack>: no '/', and a word for bash and GitHub.
+    test: /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    allowed: "a Pulumi Cloud organisation name as in app.pulumi.com/<org>: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit",
   },
   "--reviewer": {
     key: "reviewers",
@@ -110,6 +118,12 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
     seen.set(flag, t.value);
   }
   if (reviewers.length > MAX_REVIEWERS) errors.push(`--reviewer (got ${reviewers.length}): at most ${MAX_REVIEWERS} users or teams`);
+  if (seen.has("--pulumi-org") && seen.has("--state-account")) {
+    errors.push(
+      `--pulumi-org (got ${JSON.stringify(seen.get("--pulumi-org"))} with --state-account): a self-managed backend has no Pulumi organisations, ` +
+        "its stacks are the bare stack names; give one of the two",
+    );
+  }
   for (const required of ["--repo", "--subscription"]) {
     if (!seen.has(required) && !errors.some((e) => e.startsWith(`${required} `))) errors.push(`${required} (missing): ${FLAGS[required].allowed}`);
   }
@@ -120,6 +134,7 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
     appName: seen.get("--app-name") ?? "amplifier-infra",
     location: seen.get("--location") ?? "eastus",
     stateAccount: seen.get("--state-account"),
+    pulumiOrg: seen.get("--pulumi-org"),
     reviewers,
   };
 }
@@ -215,6 +230,33 @@ function branchProtectionLines(): string[] {
 
 const STATE_VARIABLES = ["AZURE_CLIENT_ID", "AZURE_PREVIEW_CLIENT_ID", "PULUMI_BACKEND_URL"];
 
+/**
+ * PULUMI_ORG: the workflows name a stack `<PULUMI_ORG>/<stack>` when it is set, else `<stack>`, which Pulumi Cloud
+ * resolves to the token owner's default organisation, else their personal account (pulumi/pulumi
+ * pkg/backend/httpstate/backend.go, ParseStackReference).
+ */
+function pulumiOrgLines(o: SetupOptions, stacks: readonly string[]): string[] {
+  if (o.pulumiOrg) {
+    return [
+      `# The stacks live in Pulumi Cloud organisation ${o.pulumiOrg}: the workflows use ${o.pulumiOrg}/<stack>.`,
+      `gh variable set PULUMI_ORG --repo "$REPO" --body ${sq(o.pulumiOrg)}`,
+    ];
+  }
+  if (o.stateAccount) {
+    return [
+      "# No PULUMI_ORG with a self-managed backend: its stacks are the bare stack names, and <org>/<stack> would not name them.",
+      'gh variable delete PULUMI_ORG --repo "$REPO" 2>/dev/null || true',
+    ];
+  }
+  return [
+    `# No --pulumi-org: the workflows use the bare stack names (${stacks.join(", ")}), which Pulumi Cloud resolves to the token`,
+    "# owner's default organisation or else their personal account. For an organisation, run again with --pulumi-org <org>.",
+    'if [ -n "$(gh variable get PULUMI_ORG --repo "$REPO" 2>/dev/null)" ]; then',
+    '  echo "warning: repository variable PULUMI_ORG is set, so the workflows use <PULUMI_ORG>/<stack>, not the bare names; pass --pulumi-org, or delete it (gh variable delete PULUMI_ORG)" >&2',
+    "fi",
+  ];
+}
+
 export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
   const stacks = azureStacks(dir);
   const state: StateBackend | undefined = o.stateAccount
@@ -285,6 +327,7 @@ export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
     "#    lives in environments, which a job only gets by naming them and passing their branch rules.",
     'gh variable set AZURE_TENANT_ID --repo "$REPO" --body "$TENANT_ID"',
     'gh variable set AZURE_SUBSCRIPTION_ID --repo "$REPO" --body "$SUBSCRIPTION_ID"',
+    ...pulumiOrgLines(o, stacks.map((c) => c.stack)),
     ...(stacks.some((c) => c.delivery.approval === "required") ? reviewerLines(o.reviewers) : []),
   );
   for (const c of stacks) out.push("", ...stackLines(c, { ...o, state }));
