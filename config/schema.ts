@@ -3,13 +3,14 @@
  *
  * Everything that differs between dev, test, staging and prod is data in `Pulumi.<stack>.yaml`, checked here
  * before any resource is registered. Defaults live in config/ and nowhere else (the blocks' schemas are in
- * database.ts and azure-app.ts; this file assembles and cross-checks them, derive.ts fills in the names); names the spec gives
+ * database.ts, azure-app.ts and app-settings.ts; this file assembles and cross-checks them, derive.ts fills in the names); names the spec gives
  * (`amplifier-db-test`, `amplifier_prod`, ...) are derived from `namePrefix` and the stack name, so a new
  * environment is a new YAML file and nothing else.
  */
 import { z } from "zod";
 import { RULE_NAMES } from "../policy/rules";
-import { appSchema, appServiceSchema, keyVaultSchema, monitoringSchema, networkSchema, type PlanTier, storageSchema, TAG_LIMITS } from "./azure-app";
+import { appSchema } from "./app-settings";
+import { appServiceSchema, keyVaultSchema, monitoringSchema, networkSchema, type PlanTier, storageSchema, TAG_LIMITS } from "./azure-app";
 import { dockerSchema, postgresSchema, type SkuTier } from "./database";
 import { deriveNames } from "./derive";
 import { checkDelivery, type DeliveryConfig, deliverySchema } from "./delivery";
@@ -88,7 +89,7 @@ export const stackConfigSchema = z
     azure: azureSchema.optional(),
     postgres: postgresSchema.optional(),
     policy: policySchema.prefault({}),
-    // Azure application tier (config/azure-app.ts); each block is optional on Azure stacks and takes its defaults.
+    // Azure application tier (config/azure-app.ts, app-settings.ts); each block is optional on Azure stacks and takes its defaults.
     keyVault: keyVaultSchema.optional(),
     appService: appServiceSchema.optional(),
     app: appSchema.optional(),
