@@ -403,7 +403,7 @@ describe("the printed set-up: the Pulumi organisation and creating each stack", 
       expect(text).toContain(`#   pulumi login && pulumi stack init 'contoso-platform/${stack}'`);
       expect(text).toContain(`--stack contoso-platform/${stack} --yes`);
     }
-    // The workflows' stack name is <PULUMI_ORG>/<stack> when the variable is set (test/workflows.test.ts pins the expression).
+    // The workflows' stack name is <PULUMI_ORG>/<stack> when the variable is set (test/workflows-first-deploy.test.ts pins the expression).
     const deployYml = fs.readFileSync(path.join(__dirname, "..", ".github", "workflows", "deploy.yml"), "utf8");
     expect(deployYml).toContain("format('{0}/{1}', vars.PULUMI_ORG, matrix.stack) || matrix.stack");
   });
