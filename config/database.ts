@@ -3,6 +3,7 @@
  * Server), with Azure's limits for them. config/schema.ts assembles them with the other blocks into the stack schema.
  */
 import { z } from "zod";
+import { checked, matching } from "./fields";
 
 /** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB (32 GiB .. 32 TiB, powers of two). */
 export const STORAGE_SIZES_GB = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] as const;
@@ -29,10 +30,9 @@ export const AZURE_EXTENSIONS = "azure.extensions";
  * letters are refused here; config/load.ts also resolves `..` and symlinks, so no host file (`/etc/passwd`) is read
  * into a container, a server parameter or the state.
  */
-const initSqlPath = z
-  .string()
-  .regex(/^(?![\\/])(?![A-Za-z]:)[^\0]*\.sql$/, "must be a .sql file given relative to the project, such as scripts/init-dev-db.sql")
-  .default(INIT_SQL_PATH);
+const initSqlPath = matching(/^(?![\\/])(?![A-Za-z]:)[^\0]*\.sql$/, "must be a .sql file given relative to the project, such as scripts/init-dev-db.sql").default(
+  INIT_SQL_PATH,
+);
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -40,30 +40,28 @@ export function ipv4ToNumber(ip: string): number {
   return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
 }
 
-const ipv4 = z.string().regex(IPV4, "must be an IPv4 address such as 203.0.113.10");
+const ipv4 = matching(IPV4, "must be an IPv4 address such as 203.0.113.10");
 
 /**
  * Azure server names: 3-63 chars, lowercase letters, digits and single hyphens, no hyphen at either end (REST API
  * serverName pattern `^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*`, https://learn.microsoft.com/rest/api/postgresql/servers/update).
  */
-const serverName = z
-  .string()
-  .regex(
-    /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
-    "must be 3-63 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen, no '--'",
-  );
+const serverName = matching(
+  /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+  "must be 3-63 characters of lowercase letters, digits and hyphens, not starting or ending with a hyphen, no '--'",
+);
 
 /** PostgreSQL identifiers we create (database and role names): keep them unquoted-safe. */
-const pgIdentifier = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase PostgreSQL identifier (letters, digits, underscore; max 63)");
+const pgIdentifier = matching(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase PostgreSQL identifier (letters, digits, underscore; max 63)");
+const dockerName = (what: string) => matching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, `must be a valid Docker ${what} name`);
+const duration = matching(/^\d+(ms|s|m)$/, "must be a Docker duration such as 5s");
 
 const firewallRule = z
   .strictObject({
-    /** Rule name as shown in the portal (Azure allows letters, digits, `-`, `_`, `.`; max 80). */
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/, "must be 1-80 letters, digits, '-', '_' or '.'"),
-    startIpAddress: ipv4,
-    endIpAddress: ipv4,
+    // Azure allows letters, digits, `-`, `_`, `.`; max 80.
+    name: matching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/, "must be 1-80 letters, digits, '-', '_' or '.'").describe("Rule name as shown in the portal."),
+    startIpAddress: ipv4.describe("First address of the range."),
+    endIpAddress: ipv4.describe("Last address of the range (one address: the same as the first)."),
   })
   .superRefine((rule, ctx) => {
     if (!IPV4.test(rule.startIpAddress) || !IPV4.test(rule.endIpAddress)) return;
@@ -86,111 +84,115 @@ const firewallRule = z
   });
 
 /** dev: PostgreSQL 15 in local Docker, as the spec's docker-compose.dev.yml. */
-export const dockerSchema = z.strictObject({
-  /** Image pulled and kept locally (`keepLocally`) so `pulumi destroy` does not delete a shared image. */
-  image: z.string().min(1).default("postgres:15-alpine"),
-  /** Container name the spec's commands use (`docker exec amplifier-postgres-dev ...`). Default `<prefix>-postgres-<stack>`. */
-  containerName: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a valid Docker container name").optional(),
-  /** Named data volume, so data survives container replacement. Default `postgres_<stack>_data`. */
-  volumeName: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a valid Docker volume name").optional(),
-  /** Host port; the container listens on 5432. Bound to 127.0.0.1 only (spec: "localhost only"). */
-  hostPort: z.number().int().min(1).max(65535).default(5432),
-  /** POSTGRES_USER / POSTGRES_DB. Default `<prefix>_<stack>` (amplifier_dev). */
-  user: pgIdentifier.optional(),
-  database: pgIdentifier.optional(),
-  /** POSTGRES_PASSWORD. The spec's local password; weak is acceptable for a localhost-only container. */
-  password: z.string().min(1).default("dev_password"),
-  /**
-   * Init SQL uploaded into /docker-entrypoint-initdb.d/ (runs once, on an empty data volume): a `.sql` file inside
-   * this project, given relative to it (config/load.ts also resolves symlinks before it is read).
-   */
-  initSqlPath,
-  healthcheck: z
-    .strictObject({
-      interval: z.string().regex(/^\d+(ms|s|m)$/, "must be a Docker duration such as 5s").default("5s"),
-      timeout: z.string().regex(/^\d+(ms|s|m)$/, "must be a Docker duration such as 5s").default("5s"),
-      retries: z.number().int().min(1).max(100).default(5),
-    })
-    .prefault({}),
-  /** Optional API container (spec compose `api` service). Off unless a local checkout is named. */
-  api: z
-    .strictObject({
-      /** Path to a local checkout of the Amplifier API with a Dockerfile (relative to this project). */
-      context: z.string().min(1),
-      dockerfile: z.string().min(1).default("Dockerfile"),
-      /** Default `<prefix>-api-<stack>` (amplifier-api-dev, the spec's container name). */
-      containerName: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, "must be a valid Docker container name").optional(),
-      hostPort: z.number().int().min(1).max(65535).default(8765),
-      /** Mount the checkout at /app and run uvicorn with --reload, as the spec's compose file does. */
-      mountSource: z.boolean().default(true),
-      /** Extra development settings passed as environment variables (the spec's .env.development). */
-      settings: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be an UPPER_SNAKE_CASE name"), z.string()).default({}),
-    })
-    .optional(),
-});
+export const dockerSchema = z
+  .strictObject({
+    // keepLocally, so `pulumi destroy` does not delete an image other projects share.
+    image: z.string().min(1).default("postgres:15-alpine").describe("PostgreSQL image, pulled and kept locally."),
+    containerName: dockerName("container").optional().describe("Database container name (the spec's commands use `docker exec amplifier-postgres-dev ...`)."),
+    volumeName: dockerName("volume").optional().describe("Named data volume, so data survives container replacement."),
+    hostPort: z.number().int().min(1).max(65535).default(5432).describe("Host port, bound to 127.0.0.1 only (spec: localhost only); the container listens on 5432."),
+    user: pgIdentifier.optional().describe("POSTGRES_USER."),
+    database: pgIdentifier.optional().describe("POSTGRES_DB."),
+    // The spec's local password; weak is acceptable for a localhost-only container.
+    password: z.string().min(1).default("dev_password").describe("POSTGRES_PASSWORD."),
+    /**
+     * Uploaded into /docker-entrypoint-initdb.d/, so it runs once, on an empty data volume; config/load.ts also
+     * resolves symlinks before it is read.
+     */
+    initSqlPath: initSqlPath.describe("Init SQL run on an empty data volume: a .sql file inside this project, relative to it."),
+    healthcheck: z
+      .strictObject({
+        interval: duration.default("5s").describe("Time between checks."),
+        timeout: duration.default("5s").describe("Time a check may take."),
+        retries: z.number().int().min(1).max(100).default(5).describe("Failed checks before the container is unhealthy."),
+      })
+      .prefault({})
+      .describe("The container's `pg_isready` health check."),
+    api: z
+      .strictObject({
+        context: z.string().min(1).describe("Path to a local checkout of the Amplifier API with a Dockerfile, relative to this project."),
+        dockerfile: z.string().min(1).default("Dockerfile").describe("Dockerfile inside the checkout."),
+        containerName: dockerName("container").optional().describe("API container name (the spec's amplifier-api-dev)."),
+        hostPort: z.number().int().min(1).max(65535).default(8765).describe("Host port of the API, bound to 127.0.0.1."),
+        mountSource: z.boolean().default(true).describe("Mount the checkout at /app and run uvicorn with --reload, as the spec's compose file does."),
+        settings: z
+          .record(matching(/^[A-Z][A-Z0-9_]*$/, "must be an UPPER_SNAKE_CASE name"), z.string())
+          .default({})
+          .describe("Extra development settings passed as environment variables (the spec's .env.development)."),
+      })
+      .optional()
+      .describe("Optional API container (the spec's compose `api` service); off unless a local checkout is named."),
+  })
+  .describe("dev: PostgreSQL 15 in local Docker, as the spec's docker-compose.dev.yml.");
+
+/** The Flexible Server SKU names the tiers above accept, in words (error message and documented limit). */
+const SKU_NAME_RULE =
+  "must be a Flexible Server SKU: Standard_B<n><suffix> (Burstable), Standard_D<n>ds_v<k> (GeneralPurpose) " +
+  "or Standard_E<n>ds_v<k> (MemoryOptimized), e.g. Standard_B1ms or Standard_D2ds_v5";
 
 /** test/staging/prod: Azure Database for PostgreSQL Flexible Server. */
 export const postgresSchema = z
   .strictObject({
-    /** Default `<prefix>-db-<stack>` (amplifier-db-test, amplifier-db-prod). */
-    serverName: serverName.optional(),
-    version: z.enum(["15"]).default("15"),
-    /** SKU name; its tier is derived from it (Standard_B* Burstable, Standard_D*_v* GeneralPurpose, Standard_E*_v* MemoryOptimized). */
-    skuName: z.string().default("Standard_B1ms"),
-    storageSizeGb: z
+    serverName: serverName.optional().describe("Flexible server name (global in Azure)."),
+    version: z.enum(["15"]).default("15").describe("PostgreSQL major version."),
+    // Checked with the other SKU rules in the block's superRefine below.
+    skuName: z.string().default("Standard_B1ms").meta({ rule: SKU_NAME_RULE }).describe("Compute SKU; its tier (Burstable, GeneralPurpose, MemoryOptimized) follows from the name."),
+    storageSizeGb: checked(z.number().int(), (n) => (STORAGE_SIZES_GB as readonly number[]).includes(n), `must be one of Azure's sizes in GiB: ${STORAGE_SIZES_GB.join(", ")}`)
+      .default(32)
+      .describe("Storage in GiB; grown by raising it (no autogrow: Azure never shrinks storage)."),
+    backupRetentionDays: z.number().int().min(7, "must be 7-35 days").max(35, "must be 7-35 days").default(7).describe("Days of point-in-time restore."),
+    geoRedundantBackup: z.boolean().default(false).describe("Copy backups to the paired region (set at creation)."),
+    highAvailability: z.enum(["Disabled", "ZoneRedundant", "SameZone"]).default("Disabled").describe("Standby server mode; not on the Burstable tier."),
+    publicNetworkAccess: z
+      .enum(["Enabled", "Disabled"])
+      .default("Disabled")
+      .describe("Public endpoint: Disabled (the secure default) needs a `network` block; Enabled opens it to the firewall rules below."),
+    allowAzureServices: z.boolean().default(false).describe("The 0.0.0.0 rule Azure reads as \"allow Azure services\" (spec: AllowAzureServices)."),
+    firewallRules: z.array(firewallRule).default([]).describe("Addresses allowed through the public endpoint, one rule each."),
+    databaseName: pgIdentifier.optional().describe("The app's database on the server."),
+    adminLogin: pgIdentifier.default("amplifier_admin").describe("Administrator login; its password is generated."),
+    passwordLength: z
       .number()
       .int()
-      .refine((n) => (STORAGE_SIZES_GB as readonly number[]).includes(n), {
-        message: `must be one of Azure's sizes in GiB: ${STORAGE_SIZES_GB.join(", ")}`,
-      })
-      .default(32),
-    backupRetentionDays: z.number().int().min(7, "must be 7-35 days").max(35, "must be 7-35 days").default(7),
-    geoRedundantBackup: z.boolean().default(false),
-    highAvailability: z.enum(["Disabled", "ZoneRedundant", "SameZone"]).default("Disabled"),
-    /** Secure default: no public endpoint. test opts in, with firewall rules. */
-    publicNetworkAccess: z.enum(["Enabled", "Disabled"]).default("Disabled"),
-    /** The 0.0.0.0-0.0.0.0 rule Azure reads as "allow Azure services" (spec: AllowAzureServices). */
-    allowAzureServices: z.boolean().default(false),
-    firewallRules: z.array(firewallRule).default([]),
-    /** Default `<prefix>_<stack>` (amplifier_test, amplifier_prod). */
-    databaseName: pgIdentifier.optional(),
-    adminLogin: pgIdentifier.default("amplifier_admin"),
-    /** Generated admin password length (spec prod: "Strong passwords (20+ chars)"). */
-    passwordLength: z.number().int().min(24, "must be at least 24").max(128, "must be at most 128").default(32),
-    minTlsVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2"),
-    /**
-     * Microsoft Entra administrator of the server (a group is best). When set, Entra authentication is enabled next
-     * to password authentication (the spec's DATABASE_URL uses a password). Policy rule postgres-entra-admin.
-     */
+      .min(24, "must be at least 24")
+      .max(128, "must be at most 128")
+      .default(32)
+      .describe("Length of the generated admin password (spec prod: strong passwords, 20+ characters)."),
+    minTlsVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2").describe("Oldest TLS version the server accepts."),
+    // The spec's DATABASE_URL uses a password, so Entra authentication is added next to it, never instead.
     entraAdmin: z
       .strictObject({
-        objectId: z.guid("must be the principal's object id, a GUID such as 00000000-0000-0000-0000-000000000000"),
-        principalName: z.string().min(1),
-        principalType: z.enum(["Group", "User", "ServicePrincipal"]).default("Group"),
+        objectId: z.guid("must be the principal's object id, a GUID such as 00000000-0000-0000-0000-000000000000").describe("Object id of the group, user or service principal."),
+        principalName: z.string().min(1).describe("Its display name (for a group) or sign-in name."),
+        principalType: z.enum(["Group", "User", "ServicePrincipal"]).default("Group").describe("What the object id is."),
       })
-      .optional(),
+      .optional()
+      .describe("Microsoft Entra administrator of the server (a group is best); turns on Entra authentication next to passwords (policy rule postgres-entra-admin)."),
+    // Allowed on the server as `azure.extensions`, set after TLS.
+    initSqlPath: initSqlPath.describe("The SQL dev initialises the database with: every extension it creates is allowed on this server. Relative to the project."),
+    /** Azure answers ServerIsBusy right after creation (Azure/azure-postgresql#134); it waits only when the server is created or replaced. */
+    settleSeconds: z
+      .number()
+      .int()
+      .min(0, "must be 0-600 seconds")
+      .max(600, "must be 0-600 seconds")
+      .default(60)
+      .describe("Seconds the first write waits after the server is created."),
     /**
-     * The SQL the app's database is initialised with in dev: every extension it creates is allowed on this server
-     * (`azure.extensions`, set after TLS). Relative to the project.
+     * Applied after TLS, one at a time (they are server children; see ServerIsBusy). The defaults are what the policy
+     * pack asks for: connection logging, throttling, and SCRAM password hashes set explicitly (Azure's PG15 default,
+     * but md5 stays selectable on a live server).
      */
-    initSqlPath,
-    /**
-     * Seconds the first write waits after the server is created (Azure answers ServerIsBusy right after creation;
-     * Azure/azure-postgresql#134). Waits only when the server is created or replaced, never on later deploys.
-     */
-    settleSeconds: z.number().int().min(0, "must be 0-600 seconds").max(600, "must be 0-600 seconds").default(60),
-    /**
-     * Server parameters applied after TLS, one at a time (they are server children; see ServerIsBusy). The defaults
-     * are what the policy pack asks for: connection logging, throttling, and SCRAM password hashes set explicitly
-     * (Azure's PG15 default, but md5 stays selectable on a live server).
-     */
-    serverParameters: z.record(z.string().regex(/^[a-z_.]+$/, "must be a server parameter name"), z.string()).default({
-      log_connections: "on",
-      log_disconnections: "on",
-      log_checkpoints: "on",
-      "connection_throttle.enable": "on",
-      password_encryption: "scram-sha-256",
-    }),
+    serverParameters: z
+      .record(matching(/^[a-z_.]+$/, "must be a server parameter name"), z.string())
+      .default({
+        log_connections: "on",
+        log_disconnections: "on",
+        log_checkpoints: "on",
+        "connection_throttle.enable": "on",
+        password_encryption: "scram-sha-256",
+      })
+      .describe("Server parameters by name; replaces the defaults as a whole (`azure.extensions` is derived from initSqlPath)."),
   })
   .superRefine((pg, ctx) => {
     const tier = skuTier(pg.skuName);
@@ -198,9 +200,7 @@ export const postgresSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["skuName"],
-        message:
-          "must be a Flexible Server SKU: Standard_B<n><suffix> (Burstable), Standard_D<n>ds_v<k> (GeneralPurpose) " +
-          "or Standard_E<n>ds_v<k> (MemoryOptimized), e.g. Standard_B1ms or Standard_D2ds_v5",
+        message: SKU_NAME_RULE,
       });
     } else if (tier === "Burstable" && pg.highAvailability !== "Disabled") {
       ctx.addIssue({
@@ -233,7 +233,8 @@ export const postgresSchema = z
       }
       seen.add(rule.name);
     });
-  });
+  })
+  .describe("test, staging and prod: Azure Database for PostgreSQL Flexible Server.");
 
 /** Azure's rule name for the 0.0.0.0 "allow Azure services" rule (spec: `--name AllowAzureServices`). */
 export const AZURE_SERVICES_RULE = "AllowAzureServices";

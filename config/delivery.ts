@@ -6,15 +6,19 @@
  */
 import { z } from "zod";
 
-export const deliverySchema = z.strictObject({
-  /**
-   * Preview this stack on same-repository pull requests. The preview runs the pull request's unreviewed code with
-   * the stack's read identity, whose state credential decrypts the stack's secrets: only for disposable stacks.
-   */
-  pullRequestPreview: z.boolean().default(false),
-  /** `required`: `pulumi up` waits for a reviewer of the stack's GitHub environment who did not start the run. */
-  approval: z.enum(["required", "none"]).default("required"),
-});
+export const deliverySchema = z
+  .strictObject({
+    /** The preview runs the pull request's unreviewed code with the stack's read identity, whose state credential decrypts the stack's secrets. */
+    pullRequestPreview: z
+      .boolean()
+      .default(false)
+      .describe("Preview this stack on same-repository pull requests: only for disposable stacks (their code then reads its secrets)."),
+    approval: z
+      .enum(["required", "none"])
+      .default("required")
+      .describe("`required`: `pulumi up` waits for a reviewer of the stack's GitHub environment who did not start the run."),
+  })
+  .describe("How CI previews and deploys the stack; secure by default (never previewed from pull requests, every deploy reviewed).");
 
 export type DeliveryConfig = z.output<typeof deliverySchema>;
 

@@ -3,8 +3,8 @@
  * `rg-amplifier-staging`), unless the stack file sets them; schema.ts calls this once the config is valid.
  * Derived names that would break Azure's limits, and tags beyond them, are problems naming the key to set.
  */
+import { appSchema } from "./app-settings";
 import {
-  appSchema,
   appServiceSchema,
   isSiteName,
   isStorageAccountName,

@@ -3,17 +3,19 @@
  *
  * Everything that differs between dev, test, staging and prod is data in `Pulumi.<stack>.yaml`, checked here
  * before any resource is registered. Defaults live in config/ and nowhere else (the blocks' schemas are in
- * database.ts and azure-app.ts; this file assembles and cross-checks them, derive.ts fills in the names); names the spec gives
+ * database.ts, azure-app.ts and app-settings.ts; this file assembles and cross-checks them, derive.ts fills in the names); names the spec gives
  * (`amplifier-db-test`, `amplifier_prod`, ...) are derived from `namePrefix` and the stack name, so a new
  * environment is a new YAML file and nothing else.
  */
 import { z } from "zod";
 import { RULE_NAMES } from "../policy/rules";
-import { appSchema, appServiceSchema, keyVaultSchema, monitoringSchema, networkSchema, type PlanTier, storageSchema, TAG_LIMITS } from "./azure-app";
+import { appSchema } from "./app-settings";
+import { appServiceSchema, keyVaultSchema, monitoringSchema, networkSchema, type PlanTier, storageSchema, TAG_LIMITS } from "./azure-app";
 import { dockerSchema, postgresSchema, type SkuTier } from "./database";
 import { deriveNames } from "./derive";
 import { checkDelivery, type DeliveryConfig, deliverySchema } from "./delivery";
 import { ConfigError, describeIssue } from "./errors";
+import { matching } from "./fields";
 import { secretPathsOf } from "./secrets";
 
 export { ConfigError } from "./errors";
@@ -21,68 +23,73 @@ export { ConfigError } from "./errors";
 /** Environment names the Amplifier API's Settings class accepts (spec: `validate_environment`). */
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
 
-const azureSchema = z.strictObject({
-  /**
-   * Resource group for this stack's resources. Default `rg-<prefix>-<stack>`: two stacks cannot share one (destroying
-   * either would delete the other's resources), so a new stack file never lands in another stack's group.
-   */
-  resourceGroupName: z
-    .string()
-    .regex(/^[-\w._()]{1,89}[-\w_()]$/, "must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'")
-    .optional(),
-  location: z.string().regex(/^[a-z0-9]+$/, "must be an Azure region name such as eastus").default("eastus"),
-});
+const azureSchema = z
+  .strictObject({
+    // Two stacks cannot share a group (destroying either would delete the other's resources), so the default is the
+    // stack's own and a new stack file never lands in another stack's group.
+    resourceGroupName: matching(/^[-\w._()]{1,89}[-\w_()]$/, "must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'")
+      .optional()
+      .describe("Resource group for this stack's resources."),
+    location: matching(/^[a-z0-9]+$/, "must be an Azure region name such as eastus").default("eastus").describe("Azure region of every resource."),
+  })
+  .describe("Where the stack's Azure resources live.");
 
 /**
  * Documented deviations from the policy pack (policy/rules/): rule name -> why this stack may break it. An
  * excepted rule is advisory for this stack; every other rule is mandatory.
  */
-const policySchema = z.strictObject({
-  exceptions: z
-    .record(z.string(), z.string().trim().min(1, "must give the reason for the exception"))
-    .superRefine((exceptions, ctx) => {
-      for (const name of Object.keys(exceptions)) {
-        if (!RULE_NAMES.includes(name)) {
-          ctx.addIssue({ code: "custom", path: [name], message: `is not a policy rule; rules are: ${RULE_NAMES.join(", ")}` });
+const policySchema = z
+  .strictObject({
+    exceptions: z
+      .record(z.string().meta({ rule: "a policy rule name (docs/policy-rules.md)" }), z.string().trim().min(1, "must give the reason for the exception"))
+      .superRefine((exceptions, ctx) => {
+        for (const name of Object.keys(exceptions)) {
+          if (!RULE_NAMES.includes(name)) {
+            ctx.addIssue({ code: "custom", path: [name], message: `is not a policy rule; rules are: ${RULE_NAMES.join(", ")}` });
+          }
         }
-      }
-    })
-    .default({}),
-});
+      })
+      .default({})
+      .describe("Rule name -> the reason this stack may break it: the rule becomes advisory here (a reason starting PENDING marks a gap to close)."),
+  })
+  .describe("Documented deviations from the policy pack; every rule not listed is mandatory.");
 
 /** Azure tag values: 1-256 characters (Microsoft Learn, "Use tags to organize your Azure resources", Limitations). */
 const tagValue = z.string().min(1, "must be 1-256 characters").max(TAG_LIMITS.maxValueLength, "must be 1-256 characters");
 
+/** Blocks a platform's stacks must have. */
+export const REQUIRED_BLOCKS = { docker: ["docker"], azure: ["azure", "postgres"] } as const;
+
 export const stackConfigSchema = z
   .strictObject({
-    /** ENVIRONMENT of the API and the `environment` tag. */
-    environment: z.enum(ENVIRONMENTS),
-    /** Where the database runs: local Docker (no Azure credentials) or Azure. */
-    platform: z.enum(["docker", "azure"]),
-    /** Prefix of every derived name (`amplifier` -> amplifier-db-test, kv-amplifier-prod). */
-    namePrefix: z
-      .string()
-      .regex(/^[a-z][a-z0-9]{1,14}$/, "must be 2-15 lowercase letters and digits, starting with a letter")
-      .default("amplifier"),
-    /**
-     * Guard stateful resources (resource group, database server; later the vault): Pulumi `protect`, so neither
-     * `pulumi destroy` nor a replacement can delete them. On by default; a disposable stack opts out.
-     */
-    protect: z.boolean().default(true),
-    /** Tags on every Azure resource, next to `environment` (spec: managed-by, cost-center). */
+    environment: z.enum(ENVIRONMENTS).describe("ENVIRONMENT of the API and the `environment` tag."),
+    platform: z.enum(["docker", "azure"]).describe("Where the database runs: local Docker (no Azure credentials) or Azure."),
+    namePrefix: matching(/^[a-z][a-z0-9]{1,14}$/, "must be 2-15 lowercase letters and digits, starting with a letter")
+      .default("amplifier")
+      .describe("Prefix of every derived name (`amplifier` -> amplifier-db-test, kv-amplifier-prod)."),
+    // Pulumi `protect`: neither `pulumi destroy` nor a replacement can delete them.
+    protect: z
+      .boolean()
+      .default(true)
+      .describe("Guard stateful resources (resource group, database server and database, vault, storage account and share) against deletion; a disposable stack opts out."),
+    // Spec: managed-by, cost-center.
     tags: z
       .strictObject({
-        managedBy: tagValue.default("amplifier"),
-        costCenter: tagValue.default("engineering"),
+        managedBy: tagValue.default("amplifier").describe("Value of the `managed-by` tag."),
+        costCenter: tagValue.default("engineering").describe("Value of the `cost-center` tag."),
       })
-      .prefault({}),
-    /** CanNotDelete management locks on the database server and the vault (Azure stacks; default on, like `protect`). */
-    locks: z.boolean().optional(),
+      .prefault({})
+      .describe("Tags on every Azure resource, next to `environment`."),
+    locks: z
+      .boolean()
+      .optional()
+      .meta({ derivedDefault: "`true`" })
+      .describe("CanNotDelete management locks on the database server and the vault; also stop deletion from the portal or the CLI."),
     docker: dockerSchema.optional(),
     azure: azureSchema.optional(),
     postgres: postgresSchema.optional(),
     policy: policySchema.prefault({}),
-    // Azure application tier (config/azure-app.ts); each block is optional on Azure stacks and takes its defaults.
+    // Azure application tier (config/azure-app.ts, app-settings.ts); each block is optional on Azure stacks and takes its defaults.
     keyVault: keyVaultSchema.optional(),
     appService: appServiceSchema.optional(),
     app: appSchema.optional(),
@@ -107,12 +114,10 @@ export const stackConfigSchema = z
         ctx.addIssue({ code: "custom", path: [key], message: `is not used when platform is ${cfg.platform}; remove it` });
       }
     };
+    for (const key of REQUIRED_BLOCKS[cfg.platform]) need(key);
     if (cfg.platform === "docker") {
-      need("docker");
       for (const key of AZURE_ONLY) forbid(key);
     } else {
-      need("azure");
-      need("postgres");
       forbid("docker");
       checkDelivery(cfg, ctx);
       // A private-only database, vault or share is reachable by the app only through the private endpoints
@@ -132,7 +137,7 @@ export const stackConfigSchema = z
   });
 
 /** Blocks only Azure stacks use. */
-const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring", "delivery"] as const;
+export const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring", "delivery"] as const;
 
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
 export type Parsed = z.output<typeof stackConfigSchema>;

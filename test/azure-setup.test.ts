@@ -27,10 +27,11 @@ function usageErrors(argv: string[]): string[] {
 describe("flags", () => {
   test("defaults, and both --flag value and --flag=value", () => {
     expect(parseSetupArgs(["--repo", REPO, "--subscription", SUB.toUpperCase()])).toEqual({
-      repo: REPO, subscription: SUB, appName: "amplifier-infra", location: "eastus", stateAccount: undefined, reviewers: [],
+      repo: REPO, subscription: SUB, appName: "amplifier-infra", location: "eastus", stateAccount: undefined, pulumiOrg: undefined, reviewers: [],
     });
     expect(parseSetupArgs([`--repo=${REPO}`, `--subscription=${SUB}`, "--app-name=amp", "--location", "westeurope", "--state-account", "ampstate1"]))
-      .toEqual({ repo: REPO, subscription: SUB, appName: "amp", location: "westeurope", stateAccount: "ampstate1", reviewers: [] });
+      .toEqual({ repo: REPO, subscription: SUB, appName: "amp", location: "westeurope", stateAccount: "ampstate1", pulumiOrg: undefined, reviewers: [] });
+    expect(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--pulumi-org", "contoso-platform"]).pulumiOrg).toBe("contoso-platform");
     expect(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--reviewer", "team:contoso/platform", "--reviewer=user:alice"]).reviewers)
       .toEqual(["team:contoso/platform", "user:alice"]);
   });
@@ -44,10 +45,18 @@ describe("flags", () => {
     [["--repo", REPO, "--subscription", SUB, "--location", "East US"], '--location (got "East US"): an Azure region name in lower case, e.g. eastus or westeurope'],
     [["--repo", REPO, "--subscription", SUB, "--state-account", "Amp_State"], '--state-account (got "Amp_State"): a storage account name: 3-24 lower-case letters and digits'],
     [["--repo", REPO, "--subscription", SUB, "--app-name", "1app"], `--app-name (got "1app"): a name of 1-51 letters, digits and '-', starting with a letter`],
-    [["--repo", REPO, "--subscription", SUB, "--tenant", "x"], "--tenant (unknown flag): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --reviewer"],
-    [["--repo", REPO, "--subscription", SUB, "extra"], "extra (unexpected argument): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --reviewer"],
+    [["--repo", REPO, "--subscription", SUB, "--tenant", "x"], "--tenant (unknown flag): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer"],
+    [["--repo", REPO, "--subscription", SUB, "extra"], "extra (unexpected argument): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer"],
     [["--repo", REPO, "--subscription"], "--subscription (got no value): an Azure subscription ID, a GUID such as 00000000-0000-0000-0000-000000000000"],
     [["--repo", REPO, "--repo", "o/r", "--subscription", SUB], '--repo (got "o/r" after "contoso/amplifier-infra"): give it once'],
+    [["--repo", REPO, "--subscription", SUB, "--pulumi-org", "contoso/platform"], `--pulumi-org (got "contoso/platform"): a Pulumi Cloud organisation name as in app.pulumi.com/<org>: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit`],
+    [["--repo", REPO, "--subscription", SUB, "--pulumi-org", "-x"], `--pulumi-org (got "-x"): a Pulumi Cloud organisation name as in app.pulumi.com/<org>: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit`],
+    [["--repo", REPO, "--subscription", SUB, "--pulumi-org", "o'rg;x"], `--pulumi-org (got "o'rg;x"): a Pulumi Cloud organisation name as in app.pulumi.com/<org>: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit`],
+    [["--repo", REPO, "--subscription", SUB, "--pulumi-org", "a".repeat(101)], `--pulumi-org (got "${"a".repeat(101)}"): a Pulumi Cloud organisation name as in app.pulumi.com/<org>: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit`],
+    [
+      ["--repo", REPO, "--subscription", SUB, "--pulumi-org", "contoso", "--state-account", "ampstate1"],
+      '--pulumi-org (got "contoso" with --state-account): a self-managed backend has no Pulumi organisations, its stacks are the bare stack names; give one of the two',
+    ],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "alice"], '--reviewer (got "alice"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform'],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "team:contoso"], '--reviewer (got "team:contoso"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform'],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "user:a';x"], `--reviewer (got "user:a';x"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform`],
@@ -60,7 +69,7 @@ describe("flags", () => {
   test("missing required flags and a flag without its value are all reported at once", () => {
     expect(usageErrors(["--location", "--bogus"])).toEqual([
       "--location (got no value): an Azure region name in lower case, e.g. eastus or westeurope",
-      "--bogus (unknown flag): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --reviewer",
+      "--bogus (unknown flag): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer",
       "--repo (missing): a GitHub repository as owner/name, e.g. contoso/amplifier-infra",
       "--subscription (missing): an Azure subscription ID, a GUID such as 00000000-0000-0000-0000-000000000000",
     ]);
@@ -118,6 +127,7 @@ esac`, "input="), { mode: 0o755 });
   "api orgs/"*" --jq .id") echo 2002 ;;
   *"required_reviewers"*) echo "\${STUB_REVIEWER_RULES:-1}" ;;
   *"/codeowners/errors"*) echo "\${STUB_CODEOWNERS_ERRORS:-0}" ;;
+  "variable get PULUMI_ORG "*) echo "\${STUB_PULUMI_ORG:-}" ;;
   # A rule left by an earlier set-up that the stack files no longer want.
   "api repos/${REPO}/environments/prod-preview/deployment-branch-policies --jq .branch_policies[] | "*) echo '7 refs/pull/*/merge' ;;
 esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o755 });
@@ -378,6 +388,49 @@ describe("the printed set-up: self-managed state", () => {
       }
     }
     expect(calls.some((c) => c.line.startsWith("gh secret set"))).toBe(false);
+  });
+});
+
+describe("the printed set-up: the Pulumi organisation and creating each stack", () => {
+  const repoVariable = (calls: Call[], verb: string) => calls.filter((c) => c.line.startsWith(`gh variable ${verb} PULUMI_ORG `));
+
+  test("--pulumi-org sets the repository variable PULUMI_ORG the workflows name stacks with, and every stack's commands use <org>/<stack>", () => {
+    const text = script("--pulumi-org", "contoso-platform");
+    const run = runWithStubs(text);
+    expect(run.status).toBe(0);
+    expect(repoVariable(run.calls, "set").map((c) => c.argv)).toEqual([["gh", "variable", "set", "PULUMI_ORG", "--repo", REPO, "--body", "contoso-platform"]]);
+    for (const { stack } of stacks) {
+      expect(text).toContain(`#   pulumi login && pulumi stack init 'contoso-platform/${stack}'`);
+      expect(text).toContain(`--stack contoso-platform/${stack} --yes`);
+    }
+    // The workflows' stack name is <PULUMI_ORG>/<stack> when the variable is set (test/workflows-first-deploy.test.ts pins the expression).
+    const deployYml = fs.readFileSync(path.join(__dirname, "..", ".github", "workflows", "deploy.yml"), "utf8");
+    expect(deployYml).toContain("format('{0}/{1}', vars.PULUMI_ORG, matrix.stack) || matrix.stack");
+  });
+
+  test("without it the script says the stacks are the bare names, sets nothing, and warns when an earlier PULUMI_ORG would still apply", () => {
+    const text = script();
+    expect(text).toContain(`# No --pulumi-org: the workflows use the bare stack names (${stacks.map((c) => c.stack).join(", ")}), which Pulumi Cloud resolves to the token`);
+    expect(text).toContain("owner's default organisation or else their personal account");
+    expect(repoVariable(defaultRun.calls, "set")).toEqual([]);
+    for (const { stack } of stacks) expect(text).toContain(`#   pulumi login && pulumi stack init '${stack}'`);
+    expect(defaultRun.stderr).not.toContain("PULUMI_ORG");
+    const stale = runWithStubs(text, { STUB_PULUMI_ORG: "old-org" });
+    expect(stale.status).toBe(0);
+    expect(stale.stderr).toContain("warning: repository variable PULUMI_ORG is set, so the workflows use <PULUMI_ORG>/<stack>, not the bare names");
+  });
+
+  test("a self-managed backend removes PULUMI_ORG (its stacks are the bare names) and says which lines `stack init` adds to commit", () => {
+    const text = script("--state-account", "ampstate1");
+    const { calls } = runWithStubs(text);
+    expect(repoVariable(calls, "set")).toEqual([]);
+    expect(repoVariable(calls, "delete").map((c) => c.line)).toEqual([`gh variable delete PULUMI_ORG --repo ${REPO}`]);
+    for (const { stack } of stacks) {
+      expect(text).toContain(
+        `#   pulumi login 'azblob://pulumi-state-${stack}?storage_account=ampstate1' && pulumi stack init ${stack} --secrets-provider 'azurekeyvault://kv-ampstate1.vault.azure.net/keys/pulumi-secrets-${stack}'`,
+      );
+      expect(text).toContain(`# then commit the secretsprovider: and encryptedkey: lines it adds to Pulumi.${stack}.yaml`);
+    }
   });
 });
 

@@ -4,11 +4,14 @@
  * offline reader (which also points at the line); and the offline reader reads keys exactly as the Pulumi CLI does,
  * so the plan and `pulumi up` accept and reject the same files.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigError } from "../config/errors";
 import { PROVIDERS } from "../config/keys";
 import { parseStackYaml } from "../config/pulumi-files";
-import { parseStackFile } from "../config/stack-files";
+import { parseStackFile, PROJECT_DIR } from "../config/stack-files";
 import { runProgram, userResources } from "../mock-runtime";
+import { azureStacks } from "../tools/ci-stacks";
 import { scratchProject, stackText } from "./support/checkout";
 
 /** The program's error for a stack run with config overrides (full `<namespace>:<name>` keys allowed). */
@@ -108,6 +111,31 @@ describe("the offline reader reads keys as the Pulumi CLI does, and points at th
   ])("%s", (_name, from, to, message) => {
     expect(prod).toContain(from);
     expect(offlineError(prod.replace(from, to))).toMatch(message);
+  });
+
+  // `pulumi stack init --secrets-provider <cloud KMS>` writes secretsprovider: and encryptedkey: above config: (a
+  // passphrase provider writes encryptionsalt:), and these lines must be committed: the top-level keys of
+  // workspace.ProjectStack (pulumi/pulumi sdk/go/common/workspace/project.go). The tools read such a file as the CLI does.
+  test("a stack file with the lines `pulumi stack init` writes plans, deploys and lists like one without them", async () => {
+    const initLines =
+      "secretsprovider: azurekeyvault://kv-ampstate1.vault.azure.net/keys/pulumi-secrets-x\n" +
+      "encryptedkey: " + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk=".repeat(4) + "\n" +
+      "encryptionsalt: v1:c2FsdHNhbHQ=:v1:aXZpdml2aXZpdml2:Y2lwaGVydGV4dA==\n";
+    const withInit = prod.replace("config:\n", `${initLines}config:\n`);
+    expect(withInit).not.toBe(prod);
+    expect(parseStackYaml("x", withInit, "amplifier-infra").entries).toEqual(parseStackYaml("x", prod, "amplifier-infra").entries);
+    const initSql = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");
+    const dir = scratchProject({ "Pulumi.x.yaml": withInit, "scripts/init-dev-db.sql": initSql });
+    try {
+      const cfg = parseStackFile("x", dir);
+      expect(cfg.platform === "azure" && cfg.postgres.serverName).toBe("amplifier-db-x");
+      expect(azureStacks(dir).map((c) => c.stack)).toEqual(["x"]);
+      const program = await runProgram({ stack: "x", dir });
+      expect(program.error).toBeUndefined();
+      expect(userResources(program).length).toBeGreaterThan(20);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a bare key beside its namespaced twin (the CLI would keep one at random) is an error naming both", () => {

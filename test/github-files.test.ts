@@ -56,8 +56,8 @@ describe("CODEOWNERS", () => {
     const owned = [
       "policy/index.ts", "policy/rules/postgres.ts", "policy/package-lock.json", "tools/policy-config.ts",
       "config/schema.ts", "config/delivery.ts", "config/stack-files.ts", "tools/ci-stacks.ts",
-      "tools/azure-setup.ts", "tools/azure-setup-stack.ts", "tools/azure-permissions.ts",
-      "package.json", "package-lock.json", ".github/workflows/deploy.yml", ".github/CODEOWNERS", ".github/dependabot.yml",
+      "tools/azure-setup.ts", "tools/azure-setup-stack.ts", "tools/azure-setup-github.ts", "tools/azure-permissions.ts",
+      "package.json", "package-lock.json", ".github/workflows/deploy.yml", ".github/scripts/check-stack.sh", ".github/CODEOWNERS", ".github/dependabot.yml",
       "Pulumi.yaml", ...listStacks().map((s) => `Pulumi.${s}.yaml`), "Pulumi.staging.yaml",
     ];
     for (const p of owned) expect([p, ownersOf(p)]).toEqual([p, expect.arrayContaining([expect.stringMatching(/^@/)])]);

@@ -121,9 +121,9 @@ describe("copying a stack file to staging in a fresh checkout", () => {
     expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).toMatch(/\| Setting \|.*`staging`.*\|/);
   });
 
-  test("the suite's invariants hold there: README in sync, plans for every stack, policy per Azure stack, the CLI's stack lists", async () => {
+  test("the suite's invariants hold there: generated docs in sync, plans for every stack, policy per Azure stack, the CLI's stack lists", async () => {
     await docs(["--write"], captureIo(), dir);
-    const suites = ["test/readme.test.ts", "test/plan.test.ts", "test/plan-cli.test.ts", "test/policy-stacks.test.ts"];
+    const suites = ["test/readme.test.ts", "test/docs.test.ts", "test/plan.test.ts", "test/plan-cli.test.ts", "test/policy-stacks.test.ts"];
     const jest = require.resolve("jest/bin/jest");
     const run = spawnSync(process.execPath, [jest, "--ci", "--silent", ...suites], { cwd: dir, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
     expect({ status: run.status, output: run.status === 0 ? "" : run.stderr.slice(-4000) }).toEqual({ status: 0, output: "" });

@@ -6,9 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { evaluate, policyPackConfig } from "../policy/evaluate";
-import { main, renderRulesTable, withRulesTable } from "../tools/policy-config";
+import { main } from "../tools/policy-config";
 import { EXIT, type Io } from "../tools/cli";
-import { RULES } from "../policy/rules";
 import { environments, listStacks, PROJECT_DIR, stackExceptions } from "../config/stack-files";
 import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, runProgram, runStack, userResources } from "../mock-runtime";
 
@@ -213,11 +212,4 @@ describe("npm run policy-config", () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain(`stacks: ${listStacks().join(", ")}`);
   });
-});
-
-test("README's rule table is generated from policy/rules/ (run `npm run policy-config -- --readme`)", () => {
-  const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-  const table = renderRulesTable();
-  expect(withRulesTable(readme, table)).toBe(readme);
-  expect(table.split("\n").filter((line) => line.startsWith("| `"))).toHaveLength(RULES.length);
 });

@@ -7,65 +7,17 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { listStacks } from "../config/stack-files";
 import { ciStacks, SELECTIONS, type Selection } from "../tools/ci-stacks";
-
-const root = path.join(__dirname, "..");
-const dir = path.join(root, ".github", "workflows");
-
-type Step = { name?: string; id?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = {
-  name?: string;
-  if?: string;
-  needs?: string | string[];
-  environment?: string | { name: string };
-  permissions?: Record<string, string>;
-  concurrency?: { group: string; "cancel-in-progress"?: boolean };
-  strategy?: { matrix?: Record<string, unknown> };
-  outputs?: Record<string, string>;
-  env?: Record<string, string>;
-  steps: Step[];
-};
-type Workflow = { on: Record<string, any>; permissions?: unknown; jobs: Record<string, Job> };
-
-const files = ["pull-request.yml", "deploy.yml", "drift.yml"];
-const raw = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
-const load = (file: string) => parse(raw(file)) as Workflow;
-const pr = load("pull-request.yml");
-const deploy = load("deploy.yml");
-const drift = load("drift.yml");
-const all: [string, Workflow][] = files.map((f) => [f, load(f)]);
-const allJobs: [string, Job, Workflow][] = all.flatMap(([f, wf]) => Object.entries(wf.jobs).map(([id, j]) => [`${f}:${id}`, j, wf] as [string, Job, Workflow]));
-
-// Action pins: commit -> release, read from each action's tags (github.com/<action>, git tags, 2026-11-30).
-const PINS: Record<string, { sha: string; version: string }> = {
-  "actions/checkout": { sha: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1" },
-  "actions/setup-node": { sha: "820762786026740c76f36085b0efc47a31fe5020", version: "v7.0.0" },
-  // Azure/login's v3.0.1 is an annotated tag; this is the commit it points at.
-  "azure/login": { sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", version: "v3.0.1" },
-  "pulumi/actions": { sha: "8e5e406f4007fca908480587cb9893c07090f58d", version: "v7.0.0" },
-};
-
-// Inputs of pulumi/actions v7.0.0 (commit 8e5e406f), from its action.yml (github.com/pulumi/actions).
-const PULUMI_ACTIONS_V7_INPUTS = new Set([
-  "command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number",
-  "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map",
-  "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target", "target-dependents", "policyPacks",
-  "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan",
-  "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error", "log-verbosity", "log-flow",
-  "debug",
-]);
+import {
+  all, allJobs, CHECK_STACK_RUN, credentialed, deploy, dir, drift, files, type Job, PINS, pr, PULUMI_ACTIONS_V7_INPUTS, pulumiSteps, raw, root, text, type Workflow,
+} from "./support/workflows";
 
 const SAME_REPO = "github.event.pull_request.head.repo.full_name == github.repository";
 const DEFAULT_BASE = "github.base_ref == github.event.repository.default_branch";
-const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
 const usesAzure = (job: Job) => job.steps.some((s) => /^(pulumi\/actions|azure\/login)@/.test(s.uses ?? ""));
-const text = (v: unknown) => JSON.stringify(v);
 const envName = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
 const needs = (job: Job) => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
-/** A job that holds a credential: an OIDC token or any secret. */
-const credentialed = (job: Job) => job.permissions?.["id-token"] === "write" || /secrets\./.test(text(job));
 const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
 
 /**
@@ -92,7 +44,8 @@ describe("workflow files", () => {
   test("triggers: pull_request (never pull_request_target / workflow_run), push to main, schedule", () => {
     expect(Object.keys(pr.on)).toEqual(["pull_request"]);
     expect(Object.keys(deploy.on)).toEqual(["push"]);
-    expect(deploy.on.push).toEqual({ branches: ["main"] });
+    expect(deploy.on.push.branches).toEqual(["main"]);
+    expect(Object.keys(deploy.on.push)).toEqual(["branches", "paths-ignore"]);
     expect(Object.keys(drift.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
     expect(drift.on.schedule[0].cron).toMatch(/^(\S+\s+){4}\S+$/);
     // Both run with the base repository's secrets on a fork's event: never here.
@@ -155,7 +108,7 @@ describe("credentials: only through a stack's GitHub environment, for stacks fro
     }
   });
 
-  test("Azure login is OIDC with the environment's own AZURE_CLIENT_ID; the Pulumi token is the environment's secret, on the Pulumi step only", () => {
+  test("Azure login is OIDC with the environment's own AZURE_CLIENT_ID; the Pulumi token is the environment's secret, on the Pulumi CLI's steps only", () => {
     for (const f of files) expect(raw(f)).not.toMatch(/CLIENT_SECRET|client-secret|creds:|AZURE_PREVIEW_CLIENT_ID/i);
     for (const [id, job] of withCredentials) {
       expect([id, job.env]).toEqual([
@@ -168,9 +121,11 @@ describe("credentials: only through a stack's GitHub environment, for stacks fro
           ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
         },
       ]);
+      // The stack check (the Pulumi CLI only: see "the stack check" below) and the Pulumi step; no npm or project code.
       const withSecrets = job.steps.filter((s) => /secrets\./.test(text(s)));
-      expect([id, withSecrets.map((s) => s.uses?.split("@")[0])]).toEqual([id, ["pulumi/actions"]]);
-      expect([id, withSecrets[0].env]).toEqual([id, { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" }]);
+      expect([id, withSecrets.map((s) => s.uses?.split("@")[0] ?? s.run)]).toEqual([id, [CHECK_STACK_RUN, "pulumi/actions"]]);
+      for (const s of withSecrets) expect([id, s.env?.PULUMI_ACCESS_TOKEN, Object.keys(s.with ?? {}).filter((k) => /token|secret/i.test(k))]).toEqual([id, "${{ secrets.PULUMI_ACCESS_TOKEN }}", []]);
+      expect([id, withSecrets[1].env]).toEqual([id, { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" }]);
       // azblob:// state and azurekeyvault:// secrets authenticate through the Azure SDK, not ARM_*: az login first.
       const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"));
       expect([id, login?.if]).toEqual([id, "startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')"]);
@@ -309,8 +264,8 @@ describe("pulumi/actions steps", () => {
 
   test("policy pack on everywhere, with a per-stack config generated just before from the stack file", () => {
     for (const [id, job] of jobsWithPulumi) {
-      const i = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
-      const step = job.steps[i];
+      const [step] = pulumiSteps(job);
+      const i = job.steps.indexOf(step);
       // Pushed to main or scheduled on the default branch: the checkout is the protected branch's.
       const pack = id === "pull-request.yml:preview" ? "${{ github.workspace }}/.base/policy" : "${{ github.workspace }}/policy";
       expect([id, step.with?.policyPacks]).toEqual([id, pack]);
@@ -367,7 +322,9 @@ describe("drift check", () => {
 
   test("a failed check opens or updates an issue, and only then", () => {
     const step = job.steps.find((s) => s.run?.includes("gh issue create"));
-    expect(step?.if).toBe("failure() && steps.drift.outcome == 'failure'");
+    // A drift, or a check that could not run because the stack does not exist yet.
+    expect(step?.if).toBe("failure() && (steps.stack.outcome == 'failure' || steps.drift.outcome == 'failure')");
+    expect(job.steps.find((s) => s.id === "stack")?.run).toBe(CHECK_STACK_RUN);
     expect(job.steps.find((s) => s.id === "drift")?.uses).toBe(`pulumi/actions@${PINS["pulumi/actions"].sha}`);
     expect(step?.run).toContain("gh issue comment");
   });

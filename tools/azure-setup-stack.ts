@@ -65,7 +65,12 @@ export function stackState(state: StateBackend, c: AzureStackConfig) {
 
 const BRANCH_POLICY = '"deployment_branch_policy":{"protected_branches":false,"custom_branch_policies":true}';
 
-type SetupContext = { appName: string; repo: string; subscription: string; state?: StateBackend };
+type SetupContext = { appName: string; repo: string; subscription: string; state?: StateBackend; pulumiOrg?: string };
+
+/** The stack's name as the workflows use it: `<PULUMI_ORG>/<stack>` when the set-up sets PULUMI_ORG, else the bare name. */
+export const pulumiStackName = (o: { pulumiOrg?: string }, c: { stack: string }) => (o.pulumiOrg ? `${o.pulumiOrg}/${c.stack}` : c.stack);
+
+const CREATE_STACK = '# Create the stack once, before its first workflow run (the workflows only select it; README, "First deploy"):';
 
 export function stackLines(c: AzureStackConfig, o: SetupContext): string[] {
   const yes = (b: boolean) => (b ? "yes" : "no");
@@ -84,6 +89,8 @@ export function stackLines(c: AzureStackConfig, o: SetupContext): string[] {
         ? `gh variable set PULUMI_BACKEND_URL --repo "$REPO" --env ${e} --body ${sq(stackState(o.state, c).backendUrl)}`
         : `gh secret set PULUMI_ACCESS_TOKEN --repo "$REPO" --env ${e}   # prompts: a token that can ${e === c.stack ? "update" : "only read"} stack ${c.stack} (README, "Threat model")`,
     ),
+    // Pulumi Cloud keeps the stack's secrets key itself: `stack init` writes nothing into the stack file.
+    ...(o.state ? [] : [CREATE_STACK, `#   pulumi login && pulumi stack init ${sq(pulumiStackName(o, c))}`]),
   ];
 }
 
@@ -123,8 +130,8 @@ function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>
     `  || az group create --name ${sq(rg)} --location ${sq(c.azure.location)} --tags ${tags.join(" ")}`,
     `RG_ID="/subscriptions/$SUBSCRIPTION_ID/resourceGroups/"${sq(rg)}`,
     `# A stack that was never deployed must adopt this group once (azure-native will not create a resource that`,
-    `# exists; pulumi/pulumi-azure-native#303), logged in to the stack's backend:`,
-    `#   pulumi import azure-native:resources:ResourceGroup resource-group "/subscriptions/${o.subscription}/resourceGroups/${rg}" --stack ${c.stack} --yes`,
+    `# exists; pulumi/pulumi-azure-native#303), after creating the stack (below), logged in to its backend:`,
+    `#   pulumi import azure-native:resources:ResourceGroup resource-group "/subscriptions/${o.subscription}/resourceGroups/${rg}" --stack ${pulumiStackName(o, c)} --yes`,
     `# Deploy identity: \`pulumi up\` in GitHub environment ${c.stack}. Contributor on this group only; role assignments only`,
     `# of the roles the program assigns (condition above)${c.locks ? "; management locks for the CanNotDelete locks" : ""}.`,
     ...identityLines("DEPLOY", ids.deploy),
@@ -154,6 +161,8 @@ function stateLines(c: AzureStackConfig, state: StateBackend): string[] {
       // certificates, and secrets with Azure role-based access control": individual keys).
       assign(sp, "'Key Vault Crypto User'", `"$VAULT_ID/keys/${st.key}"`),
     ]),
+    CREATE_STACK,
     `#   pulumi login ${sq(st.backendUrl)} && pulumi stack init ${c.stack} --secrets-provider ${sq(st.secretsProvider)}`,
+    `# then commit the secretsprovider: and encryptedkey: lines it adds to Pulumi.${c.stack}.yaml (the deploys need them).`,
   ];
 }

@@ -1,12 +1,13 @@
 // Prints (never runs) the one-time Azure + GitHub set-up for the CI/CD workflows as a reviewable bash script:
 //   npm run --silent azure-setup -- --repo <owner/name> --subscription <id> [--app-name <name>] [--location <region>]
-//                                   [--state-account <storage account>] [--reviewer user:<login>|team:<org>/<slug>]...
-//                                   > azure-setup.sh
+//                                   [--state-account <storage account> | --pulumi-org <organisation>]
+//                                   [--reviewer user:<login>|team:<org>/<slug>]... > azure-setup.sh
 // One pair of identities and GitHub environments per Azure stack in the stack files (tools/azure-setup-stack.ts).
 // Every flag is validated first; nothing talks to Azure or GitHub from here. README: "Deploying for real".
 import { PROJECT_DIR } from "../config/stack-files";
 import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
 import { sq, type StateBackend, stackLines } from "./azure-setup-stack";
+import { BRANCH_RULES_FUNCTION, branchProtectionLines, pulumiOrgLines, reviewerLines } from "./azure-setup-github";
 import { azureStacks } from "./ci-stacks";
 import { EXIT, type FlagSpec, tokenize } from "./cli";
 
@@ -21,6 +22,8 @@ export interface SetupOptions {
   location: string;
   /** Storage account name for a self-managed azblob:// backend (plus a Key Vault secrets provider); none = Pulumi Cloud. */
   stateAccount?: string;
+  /** Pulumi Cloud organisation of the stacks (repository variable PULUMI_ORG); none = the bare stack names. */
+  pulumiOrg?: string;
   /** Who may approve deploys of gated stacks (`user:<login>`, `team:<org>/<slug>`); none = the user running it. */
   reviewers: string[];
 }
@@ -34,7 +37,7 @@ export class UsageError extends Error {
 
 export const USAGE =
   "usage: npm run --silent azure-setup -- --repo <owner/name> --subscription <subscription id>\n" +
-  "         [--app-name <name>] [--location <region>] [--state-account <storage account name>]\n" +
+  "         [--app-name <name>] [--location <region>] [--state-account <storage account name> | --pulumi-org <organisation>]\n" +
   "         [--reviewer user:<login>|team:<org>/<team slug>]... (up to 6)";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -66,6 +69,12 @@ const FLAGS: Record<string, { key: keyof SetupOptions; test: RegExp; allowed: st
     // Azure storage account names: 3-24 lower-case letters and digits, globally unique.
     test: /^[a-z0-9]{3,24}$/,
     allowed: "a storage account name: 3-24 lower-case letters and digits",
+  },
+  "--pulumi-org": {
+    key: "pulumiOrg",
+    // The owner part of a Pulumi Cloud stack name, <org>/<project>/<stack>: no '/', and a word for bash and GitHub.
+    test: /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    allowed: "a Pulumi Cloud organisation name as in app.pulumi.com/<org>: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit",
   },
   "--reviewer": {
     key: "reviewers",
@@ -110,6 +119,12 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
     seen.set(flag, t.value);
   }
   if (reviewers.length > MAX_REVIEWERS) errors.push(`--reviewer (got ${reviewers.length}): at most ${MAX_REVIEWERS} users or teams`);
+  if (seen.has("--pulumi-org") && seen.has("--state-account")) {
+    errors.push(
+      `--pulumi-org (got ${JSON.stringify(seen.get("--pulumi-org"))} with --state-account): a self-managed backend has no Pulumi organisations, ` +
+        "its stacks are the bare stack names; give one of the two",
+    );
+  }
   for (const required of ["--repo", "--subscription"]) {
     if (!seen.has(required) && !errors.some((e) => e.startsWith(`${required} `))) errors.push(`${required} (missing): ${FLAGS[required].allowed}`);
   }
@@ -120,6 +135,7 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
     appName: seen.get("--app-name") ?? "amplifier-infra",
     location: seen.get("--location") ?? "eastus",
     stateAccount: seen.get("--state-account"),
+    pulumiOrg: seen.get("--pulumi-org"),
     reviewers,
   };
 }
@@ -150,68 +166,6 @@ const roleDefinition = (varName: string, definition: { Name: string; Description
   `  az role definition create --role-definition ${sq(JSON.stringify(definition))}`,
   "fi",
 ];
-
-// Makes an environment's deployment branch rules exactly the given patterns, so a rule dropped from the stack file
-// (a stack no longer previewed from pull requests) is removed too (REST "Deployment branch policies").
-const BRANCH_RULES_FUNCTION = `branch_rules() { # <environment> <pattern>...
-  local url="repos/$REPO/environments/$1/deployment-branch-policies" id name keep p
-  shift
-  while read -r id name; do
-    [ -n "$id" ] || continue
-    keep=no; for p in "$@"; do [ "$p" = "$name" ] && keep=yes; done
-    [ "$keep" = yes ] || gh api --method DELETE "$url/$id"
-  done <<< "$(gh api "$url" --jq '.branch_policies[] | "\\(.id) \\(.name)"')"
-  for p in "$@"; do
-    gh api "$url" --jq '.branch_policies[].name' | grep -Fx -- "$p" >/dev/null || gh api --method POST "$url" -f name="$p" -f type=branch
-  done
-}`;
-
-/** Reviewer ids, resolved by gh at run time, as the JSON array the environment API takes in REVIEWERS. */
-function reviewerLines(reviewers: string[]): string[] {
-  if (reviewers.length === 0) {
-    return [
-      'REVIEWERS="[{\\"type\\":\\"User\\",\\"id\\":$(gh api user --jq .id)}]"',
-      // prevent_self_review: the person who merges (and so starts the deploy) can never approve it.
-      "echo 'warning: the only deploy reviewer is you, and nobody may approve a deploy they started; give --reviewer for a team or a second person' >&2",
-    ];
-  }
-  const items = reviewers.map((r, i) => {
-    const [kind, who] = r.split(":");
-    const [org, slug] = who.split("/");
-    return {
-      line: `REVIEWER_${i + 1}="$(gh api ${sq(kind === "user" ? `users/${who}` : `orgs/${org}/teams/${slug}`)} --jq .id)"`,
-      json: `{\\"type\\":\\"${kind === "user" ? "User" : "Team"}\\",\\"id\\":$REVIEWER_${i + 1}}`,
-    };
-  });
-  return [...items.map((i) => i.line), `REVIEWERS="[${items.map((i) => i.json).join(",")}]"`];
-}
-
-/**
- * Code-owner review on main: what keeps a pull request from changing the policy pack, the stack files or the
- * workflows unreviewed. CODEOWNERS must resolve first (docs.github.com, "About code owners": an owner GitHub cannot
- * resolve is ignored; REST "List CODEOWNERS errors").
- */
-function branchProtectionLines(): string[] {
-  const protection = {
-    required_status_checks: { strict: true, contexts: ["checks and offline plan"] },
-    enforce_admins: true,
-    required_pull_request_reviews: {
-      required_approving_review_count: 1,
-      require_code_owner_reviews: true,
-      dismiss_stale_reviews: true,
-      require_last_push_approval: true,
-    },
-    restrictions: null,
-  };
-  return [
-    "# Branch protection on main (replaces its current settings): a reviewed pull request, code owners' approval for the",
-    "# paths in .github/CODEOWNERS, the checks job green, no bypass for admins (REST \"Update branch protection\").",
-    'gh api "repos/$REPO/contents/.github/CODEOWNERS" --jq .path >/dev/null \\',
-    '  && gh api "repos/$REPO/codeowners/errors" --jq \'.errors | length\' | grep -x 0 >/dev/null \\',
-    '  || { echo ".github/CODEOWNERS is missing on the default branch, or GitHub reports errors in it (gh api repos/$REPO/codeowners/errors): replace the placeholder owner first" >&2; exit 1; }',
-    `gh api --method PUT "repos/$REPO/branches/main/protection" --input - <<< ${sq(JSON.stringify(protection))}`,
-  ];
-}
 
 const STATE_VARIABLES = ["AZURE_CLIENT_ID", "AZURE_PREVIEW_CLIENT_ID", "PULUMI_BACKEND_URL"];
 
@@ -285,6 +239,7 @@ export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
     "#    lives in environments, which a job only gets by naming them and passing their branch rules.",
     'gh variable set AZURE_TENANT_ID --repo "$REPO" --body "$TENANT_ID"',
     'gh variable set AZURE_SUBSCRIPTION_ID --repo "$REPO" --body "$SUBSCRIPTION_ID"',
+    ...pulumiOrgLines(o, stacks.map((c) => c.stack)),
     ...(stacks.some((c) => c.delivery.approval === "required") ? reviewerLines(o.reviewers) : []),
   );
   for (const c of stacks) out.push("", ...stackLines(c, { ...o, state }));

@@ -1,6 +1,9 @@
 /**
- * `npm run docs`: README's generated sections. `--write` puts them into README; without it they are printed.
- * test/readme.test.ts fails when README is out of date.
+ * `npm run docs`: every generated document, from the code. `--write` writes them; without it they are printed.
+ *  - README.md: the environments table and the locked-deletes table, between their markers;
+ *  - docs/configuration.md: every stack config key (tools/config-reference.ts, from the zod schemas in config/);
+ *  - docs/policy-rules.md: the policy pack's rules (tools/policy-rules-doc.ts, from policy/rules/).
+ * test/docs.test.ts fails when any of them is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -8,8 +11,13 @@ import { ConfigError } from "../config/errors";
 import { parseAllStackFiles, PROJECT_DIR } from "../config/stack-files";
 import { runStack } from "../mock-runtime";
 import { EXIT, type Io } from "./cli";
+import { renderConfigReference } from "./config-reference";
 import { loadAllStackConfigs, renderEnvironmentsTable, withSection } from "./environments-table";
 import { lockedDeletes, renderLockedDeletes } from "./locked-deletes";
+import { renderPolicyRules } from "./policy-rules-doc";
+
+/** The command that regenerates every file `generatedDocs` returns (named by the staleness test). */
+export const DOCS_COMMAND = "npm run docs";
 
 /** Stands in for the Entra admin group prod is waiting for (its PENDING policy exception), so its row shows. */
 const ENTRA_ADMIN = { objectId: "00000000-0000-0000-0000-000000000000", principalName: "db-admins", principalType: "Group" };
@@ -26,28 +34,52 @@ export async function lockedDeletesTable(dir = PROJECT_DIR): Promise<string> {
   return renderLockedDeletes(rows);
 }
 
-/** `dir`: the project whose stack files and README are used (tests pass a copy). */
+/** A generated file: its path relative to the project and the text it must have. */
+export interface GeneratedDoc {
+  file: string;
+  text: string;
+}
+
+/** Every generated document as it must read now; README keeps its hand-written text around the generated sections. */
+export async function generatedDocs(dir = PROJECT_DIR): Promise<GeneratedDoc[]> {
+  const sections = { environments: renderEnvironmentsTable(loadAllStackConfigs(dir)), "locked-deletes": await lockedDeletesTable(dir) };
+  const readme = Object.entries(sections).reduce((text, [name, body]) => withSection(text, name, body), fs.readFileSync(path.join(dir, "README.md"), "utf8"));
+  return [
+    { file: "README.md", text: readme },
+    { file: "docs/configuration.md", text: renderConfigReference() },
+    { file: "docs/policy-rules.md", text: renderPolicyRules() },
+  ];
+}
+
+/** The generated files whose content on disk differs from what `generatedDocs` makes. */
+export async function staleDocs(dir = PROJECT_DIR): Promise<string[]> {
+  const docs = await generatedDocs(dir);
+  return docs.filter((d) => !fs.existsSync(path.join(dir, d.file)) || fs.readFileSync(path.join(dir, d.file), "utf8") !== d.text).map((d) => d.file);
+}
+
+/** `dir`: the project whose stack files and documents are used (tests pass a copy). */
 export async function main(argv: string[], io: Io, dir = PROJECT_DIR): Promise<number> {
   const unknown = argv.filter((a) => a !== "--write");
   if (unknown.length) {
-    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: npm run docs (writes README) | node dist/scripts/docs.js [--write]\n`);
+    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: ${DOCS_COMMAND} (writes the files) | node dist/scripts/docs.js [--write]\n`);
     return EXIT.usage;
   }
-  const readmePath = path.join(dir, "README.md");
-  let sections: Record<string, string>;
+  let docs: GeneratedDoc[];
   try {
-    sections = { environments: renderEnvironmentsTable(loadAllStackConfigs(dir)), "locked-deletes": await lockedDeletesTable(dir) };
+    docs = await generatedDocs(dir);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     io.stderr(`docs: ${err.message}\n`);
     return EXIT.config;
   }
   if (argv.includes("--write")) {
-    const readme = Object.entries(sections).reduce((text, [name, body]) => withSection(text, name, body), fs.readFileSync(readmePath, "utf8"));
-    fs.writeFileSync(readmePath, readme);
-    io.stdout(`updated ${path.relative(process.cwd(), readmePath) || readmePath}\n`);
+    for (const d of docs) {
+      fs.mkdirSync(path.dirname(path.join(dir, d.file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, d.file), d.text);
+      io.stdout(`updated ${d.file}\n`);
+    }
   } else {
-    io.stdout(`${Object.values(sections).join("\n\n")}\n`);
+    io.stdout(docs.map((d) => `==> ${d.file} <==\n${d.text}`).join("\n"));
   }
   return EXIT.ok;
 }
