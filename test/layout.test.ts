@@ -2,13 +2,13 @@
  * The layout README describes, as rules the next change cannot quietly break: product code never reaches into the
  * tools or the tests, entry points stay thin, and nothing in the repository points at files outside it.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../config/stack-files";
+import { trackedFiles } from "./support/checkout";
 
-const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\0").filter(Boolean);
-const sources = tracked.filter((f) => /\.(ts|cjs|mjs|js)$/.test(f) && fs.existsSync(path.join(PROJECT_DIR, f)));
+const tracked = trackedFiles();
+const sources = tracked.filter((f) => /\.(ts|cjs|mjs|js)$/.test(f));
 const read = (f: string) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8");
 
 /** Relative imports of a file, resolved to repository paths. */
@@ -54,7 +54,7 @@ test("policy rules are split by resource area, no file over 300 lines", () => {
 test("the repository stands alone: no file points at material outside it", () => {
   // Assembled, so this file does not match itself.
   const outside = [["..", "shared"].join("/"), ["shared", "reference"].join("/"), "scanner-" + "rules", "pulumi-" + "practice", "style-" + "anchors", "/wo" + "rk/"];
-  const text = tracked.filter((f) => !/package-lock\.json$|\.svg$/.test(f) && fs.existsSync(path.join(PROJECT_DIR, f)));
+  const text = tracked.filter((f) => !/package-lock\.json$|\.svg$/.test(f));
   const offenders = text.flatMap((f) => {
     const body = read(f);
     return outside.filter((o) => body.includes(o)).map((o) => `${f}: ${o}`);

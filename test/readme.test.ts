@@ -1,9 +1,13 @@
-/** README stays true: its environments table is what the stack files say, and CI runs its test command. */
+/**
+ * README stays true: its generated tables are what the program says, CI runs its test command, and every section
+ * the code, workflows and documents cite by name exists.
+ */
 import * as fs from "fs";
 import * as path from "path";
 import { lockedDeletesTable } from "../tools/docs";
 import { loadAllStackConfigs, renderEnvironmentsTable, withEnvironmentsTable, withSection } from "../tools/environments-table";
 import { PROJECT_DIR } from "../config/stack-files";
+import { trackedFiles } from "./support/checkout";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 
@@ -31,4 +35,36 @@ test("the quick start's test command is what .ci/run runs", () => {
   const ci = fs.readFileSync(path.join(PROJECT_DIR, ".ci/run"), "utf8");
   expect(ci).toMatch(/^npm ci$/m);
   expect(ci).toContain(`\n${commands[1]}\n`);
+});
+
+/** Headings of a Markdown file, without their #s. */
+const headings = (file: string) => [...fs.readFileSync(path.join(PROJECT_DIR, file), "utf8").matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1].trim());
+
+test("every section of README or docs/ that the repository cites by name (README, then the heading in quotes) exists", () => {
+  const tracked = trackedFiles().filter((f) => !/package-lock\.json$|\.svg$/.test(f));
+  const cited: string[] = [];
+  const missing: string[] = [];
+  for (const file of tracked) {
+    const text = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8").replace(/\\"/g, '"');
+    for (const m of text.matchAll(/\b(README|docs\/[a-z-]+\.md)(?:'s)?[,:]? "([^"\n]+)"/g)) {
+      const target = m[1] === "README" ? "README.md" : m[1];
+      cited.push(`${file} -> ${target} "${m[2]}"`);
+      if (!fs.existsSync(path.join(PROJECT_DIR, target)) || !headings(target).some((h) => h.replace(/`/g, "").startsWith(m[2].replace(/`/g, "")))) {
+        missing.push(`${file}: ${target}, "${m[2]}"`);
+      }
+    }
+  }
+  expect(cited.length).toBeGreaterThan(20);
+  expect(missing).toEqual([]);
+});
+
+test("README's and docs/'s relative links point at files that exist", () => {
+  const files = ["README.md", ...fs.readdirSync(path.join(PROJECT_DIR, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  const broken = files.flatMap((file) =>
+    [...fs.readFileSync(path.join(PROJECT_DIR, file), "utf8").matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1])
+      .filter((target) => !/^[a-z]+:/.test(target) && !fs.existsSync(path.join(PROJECT_DIR, path.dirname(file), target)))
+      .map((target) => `${file} -> ${target}`),
+  );
+  expect(broken).toEqual([]);
 });

@@ -3,7 +3,7 @@
 //                                   [--state-account <storage account> | --pulumi-org <organisation>]
 //                                   [--reviewer user:<login>|team:<org>/<slug>]... > azure-setup.sh
 // One pair of identities and GitHub environments per Azure stack in the stack files (tools/azure-setup-stack.ts).
-// Every flag is validated first; nothing talks to Azure or GitHub from here. README: "Deploying for real".
+// Every flag is validated first; nothing talks to Azure or GitHub from here. docs/delivery.md, "One-time Azure and GitHub set-up".
 import { PROJECT_DIR } from "../config/stack-files";
 import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
 import { sq, type StateBackend, stackLines } from "./azure-setup-stack";

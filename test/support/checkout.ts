@@ -53,12 +53,28 @@ export function scratchProject(files: Record<string, string>): string {
   return dir;
 }
 
+/**
+ * The repository's files, relative to `dir`: what git tracks there, or, in a copy made by `scratchCheckout` (no
+ * .git), every file but installed and generated folders.
+ */
+export function trackedFiles(dir = PROJECT_DIR): string[] {
+  if (fs.existsSync(path.join(dir, ".git"))) {
+    return execFileSync("git", ["ls-files", "-z"], { cwd: dir, encoding: "utf8" }).split("\0").filter((f) => f && fs.existsSync(path.join(dir, f)));
+  }
+  const skip = new Set(["node_modules", "dist", "coverage", ".base"]);
+  const walk = (rel: string): string[] =>
+    fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) return skip.has(e.name) ? [] : walk(p);
+      return e.isFile() ? [p] : [];
+    });
+  return walk("");
+}
+
 /** A copy of the repository's tracked files (a fresh checkout), sharing this checkout's installed node_modules. */
 export function scratchCheckout(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-checkout-"));
-  const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\0").filter(Boolean);
-  for (const f of tracked) {
-    if (!fs.existsSync(path.join(PROJECT_DIR, f))) continue;
+  for (const f of trackedFiles()) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
   }
