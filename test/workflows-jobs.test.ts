@@ -1,8 +1,12 @@
 // Which jobs run, for each shape of the stack files: the deploy and drift workflows' job conditions evaluated as
 // GitHub evaluates them (test/support/job-graph.ts), so a condition that reads right but skips a deploy is caught.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ciStacks } from "../tools/ci-stacks";
 import { evaluate, runJobs, type Scenario } from "./support/job-graph";
-import { deploy, drift } from "./support/workflows";
+import { all, deploy, drift } from "./support/workflows";
 
 const lists = (ungated: string[], gated: string[]): Scenario => ({
   outputs: { stacks: { ungated: JSON.stringify(ungated), gated: JSON.stringify(gated) } },
@@ -55,5 +59,37 @@ describe("drift.yml", () => {
     expect(runJobs(drift, onRef("refs/heads/main", ciStacks("azure")))).toEqual({ stacks: "success", drift: "success" });
     expect(runJobs(drift, onRef("refs/heads/feature", ciStacks("azure")))).toEqual({ stacks: "skipped", drift: "skipped" });
     expect(runJobs(drift, onRef("refs/heads/main", []))).toEqual({ stacks: "success", drift: "skipped" });
+  });
+});
+
+describe("the stacks job: its lists, or a failed job when the stack files are invalid", () => {
+  // GitHub runs a `run:` without `shell:` as `bash -e {0}` (docs.github.com, "Workflow syntax", defaults.run.shell).
+  function runList(step: string, npmExit: number) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wf-stacks-"));
+    try {
+      fs.writeFileSync(
+        path.join(tmp, "npm"),
+        `#!/bin/sh\nif [ ${npmExit} -ne 0 ]; then echo 'Invalid configuration for stack "prod"' >&2; exit ${npmExit}; fi\necho "[\\"$5\\"]"\n`,
+        { mode: 0o755 },
+      );
+      const output = path.join(tmp, "output");
+      fs.writeFileSync(output, "");
+      const r = spawnSync("bash", ["-e", "-c", step], { env: { PATH: `${tmp}:${process.env.PATH}`, GITHUB_OUTPUT: output }, encoding: "utf8" });
+      return { status: r.status, output: fs.readFileSync(output, "utf8") };
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  test.each(all.map(([f, wf]) => [f, wf] as const))("%s: a failing ci-stacks fails the job and writes no list", (_, wf) => {
+    const step = wf.jobs.stacks.steps.find((s) => s.id === "list")!.run!;
+    const ok = runList(step, 0);
+    expect(ok.status).toBe(0);
+    const names = Object.keys(wf.jobs.stacks.outputs ?? {});
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(ok.output).toMatch(new RegExp(`^${name}=\\["[\\w-]+"\\]$`, "m"));
+    const bad = runList(step, 1);
+    expect(bad.status).not.toBe(0);
+    expect(bad.output).toBe("");
   });
 });

@@ -22,7 +22,8 @@ const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
 
 /**
  * The stack list a credentialed job's matrix comes from: `fromJSON(needs.stacks.outputs.<name>)`, where the `stacks`
- * job's step writes `<name>=$(npm run --silent ci-stacks -- <selection>)`. Returns the selection and the stacks job.
+ * job's step sets `<name>="$(npm run --silent ci-stacks -- <selection>)"` and writes `<name>=$<name>` to
+ * GITHUB_OUTPUT. Returns the selection and the stacks job.
  */
 function matrixSource(wf: Workflow, job: Job): { selection: Selection; stacksJob: Job } {
   const m = /^\$\{\{ fromJSON\(needs\.stacks\.outputs\.([\w-]+)\) \}\}$/.exec(String(job.strategy?.matrix?.stack));
@@ -31,8 +32,9 @@ function matrixSource(wf: Workflow, job: Job): { selection: Selection; stacksJob
   const stacksJob = wf.jobs.stacks;
   const [, stepId, output] = /^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$/.exec(stacksJob.outputs?.[m[1]] ?? "") ?? [];
   const step = stacksJob.steps.find((s) => s.id === stepId);
-  const sel = new RegExp(`^echo "${output}=\\$\\(npm run --silent ci-stacks -- ([\\w-]+)\\)" >> "\\$GITHUB_OUTPUT"$`, "m").exec(step?.run ?? "");
-  if (!sel || !Object.hasOwn(SELECTIONS, sel[1])) throw new Error(`stacks output ${m[1]} is not a ci-stacks selection`);
+  const sel = new RegExp(`^${output}="\\$\\(npm run --silent ci-stacks -- ([\\w-]+)\\)"$`, "m").exec(step?.run ?? "");
+  const written = new RegExp(`^echo "${output}=\\$${output}" >> "\\$GITHUB_OUTPUT"$`, "m").test(step?.run ?? "");
+  if (!sel || !written || !Object.hasOwn(SELECTIONS, sel[1])) throw new Error(`stacks output ${m[1]} is not a ci-stacks selection`);
   return { selection: sel[1] as Selection, stacksJob };
 }
 
