@@ -353,6 +353,15 @@ describe("the printed set-up: code-owner review on main", () => {
     });
   });
 
+  test("workflow tokens are read-only by default and can never approve a pull request", () => {
+    // The pull-request preview runs the pull request's own code with a pull-requests: write token; were Actions
+    // allowed to approve, that code could approve its own pull request and count as the required review.
+    const call = defaultRun.calls.find((c) => c.line === `gh api --method PUT repos/${REPO}/actions/permissions/workflow --input -`);
+    expect(JSON.parse(call!.stdin!)).toEqual({ default_workflow_permissions: "read", can_approve_pull_request_reviews: false });
+    const protect = defaultRun.calls.findIndex((c) => c.line.includes("/branches/main/protection"));
+    expect(defaultRun.calls.indexOf(call!)).toBeLessThan(protect);
+  });
+
   test("stops while GitHub reports errors in CODEOWNERS (the placeholder owner), before protecting main", () => {
     const run = runWithStubs(script(), { STUB_CODEOWNERS_ERRORS: "1" });
     expect(run.status).not.toBe(0);

@@ -41,7 +41,7 @@ export function reviewerLines(reviewers: string[]): string[] {
 
 /**
  * Code-owner review on main: what keeps a pull request from changing the policy pack, the stack files or the
- * workflows unreviewed. CODEOWNERS must resolve first (docs.github.com, "About code owners": an owner GitHub cannot
+ * workflows unreviewed; and workflow tokens that cannot stand in for that review. CODEOWNERS must resolve first (docs.github.com, "About code owners": an owner GitHub cannot
  * resolve is ignored; REST "List CODEOWNERS errors").
  */
 export function branchProtectionLines(): string[] {
@@ -57,6 +57,11 @@ export function branchProtectionLines(): string[] {
     restrictions: null,
   };
   return [
+    "# Workflow tokens: read-only unless a job asks for more, and never an approver. A same-repository pull request's",
+    "# preview runs its own code with a pull-requests: write token; if Actions may approve pull requests, that code could",
+    "# approve its own pull request as the review branch protection requires (REST \"Set default workflow permissions",
+    "# for a repository\").",
+    `gh api --method PUT "repos/$REPO/actions/permissions/workflow" --input - <<< ${sq(JSON.stringify({ default_workflow_permissions: "read", can_approve_pull_request_reviews: false }))}`,
     "# Branch protection on main (replaces its current settings): a reviewed pull request, code owners' approval for the",
     "# paths in .github/CODEOWNERS, the checks job green, no bypass for admins (REST \"Update branch protection\").",
     'gh api "repos/$REPO/contents/.github/CODEOWNERS" --jq .path >/dev/null \\',
