@@ -87,7 +87,7 @@ export function stackLines(c: AzureStackConfig, o: SetupContext): string[] {
     ...[c.stack, ids.read.environment].map((e) =>
       o.state
         ? `gh variable set PULUMI_BACKEND_URL --repo "$REPO" --env ${e} --body ${sq(stackState(o.state, c).backendUrl)}`
-        : `gh secret set PULUMI_ACCESS_TOKEN --repo "$REPO" --env ${e}   # prompts: a token that can ${e === c.stack ? "update" : "only read"} stack ${c.stack} (README, "Threat model")`,
+        : `gh secret set PULUMI_ACCESS_TOKEN --repo "$REPO" --env ${e}   # prompts: a token that can ${e === c.stack ? "update" : "only read"} stack ${c.stack} and no other (docs/delivery.md, "Pulumi backend and secrets provider")`,
     ),
     // Pulumi Cloud keeps the stack's secrets key itself: `stack init` writes nothing into the stack file.
     ...(o.state ? [] : [CREATE_STACK, `#   pulumi login && pulumi stack init ${sq(pulumiStackName(o, c))}`]),

@@ -61,7 +61,7 @@ export async function staleDocs(dir = PROJECT_DIR): Promise<string[]> {
 export async function main(argv: string[], io: Io, dir = PROJECT_DIR): Promise<number> {
   const unknown = argv.filter((a) => a !== "--write");
   if (unknown.length) {
-    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: ${DOCS_COMMAND} (writes the files) | node dist/scripts/docs.js [--write]\n`);
+    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: ${DOCS_COMMAND} (writes the files) | node scripts/run.cjs docs [--write]\n`);
     return EXIT.usage;
   }
   let docs: GeneratedDoc[];
