@@ -51,10 +51,12 @@ export async function generatedDocs(dir = PROJECT_DIR): Promise<GeneratedDoc[]> 
   ];
 }
 
+/** Whether the file on disk is missing or differs from what it must read. */
+const isStale = (d: GeneratedDoc, dir: string) => !fs.existsSync(path.join(dir, d.file)) || fs.readFileSync(path.join(dir, d.file), "utf8") !== d.text;
+
 /** The generated files whose content on disk differs from what `generatedDocs` makes. */
 export async function staleDocs(dir = PROJECT_DIR): Promise<string[]> {
-  const docs = await generatedDocs(dir);
-  return docs.filter((d) => !fs.existsSync(path.join(dir, d.file)) || fs.readFileSync(path.join(dir, d.file), "utf8") !== d.text).map((d) => d.file);
+  return (await generatedDocs(dir)).filter((d) => isStale(d, dir)).map((d) => d.file);
 }
 
 /** `dir`: the project whose stack files and documents are used (tests pass a copy). */
@@ -73,10 +75,15 @@ export async function main(argv: string[], io: Io, dir = PROJECT_DIR): Promise<n
     return EXIT.config;
   }
   if (argv.includes("--write")) {
+    // Only what differs is written, so the message says which files changed (and an unchanged file keeps its mtime).
     for (const d of docs) {
+      if (!isStale(d, dir)) {
+        io.stdout(`up to date: ${d.file}\n`);
+        continue;
+      }
       fs.mkdirSync(path.dirname(path.join(dir, d.file)), { recursive: true });
       fs.writeFileSync(path.join(dir, d.file), d.text);
-      io.stdout(`updated ${d.file}\n`);
+      io.stdout(`updated: ${d.file}\n`);
     }
   } else {
     io.stdout(docs.map((d) => `==> ${d.file} <==\n${d.text}`).join("\n"));
