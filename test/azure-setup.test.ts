@@ -4,6 +4,8 @@
 import * as fs from "node:fs";
 import { ASSIGNED_ROLES, PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "../tools/azure-permissions";
 import { main, parseSetupArgs, RESOURCE_PROVIDERS, setupScript, UsageError } from "../tools/azure-setup";
+import { BRANCH_RULES_FUNCTION } from "../tools/azure-setup-github";
+import { stackLines } from "../tools/azure-setup-stack";
 import { changedStack, checkoutWith } from "./support/checkout";
 import { opt, REPO, rgId, runWithStubs, script, stacks, SUB } from "./support/azure-setup-stubs";
 
@@ -222,6 +224,34 @@ describe("the printed set-up follows the stack files", () => {
       expect(calls.find((c) => c.line.startsWith("az group create --name rg-amplifier-staging "))?.line).toContain("--location westeurope");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("every value is one bash word where it runs and stays inside its comment, without relying on validation", () => {
+    // Validation keeps stack names, groups and regions to safe characters today; the printed script must not depend on it.
+    const evil = "x$(touch /tmp/pwned-amplifier-setup)`touch /tmp/pwned-amplifier-setup`;'\"";
+    const base = stacks.find((c) => c.stack === "test")!;
+    const c = { ...base, stack: `s${evil}`, stackSlug: `slug${evil}`, azure: { ...base.azure, resourceGroupName: `rg${evil}\ntouch /tmp/pwned-amplifier-setup`, location: `loc${evil}` } };
+    const state = { account: "ampstate1", vault: "kv-ampstate1", resourceGroup: "rg-amplifier-infra-state" };
+    const text = [
+      "set -euo pipefail", `REPO=${REPO}`, `SUBSCRIPTION_ID=${SUB}`, "ASSIGN_CONDITION=condition", "PREVIEW_ROLE=preview", "LOCK_ROLE=lock", "VAULT_ID=/vault", "STATE_ACCOUNT_ID=/account", BRANCH_RULES_FUNCTION,
+      ...stackLines(c, { appName: "amplifier-infra", repo: REPO, subscription: SUB, state }),
+    ].join("\n");
+    try {
+      const run = runWithStubs(text);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(fs.existsSync("/tmp/pwned-amplifier-setup")).toBe(false);
+      const group = run.calls.find((x) => x.line.startsWith("az group create"))!;
+      expect([opt(group, "--name"), opt(group, "--location")]).toEqual([c.azure.resourceGroupName, c.azure.location]);
+      const envs = run.calls.filter((x) => x.line.startsWith("gh variable set AZURE_CLIENT_ID")).map((x) => opt(x, "--env"));
+      expect(envs).toEqual([c.stack, `${c.stack}-preview`]);
+      const puts = run.calls.filter((x) => x.line.startsWith("gh api --method PUT")).map((x) => x.argv[4]);
+      expect(puts).toEqual([`repos/${REPO}/environments/${c.stack}`, `repos/${REPO}/environments/${c.stack}-preview`]);
+      const container = run.calls.find((x) => x.line.startsWith("az storage container-rm create"))!;
+      expect(opt(container, "--name")).toBe(`pulumi-state-${c.stackSlug}`);
+    } finally {
+      fs.rmSync("/tmp/pwned-amplifier-setup", { force: true });
     }
   });
 

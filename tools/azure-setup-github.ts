@@ -2,7 +2,7 @@
  * The GitHub side of the printed set-up (tools/azure-setup.ts prints the rest): the branch-rules helper the
  * environments use, the reviewers' ids, the Pulumi organisation variable and code-owner review on main.
  */
-import { sq } from "./azure-setup-stack";
+import { shown, sq } from "./azure-setup-stack";
 
 // Makes an environment's deployment branch rules exactly the given patterns, so a rule dropped from the stack file
 // (a stack no longer previewed from pull requests) is removed too (REST "Deployment branch policies").
@@ -90,7 +90,7 @@ export function pulumiOrgLines(o: { pulumiOrg?: string; stateAccount?: string },
     ];
   }
   return [
-    `# No --pulumi-org: the workflows use the bare stack names (${stacks.join(", ")}), which Pulumi Cloud resolves to the token`,
+    `# No --pulumi-org: the workflows use the bare stack names (${shown(stacks.join(", "))}), which Pulumi Cloud resolves to the token`,
     "# owner's default organisation or else their personal account. For an organisation, run again with --pulumi-org <org>.",
     'if [ -n "$(gh variable get PULUMI_ORG --repo "$REPO" 2>/dev/null)" ]; then',
     '  echo "warning: repository variable PULUMI_ORG is set, so the workflows use <PULUMI_ORG>/<stack>, not the bare names; pass --pulumi-org, or delete it (gh variable delete PULUMI_ORG)" >&2',

@@ -34,7 +34,7 @@ export function runWithStubs(script: string, env: Record<string, string> = {}): 
     fs.mkdirSync(bin);
     const log = path.join(tmp, "calls.log");
     const stub = (body: string, stdin = "") =>
-      `#!/usr/bin/env bash\n${stdin}\n{ printf '%s\\x1f' "$(basename "$0")" "$@"; [ -z "$input" ] || printf 'stdin=%s\\x1f' "$input"; printf '\\n'; } >> "${log}"\n${body}\nexit 0\n`;
+      `#!/usr/bin/env bash\n${stdin}\n{ for a in "$(basename "$0")" "$@"; do printf '%s\\x1f' "\${a//$'\\n'/$'\\x1e'}"; done; [ -z "$input" ] || printf 'stdin=%s\\x1f' "\${input//$'\\n'/$'\\x1e'}"; printf '\\n'; } >> "${log}"\n${body}\nexit 0\n`;
     fs.writeFileSync(path.join(bin, "az"), stub(`case "$*" in
   "account show"*) echo tenant-0001 ;;
   "role definition list"*) if [ -n "$STUB_ROLES_EXIST" ]; then echo /subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/r1; fi ;;
@@ -62,7 +62,8 @@ esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o75
     const r = spawnSync("bash", [path.join(tmp, "setup.sh")], { env: { PATH: `${bin}:${process.env.PATH}`, ...env }, encoding: "utf8" });
     const calls = fs.existsSync(log)
       ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => {
-          const words = l.split("\x1f").slice(0, -1);
+          // A newline inside a word was logged as \x1e, so one call stays one line.
+          const words = l.split("\x1f").slice(0, -1).map((w) => w.split("\x1e").join("\n"));
           const stdin = words.find((w) => w.startsWith("stdin="))?.slice("stdin=".length);
           const argv = words.filter((w) => !w.startsWith("stdin="));
           return { argv, line: argv.join(" "), stdin };
