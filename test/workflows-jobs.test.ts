@@ -1,12 +1,13 @@
-// Which jobs run, for each shape of the stack files: the deploy and drift workflows' job conditions evaluated as
-// GitHub evaluates them (test/support/job-graph.ts), so a condition that reads right but skips a deploy is caught.
+// deploy.yml and drift.yml: their jobs' shape (gated deploys behind their preview, one deploy per stack at a time, the
+// drift issue) and which jobs run for each shape of the stack files, with the job conditions evaluated as GitHub
+// evaluates them (test/support/job-graph.ts), so a condition that reads right but skips a deploy is caught.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ciStacks } from "../tools/ci-stacks";
 import { evaluate, runJobs, type Scenario } from "./support/job-graph";
-import { all, deploy, drift } from "./support/workflows";
+import { all, CHECK_STACK_RUN, credentialed, deploy, drift, envName, matrixSource, needsOf, PINS, pulumiSteps } from "./support/workflows";
 
 const lists = (ungated: string[], gated: string[]): Scenario => ({
   outputs: { stacks: { ungated: JSON.stringify(ungated), gated: JSON.stringify(gated) } },
@@ -91,5 +92,57 @@ describe("the stacks job: its lists, or a failed job when the stack files are in
     const bad = runList(step, 1);
     expect(bad.status).not.toBe(0);
     expect(bad.output).toBe("");
+  });
+});
+
+describe("deploy on push to main", () => {
+  const { stacks, "up-ungated": upUngated, "preview-gated": previewGated, "up-gated": upGated } = deploy.jobs;
+
+  test("every deploy refreshes first, so the stored server zones are current after a failover (README, Lifecycle)", () => {
+    const pulumiJobs = Object.values(deploy.jobs).filter((job) => pulumiSteps(job).length > 0);
+    expect(pulumiJobs.length).toBeGreaterThanOrEqual(3);
+    for (const job of pulumiJobs) expect([envName(job), pulumiSteps(job)[0].with?.refresh]).toEqual([envName(job), true]);
+  });
+
+  test("stacks without approval deploy first; gated stacks (prod) deploy behind their own environment after a preview", () => {
+    expect(Object.keys(deploy.jobs)).toEqual(["stacks", "up-ungated", "preview-gated", "up-gated"]);
+    expect(matrixSource(deploy, upUngated).selection).toBe("ungated");
+    expect(matrixSource(deploy, previewGated).selection).toBe("gated");
+    expect(matrixSource(deploy, upGated).selection).toBe("gated");
+    expect(ciStacks("gated")).toContain("prod");
+    expect(envName(upGated)).toBe("${{ matrix.stack }}");
+    expect(envName(previewGated)).toBe("${{ matrix.stack }}-preview");
+    expect(needsOf(upGated)).toEqual(["stacks", "preview-gated"]);
+    expect(needsOf(previewGated)).toEqual(["stacks", "up-ungated"]);
+    // The gated preview, and so the gated deploy, never follow a failed ungated deploy.
+    expect(previewGated.if).toContain("(needs.up-ungated.result == 'success' || needs.up-ungated.result == 'skipped')");
+    expect(pulumiSteps(previewGated)[0].with).toMatchObject({ command: "preview", diff: true, "comment-on-summary": true });
+    expect(credentialed(stacks)).toBe(false);
+  });
+
+  test("a concurrency group per stack, never cancelling a running deploy", () => {
+    for (const job of [upUngated, upGated]) expect(job.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+  });
+});
+
+describe("drift check", () => {
+  const job = drift.jobs.drift;
+
+  test("refreshes each Azure stack with its read identity, from the default branch only, and fails on any change", () => {
+    expect(matrixSource(drift, job).selection).toBe("azure");
+    expect(envName(job)).toBe("${{ matrix.stack }}-preview");
+    expect(drift.jobs.stacks.if).toBe("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
+    const [step] = pulumiSteps(job);
+    expect(step.with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
+    expect(job.concurrency).toEqual({ group: "drift-${{ matrix.stack }}", "cancel-in-progress": false });
+  });
+
+  test("a failed check opens or updates an issue, and only then", () => {
+    const step = job.steps.find((s) => s.run?.includes("gh issue create"));
+    // A drift, or a check that could not run because the stack does not exist yet.
+    expect(step?.if).toBe("failure() && (steps.stack.outcome == 'failure' || steps.drift.outcome == 'failure')");
+    expect(job.steps.find((s) => s.id === "stack")?.run).toBe(CHECK_STACK_RUN);
+    expect(job.steps.find((s) => s.id === "drift")?.uses).toBe(`pulumi/actions@${PINS["pulumi/actions"].sha}`);
+    expect(step?.run).toContain("gh issue comment");
   });
 });

@@ -10,7 +10,7 @@
  * compared ignoring case, as GitHub does), `!`, `&&`, `||`, parentheses and the functions success(), failure(),
  * cancelled(), always(), format() and fromJSON().
  */
-import type { Job, Workflow } from "./workflows";
+import { needsOf, type Workflow } from "./workflows";
 
 export type Result = "success" | "failure" | "skipped";
 export interface Scenario {
@@ -22,7 +22,6 @@ export interface Scenario {
   github?: Record<string, unknown>;
 }
 
-const needsOf = (job: Job) => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
 const STATUS = /\b(success|failure|cancelled|always)\(\)/;
 
 /** Tokens of an expression: strings, numbers, words (paths with '-' and '.'), operators, punctuation. */
