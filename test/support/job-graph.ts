@@ -85,24 +85,18 @@ export function evaluate(src: string, context: Record<string, unknown>, fns: Rec
     }
     return a;
   };
-  const and = (): Value => {
-    let v = cmp();
-    while (peek() === "&&") {
+  // `a && b` is b when a is truthy, else a; `a || b` is a when a is truthy, else b.
+  const chain = (op: string, next: () => Value, keepLeft: (v: Value) => boolean) => (): Value => {
+    let v = next();
+    while (peek() === op) {
       take();
-      const r = cmp();
-      v = truthy(v) ? r : v;
+      const r = next();
+      v = keepLeft(v) ? v : r;
     }
     return v;
   };
-  const or = (): Value => {
-    let v = and();
-    while (peek() === "||") {
-      take();
-      const r = and();
-      v = truthy(v) ? v : r;
-    }
-    return v;
-  };
+  const and = chain("&&", cmp, (v) => !truthy(v));
+  const or = chain("||", and, truthy);
   const v = or();
   if (i !== t.length) throw new Error(`unexpected ${t[i]} in ${src}`);
   return v;
