@@ -41,8 +41,8 @@ export function reviewerLines(reviewers: string[]): string[] {
 
 /**
  * Code-owner review on main: what keeps a pull request from changing the policy pack, the stack files or the
- * workflows unreviewed; and workflow tokens that cannot stand in for that review. CODEOWNERS must resolve first (docs.github.com, "About code owners": an owner GitHub cannot
- * resolve is ignored; REST "List CODEOWNERS errors").
+ * workflows unreviewed; and workflow tokens that cannot stand in for that review. CODEOWNERS must resolve first
+ * (docs.github.com, "About code owners": an owner GitHub cannot resolve is ignored; REST "List CODEOWNERS errors").
  */
 export function branchProtectionLines(): string[] {
   const protection = {
