@@ -1,18 +1,13 @@
-// tools/azure-setup.ts: flag validation, and the printed set-up script run against stand-in `az`/`gh` commands:
-// per Azure stack in the stack files, two identities scoped to the stack's resource group, two GitHub environments
-// with the branch rules and reviewers the workflows rely on, and nothing shared between stacks.
-import { spawnSync } from "node:child_process";
+// tools/azure-setup.ts: flag validation, and the printed set-up script run against stand-in `az`/`gh` commands
+// (test/support/azure-setup-stubs.ts): per Azure stack in the stack files, two identities scoped to the stack's resource
+// group and nothing shared between stacks; the self-managed state. The GitHub side: test/azure-setup-github.test.ts.
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { parse } from "yaml";
 import { ASSIGNED_ROLES, PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "../tools/azure-permissions";
 import { main, parseSetupArgs, RESOURCE_PROVIDERS, setupScript, UsageError } from "../tools/azure-setup";
-import { azureStacks } from "../tools/ci-stacks";
+import { BRANCH_RULES_FUNCTION } from "../tools/azure-setup-github";
+import { stackLines } from "../tools/azure-setup-stack";
 import { changedStack, checkoutWith } from "./support/checkout";
-
-const SUB = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
-const REPO = "contoso/amplifier-infra";
+import { opt, REPO, rgId, runWithStubs, script, stacks, SUB } from "./support/azure-setup-stubs";
 
 function usageErrors(argv: string[]): string[] {
   try {
@@ -86,76 +81,8 @@ describe("flags", () => {
   });
 });
 
-/** One command the script ran: its words exactly as received, and what it read on stdin (gh --input -). */
-interface Call {
-  argv: string[];
-  line: string;
-  stdin?: string;
-}
-
-interface Run {
-  calls: Call[];
-  status: number;
-  stderr: string;
-}
-
-// Runs the printed script with stand-in az, gh and sleep that log each call (arguments separated by \x1f, so the
-// condition string arrives exactly as bash passed it) and answer the queries the script makes.
-function runWithStubs(script: string, env: Record<string, string> = {}): Run {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "azure-setup-"));
-  try {
-    const bin = path.join(tmp, "bin");
-    fs.mkdirSync(bin);
-    const log = path.join(tmp, "calls.log");
-    const stub = (body: string, stdin = "") =>
-      `#!/usr/bin/env bash\n${stdin}\n{ printf '%s\\x1f' "$(basename "$0")" "$@"; [ -z "$input" ] || printf 'stdin=%s\\x1f' "$input"; printf '\\n'; } >> "${log}"\n${body}\nexit 0\n`;
-    fs.writeFileSync(path.join(bin, "az"), stub(`case "$*" in
-  "account show"*) echo tenant-0001 ;;
-  "role definition list"*) if [ -n "$STUB_ROLES_EXIST" ]; then echo /subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/r1; fi ;;
-  "ad app list --filter displayName eq 'amplifier-infra-deploy'"*) if [ -n "$STUB_OLD_APPS" ]; then echo old-deploy-app; fi ;;
-  "ad app create --display-name "*) echo "appid-$5" ;;
-  "ad sp show"*) exit 3 ;;
-  "ad sp create --id "*) echo "spid-$5" ;;
-  "ad app federated-credential show"*|"keyvault key show"*|"group show"*) exit 3 ;;
-  "ad signed-in-user show"*) echo me-0001 ;;
-  "storage account show"*) echo /subscriptions/x/resourceGroups/rg-state/providers/Microsoft.Storage/storageAccounts/ampstate1 ;;
-  "keyvault show"*) echo /subscriptions/x/resourceGroups/rg-state/providers/Microsoft.KeyVault/vaults/kv-ampstate1 ;;
-esac`, "input="), { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "gh"), stub(`case "$*" in
-  "api user --jq .id") echo 4242 ;;
-  "api users/"*" --jq .id") echo 1001 ;;
-  "api orgs/"*" --jq .id") echo 2002 ;;
-  *"required_reviewers"*) echo "\${STUB_REVIEWER_RULES:-1}" ;;
-  *"/codeowners/errors"*) echo "\${STUB_CODEOWNERS_ERRORS:-0}" ;;
-  "variable get PULUMI_ORG "*) echo "\${STUB_PULUMI_ORG:-}" ;;
-  # A rule left by an earlier set-up that the stack files no longer want.
-  "api repos/${REPO}/environments/prod-preview/deployment-branch-policies --jq .branch_policies[] | "*) echo '7 refs/pull/*/merge' ;;
-esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "sleep"), stub("", "input="), { mode: 0o755 });
-    fs.writeFileSync(path.join(tmp, "setup.sh"), script);
-    const r = spawnSync("bash", [path.join(tmp, "setup.sh")], { env: { PATH: `${bin}:${process.env.PATH}`, ...env }, encoding: "utf8" });
-    const calls = fs.existsSync(log)
-      ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => {
-          const words = l.split("\x1f").slice(0, -1);
-          const stdin = words.find((w) => w.startsWith("stdin="))?.slice("stdin=".length);
-          const argv = words.filter((w) => !w.startsWith("stdin="));
-          return { argv, line: argv.join(" "), stdin };
-        })
-      : [];
-    return { calls, status: r.status ?? -1, stderr: r.stderr };
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-/** The value after `flag` in a call. */
-const opt = (c: Call, flag: string) => c.argv[c.argv.indexOf(flag) + 1];
-
-const script = (...extra: string[]) => setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, ...extra]));
-const stacks = azureStacks();
 /** The default set-up (no flags beyond --repo and --subscription), run once for the tests that only read it. */
 const defaultRun = runWithStubs(script());
-const rgId = (stack: string) => `/subscriptions/${SUB}/resourceGroups/${stacks.find((c) => c.stack === stack)!.azure.resourceGroupName}`;
 
 describe("the printed set-up: one deploy and one read identity per Azure stack", () => {
   const run = defaultRun;
@@ -251,116 +178,6 @@ describe("the printed set-up: one deploy and one read identity per Azure stack",
   });
 });
 
-describe("the printed set-up: GitHub environments", () => {
-  const { calls } = defaultRun;
-  const put = (env: string) => calls.find((c) => c.line === `gh api --method PUT repos/${REPO}/environments/${env} --input -`);
-  const rules = (env: string) =>
-    calls.filter((c) => c.line.startsWith(`gh api --method POST repos/${REPO}/environments/${env}/deployment-branch-policies `)).map((c) => opt(c, "-f").replace(/^name=/, ""));
-
-  test("each Azure stack gets <stack> and <stack>-preview, and nothing else", () => {
-    const envs = calls.filter((c) => c.line.startsWith(`gh api --method PUT repos/${REPO}/environments/`)).map((c) => c.argv[4].split("/").pop()).sort();
-    expect(envs).toEqual(stacks.flatMap((c) => [c.stack, `${c.stack}-preview`]).sort());
-  });
-
-  test("gated stacks: required reviewers, no self-review, no admin bypass; others deploy without a reviewer", () => {
-    for (const c of stacks) {
-      const body = JSON.parse(put(c.stack)!.stdin!);
-      if (c.delivery.approval === "required") {
-        expect(body).toEqual({
-          wait_timer: 0,
-          prevent_self_review: true,
-          can_admins_bypass: false,
-          reviewers: [{ type: "User", id: 4242 }],
-          deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
-        });
-      } else expect(body).toEqual({ deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } });
-      expect(JSON.parse(put(`${c.stack}-preview`)!.stdin!)).toEqual({ deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } });
-    }
-    expect(JSON.parse(put("prod")!.stdin!).prevent_self_review).toBe(true);
-  });
-
-  test("only main may use an environment; pull-request merge refs reach only previewable stacks' read environment", () => {
-    for (const c of stacks) {
-      expect([c.stack, rules(c.stack)]).toEqual([c.stack, ["main"]]);
-      expect([c.stack, rules(`${c.stack}-preview`)]).toEqual([c.stack, c.delivery.pullRequestPreview ? ["main", "refs/pull/*/merge"] : ["main"]]);
-    }
-    expect(rules("test-preview")).toContain("refs/pull/*/merge");
-    expect(rules("prod-preview")).toEqual(["main"]);
-    // A rule the stack files no longer want (prod-preview's stand-in has a stale merge-ref rule) is removed.
-    expect(calls.map((c) => c.line)).toContain(`gh api --method DELETE repos/${REPO}/environments/prod-preview/deployment-branch-policies/7`);
-    expect(calls.filter((c) => c.line.includes("--method DELETE"))).toHaveLength(1);
-  });
-
-  test("each environment's AZURE_CLIENT_ID is its own identity; no credential at repository level", () => {
-    const sets = calls.filter((c) => c.line.startsWith("gh variable set ") || c.line.startsWith("gh secret set "));
-    const byEnv = sets.filter((c) => c.argv.includes("--env"));
-    for (const c of stacks) {
-      const clientId = (env: string) => byEnv.find((x) => x.argv[3] === "AZURE_CLIENT_ID" && opt(x, "--env") === env);
-      expect(opt(clientId(c.stack)!, "--body")).toBe(`appid-amplifier-infra-${c.stack}-deploy`);
-      expect(opt(clientId(`${c.stack}-preview`)!, "--body")).toBe(`appid-amplifier-infra-${c.stack}-preview`);
-      for (const env of [c.stack, `${c.stack}-preview`]) expect(byEnv.filter((x) => x.line.startsWith("gh secret set PULUMI_ACCESS_TOKEN") && opt(x, "--env") === env)).toHaveLength(1);
-    }
-    const repoLevel = sets.filter((c) => !c.argv.includes("--env")).map((c) => `${c.argv[1]} ${c.argv[3]}`);
-    expect(repoLevel.sort()).toEqual(["variable AZURE_SUBSCRIPTION_ID", "variable AZURE_TENANT_ID"]);
-    // What the workflows read is set (PULUMI_BACKEND_URL and PULUMI_ORG are optional: unset means Pulumi Cloud, personal account).
-    const dir = path.join(__dirname, "..", ".github", "workflows");
-    const used = new Set(fs.readdirSync(dir).flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").match(/vars\.[A-Z_]+/g) ?? []).map((v) => v.slice(5)));
-    expect([...used].sort()).toEqual(["AZURE_CLIENT_ID", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID", "PULUMI_BACKEND_URL", "PULUMI_ORG"]);
-  });
-
-  test("the previous set-up's repository-level credentials and shared identities are retired", () => {
-    for (const v of ["AZURE_CLIENT_ID", "AZURE_PREVIEW_CLIENT_ID", "PULUMI_BACKEND_URL"]) expect(calls.map((c) => c.line)).toContain(`gh variable delete ${v} --repo ${REPO}`);
-    expect(calls.map((c) => c.line)).toContain(`gh secret delete PULUMI_ACCESS_TOKEN --repo ${REPO}`);
-    const old = runWithStubs(script(), { STUB_OLD_APPS: "1" }).calls.map((c) => c.line);
-    expect(old).toContain(`az role assignment delete --assignee old-deploy-app --scope /subscriptions/${SUB}`);
-    expect(old).toContain("az ad app delete --id old-deploy-app");
-    expect(calls.some((c) => c.line.startsWith("az ad app delete"))).toBe(false);
-  });
-});
-
-describe("the printed set-up: reviewers and failing closed", () => {
-  test("--reviewer users and teams become the gated environments' reviewers, by id", () => {
-    const { calls } = runWithStubs(script("--reviewer", "team:contoso/platform", "--reviewer", "user:alice"));
-    expect(calls.map((c) => c.line)).toEqual(expect.arrayContaining(["gh api orgs/contoso/teams/platform --jq .id", "gh api users/alice --jq .id"]));
-    const prod = calls.find((c) => c.line === `gh api --method PUT repos/${REPO}/environments/prod --input -`)!;
-    expect(JSON.parse(prod.stdin!).reviewers).toEqual([{ type: "Team", id: 2002 }, { type: "User", id: 1001 }]);
-  });
-
-  test("without --reviewer it warns that the only reviewer can never approve a deploy they started", () => {
-    expect(defaultRun.stderr).toContain("nobody may approve a deploy they started");
-  });
-
-  test("stops when GitHub does not enforce the reviewers (private repository on a plan without them)", () => {
-    const run = runWithStubs(script(), { STUB_REVIEWER_RULES: "0" });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("environment prod: required reviewers with prevent self-review are not in force");
-    // It stops before prod has any identity.
-    expect(run.calls.some((c) => c.line.includes("amplifier-infra-prod-deploy") || (c.line.startsWith("gh variable set") && c.argv.includes("prod")))).toBe(false);
-  });
-});
-
-describe("the printed set-up: code-owner review on main", () => {
-  const checksJob = (parse(fs.readFileSync(path.join(__dirname, "..", ".github", "workflows", "pull-request.yml"), "utf8")) as any).jobs.checks.name;
-
-  test("protects main: code owners' review, fresh approvals, the checks job, no admin bypass", () => {
-    const { calls } = defaultRun;
-    const protection = calls.find((c) => c.line === `gh api --method PUT repos/${REPO}/branches/main/protection --input -`)!;
-    expect(JSON.parse(protection.stdin!)).toEqual({
-      required_status_checks: { strict: true, contexts: [checksJob] },
-      enforce_admins: true,
-      required_pull_request_reviews: { required_approving_review_count: 1, require_code_owner_reviews: true, dismiss_stale_reviews: true, require_last_push_approval: true },
-      restrictions: null,
-    });
-  });
-
-  test("stops while GitHub reports errors in CODEOWNERS (the placeholder owner), before protecting main", () => {
-    const run = runWithStubs(script(), { STUB_CODEOWNERS_ERRORS: "1" });
-    expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain("GitHub reports errors in it");
-    expect(run.calls.some((c) => c.line.includes("/branches/main/protection"))).toBe(false);
-  });
-});
-
 describe("the printed set-up: self-managed state", () => {
   const { calls } = runWithStubs(script("--state-account", "ampstate1"));
   const account = "/subscriptions/x/resourceGroups/rg-state/providers/Microsoft.Storage/storageAccounts/ampstate1";
@@ -391,49 +208,6 @@ describe("the printed set-up: self-managed state", () => {
   });
 });
 
-describe("the printed set-up: the Pulumi organisation and creating each stack", () => {
-  const repoVariable = (calls: Call[], verb: string) => calls.filter((c) => c.line.startsWith(`gh variable ${verb} PULUMI_ORG `));
-
-  test("--pulumi-org sets the repository variable PULUMI_ORG the workflows name stacks with, and every stack's commands use <org>/<stack>", () => {
-    const text = script("--pulumi-org", "contoso-platform");
-    const run = runWithStubs(text);
-    expect(run.status).toBe(0);
-    expect(repoVariable(run.calls, "set").map((c) => c.argv)).toEqual([["gh", "variable", "set", "PULUMI_ORG", "--repo", REPO, "--body", "contoso-platform"]]);
-    for (const { stack } of stacks) {
-      expect(text).toContain(`#   pulumi login && pulumi stack init 'contoso-platform/${stack}'`);
-      expect(text).toContain(`--stack contoso-platform/${stack} --yes`);
-    }
-    // The workflows' stack name is <PULUMI_ORG>/<stack> when the variable is set (test/workflows-first-deploy.test.ts pins the expression).
-    const deployYml = fs.readFileSync(path.join(__dirname, "..", ".github", "workflows", "deploy.yml"), "utf8");
-    expect(deployYml).toContain("format('{0}/{1}', vars.PULUMI_ORG, matrix.stack) || matrix.stack");
-  });
-
-  test("without it the script says the stacks are the bare names, sets nothing, and warns when an earlier PULUMI_ORG would still apply", () => {
-    const text = script();
-    expect(text).toContain(`# No --pulumi-org: the workflows use the bare stack names (${stacks.map((c) => c.stack).join(", ")}), which Pulumi Cloud resolves to the token`);
-    expect(text).toContain("owner's default organisation or else their personal account");
-    expect(repoVariable(defaultRun.calls, "set")).toEqual([]);
-    for (const { stack } of stacks) expect(text).toContain(`#   pulumi login && pulumi stack init '${stack}'`);
-    expect(defaultRun.stderr).not.toContain("PULUMI_ORG");
-    const stale = runWithStubs(text, { STUB_PULUMI_ORG: "old-org" });
-    expect(stale.status).toBe(0);
-    expect(stale.stderr).toContain("warning: repository variable PULUMI_ORG is set, so the workflows use <PULUMI_ORG>/<stack>, not the bare names");
-  });
-
-  test("a self-managed backend removes PULUMI_ORG (its stacks are the bare names) and says which lines `stack init` adds to commit", () => {
-    const text = script("--state-account", "ampstate1");
-    const { calls } = runWithStubs(text);
-    expect(repoVariable(calls, "set")).toEqual([]);
-    expect(repoVariable(calls, "delete").map((c) => c.line)).toEqual([`gh variable delete PULUMI_ORG --repo ${REPO}`]);
-    for (const { stack } of stacks) {
-      expect(text).toContain(
-        `#   pulumi login 'azblob://pulumi-state-${stack}?storage_account=ampstate1' && pulumi stack init ${stack} --secrets-provider 'azurekeyvault://kv-ampstate1.vault.azure.net/keys/pulumi-secrets-${stack}'`,
-      );
-      expect(text).toContain(`# then commit the secretsprovider: and encryptedkey: lines it adds to Pulumi.${stack}.yaml`);
-    }
-  });
-});
-
 describe("the printed set-up follows the stack files", () => {
   test("a Pulumi.staging.yaml adds a third pair of identities and environments with no code change", () => {
     // The provider's default region moves with azure.location (the config check refuses the two disagreeing).
@@ -450,6 +224,34 @@ describe("the printed set-up follows the stack files", () => {
       expect(calls.find((c) => c.line.startsWith("az group create --name rg-amplifier-staging "))?.line).toContain("--location westeurope");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("every value is one bash word where it runs and stays inside its comment, without relying on validation", () => {
+    // Validation keeps stack names, groups and regions to safe characters today; the printed script must not depend on it.
+    const evil = "x$(touch /tmp/pwned-amplifier-setup)`touch /tmp/pwned-amplifier-setup`;'\"";
+    const base = stacks.find((c) => c.stack === "test")!;
+    const c = { ...base, stack: `s${evil}`, stackSlug: `slug${evil}`, azure: { ...base.azure, resourceGroupName: `rg${evil}\ntouch /tmp/pwned-amplifier-setup`, location: `loc${evil}` } };
+    const state = { account: "ampstate1", vault: "kv-ampstate1", resourceGroup: "rg-amplifier-infra-state" };
+    const text = [
+      "set -euo pipefail", `REPO=${REPO}`, `SUBSCRIPTION_ID=${SUB}`, "ASSIGN_CONDITION=condition", "PREVIEW_ROLE=preview", "LOCK_ROLE=lock", "VAULT_ID=/vault", "STATE_ACCOUNT_ID=/account", BRANCH_RULES_FUNCTION,
+      ...stackLines(c, { appName: "amplifier-infra", repo: REPO, subscription: SUB, state }),
+    ].join("\n");
+    try {
+      const run = runWithStubs(text);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(fs.existsSync("/tmp/pwned-amplifier-setup")).toBe(false);
+      const group = run.calls.find((x) => x.line.startsWith("az group create"))!;
+      expect([opt(group, "--name"), opt(group, "--location")]).toEqual([c.azure.resourceGroupName, c.azure.location]);
+      const envs = run.calls.filter((x) => x.line.startsWith("gh variable set AZURE_CLIENT_ID")).map((x) => opt(x, "--env"));
+      expect(envs).toEqual([c.stack, `${c.stack}-preview`]);
+      const puts = run.calls.filter((x) => x.line.startsWith("gh api --method PUT")).map((x) => x.argv[4]);
+      expect(puts).toEqual([`repos/${REPO}/environments/${c.stack}`, `repos/${REPO}/environments/${c.stack}-preview`]);
+      const container = run.calls.find((x) => x.line.startsWith("az storage container-rm create"))!;
+      expect(opt(container, "--name")).toBe(`pulumi-state-${c.stackSlug}`);
+    } finally {
+      fs.rmSync("/tmp/pwned-amplifier-setup", { force: true });
     }
   });
 

@@ -86,10 +86,15 @@ describe("exit codes: one table for every command", () => {
     expect(await policyConfig(["test", "--oops"], captureIo(), PROJECT_DIR)).toBe(EXIT.usage);
   });
 
-  test("run-stack: 0 run, 1 bad config or unknown stack, 2 no stack given", async () => {
+  test("run-stack: 0 run, 1 bad config or unknown stack, 2 no stack, a second one or an unknown flag", async () => {
     expect(await runStack(["dev"], captureIo())).toBe(EXIT.ok);
+    expect(await runStack(["dev", "--dump"], captureIo())).toBe(EXIT.ok);
     expect(await runStack(["nope"], captureIo())).toBe(EXIT.config);
     expect(await runStack([], captureIo())).toBe(EXIT.usage);
+    const io = captureIo();
+    expect(await runStack(["dev", "--dupm"], io)).toBe(EXIT.usage);
+    expect(io.err()).toBe('run-stack: unknown argument "--dupm"\nusage: node scripts/run.cjs run-stack <stack> [--dump]\n');
+    expect(await runStack(["dev", "prod"], captureIo())).toBe(EXIT.usage);
   });
 
   test("bench and azure-setup: 2 for bad arguments, azure-setup 0 for a script", () => {

@@ -10,9 +10,9 @@ import { stackConfigSchema } from "../config/schema";
 import { listStacks, PROJECT_DIR } from "../config/stack-files";
 import { RULES } from "../policy/rules";
 import { configReference } from "../tools/config-reference";
-import { DOCS_COMMAND, generatedDocs, staleDocs } from "../tools/docs";
+import { DOCS_COMMAND, generatedDocs, main as docs, staleDocs } from "../tools/docs";
 import { loadAllStackConfigs } from "../tools/environments-table";
-import { projectStackConfig, scratchProject } from "./support/checkout";
+import { captureIo, projectStackConfig, scratchProject } from "./support/checkout";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
 
@@ -34,6 +34,25 @@ test("a hand-edited or missing generated file is reported stale", async () => {
     fs.appendFileSync(path.join(dir, "docs/configuration.md"), "| `postgres.skuNam` | string | | | a key that does not exist |\n");
     fs.rmSync(path.join(dir, "docs/policy-rules.md"));
     expect(await staleDocs(dir)).toEqual(["docs/configuration.md", "docs/policy-rules.md"]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("`npm run docs` rewrites only what is stale and says which files it changed", async () => {
+  const inputs = [...listStacks().map((s) => `Pulumi.${s}.yaml`), "scripts/init-dev-db.sql", "README.md", "docs/configuration.md", "docs/policy-rules.md"];
+  const dir = scratchProject(Object.fromEntries(inputs.map((f) => [f, read(f)])));
+  try {
+    fs.appendFileSync(path.join(dir, "docs/policy-rules.md"), "hand edit\n");
+    const readmeTime = fs.statSync(path.join(dir, "README.md")).mtimeMs;
+    const first = captureIo();
+    expect(await docs(["--write"], first, dir)).toBe(0);
+    expect(first.out()).toBe("up to date: README.md\nup to date: docs/configuration.md\nupdated: docs/policy-rules.md\n");
+    expect(fs.readFileSync(path.join(dir, "docs/policy-rules.md"), "utf8")).toBe(read("docs/policy-rules.md"));
+    expect(fs.statSync(path.join(dir, "README.md")).mtimeMs).toBe(readmeTime);
+    const again = captureIo();
+    await docs(["--write"], again, dir);
+    expect(again.out()).not.toContain("updated");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { listStacks } from "../config/stack-files";
 import { ciStacks } from "../tools/ci-stacks";
+import { importClosure } from "./support/imports";
 
 const root = path.join(__dirname, "..");
 const read = (f: string) => fs.readFileSync(path.join(root, f), "utf8");
@@ -65,6 +66,16 @@ describe("CODEOWNERS", () => {
     for (const s of ciStacks("gated")) expect(ownersOf(`Pulumi.${s}.yaml`).length).toBeGreaterThan(0);
     // Not everything: application code is reviewed as usual.
     for (const p of ["components/app-service.ts", "README.md", "index.ts"]) expect([p, ownersOf(p)]).toEqual([p, []]);
+  });
+
+  test("owns everything that turns the stack files into the pack's config and CI's stack lists in a credentialed job", () => {
+    // What the workflows run before the pack judges anything: `npm run policy-config` and `npm run ci-stacks`, through
+    // the launcher. The program itself (index.ts and components/, which mock-runtime/ runs to find stale exceptions)
+    // is application code under the usual review: it runs with the stack's credential in `pulumi up` anyway.
+    const launcher = ["scripts/run.cjs", "scripts/transpile.cjs", "scripts/lazy-typescript.cjs"];
+    const chain = importClosure(["scripts/policy-config.ts", "scripts/ci-stacks.ts", ...launcher], ["mock-runtime/"]).filter((f) => !f.startsWith("mock-runtime/"));
+    expect(chain).toEqual(expect.arrayContaining([...launcher, "tools/cli.ts", "config/pulumi-files.ts", "config/load.ts", "policy/evaluate.ts"]));
+    expect(chain.filter((f) => ownersOf(f).length === 0)).toEqual([]);
   });
 
   test("every owned path that names a file exists (a renamed file would silently lose its owner)", () => {

@@ -1,40 +1,22 @@
 // The GitHub workflows are code too: these tests pin the security-relevant shape (triggers, permissions, which job
 // may hold which credential for which stack, install without dependency scripts, actions pinned to commits, the
-// policy pack from the protected base, gated and serialised deploys) so a later edit cannot quietly undo it.
-// actionlint (`npm run lint:workflows`) checks syntax and expressions; this checks intent. What the environments
-// themselves allow (branch rules, reviewers) is pinned by azure-setup.test.ts.
+// policy pack from the protected base) so a later edit cannot quietly undo it. actionlint (`npm run lint:workflows`)
+// checks syntax and expressions; this checks intent. The deploy and drift jobs: workflows-jobs.test.ts. What the
+// environments themselves allow (branch rules, reviewers) is pinned by azure-setup-github.test.ts.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { listStacks } from "../config/stack-files";
-import { ciStacks, SELECTIONS, type Selection } from "../tools/ci-stacks";
+import { ciStacks } from "../tools/ci-stacks";
 import {
-  all, allJobs, CHECK_STACK_RUN, credentialed, deploy, dir, drift, files, type Job, PINS, pr, PULUMI_ACTIONS_V7_INPUTS, pulumiSteps, raw, root, text, type Workflow,
+  all, allJobs, CHECK_STACK_RUN, credentialed, deploy, dir, drift, envName, files, type Job, matrixSource, needsOf, PINS, pr, PULUMI_ACTIONS_V7_INPUTS, pulumiSteps, raw, root, text,
 } from "./support/workflows";
 
 const SAME_REPO = "github.event.pull_request.head.repo.full_name == github.repository";
 const DEFAULT_BASE = "github.base_ref == github.event.repository.default_branch";
 const usesAzure = (job: Job) => job.steps.some((s) => /^(pulumi\/actions|azure\/login)@/.test(s.uses ?? ""));
-const envName = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
-const needs = (job: Job) => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
 const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
-
-/**
- * The stack list a credentialed job's matrix comes from: `fromJSON(needs.stacks.outputs.<name>)`, where the `stacks`
- * job's step writes `<name>=$(npm run --silent ci-stacks -- <selection>)`. Returns the selection and the stacks job.
- */
-function matrixSource(wf: Workflow, job: Job): { selection: Selection; stacksJob: Job } {
-  const m = /^\$\{\{ fromJSON\(needs\.stacks\.outputs\.([\w-]+)\) \}\}$/.exec(String(job.strategy?.matrix?.stack));
-  if (!m) throw new Error(`matrix ${text(job.strategy?.matrix)} does not come from the stacks job`);
-  expect(needs(job)).toContain("stacks");
-  const stacksJob = wf.jobs.stacks;
-  const [, stepId, output] = /^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$/.exec(stacksJob.outputs?.[m[1]] ?? "") ?? [];
-  const step = stacksJob.steps.find((s) => s.id === stepId);
-  const sel = new RegExp(`^echo "${output}=\\$\\(npm run --silent ci-stacks -- ([\\w-]+)\\)" >> "\\$GITHUB_OUTPUT"$`, "m").exec(step?.run ?? "");
-  if (!sel || !Object.hasOwn(SELECTIONS, sel[1])) throw new Error(`stacks output ${m[1]} is not a ci-stacks selection`);
-  return { selection: sel[1] as Selection, stacksJob };
-}
 
 describe("workflow files", () => {
   test("the three workflows exist and are the only ones", () => {
@@ -225,7 +207,7 @@ describe("pull request: unreviewed code gets credentials only for stacks that al
 
   test("same-repository pull requests into the default branch only, not Dependabot's, after the checks", () => {
     for (const clause of [SAME_REPO, DEFAULT_BASE, "github.actor != 'dependabot[bot]'", "needs.stacks.outputs.preview != '[]'"]) expect(preview.if).toContain(clause);
-    expect(needs(preview)).toEqual(["checks", "stacks"]);
+    expect(needsOf(preview)).toEqual(["checks", "stacks"]);
     expect(preview.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
     expect(preview.concurrency).toEqual({ group: "preview-${{ matrix.stack }}-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
   });
@@ -275,57 +257,5 @@ describe("pulumi/actions steps", () => {
       expect([id, gen?.env?.STACK]).toEqual([id, "${{ matrix.stack }}"]);
       if (id !== "pull-request.yml:preview") expect([id, job.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).map((s) => s.with)]).toEqual([id, [{ "persist-credentials": false }]]);
     }
-  });
-});
-
-describe("deploy on push to main", () => {
-  const { stacks, "up-ungated": upUngated, "preview-gated": previewGated, "up-gated": upGated } = deploy.jobs;
-
-  test("every deploy refreshes first, so the stored server zones are current after a failover (README, Lifecycle)", () => {
-    const pulumiJobs = Object.values(deploy.jobs).filter((job) => pulumiSteps(job).length > 0);
-    expect(pulumiJobs.length).toBeGreaterThanOrEqual(3);
-    for (const job of pulumiJobs) expect([envName(job), pulumiSteps(job)[0].with?.refresh]).toEqual([envName(job), true]);
-  });
-
-  test("stacks without approval deploy first; gated stacks (prod) deploy behind their own environment after a preview", () => {
-    expect(Object.keys(deploy.jobs)).toEqual(["stacks", "up-ungated", "preview-gated", "up-gated"]);
-    expect(matrixSource(deploy, upUngated).selection).toBe("ungated");
-    expect(matrixSource(deploy, previewGated).selection).toBe("gated");
-    expect(matrixSource(deploy, upGated).selection).toBe("gated");
-    expect(ciStacks("gated")).toContain("prod");
-    expect(envName(upGated)).toBe("${{ matrix.stack }}");
-    expect(envName(previewGated)).toBe("${{ matrix.stack }}-preview");
-    expect(needs(upGated)).toEqual(["stacks", "preview-gated"]);
-    expect(needs(previewGated)).toEqual(["stacks", "up-ungated"]);
-    // The gated preview, and so the gated deploy, never follow a failed ungated deploy.
-    expect(previewGated.if).toContain("(needs.up-ungated.result == 'success' || needs.up-ungated.result == 'skipped')");
-    expect(pulumiSteps(previewGated)[0].with).toMatchObject({ command: "preview", diff: true, "comment-on-summary": true });
-    expect(credentialed(stacks)).toBe(false);
-  });
-
-  test("a concurrency group per stack, never cancelling a running deploy", () => {
-    for (const job of [upUngated, upGated]) expect(job.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
-  });
-});
-
-describe("drift check", () => {
-  const job = drift.jobs.drift;
-
-  test("refreshes each Azure stack with its read identity, from the default branch only, and fails on any change", () => {
-    expect(matrixSource(drift, job).selection).toBe("azure");
-    expect(envName(job)).toBe("${{ matrix.stack }}-preview");
-    expect(drift.jobs.stacks.if).toBe("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
-    const [step] = pulumiSteps(job);
-    expect(step.with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
-    expect(job.concurrency).toEqual({ group: "drift-${{ matrix.stack }}", "cancel-in-progress": false });
-  });
-
-  test("a failed check opens or updates an issue, and only then", () => {
-    const step = job.steps.find((s) => s.run?.includes("gh issue create"));
-    // A drift, or a check that could not run because the stack does not exist yet.
-    expect(step?.if).toBe("failure() && (steps.stack.outcome == 'failure' || steps.drift.outcome == 'failure')");
-    expect(job.steps.find((s) => s.id === "stack")?.run).toBe(CHECK_STACK_RUN);
-    expect(job.steps.find((s) => s.id === "drift")?.uses).toBe(`pulumi/actions@${PINS["pulumi/actions"].sha}`);
-    expect(step?.run).toContain("gh issue comment");
   });
 });

@@ -2,7 +2,7 @@
  * The GitHub side of the printed set-up (tools/azure-setup.ts prints the rest): the branch-rules helper the
  * environments use, the reviewers' ids, the Pulumi organisation variable and code-owner review on main.
  */
-import { sq } from "./azure-setup-stack";
+import { shown, sq } from "./azure-setup-stack";
 
 // Makes an environment's deployment branch rules exactly the given patterns, so a rule dropped from the stack file
 // (a stack no longer previewed from pull requests) is removed too (REST "Deployment branch policies").
@@ -41,8 +41,8 @@ export function reviewerLines(reviewers: string[]): string[] {
 
 /**
  * Code-owner review on main: what keeps a pull request from changing the policy pack, the stack files or the
- * workflows unreviewed. CODEOWNERS must resolve first (docs.github.com, "About code owners": an owner GitHub cannot
- * resolve is ignored; REST "List CODEOWNERS errors").
+ * workflows unreviewed; and workflow tokens that cannot stand in for that review. CODEOWNERS must resolve first
+ * (docs.github.com, "About code owners": an owner GitHub cannot resolve is ignored; REST "List CODEOWNERS errors").
  */
 export function branchProtectionLines(): string[] {
   const protection = {
@@ -57,6 +57,11 @@ export function branchProtectionLines(): string[] {
     restrictions: null,
   };
   return [
+    "# Workflow tokens: read-only unless a job asks for more, and never an approver. A same-repository pull request's",
+    "# preview runs its own code with a pull-requests: write token; if Actions may approve pull requests, that code could",
+    "# approve its own pull request as the review branch protection requires (REST \"Set default workflow permissions",
+    "# for a repository\").",
+    `gh api --method PUT "repos/$REPO/actions/permissions/workflow" --input - <<< ${sq(JSON.stringify({ default_workflow_permissions: "read", can_approve_pull_request_reviews: false }))}`,
     "# Branch protection on main (replaces its current settings): a reviewed pull request, code owners' approval for the",
     "# paths in .github/CODEOWNERS, the checks job green, no bypass for admins (REST \"Update branch protection\").",
     'gh api "repos/$REPO/contents/.github/CODEOWNERS" --jq .path >/dev/null \\',
@@ -85,7 +90,7 @@ export function pulumiOrgLines(o: { pulumiOrg?: string; stateAccount?: string },
     ];
   }
   return [
-    `# No --pulumi-org: the workflows use the bare stack names (${stacks.join(", ")}), which Pulumi Cloud resolves to the token`,
+    `# No --pulumi-org: the workflows use the bare stack names (${shown(stacks.join(", "))}), which Pulumi Cloud resolves to the token`,
     "# owner's default organisation or else their personal account. For an organisation, run again with --pulumi-org <org>.",
     'if [ -n "$(gh variable get PULUMI_ORG --repo "$REPO" 2>/dev/null)" ]; then',
     '  echo "warning: repository variable PULUMI_ORG is set, so the workflows use <PULUMI_ORG>/<stack>, not the bare names; pass --pulumi-org, or delete it (gh variable delete PULUMI_ORG)" >&2',

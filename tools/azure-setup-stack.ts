@@ -8,8 +8,12 @@ import { azureTags } from "../config/tags";
 import type { AzureStackConfig } from "./ci-stacks";
 import { PREVIEW_SUFFIX } from "./ci-stacks";
 
-/** A word for bash: single-quoted, so nothing in it is expanded. */
+/** A word for bash: single-quoted, so nothing in it is expanded. Every value a command takes goes through it. */
 export const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A value shown in a `#` comment: control characters escaped, so the comment stays one line and never runs. */
+// eslint-disable-next-line no-control-regex
+export const shown = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (ch) => JSON.stringify(ch).slice(1, -1));
 
 /** GitHub's OIDC issuer and the audience Entra expects (docs.github.com, "OpenID Connect reference"). */
 const ISSUER = "https://token.actions.githubusercontent.com";
@@ -36,7 +40,7 @@ export function identityLines(varPrefix: string, id: ReturnType<typeof stackIden
     `${app}="$(az ad app list --filter ${sq(`displayName eq '${id.displayName}'`)} --query '[0].appId' -o tsv)"`,
     `[ -n "$${app}" ] || ${app}="$(az ad app create --display-name ${sq(id.displayName)} --query appId -o tsv)"`,
     `${varPrefix}_SP_ID="$(az ad sp show --id "$${app}" --query id -o tsv 2>/dev/null || az ad sp create --id "$${app}" --query id -o tsv)"`,
-    `az ad app federated-credential show --id "$${app}" --federated-credential-id ${id.credentialName} >/dev/null 2>&1 \\`,
+    `az ad app federated-credential show --id "$${app}" --federated-credential-id ${sq(id.credentialName)} >/dev/null 2>&1 \\`,
     `  || az ad app federated-credential create --id "$${app}" --parameters ${sq(params)}`,
   ];
 }
@@ -76,45 +80,45 @@ export function stackLines(c: AzureStackConfig, o: SetupContext): string[] {
   const yes = (b: boolean) => (b ? "yes" : "no");
   const ids = stackIdentities(o.appName, o.repo, c.stack);
   return [
-    `# ── stack ${c.stack}: resource group ${c.azure.resourceGroupName} (${c.azure.location}) · pull-request previews: ` +
+    `# ── stack ${shown(c.stack)}: resource group ${shown(c.azure.resourceGroupName)} (${shown(c.azure.location)}) · pull-request previews: ` +
       `${yes(c.delivery.pullRequestPreview)} · deploy approval: ${c.delivery.approval} · locks: ${yes(c.locks)}`,
     // Environments first: a gated stack whose reviewers GitHub does not enforce stops before any identity exists.
     ...environmentLines(c, ids.read.environment),
     ...azureLines(c, ids, o),
     ...(o.state ? stateLines(c, o.state) : []),
-    `gh variable set AZURE_CLIENT_ID --repo "$REPO" --env ${c.stack} --body "$DEPLOY_APP_ID"`,
-    `gh variable set AZURE_CLIENT_ID --repo "$REPO" --env ${ids.read.environment} --body "$READ_APP_ID"`,
+    `gh variable set AZURE_CLIENT_ID --repo "$REPO" --env ${sq(c.stack)} --body "$DEPLOY_APP_ID"`,
+    `gh variable set AZURE_CLIENT_ID --repo "$REPO" --env ${sq(ids.read.environment)} --body "$READ_APP_ID"`,
     ...[c.stack, ids.read.environment].map((e) =>
       o.state
-        ? `gh variable set PULUMI_BACKEND_URL --repo "$REPO" --env ${e} --body ${sq(stackState(o.state, c).backendUrl)}`
-        : `gh secret set PULUMI_ACCESS_TOKEN --repo "$REPO" --env ${e}   # prompts: a token that can ${e === c.stack ? "update" : "only read"} stack ${c.stack} (README, "Threat model")`,
+        ? `gh variable set PULUMI_BACKEND_URL --repo "$REPO" --env ${sq(e)} --body ${sq(stackState(o.state, c).backendUrl)}`
+        : `gh secret set PULUMI_ACCESS_TOKEN --repo "$REPO" --env ${sq(e)}   # prompts: a token that can ${e === c.stack ? "update" : "only read"} stack ${shown(c.stack)} and no other (docs/delivery.md, "Pulumi backend and secrets provider")`,
     ),
     // Pulumi Cloud keeps the stack's secrets key itself: `stack init` writes nothing into the stack file.
-    ...(o.state ? [] : [CREATE_STACK, `#   pulumi login && pulumi stack init ${sq(pulumiStackName(o, c))}`]),
+    ...(o.state ? [] : [CREATE_STACK, `#   pulumi login && pulumi stack init ${shown(sq(pulumiStackName(o, c)))}`]),
   ];
 }
 
 /** The stack's two GitHub environments, their branch rules and (gated stacks) reviewers, checked to be in force. */
 function environmentLines(c: AzureStackConfig, readEnvironment: string): string[] {
-  const env = (name: string) => `repos/$REPO/environments/${name}`;
+  const env = (name: string) => `"repos/$REPO/environments/"${sq(name)}`;
   const out = [
-    `# GitHub environments. Only main may use ${c.stack}` +
-      (c.delivery.pullRequestPreview ? `; ${readEnvironment} also admits pull requests' merge refs (previews)` : ` or ${readEnvironment}`) +
+    `# GitHub environments. Only main may use ${shown(c.stack)}` +
+      (c.delivery.pullRequestPreview ? `; ${shown(readEnvironment)} also admits pull requests' merge refs (previews)` : ` or ${shown(readEnvironment)}`) +
       ` (docs.github.com, "Deployments and environments": branch rules match GITHUB_REF).`,
     c.delivery.approval === "required"
       ? // A reviewer who is not the run's initiator approves the deploy; admins cannot skip it (can_admins_bypass:
         // google/go-github#2725). REST "Create or update an environment".
-        `gh api --method PUT "${env(c.stack)}" --input - <<< "{\\"wait_timer\\":0,\\"prevent_self_review\\":true,\\"can_admins_bypass\\":false,\\"reviewers\\":$REVIEWERS,${BRANCH_POLICY.replace(/"/g, '\\"')}}"`
-      : `gh api --method PUT "${env(c.stack)}" --input - <<< '{${BRANCH_POLICY}}'`,
-    `gh api --method PUT "${env(readEnvironment)}" --input - <<< '{${BRANCH_POLICY}}'`,
-    `branch_rules ${c.stack} main`,
-    `branch_rules ${readEnvironment} main${c.delivery.pullRequestPreview ? " 'refs/pull/*/merge'" : ""}`,
+        `gh api --method PUT ${env(c.stack)} --input - <<< "{\\"wait_timer\\":0,\\"prevent_self_review\\":true,\\"can_admins_bypass\\":false,\\"reviewers\\":$REVIEWERS,${BRANCH_POLICY.replace(/"/g, '\\"')}}"`
+      : `gh api --method PUT ${env(c.stack)} --input - <<< '{${BRANCH_POLICY}}'`,
+    `gh api --method PUT ${env(readEnvironment)} --input - <<< '{${BRANCH_POLICY}}'`,
+    `branch_rules ${sq(c.stack)} main`,
+    `branch_rules ${sq(readEnvironment)} main${c.delivery.pullRequestPreview ? " 'refs/pull/*/merge'" : ""}`,
   ];
   if (c.delivery.approval === "required") {
     out.push(
       // Required reviewers only work on public repositories on GitHub Free, Pro and Team (same page): fail closed.
-      `gh api "${env(c.stack)}" --jq '[.protection_rules[]? | select(.type == "required_reviewers" and .prevent_self_review == true)] | length' | grep -x 1 >/dev/null \\`,
-      `  || { echo "environment ${c.stack}: required reviewers with prevent self-review are not in force (a private repository on GitHub Free, Pro or Team cannot enforce them); its deploys would run unreviewed" >&2; exit 1; }`,
+      `gh api ${env(c.stack)} --jq '[.protection_rules[]? | select(.type == "required_reviewers" and .prevent_self_review == true)] | length' | grep -x 1 >/dev/null \\`,
+      `  || { echo ${sq(`environment ${c.stack}: required reviewers with prevent self-review are not in force (a private repository on GitHub Free, Pro or Team cannot enforce them); its deploys would run unreviewed`)} >&2; exit 1; }`,
     );
   }
   return out;
@@ -131,14 +135,14 @@ function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>
     `RG_ID="/subscriptions/$SUBSCRIPTION_ID/resourceGroups/"${sq(rg)}`,
     `# A stack that was never deployed must adopt this group once (azure-native will not create a resource that`,
     `# exists; pulumi/pulumi-azure-native#303), after creating the stack (below), logged in to its backend:`,
-    `#   pulumi import azure-native:resources:ResourceGroup resource-group "/subscriptions/${o.subscription}/resourceGroups/${rg}" --stack ${pulumiStackName(o, c)} --yes`,
-    `# Deploy identity: \`pulumi up\` in GitHub environment ${c.stack}. Contributor on this group only; role assignments only`,
+    `#   pulumi import azure-native:resources:ResourceGroup resource-group "/subscriptions/${o.subscription}/resourceGroups/${shown(rg)}" --stack ${shown(pulumiStackName(o, c))} --yes`,
+    `# Deploy identity: \`pulumi up\` in GitHub environment ${shown(c.stack)}. Contributor on this group only; role assignments only`,
     `# of the roles the program assigns (condition above)${c.locks ? "; management locks for the CanNotDelete locks" : ""}.`,
     ...identityLines("DEPLOY", ids.deploy),
     assign("DEPLOY_SP_ID", "'Contributor'", '"$RG_ID"'),
     assign("DEPLOY_SP_ID", "'Role Based Access Control Administrator'", '"$RG_ID"', ' --condition "$ASSIGN_CONDITION" --condition-version 2.0'),
     ...(c.locks ? [assign("DEPLOY_SP_ID", '"$LOCK_ROLE"', '"$RG_ID"')] : []),
-    `# Read identity: previews and the drift check in GitHub environment ${ids.read.environment}. Reader plus the`,
+    `# Read identity: previews and the drift check in GitHub environment ${shown(ids.read.environment)}. Reader plus the`,
     `# actions the program's reads need (preview role above), on this group only.`,
     ...identityLines("READ", ids.read),
     assign("READ_SP_ID", "'Reader'", '"$RG_ID"'),
@@ -150,19 +154,19 @@ function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>
 function stateLines(c: AzureStackConfig, state: StateBackend): string[] {
   const st = stackState(state, c);
   return [
-    `# State and secrets of ${c.stack} only: its own container and key. Both identities write the container (previews`,
+    `# State and secrets of ${shown(c.stack)} only: its own container and key. Both identities write the container (previews`,
     `# take the backend's lock) and decrypt with the key.`,
-    `az storage container-rm create --storage-account ${state.account} --resource-group ${state.resourceGroup} --name ${st.container}`,
-    `az keyvault key show --vault-name ${state.vault} --name ${st.key} >/dev/null 2>&1 \\`,
-    `  || az keyvault key create --vault-name ${state.vault} --name ${st.key} --kty RSA --size 4096`,
+    `az storage container-rm create --storage-account ${sq(state.account)} --resource-group ${sq(state.resourceGroup)} --name ${sq(st.container)}`,
+    `az keyvault key show --vault-name ${sq(state.vault)} --name ${sq(st.key)} >/dev/null 2>&1 \\`,
+    `  || az keyvault key create --vault-name ${sq(state.vault)} --name ${sq(st.key)} --kty RSA --size 4096`,
     ...["DEPLOY_SP_ID", "READ_SP_ID"].flatMap((sp) => [
-      assign(sp, "'Storage Blob Data Contributor'", `"$STATE_ACCOUNT_ID/blobServices/default/containers/${st.container}"`),
+      assign(sp, "'Storage Blob Data Contributor'", `"$STATE_ACCOUNT_ID/blobServices/default/containers/"${sq(st.container)}`),
       // Key Vault RBAC can grant a role on one key (Microsoft Learn, "Provide access to Key Vault keys,
       // certificates, and secrets with Azure role-based access control": individual keys).
-      assign(sp, "'Key Vault Crypto User'", `"$VAULT_ID/keys/${st.key}"`),
+      assign(sp, "'Key Vault Crypto User'", `"$VAULT_ID/keys/"${sq(st.key)}`),
     ]),
     CREATE_STACK,
-    `#   pulumi login ${sq(st.backendUrl)} && pulumi stack init ${c.stack} --secrets-provider ${sq(st.secretsProvider)}`,
-    `# then commit the secretsprovider: and encryptedkey: lines it adds to Pulumi.${c.stack}.yaml (the deploys need them).`,
+    `#   pulumi login ${shown(sq(st.backendUrl))} && pulumi stack init ${shown(c.stack)} --secrets-provider ${shown(sq(st.secretsProvider))}`,
+    `# then commit the secretsprovider: and encryptedkey: lines it adds to Pulumi.${shown(c.stack)}.yaml (the deploys need them).`,
   ];
 }

@@ -6,7 +6,7 @@
 // Every flag is validated first; nothing talks to Azure or GitHub from here. docs/delivery.md, "One-time Azure and GitHub set-up".
 import { PROJECT_DIR } from "../config/stack-files";
 import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
-import { sq, type StateBackend, stackLines } from "./azure-setup-stack";
+import { shown, sq, type StateBackend, stackLines } from "./azure-setup-stack";
 import { BRANCH_RULES_FUNCTION, branchProtectionLines, pulumiOrgLines, reviewerLines } from "./azure-setup-github";
 import { azureStacks } from "./ci-stacks";
 import { EXIT, type FlagSpec, tokenize } from "./cli";
@@ -178,7 +178,7 @@ export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
   const out = [
     "#!/usr/bin/env bash",
     `# One-time Azure + GitHub set-up for ${o.repo} (printed by \`npm run azure-setup\`; read it before running it).`,
-    `# Azure stacks, from the stack files: ${stacks.map((c) => c.stack).join(", ") || "none"}. Run it again after adding a stack file.`,
+    `# Azure stacks, from the stack files: ${shown(stacks.map((c) => c.stack).join(", ")) || "none"}. Run it again after adding a stack file.`,
     "# Needs: az logged in as an Owner of the subscription who may create app registrations; gh logged in as a",
     "# repository admin. A re-run reuses the groups, identities, roles and environments it finds.",
     "set -euo pipefail",
@@ -216,17 +216,17 @@ export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
       "# 3. Self-managed state: an azblob:// backend (Pulumi's own lock files) and an azurekeyvault:// secrets provider,",
       "#    one container and one key per stack (below). Both authenticate through the Azure SDK (DefaultAzureCredential:",
       "#    az login locally, azure/login in CI), not through the ARM_* variables. No shared keys: Entra ID roles only.",
-      `az group create --name ${state.resourceGroup} --location ${o.location}`,
-      `az storage account create --name ${state.account} --resource-group ${state.resourceGroup} --location ${o.location} --sku Standard_ZRS \\`,
+      `az group create --name ${sq(state.resourceGroup)} --location ${sq(o.location)}`,
+      `az storage account create --name ${sq(state.account)} --resource-group ${sq(state.resourceGroup)} --location ${sq(o.location)} --sku Standard_ZRS \\`,
       "  --kind StorageV2 --min-tls-version TLS1_2 --https-only true --allow-blob-public-access false --allow-shared-key-access false",
-      `az storage account blob-service-properties update --account-name ${state.account} --resource-group ${state.resourceGroup} \\`,
+      `az storage account blob-service-properties update --account-name ${sq(state.account)} --resource-group ${sq(state.resourceGroup)} \\`,
       "  --enable-versioning true --enable-delete-retention true --delete-retention-days 30",
-      `STATE_ACCOUNT_ID="$(az storage account show --name ${state.account} --resource-group ${state.resourceGroup} --query id -o tsv)"`,
+      `STATE_ACCOUNT_ID="$(az storage account show --name ${sq(state.account)} --resource-group ${sq(state.resourceGroup)} --query id -o tsv)"`,
       // Purge protection: losing a key would make that stack's secrets unreadable.
-      `az keyvault show --name ${state.vault} >/dev/null 2>&1 \\`,
-      `  || az keyvault create --name ${state.vault} --resource-group ${state.resourceGroup} --location ${o.location} --enable-rbac-authorization true \\`,
+      `az keyvault show --name ${sq(state.vault)} >/dev/null 2>&1 \\`,
+      `  || az keyvault create --name ${sq(state.vault)} --resource-group ${sq(state.resourceGroup)} --location ${sq(o.location)} --enable-rbac-authorization true \\`,
       "     --enable-purge-protection true --retention-days 90",
-      `VAULT_ID="$(az keyvault show --name ${state.vault} --query id -o tsv)"`,
+      `VAULT_ID="$(az keyvault show --name ${sq(state.vault)} --query id -o tsv)"`,
       'ME="$(az ad signed-in-user show --query id -o tsv)"',
       `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Storage Blob Data Contributor' --scope "$STATE_ACCOUNT_ID"`,
       `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Key Vault Crypto Officer' --scope "$VAULT_ID"`,

@@ -51,17 +51,19 @@ export async function generatedDocs(dir = PROJECT_DIR): Promise<GeneratedDoc[]> 
   ];
 }
 
+/** Whether the file on disk is missing or differs from what it must read. */
+const isStale = (d: GeneratedDoc, dir: string) => !fs.existsSync(path.join(dir, d.file)) || fs.readFileSync(path.join(dir, d.file), "utf8") !== d.text;
+
 /** The generated files whose content on disk differs from what `generatedDocs` makes. */
 export async function staleDocs(dir = PROJECT_DIR): Promise<string[]> {
-  const docs = await generatedDocs(dir);
-  return docs.filter((d) => !fs.existsSync(path.join(dir, d.file)) || fs.readFileSync(path.join(dir, d.file), "utf8") !== d.text).map((d) => d.file);
+  return (await generatedDocs(dir)).filter((d) => isStale(d, dir)).map((d) => d.file);
 }
 
 /** `dir`: the project whose stack files and documents are used (tests pass a copy). */
 export async function main(argv: string[], io: Io, dir = PROJECT_DIR): Promise<number> {
   const unknown = argv.filter((a) => a !== "--write");
   if (unknown.length) {
-    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: ${DOCS_COMMAND} (writes the files) | node dist/scripts/docs.js [--write]\n`);
+    io.stderr(`docs: unexpected argument ${JSON.stringify(unknown[0])}\nusage: ${DOCS_COMMAND} (writes the files) | node scripts/run.cjs docs [--write]\n`);
     return EXIT.usage;
   }
   let docs: GeneratedDoc[];
@@ -73,10 +75,15 @@ export async function main(argv: string[], io: Io, dir = PROJECT_DIR): Promise<n
     return EXIT.config;
   }
   if (argv.includes("--write")) {
+    // Only what differs is written, so the message says which files changed (and an unchanged file keeps its mtime).
     for (const d of docs) {
+      if (!isStale(d, dir)) {
+        io.stdout(`up to date: ${d.file}\n`);
+        continue;
+      }
       fs.mkdirSync(path.dirname(path.join(dir, d.file)), { recursive: true });
       fs.writeFileSync(path.join(dir, d.file), d.text);
-      io.stdout(`updated ${d.file}\n`);
+      io.stdout(`updated: ${d.file}\n`);
     }
   } else {
     io.stdout(docs.map((d) => `==> ${d.file} <==\n${d.text}`).join("\n"));

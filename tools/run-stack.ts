@@ -6,12 +6,22 @@ import * as path from "path";
 import { projectRoot } from "../config/load";
 import { runProgram } from "../mock-runtime";
 import { maskRun } from "../plan/secrets";
-import { EXIT, type Io } from "./cli";
+import { EXIT, type Io, tokenize } from "./cli";
+
+const USAGE = "usage: node scripts/run.cjs run-stack <stack> [--dump]\n";
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  const stack = argv[0];
+  const tokens = tokenize(argv, { dump: { type: "boolean" } });
+  const first = tokens.find((t) => t.kind === "positional");
+  // Anything but one stack and --dump: an unknown flag, --dump=x or a second stack.
+  const bad = tokens.find((t) => (t.kind === "flag" ? !t.known || t.inline : t !== first));
+  if (bad) {
+    io.stderr(`run-stack: unknown argument ${JSON.stringify(bad.kind === "flag" ? bad.raw : bad.value)}\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const stack = first?.value;
   if (!stack) {
-    io.stderr("usage: run-stack <stack> [--dump]\n");
+    io.stderr(USAGE);
     return EXIT.usage;
   }
   // Compiled into dist/tools: the stack files live in the project root, the compiled program one level up.
@@ -21,7 +31,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.config;
   }
   // Secrets are masked like everywhere else we print (even mock-generated ones).
-  if (argv.includes("--dump")) io.stdout(`${JSON.stringify(maskRun(result), null, 2)}\n`);
+  if (tokens.some((t) => t.kind === "flag" && t.name === "dump")) io.stdout(`${JSON.stringify(maskRun(result), null, 2)}\n`);
   else io.stdout(`${stack}: ${result.resources.length} resources\n`);
   return EXIT.ok;
 }

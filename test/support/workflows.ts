@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { SELECTIONS, type Selection } from "../../tools/ci-stacks";
 
 export const root = path.join(__dirname, "..", "..");
 export const dir = path.join(root, ".github", "workflows");
@@ -61,3 +62,26 @@ export const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsW
 export const text = (v: unknown) => JSON.stringify(v);
 /** A job that holds a credential: an OIDC token or any secret. */
 export const credentialed = (job: Job) => job.permissions?.["id-token"] === "write" || /secrets\./.test(text(job));
+
+/** A job's `needs` as a list. */
+export const needsOf = (job: Job) => (job.needs === undefined ? [] : ([] as string[]).concat(job.needs));
+/** The environment a job names. */
+export const envName = (job: Job) => (typeof job.environment === "object" ? job.environment.name : job.environment);
+
+/**
+ * The stack list a credentialed job's matrix comes from: `fromJSON(needs.stacks.outputs.<name>)`, where the `stacks`
+ * job's step sets `<name>="$(npm run --silent ci-stacks -- <selection>)"` and writes `<name>=$<name>` to
+ * GITHUB_OUTPUT. Returns the selection and the stacks job.
+ */
+export function matrixSource(wf: Workflow, job: Job): { selection: Selection; stacksJob: Job } {
+  const m = /^\$\{\{ fromJSON\(needs\.stacks\.outputs\.([\w-]+)\) \}\}$/.exec(String(job.strategy?.matrix?.stack));
+  if (!m) throw new Error(`matrix ${text(job.strategy?.matrix)} does not come from the stacks job`);
+  expect(needsOf(job)).toContain("stacks");
+  const stacksJob = wf.jobs.stacks;
+  const [, stepId, output] = /^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$/.exec(stacksJob.outputs?.[m[1]] ?? "") ?? [];
+  const step = stacksJob.steps.find((s) => s.id === stepId);
+  const sel = new RegExp(`^${output}="\\$\\(npm run --silent ci-stacks -- ([\\w-]+)\\)"$`, "m").exec(step?.run ?? "");
+  const written = new RegExp(`^echo "${output}=\\$${output}" >> "\\$GITHUB_OUTPUT"$`, "m").test(step?.run ?? "");
+  if (!sel || !written || !Object.hasOwn(SELECTIONS, sel[1])) throw new Error(`stacks output ${m[1]} is not a ci-stacks selection`);
+  return { selection: sel[1] as Selection, stacksJob };
+}

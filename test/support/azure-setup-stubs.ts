@@ -1,0 +1,83 @@
+/**
+ * The printed set-up (tools/azure-setup.ts) run against stand-in `az`, `gh` and `sleep` that log every call with its
+ * words exactly as bash passed them, for test/azure-setup*.test.ts.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseSetupArgs, setupScript } from "../../tools/azure-setup";
+import { azureStacks } from "../../tools/ci-stacks";
+
+export const SUB = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+export const REPO = "contoso/amplifier-infra";
+
+/** One command the script ran: its words exactly as received, and what it read on stdin (gh --input -). */
+export interface Call {
+  argv: string[];
+  line: string;
+  stdin?: string;
+}
+
+export interface Run {
+  calls: Call[];
+  status: number;
+  stderr: string;
+}
+
+// Runs the printed script with stand-in az, gh and sleep that log each call (arguments separated by \x1f, so the
+// condition string arrives exactly as bash passed it) and answer the queries the script makes.
+export function runWithStubs(script: string, env: Record<string, string> = {}): Run {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "azure-setup-"));
+  try {
+    const bin = path.join(tmp, "bin");
+    fs.mkdirSync(bin);
+    const log = path.join(tmp, "calls.log");
+    const stub = (body: string, stdin = "") =>
+      `#!/usr/bin/env bash\n${stdin}\n{ for a in "$(basename "$0")" "$@"; do printf '%s\\x1f' "\${a//$'\\n'/$'\\x1e'}"; done; [ -z "$input" ] || printf 'stdin=%s\\x1f' "\${input//$'\\n'/$'\\x1e'}"; printf '\\n'; } >> "${log}"\n${body}\nexit 0\n`;
+    fs.writeFileSync(path.join(bin, "az"), stub(`case "$*" in
+  "account show"*) echo tenant-0001 ;;
+  "role definition list"*) if [ -n "$STUB_ROLES_EXIST" ]; then echo /subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/r1; fi ;;
+  "ad app list --filter displayName eq 'amplifier-infra-deploy'"*) if [ -n "$STUB_OLD_APPS" ]; then echo old-deploy-app; fi ;;
+  "ad app create --display-name "*) echo "appid-$5" ;;
+  "ad sp show"*) exit 3 ;;
+  "ad sp create --id "*) echo "spid-$5" ;;
+  "ad app federated-credential show"*|"keyvault key show"*|"group show"*) exit 3 ;;
+  "ad signed-in-user show"*) echo me-0001 ;;
+  "storage account show"*) echo /subscriptions/x/resourceGroups/rg-state/providers/Microsoft.Storage/storageAccounts/ampstate1 ;;
+  "keyvault show"*) echo /subscriptions/x/resourceGroups/rg-state/providers/Microsoft.KeyVault/vaults/kv-ampstate1 ;;
+esac`, "input="), { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "gh"), stub(`case "$*" in
+  "api user --jq .id") echo 4242 ;;
+  "api users/"*" --jq .id") echo 1001 ;;
+  "api orgs/"*" --jq .id") echo 2002 ;;
+  *"required_reviewers"*) echo "\${STUB_REVIEWER_RULES:-1}" ;;
+  *"/codeowners/errors"*) echo "\${STUB_CODEOWNERS_ERRORS:-0}" ;;
+  "variable get PULUMI_ORG "*) echo "\${STUB_PULUMI_ORG:-}" ;;
+  # A rule left by an earlier set-up that the stack files no longer want.
+  "api repos/${REPO}/environments/prod-preview/deployment-branch-policies --jq .branch_policies[] | "*) echo '7 refs/pull/*/merge' ;;
+esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "sleep"), stub("", "input="), { mode: 0o755 });
+    fs.writeFileSync(path.join(tmp, "setup.sh"), script);
+    const r = spawnSync("bash", [path.join(tmp, "setup.sh")], { env: { PATH: `${bin}:${process.env.PATH}`, ...env }, encoding: "utf8" });
+    const calls = fs.existsSync(log)
+      ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => {
+          // A newline inside a word was logged as \x1e, so one call stays one line.
+          const words = l.split("\x1f").slice(0, -1).map((w) => w.split("\x1e").join("\n"));
+          const stdin = words.find((w) => w.startsWith("stdin="))?.slice("stdin=".length);
+          const argv = words.filter((w) => !w.startsWith("stdin="));
+          return { argv, line: argv.join(" "), stdin };
+        })
+      : [];
+    return { calls, status: r.status ?? -1, stderr: r.stderr };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The value after `flag` in a call. */
+export const opt = (c: Call, flag: string) => c.argv[c.argv.indexOf(flag) + 1];
+
+export const script = (...extra: string[]) => setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, ...extra]));
+export const stacks = azureStacks();
+export const rgId = (stack: string) => `/subscriptions/${SUB}/resourceGroups/${stacks.find((c) => c.stack === stack)!.azure.resourceGroupName}`;
