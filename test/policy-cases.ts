@@ -216,7 +216,7 @@ const BASE_CASES: CaseTable = {
   },
   "webapp-vnet-route-all": {
     pass: [
-      { label: "older vnetRouteAllEnabled (G9)", change: set("app", (i) => (delete i.outboundVnetRouting, (i.vnetRouteAllEnabled = true))) },
+      { label: "older vnetRouteAllEnabled", change: set("app", (i) => (delete i.outboundVnetRouting, (i.vnetRouteAllEnabled = true))) },
       { label: "public vault needs no route-all", change: (s) => (vault((p) => (p.publicNetworkAccess = "Enabled"))(s), set("app", (i) => delete i.outboundVnetRouting)(s)) },
     ],
     fail: [
@@ -240,7 +240,7 @@ const BASE_CASES: CaseTable = {
     pass: [],
     fail: [
       {
-        label: "shared key on with SAS policy (G5)",
+        label: "shared key on with SAS policy",
         change: account((i) => Object.assign(i, { allowSharedKeyAccess: true, sasPolicy: { sasExpirationPeriod: "1.00:00:00", expirationAction: "Log" } })),
         resource: "sessions",
         found: "true",

@@ -159,7 +159,7 @@ export const webAppRules: Rule[] = [
     check: (props, ctx) => {
       const privateVault = ofType(ctx.resources, T.vault).find((v) => at(v.props, "properties.publicNetworkAccess") === "Disabled");
       if (!privateVault) return [];
-      // G9: web API 2025-05-01 (azure-native 3.28) reads outboundVnetRouting; older v3 builds vnetRouteAllEnabled.
+      // Web API 2025-05-01 (azure-native 3.28) reads outboundVnetRouting; older v3 builds vnetRouteAllEnabled.
       const routeAll =
         at(props, "outboundVnetRouting.allTraffic") === true || props.vnetRouteAllEnabled === true || at(props, "siteConfig.vnetRouteAllEnabled") === true;
       const subnet = props.virtualNetworkSubnetId;
