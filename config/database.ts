@@ -3,6 +3,7 @@
  * Server), with Azure's limits for them. config/schema.ts assembles them with the other blocks into the stack schema.
  */
 import { z } from "zod";
+import { IPV4, ipv4ToNumber } from "./cidr";
 import { checked, matching } from "./fields";
 
 /** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB (32 GiB .. 32 TiB, powers of two). */
@@ -33,12 +34,6 @@ export const AZURE_EXTENSIONS = "azure.extensions";
 const initSqlPath = matching(/^(?![\\/])(?![A-Za-z]:)[^\0]*\.sql$/, "must be a .sql file given relative to the project, such as scripts/init-dev-db.sql").default(
   INIT_SQL_PATH,
 );
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function ipv4ToNumber(ip: string): number {
-  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
 
 const ipv4 = matching(IPV4, "must be an IPv4 address such as 203.0.113.10");
 
