@@ -1,5 +1,5 @@
 /**
- * No silent fallback to defaults (issue 10, point 1): a key the program would not read is an error naming the file,
+ * No silent fallback to defaults: a key the program would not read is an error naming the file,
  * the key and the closest valid key, both in the program (which sees only Pulumi's runtime config) and in the
  * offline reader (which also points at the line); and the offline reader reads keys exactly as the Pulumi CLI does,
  * so the plan and `pulumi up` accept and reject the same files.

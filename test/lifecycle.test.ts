@@ -1,5 +1,5 @@
 /**
- * Issue 9, the real Azure lifecycle on the real stack files: what a first deploy, a read-only preview, a second
+ * The real Azure lifecycle on the real stack files: what a first deploy, a read-only preview, a second
  * `up`, a zone failover and a teardown need from the program (README, "Lifecycle").
  */
 import * as fs from "fs";

@@ -1,5 +1,5 @@
 /**
- * Secret config stays secret (issue 10, point 2): a `secure:` value reaches the program as a secret key (the mock
+ * Secret config stays secret: a `secure:` value reaches the program as a secret key (the mock
  * runtime passes PULUMI_CONFIG_SECRET_KEYS like the engine), the program keeps it a secret Output all the way to the
  * resources, the plan prints [secret] and never the placeholder, and offline placeholders differ per key and path.
  */
