@@ -35,6 +35,13 @@ test("product code (index.ts, components/, config/) imports no tool: not the moc
   expect(offenders).toEqual([]);
 });
 
+test("policy/ imports nothing outside it: the pack runs from its own folder, and product code reads its rule names", () => {
+  const pack = sources.filter((f) => f.startsWith("policy/") && !f.includes("node_modules"));
+  expect(pack).toEqual(expect.arrayContaining(["policy/index.ts", "policy/rules/index.ts"]));
+  const offenders = pack.flatMap((f) => importsOf(f).filter((i) => !i.startsWith("policy/")).map((i) => `${f} -> ${i}`));
+  expect(offenders).toEqual([]);
+});
+
 test("scripts/*.ts are thin entry points (the tools live in plan/ and tools/)", () => {
   const entries = sources.filter((f) => /^scripts\/[^/]+\.ts$/.test(f));
   expect(entries.length).toBeGreaterThanOrEqual(5);
