@@ -58,7 +58,7 @@ describe("the program refuses keys it would ignore", () => {
   });
 
   test.each([
-    ["test", "docker:host", "unix:///var/run/docker.sock", "the docker provider is not used by a azure stack"],
+    ["test", "docker:host", "unix:///var/run/docker.sock", "the docker provider is not used by an azure stack"],
     ["dev", "azure-native:location", "eastus", "the azure-native provider is not used by a docker stack"],
     ["test", "random:seed", "1", "the random provider has no configuration keys"],
     ["test", "pulumi:tags", '{"team":"x"}', "pulumi:* keys change how the engine runs the program"],

@@ -181,8 +181,15 @@ const BASE_CASES: CaseTable = {
     ],
   },
   "webapp-managed-identity": {
-    pass: [{ label: "user-assigned identity", change: set("app", (i) => (i.identity = { type: "UserAssigned", userAssignedIdentities: { "/id/x": {} } })) }],
-    fail: [{ label: "identity None", change: set("app", (i) => (i.identity = { type: "None" })), resource: "app", found: '"None"' }],
+    pass: [
+      // The program's shape: azure-native v3 takes the identities' ids as a list; ARM answers with a map by id.
+      { label: "user-assigned identity (inputs: a list of ids)", change: set("app", (i) => (i.identity = { type: "UserAssigned", userAssignedIdentities: ["/id/x"] })) },
+      { label: "user-assigned identity (outputs: a map by id)", change: set("app", (i) => (i.identity = { type: "UserAssigned", userAssignedIdentities: { "/id/x": {} } })) },
+    ],
+    fail: [
+      { label: "identity None", change: set("app", (i) => (i.identity = { type: "None" })), resource: "app", found: '"None"' },
+      { label: "user-assigned with no identity listed", change: set("app", (i) => (i.identity = { type: "UserAssigned", userAssignedIdentities: [] })), resource: "app", found: '"UserAssigned"' },
+    ],
   },
   "webapp-http2": {
     pass: [],

@@ -82,7 +82,7 @@ export const webAppRules: Rule[] = [
       const ok =
         (typeof type === "string" && type.includes("SystemAssigned")) ||
         (type === "UserAssigned" && Object.keys(at(props, "identity.userAssignedIdentities") ?? {}).length > 0);
-      return when(!ok, "has no managed identity", type, 'set identity: {type: "SystemAssigned"}');
+      return when(!ok, "has no managed identity", type, 'set identity: {type: "UserAssigned", userAssignedIdentities: [<identity>.id]} with keyVaultReferenceIdentity: <identity>.id (the app\'s own), or {type: "SystemAssigned"}');
     },
   },
   {
