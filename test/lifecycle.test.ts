@@ -49,10 +49,19 @@ describe("failover: a zone swap is not drift", () => {
     expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
   });
 
-  test("test (no HA) has nothing to fail over, so it ignores nothing", async () => {
-    const server = oneOfType(await runStack({ stack: "test" }), T.server);
+  test("turning HA off after a failover does not replace the server: the zones a refresh stored stay ignored", async () => {
+    // prod after a failover (its stored inputs now hold the swapped zones), then HA off: without the ignore, the
+    // stored zone against the program's "" would replace the server (create-only); a protected one would block.
+    const server = oneOfType(await runStack({ stack: "prod", overrides: { postgres: { highAvailability: "Disabled" } } }), T.server);
     expect(server.inputs.highAvailability.mode).toBe("Disabled");
-    expect(server.options.ignoreChanges).toEqual([]);
+    expect(server.inputs.availabilityZone).toBe("");
+    expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
+  });
+
+  test("test (no HA) never picks a zone either, so ignoring them changes nothing there", async () => {
+    const server = oneOfType(await runStack({ stack: "test" }), T.server);
+    expect(server.inputs).toMatchObject({ availabilityZone: "", highAvailability: { mode: "Disabled", standbyAvailabilityZone: "" } });
+    expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
   });
 
   test("same-zone HA fails over too: handled the same way", async () => {
