@@ -125,6 +125,17 @@ const SKU_NAME_RULE =
   "must be a Flexible Server SKU: Standard_B<n><suffix> (Burstable), Standard_D<n>ds_v<k> (GeneralPurpose) " +
   "or Standard_E<n>ds_v<k> (MemoryOptimized), e.g. Standard_B1ms or Standard_D2ds_v5";
 
+/**
+ * Server parameters the program sets from other keys: `serverParameters` may not set them too, or one value would
+ * silently win over the other (a later entry replaces an earlier one in the write chain).
+ */
+const OWNED_PARAMETERS: Record<string, (pg: { initSqlPath: string; minTlsVersion: string }) => string> = {
+  require_secure_transport: () => 'is always "on" (the spec\'s "SSL mandatory"); remove it',
+  ssl_min_protocol_version: (pg) => `is set from postgres.minTlsVersion (${pg.minTlsVersion}); set that key instead`,
+  [AZURE_EXTENSIONS]: (pg) =>
+    `is derived from the CREATE EXTENSION statements in ${pg.initSqlPath} (postgres.initSqlPath), so dev and Azure allow the same extensions; add the extension there instead`,
+};
+
 /** test/staging/prod: Azure Database for PostgreSQL Flexible Server. */
 export const postgresSchema = z
   .strictObject({
@@ -187,7 +198,9 @@ export const postgresSchema = z
         "connection_throttle.enable": "on",
         password_encryption: "scram-sha-256",
       })
-      .describe("Server parameters by name; replaces the defaults as a whole (`azure.extensions` is derived from initSqlPath)."),
+      .describe(
+        "Server parameters by name; replaces the defaults as a whole (`require_secure_transport` is always on, `ssl_min_protocol_version` comes from minTlsVersion, `azure.extensions` from initSqlPath).",
+      ),
   })
   .superRefine((pg, ctx) => {
     const tier = skuTier(pg.skuName);
@@ -214,12 +227,8 @@ export const postgresSchema = z
           "firewall rules need a public endpoint, but publicNetworkAccess is Disabled; remove the rules or set publicNetworkAccess: Enabled",
       });
     }
-    if (AZURE_EXTENSIONS in pg.serverParameters) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["serverParameters", AZURE_EXTENSIONS],
-        message: `is derived from the CREATE EXTENSION statements in ${pg.initSqlPath} (postgres.initSqlPath), so dev and Azure allow the same extensions; add the extension there instead`,
-      });
+    for (const [parameter, owner] of Object.entries(OWNED_PARAMETERS)) {
+      if (parameter in pg.serverParameters) ctx.addIssue({ code: "custom", path: ["serverParameters", parameter], message: owner(pg) });
     }
     const seen = new Set<string>();
     pg.firewallRules.forEach((rule, i) => {

@@ -129,6 +129,18 @@ export const DATABASE_CASES: BadCase[] = [
     expect: ["postgres.passwordLength (got 16)", "at least 24"],
   },
   {
+    name: "serverParameters turning TLS enforcement off behind the program's back",
+    stack: "test",
+    overrides: { postgres: { serverParameters: { require_secure_transport: "off" } } },
+    expect: ['postgres.serverParameters.require_secure_transport (got "off")', 'is always "on"', "remove it"],
+  },
+  {
+    name: "serverParameters setting the TLS floor that minTlsVersion sets",
+    stack: "prod",
+    overrides: { postgres: { serverParameters: { ssl_min_protocol_version: "TLSv1" } } },
+    expect: ['postgres.serverParameters.ssl_min_protocol_version (got "TLSv1")', "is set from postgres.minTlsVersion (TLSv1.2)"],
+  },
+  {
     name: "docker host port out of range",
     stack: "dev",
     overrides: { docker: { hostPort: 70000 } },
