@@ -1,7 +1,7 @@
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AZURE_SERVICES_RULE } from "../config/database";
+import { AZURE_SERVICES_RULE, tlsParameters } from "../config/database";
 import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
@@ -104,8 +104,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
     // TLS first (spec: "SSL mandatory"), the extensions the app creates, then the logging parameters scanners
     // expect. Each one is a server write, so each goes through the chain.
     const parameters: Record<string, string> = {
-      require_secure_transport: "on",
-      ssl_min_protocol_version: c.minTlsVersion,
+      ...tlsParameters(c.minTlsVersion),
       ...extensionsParameter(args.extensions),
       ...c.serverParameters,
     };

@@ -125,6 +125,11 @@ const SKU_NAME_RULE =
   "must be a Flexible Server SKU: Standard_B<n><suffix> (Burstable), Standard_D<n>ds_v<k> (GeneralPurpose) " +
   "or Standard_E<n>ds_v<k> (MemoryOptimized), e.g. Standard_B1ms or Standard_D2ds_v5";
 
+/** The TLS server parameters every Azure server gets first (spec: "SSL mandatory"; the floor from postgres.minTlsVersion). */
+export function tlsParameters(minTlsVersion: string): Record<string, string> {
+  return { require_secure_transport: "on", ssl_min_protocol_version: minTlsVersion };
+}
+
 /**
  * Server parameters the program sets from other keys: `serverParameters` may not set them too, or one value would
  * silently win over the other (a later entry replaces an earlier one in the write chain).
