@@ -132,7 +132,7 @@ export function tlsParameters(minTlsVersion: string): Record<string, string> {
 
 /**
  * Server parameters the program sets from other keys: `serverParameters` may not set them too, or one value would
- * silently win over the other (a later entry replaces an earlier one in the write chain).
+ * silently win over the other (the component merges them into one list, where a later entry replaces an earlier one).
  */
 const OWNED_PARAMETERS: Record<string, (pg: { initSqlPath: string; minTlsVersion: string }) => string> = {
   require_secure_transport: () => 'is always "on" (the spec\'s "SSL mandatory"); remove it',
