@@ -1,7 +1,7 @@
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AZURE_SERVICES_RULE } from "../config/database";
+import { AZURE_SERVICES_RULE, tlsParameters } from "../config/database";
 import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
@@ -15,7 +15,8 @@ const PG_PORT = 5432;
  * refresh writes the actual zones into the stored inputs (pulumi-azure-native provider/pkg/provider/provider.go, Read),
  * and `availabilityZone` is create-only (azure-rest-api-specs specification/postgresql/resource-manager/
  * Microsoft.DBforPostgreSQL/stable/2025-08-01/openapi.json, ServerProperties.availabilityZone, x-ms-mutability
- * read/create): without this the drift check fails daily and the next plan replaces the server.
+ * read/create): without this the drift check fails daily and the next plan replaces the server. Ignored whatever the
+ * HA mode: zones a refresh stored while HA was on stay stored after HA is turned off, and the program never sets them.
  */
 const FAILOVER_ZONES = ["availabilityZone", "highAvailability.standbyAvailabilityZone"];
 
@@ -79,7 +80,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       },
       // Autogrow stays off: Azure grows storage but never shrinks it, so a grown disk would make every later
       // `pulumi up` try (and fail) to shrink it back to the configured size.
-      { parent: this, protect: args.protect, ignoreChanges: c.highAvailability === "Disabled" ? [] : FAILOVER_ZONES },
+      { parent: this, protect: args.protect, ignoreChanges: FAILOVER_ZONES },
     );
     // The chain starts with a wait that runs only when the server is created (ServerIsBusy right after creation).
     this.lastWrite = new Settle(`${name}-settle`, { targetId: this.server.id, seconds: c.settleSeconds }, { parent: this, dependsOn: [this.server] });
@@ -103,8 +104,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
     // TLS first (spec: "SSL mandatory"), the extensions the app creates, then the logging parameters scanners
     // expect. Each one is a server write, so each goes through the chain.
     const parameters: Record<string, string> = {
-      require_secure_transport: "on",
-      ssl_min_protocol_version: c.minTlsVersion,
+      ...tlsParameters(c.minTlsVersion),
       ...extensionsParameter(args.extensions),
       ...c.serverParameters,
     };

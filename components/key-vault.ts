@@ -64,7 +64,7 @@ export class KeyVault extends pulumi.ComponentResource {
           // Azure rejects enablePurgeProtection: false ("cannot be set to false"), so off means absent.
           ...(c.purgeProtection ? { enablePurgeProtection: true } : {}),
           publicNetworkAccess: c.publicNetworkAccess,
-          // Trivy AVD-AZU-0013 reads only the ACL default action, so private means both (G4).
+          // Trivy AVD-AZU-0013 reads only the ACL default action, so private means both.
           networkAcls: { defaultAction: isPrivate ? "Deny" : "Allow", bypass: "AzureServices" },
           enabledForDeployment: false,
           enabledForDiskEncryption: false,

@@ -7,16 +7,17 @@ import * as pulumi from "@pulumi/pulumi";
  * provider/pkg/azure/client_azcore.go, shouldRetryConflict; pulumi-azure-native#903), so the deploy would stop.
  *
  * A Pulumi dynamic resource (https://www.pulumi.com/docs/iac/concepts/providers/dynamic-providers/): no provider
- * plugin to download, no cloud call. A read-only preview only diffs it, a refresh keeps its state (no `read`), a
- * destroy forgets it (no `delete`).
+ * plugin to download, no cloud call. The host (@pulumi/pulumi cmd/dynamic-provider) calls each method only if the
+ * provider has it: with no `check` the inputs pass through, with no `read` a refresh keeps the state, with no
+ * `delete` a destroy forgets it. A read-only preview only checks and diffs it.
  */
 const methods = {
   async create(inputs: Record<string, any>) {
     await new Promise((resolve) => setTimeout(resolve, Number(inputs.seconds) * 1000));
     return { id: `settled-${inputs.targetId}`, outs: { targetId: inputs.targetId, seconds: inputs.seconds } };
   },
-  // A new target (a replaced server has a new id) replaces the step, so it waits again; a new duration or a new
-  // provider text (`__provider`) is an update that does not wait.
+  // A new target (a replaced server has a new id) replaces the step, so it waits again; a new duration is an update
+  // that does not wait; a new provider text (`__provider`, a new build of this file) alone is no change.
   async diff(_id: string, olds: Record<string, any>, news: Record<string, any>) {
     const replaced = olds.targetId !== news.targetId;
     return { changes: replaced || olds.seconds !== news.seconds, replaces: replaced ? ["targetId"] : [] };
@@ -31,7 +32,8 @@ const methods = {
  * `handler()` returns the provider (@pulumi/pulumi cmd/dynamic-provider: `requireFromString(text).handler()`).
  * `pulumi.dynamic.Resource` would build the same text with the closure serialiser, which costs about 0.2 s per run;
  * the methods above capture nothing (no imports, no module variables, only JavaScript globals), so their own source
- * is the whole closure. test/lifecycle.test.ts loads this text without `require` and runs it.
+ * is the whole closure (a compile target that rewrote them with module helpers would break it). test/lifecycle.test.ts
+ * runs this text in Pulumi's own host process: check, create, diff, update, refresh and delete.
  */
 export const SETTLE_PROVIDER = `exports.handler = () => ({\n${Object.values(methods).map((m) => m.toString()).join(",\n")}\n});\n`;
 

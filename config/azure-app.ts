@@ -1,5 +1,5 @@
 /**
- * Config blocks for the Azure application tier (issue 3): Key Vault, App Service, session storage, private
+ * Config blocks for the Azure application tier: Key Vault, App Service, session storage, private
  * networking and monitoring (the app's own settings are in app-settings.ts). Part of the one stack schema (`schema.ts` wires them in and derives
  * their names); defaults live here. Rules that span blocks (private access needs `network`) live in schema.ts.
  */

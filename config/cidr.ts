@@ -1,6 +1,14 @@
-/** IPv4 CIDR arithmetic (pure): the network block's checks (config/azure-app.ts) and the tests use it. */
+/** IPv4 address and CIDR arithmetic (pure): the firewall rules' and the network block's checks, and the tests. */
 
-const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(\d|[12]\d|3[0-2])$/;
+const OCTETS = String.raw`(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
+/** A dotted-quad IPv4 address. */
+export const IPV4 = new RegExp(`^${OCTETS}$`);
+const CIDR = new RegExp(`^${OCTETS}\\/(\\d|[12]\\d|3[0-2])$`);
+
+/** An IPv4 address as a number, for comparing addresses. */
+export function ipv4ToNumber(ip: string): number {
+  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
 
 export interface CidrRange {
   first: number;
@@ -12,7 +20,7 @@ export function parseCidr(cidr: string): CidrRange | undefined {
   if (!CIDR.test(cidr)) return undefined;
   const [ip, len] = cidr.split("/");
   const prefix = Number(len);
-  const base = ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const base = ipv4ToNumber(ip);
   const size = 2 ** (32 - prefix);
   return { first: base, last: base + size - 1, prefix };
 }

@@ -3,6 +3,7 @@
  * Server), with Azure's limits for them. config/schema.ts assembles them with the other blocks into the stack schema.
  */
 import { z } from "zod";
+import { IPV4, ipv4ToNumber } from "./cidr";
 import { checked, matching } from "./fields";
 
 /** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB (32 GiB .. 32 TiB, powers of two). */
@@ -33,12 +34,6 @@ export const AZURE_EXTENSIONS = "azure.extensions";
 const initSqlPath = matching(/^(?![\\/])(?![A-Za-z]:)[^\0]*\.sql$/, "must be a .sql file given relative to the project, such as scripts/init-dev-db.sql").default(
   INIT_SQL_PATH,
 );
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function ipv4ToNumber(ip: string): number {
-  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
 
 const ipv4 = matching(IPV4, "must be an IPv4 address such as 203.0.113.10");
 
@@ -130,6 +125,22 @@ const SKU_NAME_RULE =
   "must be a Flexible Server SKU: Standard_B<n><suffix> (Burstable), Standard_D<n>ds_v<k> (GeneralPurpose) " +
   "or Standard_E<n>ds_v<k> (MemoryOptimized), e.g. Standard_B1ms or Standard_D2ds_v5";
 
+/** The TLS server parameters every Azure server gets first (spec: "SSL mandatory"; the floor from postgres.minTlsVersion). */
+export function tlsParameters(minTlsVersion: string): Record<string, string> {
+  return { require_secure_transport: "on", ssl_min_protocol_version: minTlsVersion };
+}
+
+/**
+ * Server parameters the program sets from other keys: `serverParameters` may not set them too, or one value would
+ * silently win over the other (the component merges them into one list, where a later entry replaces an earlier one).
+ */
+const OWNED_PARAMETERS: Record<string, (pg: { initSqlPath: string; minTlsVersion: string }) => string> = {
+  require_secure_transport: () => 'is always "on" (the spec\'s "SSL mandatory"); remove it',
+  ssl_min_protocol_version: (pg) => `is set from postgres.minTlsVersion (${pg.minTlsVersion}); set that key instead`,
+  [AZURE_EXTENSIONS]: (pg) =>
+    `is derived from the CREATE EXTENSION statements in ${pg.initSqlPath} (postgres.initSqlPath), so dev and Azure allow the same extensions; add the extension there instead`,
+};
+
 /** test/staging/prod: Azure Database for PostgreSQL Flexible Server. */
 export const postgresSchema = z
   .strictObject({
@@ -192,7 +203,9 @@ export const postgresSchema = z
         "connection_throttle.enable": "on",
         password_encryption: "scram-sha-256",
       })
-      .describe("Server parameters by name; replaces the defaults as a whole (`azure.extensions` is derived from initSqlPath)."),
+      .describe(
+        "Server parameters by name; replaces the defaults as a whole (`require_secure_transport` is always on, `ssl_min_protocol_version` comes from minTlsVersion, `azure.extensions` from initSqlPath).",
+      ),
   })
   .superRefine((pg, ctx) => {
     const tier = skuTier(pg.skuName);
@@ -219,12 +232,8 @@ export const postgresSchema = z
           "firewall rules need a public endpoint, but publicNetworkAccess is Disabled; remove the rules or set publicNetworkAccess: Enabled",
       });
     }
-    if (AZURE_EXTENSIONS in pg.serverParameters) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["serverParameters", AZURE_EXTENSIONS],
-        message: `is derived from the CREATE EXTENSION statements in ${pg.initSqlPath} (postgres.initSqlPath), so dev and Azure allow the same extensions; add the extension there instead`,
-      });
+    for (const [parameter, owner] of Object.entries(OWNED_PARAMETERS)) {
+      if (parameter in pg.serverParameters) ctx.addIssue({ code: "custom", path: ["serverParameters", parameter], message: owner(pg) });
     }
     const seen = new Set<string>();
     pg.firewallRules.forEach((rule, i) => {

@@ -101,9 +101,11 @@ export function allowedKeysAt(schema: AnySchema, path: readonly PropertyKey[]): 
 
 /**
  * One problem per zod issue (one per unknown key): `key (got <value>): <what is allowed>`; an unknown key names the
- * closest valid key and lists the allowed ones, so a typo cannot silently fall back to a default.
+ * closest valid key and lists the allowed ones, so a typo cannot silently fall back to a default. Under a key Pulumi
+ * marks secret (`secretKeys`, top-level) the value is not shown: the program sees it decrypted, and Pulumi does not
+ * say which value inside the key was the `secure:` one.
  */
-export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: AnySchema): Problem[] {
+export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: AnySchema, secretKeys: ReadonlySet<string> = new Set()): Problem[] {
   const where = keyPath(issue.path);
   if (issue.code === "unrecognized_keys") {
     const allowed = allowedKeysAt(schema, issue.path);
@@ -113,7 +115,9 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: Any
     }));
   }
   const value = valueAt(raw, issue.path);
-  const got = value === undefined ? "not set" : value === "" ? "got an empty value" : `got ${JSON.stringify(value)}`;
+  const secret = issue.path.length > 0 && secretKeys.has(String(issue.path[0]));
+  const got =
+    value === undefined ? "not set" : value === "" ? "got an empty value" : secret ? `value not shown: ${String(issue.path[0])} holds a secure: value` : `got ${JSON.stringify(value)}`;
   const at = where || "(root)";
   const path = issue.path;
   if (issue.code === "invalid_value") return [{ path, text: `${at} (${got}): must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` }];

@@ -45,7 +45,7 @@ export function keyProblems(keys: readonly string[], project: string, platform: 
     } else if (!provider) {
       text = `${key}: namespace "${ns}" is not read by this program${suggest()}; namespaces it reads: ${namespaces.join(", ")}`;
     } else if (known && provider.platform !== known) {
-      text = `${key}: the ${ns} provider is not used by a ${known} stack, so the setting would be ignored; remove it`;
+      text = `${key}: the ${ns} provider is not used by ${known === "azure" ? "an" : "a"} ${known} stack, so the setting would be ignored; remove it`;
     } else if (!provider.keys.includes(name)) {
       const allowed = provider.keys.length ? `allowed: ${provider.keys.join(", ")}` : `the ${ns} provider has no configuration keys`;
       text = `${key}: unknown ${ns} key${didYouMean(key, valid)}; ${allowed}`;

@@ -16,7 +16,7 @@ import { deriveNames } from "./derive";
 import { checkDelivery, type DeliveryConfig, deliverySchema } from "./delivery";
 import { ConfigError, describeIssue } from "./errors";
 import { matching } from "./fields";
-import { secretPathsOf } from "./secrets";
+import { secretKeyProblems, secretPathsOf } from "./secrets";
 
 export { ConfigError } from "./errors";
 
@@ -200,16 +200,19 @@ export function stackSlug(stack: string): string {
  * Throws ConfigError naming every bad key.
  */
 export function parseStackConfig(stack: string, raw: Record<string, unknown>, secretKeys: Iterable<string> = []): StackConfig {
+  const secret = new Set(secretKeys);
+  // A secure: value where nothing can keep it secret is reported by key alone: the schema's messages below quote the
+  // values they reject, and the program sees decrypted values.
+  const misplaced = secretKeyProblems(secret);
+  if (misplaced.length) throw new ConfigError(stack, misplaced);
   const result = stackConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(stack, result.error.issues.flatMap((issue) => describeIssue(issue, raw, stackConfigSchema)));
+    throw new ConfigError(stack, result.error.issues.flatMap((issue) => describeIssue(issue, raw, stackConfigSchema, secret)));
   }
   const cfg = result.data;
   const slug = stackSlug(stack);
   if (!/^[a-z0-9]{1,20}$/.test(slug)) {
     throw new ConfigError(stack, [`stack name "${stack}": must contain 1-20 letters or digits to derive resource names`]);
   }
-  const secrets = secretPathsOf(cfg, secretKeys);
-  if (secrets.problems.length) throw new ConfigError(stack, secrets.problems);
-  return deriveNames(stack, slug, cfg, secrets.paths);
+  return deriveNames(stack, slug, cfg, secretPathsOf(cfg, secret));
 }

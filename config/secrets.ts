@@ -35,21 +35,25 @@ export function secureLeafProblems(leafPaths: readonly string[]): Problem[] {
     }));
 }
 
+const capablePatterns = (key: string) => SECRET_CAPABLE.filter((p) => p.startsWith(`${key}.`));
+
 /**
- * The concrete secret paths of a validated config, given the top-level keys Pulumi marks secret; a secret key with
- * no secret-capable value under it is a problem (the program cannot tell where its `secure:` value was).
+ * Secret top-level keys with no secret-capable value under them: the program cannot tell where their `secure:` value
+ * was, so it cannot keep it secret. Checked before the schema, whose messages quote the values they reject.
  */
-export function secretPathsOf(cfg: Record<string, unknown>, secretKeys: Iterable<string>): { paths: Set<string>; problems: Problem[] } {
+export function secretKeyProblems(secretKeys: Iterable<string>): Problem[] {
+  return [...secretKeys]
+    .filter((key) => !capablePatterns(key).length)
+    .map((key) => ({ path: [key], text: `${key}: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at ${ALLOWED}` }));
+}
+
+/** The concrete secret paths of a validated config, given the top-level keys Pulumi marks secret. */
+export function secretPathsOf(cfg: Record<string, unknown>, secretKeys: Iterable<string>): Set<string> {
   const paths = new Set<string>();
-  const problems: Problem[] = [];
   for (const key of secretKeys) {
-    const patterns = SECRET_CAPABLE.filter((p) => p.startsWith(`${key}.`));
-    if (!patterns.length) {
-      problems.push({ path: [key], text: `${key}: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at ${ALLOWED}` });
-    }
-    for (const pattern of patterns) for (const p of expand(cfg, pattern.split("."), [])) paths.add(p);
+    for (const pattern of capablePatterns(key)) for (const p of expand(cfg, pattern.split("."), [])) paths.add(p);
   }
-  return { paths, problems };
+  return paths;
 }
 
 function expand(node: unknown, rest: string[], at: string[]): string[] {

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../config/load";
 import { ConfigError } from "../config/errors";
-import { listStacks, parseStackFile, stackExceptions, staleExceptionMessage } from "../config/stack-files";
+import { listStacks, parseStackFile, staleExceptionMessage } from "../config/stack-files";
 import { staleExceptions } from "../policy/evaluate";
 import { runProgram, type RunResult } from "../mock-runtime";
 import { EXIT, type Io } from "../tools/cli";
@@ -28,13 +28,13 @@ class StackError extends Error {}
  * StackError. The stack file is first validated offline (config/stack-files.ts), which points each problem at its
  * line and checks the names every other stack file owns.
  */
-async function run(stack: string, dir: string): Promise<RunResult> {
+async function run(stack: string, dir: string): Promise<{ result: RunResult; exceptions: Record<string, string> }> {
   const stacks = listStacks(dir);
   if (!stacks.includes(stack)) {
     const available = `stacks here: ${stacks.join(", ") || "none"} (Pulumi.<stack>.yaml in ${dir})`;
     throw new StackError(`no stack ${JSON.stringify(stack)}: Pulumi.${stack}.yaml does not exist; ${available}`);
   }
-  parseStackFile(stack, dir);
+  const { exceptions } = parseStackFile(stack, dir).policy;
   // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/plan.
   // The SDK records a stack trace for every promise it makes (its leak report); the plan reports program errors by
   // message only (below), so one frame is enough while the program runs: ~30-60 ms less CPU for prod.
@@ -47,7 +47,7 @@ async function run(stack: string, dir: string): Promise<RunResult> {
     Error.stackTraceLimit = limit;
   }
   if (result.error) throw new StackError(result.error.message);
-  return result;
+  return { result, exceptions };
 }
 
 /** Checked before the program runs, so a diagram that cannot be written fails fast (a typo'd folder is not created). */
@@ -108,9 +108,8 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
   try {
     const stale: string[] = [];
     const planOf = async (stack: string) => {
-      // Run first: it reports a missing stack or bad config (which stackExceptions would throw raw).
-      const result = await run(stack, dir);
-      const exceptions = stackExceptions(stack, dir);
+      // The stack file is validated once, before the program runs: a missing stack or bad config stops here.
+      const { result, exceptions } = await run(stack, dir);
       const built = buildPlan(result, { exceptions });
       stale.push(...staleExceptions(built.violations, exceptions).map((rule) => staleExceptionMessage(stack, rule, dir)));
       return built;

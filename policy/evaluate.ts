@@ -6,7 +6,7 @@
 import { azureName, Enforcement, Finding, PolicyResource, Rule, Severity } from "./model";
 import { appliesTo, RULE_NAMES, RULES } from "./rules";
 
-/** The shape of a harness registration (test/harness.ts `RegisteredResource`), reduced to what rules read. */
+/** The shape of a mock-runtime registration (mock-runtime/index.ts `RegisteredResource`), reduced to what rules read. */
 export interface EvaluatedResource {
   type: string;
   name: string;

@@ -1,5 +1,5 @@
 /**
- * Issue 3 on the real stack files: Key Vault and its secrets, the App Service with its managed identity and
+ * The Azure application tier on the real stack files: Key Vault and its secrets, the App Service with its managed identity and
  * settings, session storage, telemetry, alerts and the data-loss guards, per Azure stack.
  */
 import * as fs from "fs";

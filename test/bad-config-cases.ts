@@ -1,7 +1,8 @@
 /**
  * The bad-input catalogue: each case is a small change to a real stack file that the program must reject before
  * registering anything, with a message naming the key, the value given and what is allowed.
- * test/bad-input-catalogue.test.ts runs them all; the policy pack's failing cases (test/policy-cases.ts) add to it.
+ * test/bad-input-catalogue.test.ts runs them all (the application tier's are in bad-config-cases-app.ts); the policy
+ * pack's failing cases (test/policy-cases.ts) add to it.
  */
 export interface BadCase {
   name: string;
@@ -128,6 +129,18 @@ export const DATABASE_CASES: BadCase[] = [
     expect: ["postgres.passwordLength (got 16)", "at least 24"],
   },
   {
+    name: "serverParameters turning TLS enforcement off behind the program's back",
+    stack: "test",
+    overrides: { postgres: { serverParameters: { require_secure_transport: "off" } } },
+    expect: ['postgres.serverParameters.require_secure_transport (got "off")', 'is always "on"', "remove it"],
+  },
+  {
+    name: "serverParameters setting the TLS floor that minTlsVersion sets",
+    stack: "prod",
+    overrides: { postgres: { serverParameters: { ssl_min_protocol_version: "TLSv1" } } },
+    expect: ['postgres.serverParameters.ssl_min_protocol_version (got "TLSv1")', "is set from postgres.minTlsVersion (TLSv1.2)"],
+  },
+  {
     name: "docker host port out of range",
     stack: "dev",
     overrides: { docker: { hostPort: 70000 } },
@@ -135,185 +148,7 @@ export const DATABASE_CASES: BadCase[] = [
   },
 ];
 
-/** The Azure application tier: vault, App Service, app settings, storage, network, monitoring. */
-export const APPLICATION_CASES: BadCase[] = [
-  {
-    name: "a private database with no network to reach it",
-    stack: "test",
-    overrides: { postgres: { publicNetworkAccess: "Disabled", allowAzureServices: false } },
-    expect: ['postgres.publicNetworkAccess (got "Disabled")', "needs private endpoints, which only a `network` block creates"],
-  },
-  {
-    name: "vault name with a double hyphen",
-    stack: "prod",
-    overrides: { keyVault: { name: "kv--amplifier" } },
-    expect: ['keyVault.name (got "kv--amplifier")', "3-24 characters", "no '--'"],
-  },
-  {
-    name: "vault name starting with a digit",
-    stack: "test",
-    overrides: { keyVault: { name: "1-amplifier" } },
-    expect: ['keyVault.name (got "1-amplifier")', "start with a letter"],
-  },
-  {
-    name: "vault name longer than 24 characters",
-    stack: "test",
-    overrides: { keyVault: { name: "kv-amplifier-test-environment" } },
-    expect: ['keyVault.name (got "kv-amplifier-test-environment")', "3-24 characters"],
-  },
-  {
-    name: "alert email that is not an address",
-    stack: "prod",
-    overrides: { monitoring: { alertEmails: ["platform team"] } },
-    expect: ['monitoring.alertEmails[0] (got "platform team"): must be an email address'],
-  },
-  {
-    name: "integration subnet outside the VNet",
-    stack: "prod",
-    overrides: { network: { appSubnetPrefix: "10.30.1.0/26" } },
-    expect: ['network.appSubnetPrefix (got "10.30.1.0/26"): is not inside the VNet\'s address space 10.20.0.0/16'],
-  },
-  {
-    name: "overlapping subnets",
-    stack: "prod",
-    overrides: { network: { privateEndpointSubnetPrefix: "10.20.1.32/27" } },
-    expect: ['network.privateEndpointSubnetPrefix (got "10.20.1.32/27"): overlaps appSubnetPrefix 10.20.1.0/26'],
-  },
-  {
-    name: "subnet with host bits set",
-    stack: "prod",
-    overrides: { network: { privateEndpointSubnetPrefix: "10.20.2.5/27" } },
-    expect: ['network.privateEndpointSubnetPrefix (got "10.20.2.5/27")', "network address 10.20.2.0/27"],
-  },
-  {
-    name: "address space that is not CIDR",
-    stack: "prod",
-    overrides: { network: { addressSpace: "10.20.0.0" } },
-    expect: ['network.addressSpace (got "10.20.0.0"): must be an IPv4 CIDR block'],
-  },
-  {
-    name: "integration subnet smaller than /28",
-    stack: "prod",
-    overrides: { network: { appSubnetPrefix: "10.20.1.0/29" } },
-    expect: ['network.appSubnetPrefix (got "10.20.1.0/29")', "between /8 and /28"],
-  },
-  {
-    name: "private-only vault without a network",
-    stack: "test",
-    overrides: { keyVault: { publicNetworkAccess: "Disabled" } },
-    expect: ['keyVault.publicNetworkAccess (got "Disabled")', "Add a network block or set publicNetworkAccess: Enabled"],
-  },
-  {
-    name: "zone redundancy on a Basic plan",
-    stack: "test",
-    overrides: { appService: { zoneRedundant: true, capacity: 2 } },
-    expect: ["appService.zoneRedundant (got true)", "Premium v2/v3"],
-  },
-  {
-    name: "zone redundancy with one instance",
-    stack: "prod",
-    overrides: { appService: { capacity: 1 } },
-    expect: ["appService.capacity (got 1): a zone-redundant plan needs at least 2 instances"],
-  },
-  {
-    name: "always-on on the Free tier",
-    stack: "test",
-    overrides: { appService: { planSku: "F1", alwaysOn: true } },
-    expect: ["appService.alwaysOn (got true)", "not available on the Free tier"],
-  },
-  {
-    name: "unknown plan SKU",
-    stack: "test",
-    overrides: { appService: { planSku: "B4" } },
-    expect: ['appService.planSku (got "B4"): must be an App Service plan SKU'],
-  },
-  {
-    name: "pool minimum above maximum",
-    stack: "test",
-    overrides: { app: { databasePoolMinSize: 20 } },
-    expect: ["app.databasePoolMinSize (got 20): must not exceed databasePoolMaxSize (10)"],
-  },
-  {
-    name: "wildcard CORS origin",
-    stack: "prod",
-    overrides: { app: { allowedOrigins: ["*"] } },
-    expect: ['app.allowedOrigins[0] (got "*"): must be an https:// origin'],
-  },
-  {
-    name: "sample rate above 1",
-    stack: "prod",
-    overrides: { app: { telemetry: { sampleRate: 10 } } },
-    expect: ["app.telemetry.sampleRate (got 10): must be 0-1"],
-  },
-  {
-    name: "purge protection given as text",
-    stack: "prod",
-    overrides: { keyVault: { purgeProtection: "yes" } },
-    expect: ['keyVault.purgeProtection (got "yes"): must be a boolean'],
-  },
-  {
-    name: "soft-delete retention beyond 90 days",
-    stack: "prod",
-    overrides: { keyVault: { softDeleteRetentionDays: 120 } },
-    expect: ["keyVault.softDeleteRetentionDays (got 120): must be 7-90 days"],
-  },
-  {
-    name: "JWT key shorter than 32 bytes",
-    stack: "prod",
-    overrides: { keyVault: { jwtSecretBytes: 16 } },
-    expect: ["keyVault.jwtSecretBytes (got 16): must be at least 32 bytes"],
-  },
-  {
-    name: "session mount outside /mnt",
-    stack: "test",
-    overrides: { storage: { mountPath: "/home/sessions" } },
-    expect: ['storage.mountPath (got "/home/sessions"): must be a directory under /mnt'],
-  },
-  {
-    name: "misspelt key in the vault block",
-    stack: "prod",
-    overrides: { keyVault: { purgeProtect: true } },
-    expect: ['keyVault: unknown key "purgeProtect" (did you mean "purgeProtection"?); allowed: name, sku'],
-  },
-  {
-    name: "Entra admin object id that is not a GUID",
-    stack: "prod",
-    overrides: { postgres: { entraAdmin: { objectId: "admins", principalName: "db-admins", principalType: "Group" } } },
-    expect: [`postgres.entraAdmin.objectId (got "admins"): must be the principal's object id, a GUID`],
-  },
-  {
-    name: "azure.extensions set by hand (it is derived from the init SQL)",
-    stack: "prod",
-    overrides: { postgres: { serverParameters: { "azure.extensions": "VECTOR" } } },
-    expect: ['postgres.serverParameters.azure.extensions (got "VECTOR")', "CREATE EXTENSION statements in scripts/init-dev-db.sql", "add the extension there"],
-  },
-  {
-    name: "an init SQL that does not exist",
-    stack: "test",
-    overrides: { postgres: { initSqlPath: "scripts/init-db.sql" } },
-    expect: ['postgres.initSqlPath (got "scripts/init-db.sql"): does not exist in the project', "default scripts/init-dev-db.sql"],
-  },
-  {
-    name: "a settle wait longer than ten minutes",
-    stack: "prod",
-    overrides: { postgres: { settleSeconds: 900 } },
-    expect: ["postgres.settleSeconds (got 900): must be 0-600 seconds"],
-  },
-  {
-    name: "an identity name Azure would refuse",
-    stack: "test",
-    overrides: { appService: { identityName: "-id" } },
-    expect: ['appService.identityName (got "-id"): must be 3-128 letters, digits'],
-  },
-  {
-    name: "an Azure block on the Docker stack",
-    stack: "dev",
-    overrides: { keyVault: { name: "kv-amplifier-dev" } },
-    expect: ["keyVault (got", "is not used when platform is docker; remove it"],
-  },
-];
-
-/** Hostile values (issue 10, point 6): host files, tags beyond Azure's limits, public ranges, alerts that cannot fire. */
+/** Hostile values: host files, tags beyond Azure's limits, public ranges, alerts that cannot fire. */
 export const HOSTILE_CASES: BadCase[] = [
   {
     name: "init SQL from an absolute host path",
@@ -413,7 +248,7 @@ export const HOSTILE_CASES: BadCase[] = [
   },
 ];
 
-/** Keys the program would otherwise ignore (issue 10, point 1): each names the closest valid key. */
+/** Keys the program would otherwise ignore: each names the closest valid key. */
 export const KEY_CASES: BadCase[] = [
   {
     name: "misspelt project namespace",

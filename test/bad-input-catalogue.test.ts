@@ -3,7 +3,8 @@
  * problem: key, value given, what is allowed. Every case is a small change to a real stack file.
  */
 import { ConfigError } from "../config/schema";
-import { APPLICATION_CASES, DATABASE_CASES, HOSTILE_CASES, KEY_CASES } from "./bad-config-cases";
+import { DATABASE_CASES, HOSTILE_CASES, KEY_CASES } from "./bad-config-cases";
+import { APPLICATION_CASES } from "./bad-config-cases-app";
 import { runProgram, userResources } from "../mock-runtime";
 import { RULE_CASES } from "./policy-cases";
 

@@ -1,5 +1,5 @@
 /**
- * Errors a person can act on (issue 10, point 5): a YAML mistake names the file, line and column, with no stack
+ * Errors a person can act on: a YAML mistake names the file, line and column, with no stack
  * trace, in the plan, README's table, the policy config and the program's config path; every command uses the exit
  * codes of tools/cli.ts, and README lists them once.
  */

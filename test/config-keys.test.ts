@@ -1,5 +1,5 @@
 /**
- * No silent fallback to defaults (issue 10, point 1): a key the program would not read is an error naming the file,
+ * No silent fallback to defaults: a key the program would not read is an error naming the file,
  * the key and the closest valid key, both in the program (which sees only Pulumi's runtime config) and in the
  * offline reader (which also points at the line); and the offline reader reads keys exactly as the Pulumi CLI does,
  * so the plan and `pulumi up` accept and reject the same files.
@@ -58,7 +58,7 @@ describe("the program refuses keys it would ignore", () => {
   });
 
   test.each([
-    ["test", "docker:host", "unix:///var/run/docker.sock", "the docker provider is not used by a azure stack"],
+    ["test", "docker:host", "unix:///var/run/docker.sock", "the docker provider is not used by an azure stack"],
     ["dev", "azure-native:location", "eastus", "the azure-native provider is not used by a docker stack"],
     ["test", "random:seed", "1", "the random provider has no configuration keys"],
     ["test", "pulumi:tags", '{"team":"x"}', "pulumi:* keys change how the engine runs the program"],

@@ -1,14 +1,14 @@
 /**
- * Issue 9, the real Azure lifecycle on the real stack files: what a first deploy, a read-only preview, a second
+ * The real Azure lifecycle on the real stack files: what a first deploy, a read-only preview, a second
  * `up`, a zone failover and a teardown need from the program (README, "Lifecycle").
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as vm from "vm";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, runStack, RunResult } from "../mock-runtime";
 import { lockedDeletes } from "../tools/locked-deletes";
+import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -49,10 +49,19 @@ describe("failover: a zone swap is not drift", () => {
     expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
   });
 
-  test("test (no HA) has nothing to fail over, so it ignores nothing", async () => {
-    const server = oneOfType(await runStack({ stack: "test" }), T.server);
+  test("turning HA off after a failover does not replace the server: the zones a refresh stored stay ignored", async () => {
+    // prod after a failover (its stored inputs now hold the swapped zones), then HA off: without the ignore, the
+    // stored zone against the program's "" would replace the server (create-only); a protected one would block.
+    const server = oneOfType(await runStack({ stack: "prod", overrides: { postgres: { highAvailability: "Disabled" } } }), T.server);
     expect(server.inputs.highAvailability.mode).toBe("Disabled");
-    expect(server.options.ignoreChanges).toEqual([]);
+    expect(server.inputs.availabilityZone).toBe("");
+    expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
+  });
+
+  test("test (no HA) never picks a zone either, so ignoring them changes nothing there", async () => {
+    const server = oneOfType(await runStack({ stack: "test" }), T.server);
+    expect(server.inputs).toMatchObject({ availabilityZone: "", highAvailability: { mode: "Disabled", standbyAvailabilityZone: "" } });
+    expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
   });
 
   test("same-zone HA fails over too: handled the same way", async () => {
@@ -151,37 +160,47 @@ describe("first deploy: the server settles before its first child is written (Se
     expect(oneOfType(result, T.settle).inputs.seconds).toBe(5);
   });
 
-  describe("the provider Pulumi serialises and runs in its dynamic-provider host", () => {
-    type Provider = {
-      create(inputs: any): Promise<{ id: string; outs: any }>;
-      diff(id: string, olds: any, news: any): Promise<{ changes: boolean; replaces: string[] }>;
-      update(id: string, olds: any, news: any): Promise<{ outs: any }>;
-    };
-    let provider: Provider;
+  describe("Pulumi's own dynamic-provider host runs it through a whole lifecycle", () => {
+    let host: DynamicHost;
+    let text: string;
     beforeAll(async () => {
-      const text = oneOfType(await runStack({ stack: "test" }), T.settle).inputs.__provider as string;
-      // Dependency-free: it must load without `require` (the host evaluates this text in a fresh module).
-      expect(text).not.toMatch(/\brequire\(/);
-      const module = { exports: {} as { handler?: () => Provider } };
-      vm.runInNewContext(text, { module, exports: module.exports, setTimeout, Promise, Number });
-      provider = module.exports.handler!();
+      const settle = oneOfType(await runStack({ stack: "test" }), T.settle);
+      text = settle.inputs.__provider as string;
+      host = await startDynamicHost(settle.urn);
     });
+    afterAll(() => host?.stop());
+    const inputs = (targetId: string, seconds: number, provider = text) => ({ targetId, seconds, __provider: provider });
 
-    test("create waits the given seconds, and only create", async () => {
+    test("first up: check passes the inputs through (no check method), create waits the given seconds", async () => {
+      expect(await host.check({}, inputs("/servers/a", 0.3))).toEqual({ inputs: inputs("/servers/a", 0.3), failures: [] });
       const started = Date.now();
-      const created = await provider.create({ targetId: "/servers/a", seconds: 0.3 });
+      const created = await host.create(inputs("/servers/a", 0.3));
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-      expect(created.outs).toEqual({ targetId: "/servers/a", seconds: 0.3 });
-      const updateStarted = Date.now();
-      await provider.update(created.id, created.outs, { targetId: "/servers/a", seconds: 30 });
-      expect(Date.now() - updateStarted).toBeLessThan(100);
+      expect(created).toEqual({ id: "settled-/servers/a", props: inputs("/servers/a", 0.3) });
     });
 
-    test("a new server (new id) replaces the step, so it waits again; nothing else does", async () => {
-      const olds = { targetId: "/servers/a", seconds: 60, __provider: "old" };
-      expect(await provider.diff("x", olds, { ...olds, __provider: "new" })).toEqual({ changes: false, replaces: [] });
-      expect(await provider.diff("x", olds, { ...olds, seconds: 30 })).toEqual({ changes: true, replaces: [] });
-      expect(await provider.diff("x", olds, { ...olds, targetId: "/servers/b" })).toEqual({ changes: true, replaces: ["targetId"] });
+    test("a second up, a preview of an unchanged program and a new provider text alone: no change, so no wait", async () => {
+      const state = inputs("/servers/a", 60);
+      expect(await host.diff("settled-/servers/a", state, inputs("/servers/a", 60))).toEqual({ changes: DIFF.none, replaces: [] });
+      // A new build of the program changes the text; the stored one stays (only delete uses it, and does nothing).
+      expect(await host.diff("settled-/servers/a", { ...state, __provider: "exports.handler = () => ({});" }, state)).toEqual({ changes: DIFF.none, replaces: [] });
+    });
+
+    test("a new duration is an update that does not wait; a new server (new id, or unknown in a preview) replaces it", async () => {
+      const state = inputs("/servers/a", 60);
+      expect(await host.diff("x", state, inputs("/servers/a", 30))).toEqual({ changes: DIFF.some, replaces: [] });
+      const started = Date.now();
+      expect(await host.update("x", state, inputs("/servers/a", 30))).toEqual(inputs("/servers/a", 30));
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await host.diff("x", state, inputs("/servers/b", 60))).toEqual({ changes: DIFF.some, replaces: ["targetId"] });
+      const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's unknown value in a preview
+      expect(await host.diff("x", state, inputs(unknown, 60))).toEqual({ changes: DIFF.some, replaces: ["targetId"] });
+    });
+
+    test("refresh (after a failover too) keeps the state as it is (no read method); teardown forgets it (no delete)", async () => {
+      const state = inputs("/servers/a", 60);
+      expect(await host.read("settled-/servers/a", state)).toEqual({ id: "settled-/servers/a", props: state });
+      await expect(host.delete("settled-/servers/a", state)).resolves.toBeUndefined();
     });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A new environment is one new file, truly (issue 10, point 4): every derived name is the stack's own, two stack
+ * A new environment is one new file, truly: every derived name is the stack's own, two stack
  * files that would own one name (or a stack name that derives another's) stop every tool and the program with an
  * error naming both stacks and the name, and a copied stack file in a fresh checkout plans, documents itself in
  * README and keeps the suite's invariants.

@@ -181,8 +181,15 @@ const BASE_CASES: CaseTable = {
     ],
   },
   "webapp-managed-identity": {
-    pass: [{ label: "user-assigned identity", change: set("app", (i) => (i.identity = { type: "UserAssigned", userAssignedIdentities: { "/id/x": {} } })) }],
-    fail: [{ label: "identity None", change: set("app", (i) => (i.identity = { type: "None" })), resource: "app", found: '"None"' }],
+    pass: [
+      // The program's shape: azure-native v3 takes the identities' ids as a list; ARM answers with a map by id.
+      { label: "user-assigned identity (inputs: a list of ids)", change: set("app", (i) => (i.identity = { type: "UserAssigned", userAssignedIdentities: ["/id/x"] })) },
+      { label: "user-assigned identity (outputs: a map by id)", change: set("app", (i) => (i.identity = { type: "UserAssigned", userAssignedIdentities: { "/id/x": {} } })) },
+    ],
+    fail: [
+      { label: "identity None", change: set("app", (i) => (i.identity = { type: "None" })), resource: "app", found: '"None"' },
+      { label: "user-assigned with no identity listed", change: set("app", (i) => (i.identity = { type: "UserAssigned", userAssignedIdentities: [] })), resource: "app", found: '"UserAssigned"' },
+    ],
   },
   "webapp-http2": {
     pass: [],
@@ -216,7 +223,7 @@ const BASE_CASES: CaseTable = {
   },
   "webapp-vnet-route-all": {
     pass: [
-      { label: "older vnetRouteAllEnabled (G9)", change: set("app", (i) => (delete i.outboundVnetRouting, (i.vnetRouteAllEnabled = true))) },
+      { label: "older vnetRouteAllEnabled", change: set("app", (i) => (delete i.outboundVnetRouting, (i.vnetRouteAllEnabled = true))) },
       { label: "public vault needs no route-all", change: (s) => (vault((p) => (p.publicNetworkAccess = "Enabled"))(s), set("app", (i) => delete i.outboundVnetRouting)(s)) },
     ],
     fail: [
@@ -240,7 +247,7 @@ const BASE_CASES: CaseTable = {
     pass: [],
     fail: [
       {
-        label: "shared key on with SAS policy (G5)",
+        label: "shared key on with SAS policy",
         change: account((i) => Object.assign(i, { allowSharedKeyAccess: true, sasPolicy: { sasExpirationPeriod: "1.00:00:00", expirationAction: "Log" } })),
         resource: "sessions",
         found: "true",

@@ -1,6 +1,6 @@
 /**
  * The policy rules over the real programs (mock harness): dev has nothing to check, test and prod break no
- * mandatory rule except those waiting for issue 3's resources, and every documented exception is in use.
+ * mandatory rule, and every documented exception is in use.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -10,11 +10,6 @@ import { main } from "../tools/policy-config";
 import { EXIT, type Io } from "../tools/cli";
 import { environments, listStacks, PROJECT_DIR, stackExceptions } from "../config/stack-files";
 import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, runProgram, runStack, userResources } from "../mock-runtime";
-
-/**
- * Mandatory violations that exist only because issue 3 (monitoring, locks) is not merged on this branch. After the
- * merge these must be [] (the test then fails until the list is emptied, so it cannot go stale).
- */
 
 const unique = (xs: string[]) => [...new Set(xs)].sort();
 

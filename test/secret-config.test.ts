@@ -1,5 +1,5 @@
 /**
- * Secret config stays secret (issue 10, point 2): a `secure:` value reaches the program as a secret key (the mock
+ * Secret config stays secret: a `secure:` value reaches the program as a secret key (the mock
  * runtime passes PULUMI_CONFIG_SECRET_KEYS like the engine), the program keeps it a secret Output all the way to the
  * resources, the plan prints [secret] and never the placeholder, and offline placeholders differ per key and path.
  */
@@ -65,6 +65,25 @@ describe("dev with secure: values", () => {
     }
   });
 
+  test("a schema error under a secret key names the key and what is allowed, but never shows the value", async () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      // A value that is secure itself, where the schema wants a number.
+      [{ docker: { password: secure("pw"), hostPort: secure("port") } }, "docker.hostPort (value not shown: docker holds a secure: value): must be a number", "hostPort"],
+      // A plain value beside a secure one: Pulumi does not say which one was secure, so neither is shown.
+      [{ docker: { password: secure("pw"), healthcheck: { interval: "soon" } } }, "docker.healthcheck.interval (value not shown: docker holds a secure: value): must be a Docker duration", ""],
+      // The whole block written as one secure value.
+      [{ docker: secure("block") }, "docker (value not shown: docker holds a secure: value): must be a mapping", ""],
+    ];
+    for (const [overrides, fragment, at] of cases) {
+      const result = await runProgram({ stack: "dev", overrides });
+      const message = result.error!.message;
+      expect(message).toContain(fragment);
+      expect(message).not.toMatch(/offline-secret-|"soon"/);
+      if (at) expect(message).not.toContain(offlineSecret("dev", DOCKER, at));
+      expect(userResources(result)).toEqual([]);
+    }
+  });
+
   test("every secret-capable path is covered by a case above", () => {
     expect([...SECRET_CAPABLE]).toEqual(["docker.password", "docker.api.settings.*"]);
   });
@@ -75,6 +94,14 @@ describe("secure: where nothing can keep it secret is refused", () => {
     const result = await runProgram({ stack: "prod", overrides: { app: { jwt: { audience: secure("aud") } } } });
     expect(result.error).toBeInstanceOf(ConfigError);
     expect(result.error!.message).toContain("app: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at docker.password, docker.api.settings.<NAME>");
+    expect(userResources(result)).toEqual([]);
+  });
+
+  test("a misplaced secure: value that also breaks the schema is named by key, never quoted (the program sees it decrypted)", async () => {
+    const result = await runProgram({ stack: "prod", overrides: { postgres: { adminLogin: secure("login") } } });
+    const message = result.error!.message;
+    expect(message).toContain("postgres: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at");
+    expect(message).not.toContain(offlineSecret("prod", "amplifier-infra:postgres", "adminLogin"));
     expect(userResources(result)).toEqual([]);
   });
 

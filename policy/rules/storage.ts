@@ -32,7 +32,7 @@ export const storageRules: Rule[] = [
   },
   {
     name: "storage-shared-key-disabled",
-    description: "Storage accounts disable shared-key authorization (deviation G5: the App Service Azure Files mount needs it).",
+    description: "Storage accounts disable shared-key authorization (the App Service Azure Files mount needs the key, so a stack that mounts a share documents an exception).",
     source: ["CKV2_AZURE_40", "AzPol 8c6a50c6 (MCSB)"],
     severity: "medium",
     resourceTypes: [T.storageAccount],

@@ -82,7 +82,7 @@ export const webAppRules: Rule[] = [
       const ok =
         (typeof type === "string" && type.includes("SystemAssigned")) ||
         (type === "UserAssigned" && Object.keys(at(props, "identity.userAssignedIdentities") ?? {}).length > 0);
-      return when(!ok, "has no managed identity", type, 'set identity: {type: "SystemAssigned"}');
+      return when(!ok, "has no managed identity", type, 'set identity: {type: "UserAssigned", userAssignedIdentities: [<identity>.id]} with keyVaultReferenceIdentity: <identity>.id (the app\'s own), or {type: "SystemAssigned"}');
     },
   },
   {
@@ -159,7 +159,7 @@ export const webAppRules: Rule[] = [
     check: (props, ctx) => {
       const privateVault = ofType(ctx.resources, T.vault).find((v) => at(v.props, "properties.publicNetworkAccess") === "Disabled");
       if (!privateVault) return [];
-      // G9: web API 2025-05-01 (azure-native 3.28) reads outboundVnetRouting; older v3 builds vnetRouteAllEnabled.
+      // Web API 2025-05-01 (azure-native 3.28) reads outboundVnetRouting; older v3 builds vnetRouteAllEnabled.
       const routeAll =
         at(props, "outboundVnetRouting.allTraffic") === true || props.vnetRouteAllEnabled === true || at(props, "siteConfig.vnetRouteAllEnabled") === true;
       const subnet = props.virtualNetworkSubnetId;
