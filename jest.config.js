@@ -6,4 +6,7 @@ module.exports = {
   // Type errors are caught by `npm run typecheck`; transpiling only keeps the suite fast.
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 60000,
+  // One worker per core (jest's default leaves one idle): suites are independent processes, each PostgreSQL test
+  // server takes a free port; on two cores the run drops from about 2.3 to 1.4 minutes.
+  maxWorkers: "100%",
 };
