@@ -21,6 +21,14 @@ function governs(policy: PolicyResource, site: PolicyResource): boolean {
 /** App Service's minTlsVersion / scmMinTlsVersion values that mean TLS 1.2 or newer. */
 const TLS_1_2_OR_NEWER = ["1.2", "1.3"];
 
+/** The check that `siteConfig.<field>` (the site's or its SCM endpoint's minimum TLS) is 1.2 or newer. */
+const requiresTls12 =
+  (field: "minTlsVersion" | "scmMinTlsVersion", problem: string): Rule["check"] =>
+  (props) => {
+    const tls = at(props, `siteConfig.${field}`);
+    return when(!TLS_1_2_OR_NEWER.includes(tls), problem, tls, `set siteConfig.${field}: "1.2"`);
+  };
+
 export const webAppRules: Rule[] = [
   {
     name: "webapp-https-only",
@@ -38,10 +46,7 @@ export const webAppRules: Rule[] = [
     severity: "high",
     resourceTypes: SITE_TYPES,
     scope: "resource",
-    check: (props) => {
-      const tls = at(props, "siteConfig.minTlsVersion");
-      return when(!TLS_1_2_OR_NEWER.includes(tls), "does not require TLS 1.2 or newer", tls, 'set siteConfig.minTlsVersion: "1.2"');
-    },
+    check: requiresTls12("minTlsVersion", "does not require TLS 1.2 or newer"),
   },
   {
     name: "webapp-ftps-disabled",
@@ -128,10 +133,7 @@ export const webAppRules: Rule[] = [
     severity: "high",
     resourceTypes: SITE_TYPES,
     scope: "resource",
-    check: (props) => {
-      const tls = at(props, "siteConfig.scmMinTlsVersion");
-      return when(!TLS_1_2_OR_NEWER.includes(tls), "lets its SCM site accept TLS older than 1.2", tls, 'set siteConfig.scmMinTlsVersion: "1.2"');
-    },
+    check: requiresTls12("scmMinTlsVersion", "lets its SCM site accept TLS older than 1.2"),
   },
   {
     name: "webapp-cors-no-wildcard",
