@@ -2,7 +2,9 @@
  * README stays true: its generated tables are what the program says, CI runs its test command, and every section
  * the code, workflows and documents cite by name exists.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { lockedDeletesTable } from "../tools/docs";
 import { loadAllStackConfigs, renderEnvironmentsTable, withEnvironmentsTable, withSection } from "../tools/environments-table";
@@ -67,4 +69,20 @@ test("README's and docs/'s relative links point at files that exist", () => {
       .map((target) => `${file} -> ${target}`),
   );
   expect(broken).toEqual([]);
+});
+
+test("every Mermaid picture in README and docs/ parses with Mermaid's own parser (the one GitHub renders with)", () => {
+  const files = ["README.md", ...fs.readdirSync(path.join(PROJECT_DIR, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  const blocks = files.flatMap((file) => [...fs.readFileSync(path.join(PROJECT_DIR, file), "utf8").matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m, i) => ({ file, i, text: m[1] })));
+  expect(blocks.length).toBeGreaterThanOrEqual(2); // how the code is organised; prod's Azure resources
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-mermaid-"));
+  const paths = blocks.map((b) => {
+    const p = path.join(dir, `${b.file.replace(/\W/g, "_")}-${b.i}.mmd`);
+    fs.writeFileSync(p, b.text);
+    return p;
+  });
+  const check = spawnSync(process.execPath, [path.join(PROJECT_DIR, "test", "mermaid-check.mjs"), ...paths], { encoding: "utf8" });
+  const results = check.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  expect(results.filter((r) => !r.ok)).toEqual([]);
+  expect(results.map((r) => r.type)).toEqual(blocks.map(() => "flowchart-v2"));
 });
