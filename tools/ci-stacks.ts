@@ -6,7 +6,7 @@
  * `delivery.pullRequestPreview` (config/delivery.ts). Workflows that hand out credentials run it from the reviewed
  * base commit, never from a pull request's. tools/azure-setup.ts reads the same list.
  */
-import { listStacks, parseStackFile, PROJECT_DIR } from "../config/stack-files";
+import { parseAllStackFiles, PROJECT_DIR } from "../config/stack-files";
 import { ConfigError, type StackConfig } from "../config/schema";
 import { EXIT, type Io, tokenize } from "./cli";
 
@@ -21,9 +21,7 @@ const STACK_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** Every Azure stack's validated config, in stack-name order. Throws ConfigError for a stack CI cannot name safely. */
 export function azureStacks(dir = PROJECT_DIR): AzureStackConfig[] {
-  const configs = listStacks(dir)
-    .map((stack) => parseStackFile(stack, dir))
-    .filter((c): c is AzureStackConfig => c.platform === "azure");
+  const configs = parseAllStackFiles(dir).filter((c): c is AzureStackConfig => c.platform === "azure");
   const seen = new Map<string, string>();
   for (const { stack } of configs) {
     if (!STACK_NAME.test(stack)) {
