@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { lockedDeletesTable } from "../tools/docs";
-import { loadAllStackConfigs, renderEnvironmentsTable, withEnvironmentsTable, withSection } from "../tools/environments-table";
+import { loadAllStackConfigs, renderEnvironmentsTable, withSection } from "../tools/environments-table";
 import { PROJECT_DIR } from "../config/stack-files";
 import { trackedFiles } from "./support/checkout";
 
@@ -16,7 +16,7 @@ const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 test("the environments table matches the stack files (run `npm run docs` to regenerate)", () => {
   const configs = loadAllStackConfigs();
   const table = renderEnvironmentsTable(configs);
-  expect(withEnvironmentsTable(readme, table)).toBe(readme);
+  expect(withSection(readme, "environments", table)).toBe(readme);
   // One column per stack file, whatever the stacks are; the spec's tiers where the stack is the spec's.
   const row = (name: string) => table.split("\n").find((l) => l.startsWith(`| ${name} |`))!.split("|").slice(2, -1).map((c) => c.trim());
   expect(row("Setting")).toEqual(configs.map((c) => `\`${c.stack}\``));

@@ -78,11 +78,6 @@ export function renderEnvironmentsTable(configs: StackConfig[]): string {
   return lines.join("\n");
 }
 
-/** README with the generated table between the markers. */
-export function withEnvironmentsTable(readme: string, table: string): string {
-  return withSection(readme, "environments", table);
-}
-
 /** `readme` with `body` between `<!-- <name>:start ... -->` and `<!-- <name>:end -->`. */
 export function withSection(readme: string, name: string, body: string): string {
   const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(readme);
