@@ -4,6 +4,7 @@
  * with a self-managed backend, its own state container and secrets key. Nothing here is shared between stacks, so
  * test's credentials cannot reach prod.
  */
+import { AZURE_TOKEN_EXCHANGE_AUDIENCE as AUDIENCE, GITHUB_OIDC_ISSUER as ISSUER } from "../config/github";
 import { azureTags } from "../config/tags";
 import type { AzureStackConfig } from "./ci-stacks";
 import { PREVIEW_SUFFIX } from "./ci-stacks";
@@ -14,10 +15,6 @@ export const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** A value shown in a `#` comment: control characters escaped, so the comment stays one line and never runs. */
 // eslint-disable-next-line no-control-regex
 export const shown = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (ch) => JSON.stringify(ch).slice(1, -1));
-
-/** GitHub's OIDC issuer and the audience Entra expects (docs.github.com, "OpenID Connect reference"). */
-const ISSUER = "https://token.actions.githubusercontent.com";
-const AUDIENCE = "api://AzureADTokenExchange";
 
 /** The two identities of a stack: `pulumi up` in environment <stack>, previews and drift in <stack>-preview. */
 export function stackIdentities(appName: string, repo: string, stack: string) {
