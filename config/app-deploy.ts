@@ -24,7 +24,10 @@ export const appDeploySchema = z
       .meta({ rule: `${REPOSITORY_FORMS} (the ids: GET /repos/{owner}/{repo} -> owner.id, id)` })
       .describe("The app's repository, as its OIDC subject names it: with the ids once GitHub issues immutable subject claims for it."),
     environment: environmentName.describe("The GitHub environment of that repository whose jobs may deploy (its protection rules guard the deploy)."),
-    identityName: identityName.optional().describe("The deploy identity (user-assigned, in this stack's resource group)."),
+    identityName: identityName
+      .optional()
+      .meta({ derivedDefault: "`id-<appService.name>-deploy`" })
+      .describe("The deploy identity (user-assigned, in this stack's resource group)."),
   })
   .describe("The app repository's deploy identity: OIDC from one GitHub environment, Website Contributor on this stack's web app only.");
 

@@ -90,7 +90,7 @@ export const restoreSchema = z
         const problem = pointInTimeProblem(ms, MAX_RETENTION_DAYS);
         if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
-      .describe("The instant (UTC) whose data the new server holds: the last good moment, e.g. a minute before a table was dropped."),
+      .describe("The instant (UTC) whose data the new server holds: the last good moment, e.g. a minute before a table was dropped. Quote it in the stack file."),
   })
   .describe(
     "Create this stack's server as a point-in-time restore of another server (createMode PointInTimeRestore). Acts only when the server is created: " +
