@@ -96,7 +96,7 @@ const database: Record<string, Extractor> = {
     set("password", i.administratorLoginPassword !== undefined ? MASK : undefined),
     set("auth", i.authConfig && `password ${i.authConfig.passwordAuth}, Entra ${i.authConfig.activeDirectoryAuth}`),
     // Create-only (postgres.restore): what the new server starts from; its database is adopted, not created.
-    set("restore", i.createMode && `${i.createMode} of ${ctx.ref(i.sourceServerResourceId)} at ${i.pointInTimeUTC} (at creation only)`),
+    set("restore", i.createMode && `${i.createMode} of ${ctx.ref(i.sourceServerResourceId)} at ${i.pointInTimeUTC}`),
   ],
   "azure-native:dbforpostgresql:Database": (i) => [set("name", i.databaseName), set("charset", i.charset), set("collation", i.collation)],
   "azure-native:dbforpostgresql:Configuration": (i) => [set(String(i.configurationName), i.value)],

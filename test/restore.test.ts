@@ -138,7 +138,7 @@ describe("postgres.restore on every Azure stack", () => {
   test("the plan shows the restore mode and the adoption", () => {
     const plan = buildPlan(withUp.prod);
     const settings = (name: string) => Object.fromEntries(plan.resources.find((r) => r.name === name)!.settings);
-    expect(settings("postgres-server").restore).toBe(`PointInTimeRestore of flexibleServers/amplifier-db-legacy at ${POINT} (at creation only)`);
+    expect(settings("postgres-server").restore).toBe(`PointInTimeRestore of flexibleServers/amplifier-db-legacy at ${POINT}`);
     expect(settings("postgres-database")["adopts (import)"]).toBe("databases/amplifier_prod");
     expect(Object.keys(Object.fromEntries(buildPlan(without.prod).resources.find((r) => r.name === "postgres-server")!.settings))).not.toContain("restore");
   });
