@@ -119,6 +119,6 @@ export = () => {
     keyVaultUri: vault.vaultUri,
     // What the app's workflow logs in with (azure/login client-id, tenant-id, subscription-id); with webAppName and
     // resourceGroupName above, everything docs/app-deploy.md's workflow needs.
-    ...(deploy ? { appDeployClientId: deploy.clientId, appDeployTenantId: client.tenantId, appDeploySubscriptionId: client.subscriptionId } : {}),
+    ...(deploy ? { appDeployClientId: deploy.clientId, appDeployTenantId: deploy.tenantId, appDeploySubscriptionId: client.subscriptionId } : {}),
   };
 };

@@ -35,6 +35,8 @@ export class AppDeployIdentity extends pulumi.ComponentResource {
   readonly roleAssignment: authorization.RoleAssignment;
   /** What the app's workflow passes to azure/login as `client-id`. */
   readonly clientId: pulumi.Output<string>;
+  /** The identity's tenant (azure/login `tenant-id`). */
+  readonly tenantId: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: AppDeployArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -75,7 +77,8 @@ export class AppDeployIdentity extends pulumi.ComponentResource {
     );
 
     this.clientId = this.identity.clientId;
+    this.tenantId = this.identity.tenantId;
     this.principalId = this.identity.principalId;
-    this.registerOutputs({ clientId: this.clientId, principalId: this.principalId });
+    this.registerOutputs({ clientId: this.clientId, tenantId: this.tenantId, principalId: this.principalId });
   }
 }
