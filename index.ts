@@ -7,6 +7,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import { initSqlExtensions } from "./config/extensions";
 import { loadStackConfig, projectRoot } from "./config/load";
 import { azureTags } from "./config/tags";
+import { AppDeployIdentity } from "./components/app-deploy";
 import { AppService } from "./components/app-service";
 import { appSettings } from "./components/app-settings";
 import { DeletionLocks } from "./components/deletion-locks";
@@ -99,6 +100,10 @@ export = () => {
     webAppId: app.webApp.id,
     storageAccountId: sessions.account.id,
   });
+  // Data-driven: an `appDeploy` block lets the app's repository deploy to this web app, and nothing else.
+  const deploy = cfg.appDeploy
+    ? new AppDeployIdentity("app-deploy", { config: cfg.appDeploy, ...placement, subscriptionId: client.subscriptionId, webAppId: app.webApp.id })
+    : undefined;
   if (cfg.locks) new DeletionLocks("locks", { targets: { "database-server": db.server.id, "key-vault": vault.vault.id } });
 
   return {
@@ -112,5 +117,8 @@ export = () => {
     webAppPrincipalId: app.principalId,
     keyVaultName: vault.vaultName,
     keyVaultUri: vault.vaultUri,
+    // What the app's workflow logs in with (azure/login client-id, tenant-id, subscription-id); with webAppName and
+    // resourceGroupName above, everything docs/app-deploy.md's workflow needs.
+    ...(deploy ? { appDeployClientId: deploy.clientId, appDeployTenantId: deploy.tenantId, appDeploySubscriptionId: client.subscriptionId } : {}),
   };
 };

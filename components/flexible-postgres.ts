@@ -20,6 +20,17 @@ const PG_PORT = 5432;
  */
 const FAILOVER_ZONES = ["availabilityZone", "highAvailability.standbyAvailabilityZone"];
 
+/**
+ * A point-in-time restore's inputs (`postgres.restore`) are create-only: sourceServerResourceId (x-ms-mutability
+ * read, create; "returned only when the target server is a read replica") and pointInTimeUTC (create only; never
+ * read back) would make a changed or added value replace the server, and createMode would be sent as an update to a
+ * running one (openapi.json above, ServerProperties). Always ignored, so the block acts only when the server is
+ * created: adding it to a running stack or removing it later changes nothing (an ignored input is reset to the old
+ * state's value, or dropped when the old state has none: pulumi/pulumi pkg/resource/deploy/step_generator.go,
+ * processIgnoreChanges).
+ */
+export const RESTORE_INPUTS = ["createMode", "sourceServerResourceId", "pointInTimeUTC"];
+
 export interface FlexiblePostgresArgs extends AzurePlacement {
   /** The validated `postgres` block of the stack config (names and SKU tier already derived). */
   config: ServerConfig;
@@ -29,6 +40,20 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
   tenantId?: pulumi.Input<string>;
   /** Extensions the app creates (config/extensions.ts, from the init SQL): allowed through `azure.extensions`. */
   extensions: string[];
+}
+
+/**
+ * A restored server already holds the source's database, and azure-native refuses to create one that exists
+ * ("cannot create already existing resource": pulumi/pulumi-azure-native provider/pkg/azure/client_azcore.go,
+ * CanCreate), so the stack adopts it with Pulumi's `import` option. Only in `up`: an import reads the resource even in
+ * a preview (pulumi/pulumi pkg/resource/deploy/step.go, ImportStep.Apply), and before the restore runs the server does
+ * not exist. Once imported, the same id is "treated like any other resource" (pulumi/pulumi
+ * developer-docs/architecture/import.md). retainOnDelete: should the id ever differ from the state's (an import then
+ * replaces), the old resource leaves the state without the database being dropped.
+ */
+function restoredDatabase(c: ServerConfig): pulumi.CustomResourceOptions {
+  if (!c.restore) return {};
+  return { retainOnDelete: true, ...(pulumi.runtime.isDryRun() ? {} : { import: c.restore.databaseId }) };
 }
 
 /**
@@ -77,10 +102,13 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
           ? { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: args.tenantId }
           : { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
         tags: args.tags,
+        // A restore creates a new server from the source's backups (Microsoft Learn, "Backup and restore in Azure
+        // Database for PostgreSQL flexible server": a restore never overwrites an existing server).
+        ...(c.restore ? { createMode: "PointInTimeRestore", sourceServerResourceId: c.restore.sourceServerId, pointInTimeUTC: c.restore.pointInTime } : {}),
       },
       // Autogrow stays off: Azure grows storage but never shrinks it, so a grown disk would make every later
       // `pulumi up` try (and fail) to shrink it back to the configured size.
-      { parent: this, protect: args.protect, ignoreChanges: FAILOVER_ZONES },
+      { parent: this, protect: args.protect, ignoreChanges: [...FAILOVER_ZONES, ...RESTORE_INPUTS] },
     );
     // The chain starts with a wait that runs only when the server is created (ServerIsBusy right after creation).
     this.lastWrite = new Settle(`${name}-settle`, { targetId: this.server.id, seconds: c.settleSeconds }, { parent: this, dependsOn: [this.server] });
@@ -97,7 +125,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
             collation: "en_US.utf8",
           },
           // Deleting the database resource drops the data even while the server stays.
-          { parent: this, dependsOn, protect: args.protect },
+          { parent: this, dependsOn, protect: args.protect, ...restoredDatabase(c) },
         ),
     );
 

@@ -23,7 +23,7 @@ export function isSiteName(name: string): boolean {
 const siteName = checked(z.string(), isSiteName, SITE_NAME_RULE);
 
 /** User-assigned identity names: 3-128 letters, digits, hyphens and underscores, starting with a letter or digit. */
-const identityName = matching(
+export const identityName = matching(
   /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/,
   "must be 3-128 letters, digits, '-' or '_', starting with a letter or digit (Microsoft.ManagedIdentity naming rules)",
 );

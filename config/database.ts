@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { IPV4, ipv4ToNumber } from "./cidr";
 import { checked, matching } from "./fields";
+import { restoreSchema } from "./restore";
 
 /** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB (32 GiB .. 32 TiB, powers of two). */
 export const STORAGE_SIZES_GB = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] as const;
@@ -181,6 +182,8 @@ export const postgresSchema = z
       .describe("Microsoft Entra administrator of the server (a group is best); turns on Entra authentication next to passwords (policy rule postgres-entra-admin)."),
     // Allowed on the server as `azure.extensions`, set after TLS.
     initSqlPath: initSqlPath.describe("The SQL dev initialises the database with: every extension it creates is allowed on this server. Relative to the project."),
+    // Create-only: acts when the server is created, ignored afterwards (config/restore.ts, docs/restore.md).
+    restore: restoreSchema.optional(),
     /** Azure answers ServerIsBusy right after creation (Azure/azure-postgresql#134); it waits only when the server is created or replaced. */
     settleSeconds: z
       .number()

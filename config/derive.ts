@@ -3,6 +3,7 @@
  * `rg-amplifier-staging`), unless the stack file sets them; schema.ts calls this once the config is valid.
  * Derived names that would break Azure's limits, and tags beyond them, are problems naming the key to set.
  */
+import { deriveAppDeploy } from "./app-deploy";
 import { appSchema } from "./app-settings";
 import {
   appServiceSchema,
@@ -20,6 +21,7 @@ import {
   VAULT_NAME_RULE,
 } from "./azure-app";
 import { skuTier, type SkuTier } from "./database";
+import { deriveRestore } from "./restore";
 import { DEFAULT_DELIVERY } from "./delivery";
 import { ConfigError } from "./errors";
 import { azureTags } from "./tags";
@@ -28,7 +30,7 @@ import type { Parsed, StackConfig } from "./schema";
 /** The validated config with every name the stack derives (from `namePrefix` and the stack's slug) filled in. */
 export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secretPaths: ReadonlySet<string>): StackConfig {
   const p = cfg.namePrefix;
-  const { docker, azure, postgres, locks, keyVault, appService, app, storage, network, monitoring, delivery, ...common } = cfg;
+  const { docker, azure, postgres, locks, keyVault, appService, app, appDeploy, storage, network, monitoring, delivery, ...common } = cfg;
   if (cfg.platform === "docker" && docker) {
     return {
       ...common,
@@ -66,6 +68,7 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
         planTier: tier,
       },
       storage: { ...st, accountName: st.accountName ?? `st${p}${stackSlug}`, publicNetworkAccess: st.publicNetworkAccess ?? access },
+      appDeploy: appDeploy && deriveAppDeploy(appDeploy, appName),
     };
     // Derived names can outgrow Azure's limits with a long prefix or stack name: say which key to set.
     const tooLong = [
@@ -82,20 +85,28 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
           text: `${key} (derived ${JSON.stringify(name)} from namePrefix and stack name): ${rule}; set ${key} explicitly`,
         })),
       ...tagProblems(azureTags(cfg)).map((text) => ({ path: ["tags"], text: `tags: ${text}` })),
+      // One resource group, one name: the deploy identity would be the app's own identity.
+      ...(derived.appDeploy && derived.appDeploy.identityName.toLowerCase() === derived.appService.identityName.toLowerCase()
+        ? [{ path: ["appDeploy", "identityName"], text: `appDeploy.identityName (got ${JSON.stringify(derived.appDeploy.identityName)}): is the app's own identity (appService.identityName); give the deploy identity its own name` }]
+        : []),
     ];
     if (problems.length) throw new ConfigError(stack, problems);
+    const resourceGroupName = azure.resourceGroupName ?? `rg-${p}-${stackSlug}`;
+    const serverName = postgres.serverName ?? `${p}-db-${stackSlug}`;
+    const databaseName = postgres.databaseName ?? `${p}_${stackSlug}`;
     return {
       ...common,
       stack,
       stackSlug,
       secretPaths,
       platform: "azure",
-      azure: { ...azure, resourceGroupName: azure.resourceGroupName ?? `rg-${p}-${stackSlug}` },
+      azure: { ...azure, resourceGroupName },
       postgres: {
         ...postgres,
-        serverName: postgres.serverName ?? `${p}-db-${stackSlug}`,
-        databaseName: postgres.databaseName ?? `${p}_${stackSlug}`,
+        serverName,
+        databaseName,
         skuTier: skuTier(postgres.skuName) as SkuTier,
+        restore: postgres.restore && deriveRestore(postgres.restore, resourceGroupName, serverName, databaseName),
       },
       locks: locks ?? true,
       ...derived,

@@ -5,7 +5,8 @@
  *  - a project key fails the schema, unknown keys included (schema.ts);
  *  - a value Pulumi marks secret sits where it cannot stay secret (secrets.ts);
  *  - a file the config names lies outside the project (`docker.initSqlPath`, `postgres.initSqlPath`);
- *  - a name the stack would own is another stack file's (collisions.ts: the program reads its sibling stack files).
+ *  - a name the stack would own is another stack file's (collisions.ts: the program reads its sibling stack files);
+ *  - a restore's source is the stack's own server, or a sibling's server it cannot restore from as asked (restore.ts).
  * The offline tools (stack-files.ts) turn a stack file into the same runtime map and call `validateStack` too, so
  * the plan and `pulumi up` accept and reject the same configs.
  */
@@ -16,6 +17,7 @@ import { collisionProblems, type StackNames } from "./collisions";
 import { INIT_SQL_PATH } from "./database";
 import { allowedKeysAt, ConfigError, type Problem } from "./errors";
 import { keyProblems } from "./keys";
+import { restoreSourceProblems } from "./restore";
 import { listStacks, readStackFile, toRuntimeConfig } from "./pulumi-files";
 import { parseStackConfig, stackConfigSchema, type StackConfig } from "./schema";
 
@@ -45,7 +47,8 @@ export function loadStackConfig(): StackConfig {
   const root = projectRoot();
   const project = pulumi.getProject();
   const own = validateStack({ stack: pulumi.getStack(), project, values: pulumi.runtime.allConfig(), isSecret: isConfigSecret, root });
-  const problems = collisionProblems(own, siblingStacks(root, project, own.stack));
+  const siblings = siblingStacks(root, project, own.stack);
+  const problems = [...collisionProblems(own, siblings), ...restoreSourceProblems(own, siblings)];
   if (problems.length) throw new ConfigError(own.stack, problems);
   return own.cfg;
 }

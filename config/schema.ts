@@ -9,10 +9,12 @@
  */
 import { z } from "zod";
 import { RULE_NAMES } from "../policy/rules";
+import { appDeploySchema, type AppDeployConfig } from "./app-deploy";
 import { appSchema } from "./app-settings";
 import { appServiceSchema, keyVaultSchema, monitoringSchema, networkSchema, type PlanTier, storageSchema, TAG_LIMITS } from "./azure-app";
 import { dockerSchema, postgresSchema, type SkuTier } from "./database";
 import { deriveNames } from "./derive";
+import type { RestoreConfig } from "./restore";
 import { checkDelivery, type DeliveryConfig, deliverySchema } from "./delivery";
 import { ConfigError, describeIssue } from "./errors";
 import { matching } from "./fields";
@@ -93,6 +95,8 @@ export const stackConfigSchema = z
     keyVault: keyVaultSchema.optional(),
     appService: appServiceSchema.optional(),
     app: appSchema.optional(),
+    /** The app repository's deploy identity (config/app-deploy.ts); absent, the program creates none. */
+    appDeploy: appDeploySchema.optional(),
     storage: storageSchema.optional(),
     network: networkSchema.optional(),
     monitoring: monitoringSchema.optional(),
@@ -137,7 +141,7 @@ export const stackConfigSchema = z
   });
 
 /** Blocks only Azure stacks use. */
-export const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "storage", "network", "monitoring", "delivery"] as const;
+export const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "appDeploy", "storage", "network", "monitoring", "delivery"] as const;
 
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
 export type Parsed = z.output<typeof stackConfigSchema>;
@@ -169,7 +173,8 @@ type Common = Omit<Parsed, "platform" | "locks" | (typeof AZURE_ONLY)[number] | 
   secretPaths: ReadonlySet<string>;
 };
 export type LocalDatabaseConfig = DockerConfig & Required<Pick<DockerConfig, "containerName" | "volumeName" | "user" | "database">>;
-export type ServerConfig = PostgresConfig & Required<Pick<PostgresConfig, "serverName" | "databaseName">> & { skuTier: SkuTier };
+export type ServerConfig = Omit<PostgresConfig, "restore"> &
+  Required<Pick<PostgresConfig, "serverName" | "databaseName">> & { skuTier: SkuTier; restore?: RestoreConfig };
 
 /** The validated configuration with every stack-derived name filled in; `platform` tells which blocks exist. */
 export type StackConfig =
@@ -182,6 +187,8 @@ export type StackConfig =
       keyVault: KeyVaultConfig;
       appService: AppServiceConfig;
       app: AppConfig;
+      /** Present: the app repository's deploy identity, its federated credential and its role on the web app. */
+      appDeploy?: AppDeployConfig;
       storage: StorageConfig;
       /** Present: private endpoints for database, vault and storage, and VNet integration of the web app. */
       network?: NetworkConfig;

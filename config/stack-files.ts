@@ -8,6 +8,7 @@ import { collisionProblems, type StackNames } from "./collisions";
 import { ConfigError } from "./errors";
 import { projectRoot, siblingStacks, validateStack } from "./load";
 import { listStacks as listStackFiles, located, projectName as readProjectName, readStackFile, type StackFile, toRuntimeConfig } from "./pulumi-files";
+import { restoreSourceProblems } from "./restore";
 import { secureLeafProblems } from "./secrets";
 import type { StackConfig } from "./schema";
 
@@ -61,7 +62,7 @@ function validateFile(stack: string, dir: string): Validated {
 
 /** Throws, located in `own`'s file, when `own` would own a name one of `others` owns. */
 function assertOwnNames(own: Validated, others: readonly StackNames[]): StackConfig {
-  const problems = collisionProblems(own, others);
+  const problems = [...collisionProblems(own, others), ...restoreSourceProblems(own, others)];
   if (problems.length) throw located(new ConfigError(own.stack, problems), own.file, own.project);
   return own.cfg;
 }

@@ -41,6 +41,8 @@ export interface RegisteredResource {
     ignoreChanges: string[];
     retainOnDelete: boolean;
     additionalSecretOutputs: string[];
+    /** Pulumi's `import` option: the id of an existing resource to adopt instead of creating one. */
+    importId?: string;
   };
 }
 
@@ -198,6 +200,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         ignoreChanges: req.getIgnorechangesList(),
         retainOnDelete: Boolean(req.getRetainondelete()),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        ...(req.getImportid() ? { importId: req.getImportid() } : {}),
       },
     };
     resources.push(record);

@@ -60,7 +60,7 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
   const [pkg, module = "", typeName = ""] = args.type.split(":");
   const lowerType = typeName.charAt(0).toLowerCase() + typeName.slice(1);
   const name: string =
-    inputs.name ?? inputs[`${lowerType}Name`] ?? inputs.resourceName ?? inputs.shareName ?? inputs.ruleName ?? inputs.lockName ?? inputs.accountName ?? args.name;
+    inputs.name ?? inputs[`${lowerType}Name`] ?? inputs.federatedIdentityCredentialResourceName ?? inputs.resourceName ?? inputs.shareName ?? inputs.ruleName ?? inputs.lockName ?? inputs.accountName ?? args.name;
   const state: Record<string, any> = { name };
   if (pkg === "azure-native") {
     const sub = MOCK_CLIENT_CONFIG.subscriptionId;
@@ -93,6 +93,8 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
       break;
     }
     case "azure-native:web:WebApp": {
+      // ARM's type for a web app is Microsoft.Web/sites (role scopes and policy rules read this id).
+      state.id = `/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/resourceGroups/${inputs.resourceGroupName ?? "rg"}/providers/Microsoft.Web/sites/${name}`;
       state.defaultHostName = `${name}.azurewebsites.net`;
       // As ARM answers: a system identity's principal on the site; user-assigned ones as a map id -> principal.
       const type: string = inputs.identity?.type ?? "None";
@@ -108,6 +110,10 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
     }
     case "azure-native:managedidentity:UserAssignedIdentity":
       Object.assign(state, userIdentity(name), { tenantId: MOCK_CLIENT_CONFIG.tenantId });
+      break;
+    case "azure-native:managedidentity:FederatedIdentityCredential":
+      // A child of its identity, as ARM names it.
+      state.id = `/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${inputs.resourceName}/federatedIdentityCredentials/${name}`;
       break;
     case "azure-native:applicationinsights:Component": {
       state.instrumentationKey = deterministicGuid(`ikey:${name}`);

@@ -107,7 +107,7 @@ const ESTIMATORS: Record<string, Estimator> = {
 };
 
 /** Types that cost nothing by themselves (config, identity, grouping) or run locally. */
-const FREE = /^(docker:|random:|pulumi:|pulumi-nodejs:dynamic|amplifier:)|^azure-native:(resources:ResourceGroup|dbforpostgresql:(Database|Configuration|FirewallRule|AdministratorsMicrosoftEntra)|keyvault:Secret|authorization:|managedidentity:UserAssignedIdentity|web:WebApp(FtpAllowed|ScmAllowed|AzureStorageAccounts)?$|network:(VirtualNetwork|Subnet|PrivateDnsZoneGroup)$|privatedns:VirtualNetworkLink|monitor:(ActionGroup|DiagnosticSetting)|storage:StorageAccount)/;
+const FREE = /^(docker:|random:|pulumi:|pulumi-nodejs:dynamic|amplifier:)|^azure-native:(resources:ResourceGroup|dbforpostgresql:(Database|Configuration|FirewallRule|AdministratorsMicrosoftEntra)|keyvault:Secret|authorization:|managedidentity:(UserAssignedIdentity|FederatedIdentityCredential)|web:WebApp(FtpAllowed|ScmAllowed|AzureStorageAccounts)?$|network:(VirtualNetwork|Subnet|PrivateDnsZoneGroup)$|privatedns:VirtualNetworkLink|monitor:(ActionGroup|DiagnosticSetting)|storage:StorageAccount)/;
 
 /**
  * A monthly total over some resources. `usd` is set only when every resource in it is priced; otherwise the total

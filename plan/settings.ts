@@ -4,7 +4,7 @@
  * name); add a row here when a component starts using a new type.
  */
 import type { RegisteredResource } from "../mock-runtime";
-import { KEY_VAULT_SECRETS_USER } from "../policy/rules";
+import { KEY_VAULT_SECRETS_USER, WEBSITE_CONTRIBUTOR } from "../policy/rules";
 import { MASK } from "./secrets";
 
 export type Setting = [key: string, value: string];
@@ -19,6 +19,7 @@ type Extractor = (inputs: Record<string, any>, ctx: SettingsContext) => Array<Se
 /** Well-known Azure built-in role definition GUIDs (Microsoft Learn, "Azure built-in roles"). */
 export const BUILT_IN_ROLES: Record<string, string> = {
   [KEY_VAULT_SECRETS_USER]: "Key Vault Secrets User",
+  [WEBSITE_CONTRIBUTOR]: "Website Contributor",
   "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
   "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
   "21090545-7ca7-4776-b22c-e363652d74d2": "Key Vault Reader",
@@ -83,7 +84,7 @@ const docker: Record<string, Extractor> = {
 
 const database: Record<string, Extractor> = {
   "azure-native:resources:ResourceGroup": (i) => [set("name", i.resourceGroupName), set("location", i.location)],
-  "azure-native:dbforpostgresql:Server": (i) => [
+  "azure-native:dbforpostgresql:Server": (i, ctx) => [
     set("name", i.serverName),
     set("version", i.version && `PostgreSQL ${i.version}`),
     set("sku", i.sku && `${i.sku.name} (${i.sku.tier})`),
@@ -94,6 +95,8 @@ const database: Record<string, Extractor> = {
     set("admin", i.administratorLogin),
     set("password", i.administratorLoginPassword !== undefined ? MASK : undefined),
     set("auth", i.authConfig && `password ${i.authConfig.passwordAuth}, Entra ${i.authConfig.activeDirectoryAuth}`),
+    // Create-only (postgres.restore): what the new server starts from; its database is adopted, not created.
+    set("restore", i.createMode && `${i.createMode} of ${ctx.ref(i.sourceServerResourceId)} at ${i.pointInTimeUTC}`),
   ],
   "azure-native:dbforpostgresql:Database": (i) => [set("name", i.databaseName), set("charset", i.charset), set("collation", i.collation)],
   "azure-native:dbforpostgresql:Configuration": (i) => [set(String(i.configurationName), i.value)],
@@ -157,6 +160,13 @@ const keyVaultAndApp: Record<string, Extractor> = {
     ];
   },
   "azure-native:managedidentity:UserAssignedIdentity": (i) => [set("name", i.resourceName)],
+  // Who may sign in as the identity: the exact subject Entra compares (a repository's GitHub environment).
+  "azure-native:managedidentity:FederatedIdentityCredential": (i) => [
+    set("name", i.federatedIdentityCredentialResourceName),
+    set("trusts", i.subject),
+    set("issuer", i.issuer),
+    set("audience", i.audiences),
+  ],
   "azure-native:web:WebAppFtpAllowed": (i) => [set("FTP basic auth", onOff(i.allow))],
   "azure-native:web:WebAppScmAllowed": (i) => [set("SCM basic auth", onOff(i.allow))],
   "azure-native:authorization:RoleAssignment": (i, ctx) => [
@@ -248,6 +258,8 @@ export const SETTINGS: Record<string, Extractor> = { ...docker, ...database, ...
 /** The settings that matter for one (masked) resource; none for an unknown type. */
 export function settingsOf(r: RegisteredResource, ctx: SettingsContext): Setting[] {
   const extract = SETTINGS[r.type];
-  if (!extract) return [];
-  return extract(r.inputs ?? {}, ctx).filter((s): s is Setting => Boolean(s));
+  // Pulumi's `import` option: the resource exists already and is adopted (a restored server's database).
+  const adopted: Setting[] = r.options.importId ? [["adopts (import)", ctx.ref(r.options.importId)]] : [];
+  if (!extract) return adopted;
+  return [...extract(r.inputs ?? {}, ctx).filter((s): s is Setting => Boolean(s)), ...adopted];
 }

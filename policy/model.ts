@@ -73,6 +73,7 @@ export const T = {
   blobContainer: "azure-native:storage:BlobContainer",
   roleAssignment: "azure-native:authorization:RoleAssignment",
   userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",
+  federatedIdentityCredential: "azure-native:managedidentity:FederatedIdentityCredential",
   workspace: "azure-native:operationalinsights:Workspace",
   appInsights: "azure-native:applicationinsights:Component",
   actionGroup: "azure-native:monitor:ActionGroup",
@@ -93,7 +94,12 @@ export function ofType(resources: readonly PolicyResource[], ...types: string[])
 }
 
 /** Name inputs that do not follow the `<type>Name` pattern. */
-const NAME_INPUTS: Record<string, string> = { [T.storageAccount]: "accountName", [T.fileShare]: "shareName", [T.metricAlert]: "ruleName" };
+const NAME_INPUTS: Record<string, string> = {
+  [T.storageAccount]: "accountName",
+  [T.fileShare]: "shareName",
+  [T.metricAlert]: "ruleName",
+  [T.federatedIdentityCredential]: "federatedIdentityCredentialResourceName",
+};
 
 /**
  * The Azure name of a resource: the `<type>Name` input azure-native uses (`serverName`, `vaultName`, ...), the

@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { RESTORE_INPUTS } from "../components/flexible-postgres";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, runStack, RunResult } from "../mock-runtime";
@@ -39,7 +40,8 @@ describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
 });
 
 describe("failover: a zone swap is not drift", () => {
-  const ZONES = ["availabilityZone", "highAvailability.standbyAvailabilityZone"];
+  // The failover zones, next to the create-only restore inputs the server always ignores (test/restore.test.ts).
+  const ZONES = ["availabilityZone", "highAvailability.standbyAvailabilityZone", ...RESTORE_INPUTS].sort();
 
   test("prod (zone-redundant HA) ignores the server's primary and standby zones, and never picks them", async () => {
     const server = oneOfType(await runStack({ stack: "prod" }), T.server);

@@ -20,6 +20,7 @@ import {
   site,
   slot,
   SUB,
+  TAGS,
   urnOf,
   VAULT_ID,
 } from "./policy-fixture";
@@ -40,7 +41,46 @@ const userAssigned = (roleGuid: string, scope: string) => (s: any[]) => {
   );
 };
 
+const SITE_ID = `${RG_ID}/providers/Microsoft.Web/sites/amplifier-api-prod`;
+const DEPLOY_PRINCIPAL = "0f1e2d3c-0000-4000-a000-000000000002";
+const WEBSITE_CONTRIBUTOR = "de139f84-1756-47ae-9be6-808fbbe84772";
+/** The app repository's deploy identity (`appDeploy`): its identity, its GitHub credential and one role grant. */
+const deployIdentity =
+  (roleGuid: string, scope: string | undefined, propertyDependencies?: Record<string, string[]>) =>
+  (s: any[]) =>
+    s.push(
+      res("managedidentity:UserAssignedIdentity", "deploy-identity", { resourceName: "id-amplifier-api-prod-deploy", resourceGroupName: RG, principalId: DEPLOY_PRINCIPAL, tags: TAGS }),
+      res("managedidentity:FederatedIdentityCredential", "deploy-credential", {
+        federatedIdentityCredentialResourceName: "github-actions",
+        resourceName: "id-amplifier-api-prod-deploy",
+        resourceGroupName: RG,
+        issuer: "https://token.actions.githubusercontent.com",
+        subject: "repo:contoso/amplifier-api:environment:production",
+        audiences: ["api://AzureADTokenExchange"],
+      }),
+      res("authorization:RoleAssignment", "deploy-role", { principalId: DEPLOY_PRINCIPAL, principalType: "ServicePrincipal", roleDefinitionId: role(roleGuid), ...(scope ? { scope } : {}) }, false, propertyDependencies),
+    );
+
 export const APP_CASES: CaseTable = {
+  "app-deploy-role-scoped-to-web-app": {
+    pass: [
+      { label: "the deploy identity, Website Contributor on the web app", change: deployIdentity(WEBSITE_CONTRIBUTOR, SITE_ID) },
+      { label: "scope not known yet (preview), computed from the web app", change: deployIdentity(WEBSITE_CONTRIBUTOR, undefined, { scope: [urnOf("web:WebApp", "app")] }) },
+      { label: "other roles of other principals are not this rule's", change: add(res("authorization:RoleAssignment", "ci-reader", { principalId: "ci-principal", roleDefinitionId: role(ROLES.contributor), scope: RG_ID })) },
+    ],
+    fail: [
+      { label: "Website Contributor on the resource group", change: deployIdentity(WEBSITE_CONTRIBUTOR, RG_ID), resource: "deploy-role", found: "resourceGroups/rg-amplifier-prod\"" },
+      { label: "Website Contributor on a slot, not the site", change: deployIdentity(WEBSITE_CONTRIBUTOR, `${SITE_ID}/slots/staging`), resource: "deploy-role" },
+      { label: "a web app of that name in another group", change: deployIdentity(WEBSITE_CONTRIBUTOR, SITE_ID.replace(RG, "rg-other")), resource: "deploy-role" },
+      { label: "the deploy identity holds Contributor on the web app", change: deployIdentity(ROLES.contributor, SITE_ID), resource: "deploy-role", found: "role b24988ac" },
+      {
+        label: "Website Contributor to a principal that is not the deploy identity",
+        change: add(res("authorization:RoleAssignment", "ci-website", { principalId: "ci-principal", roleDefinitionId: role(WEBSITE_CONTRIBUTOR), scope: SITE_ID })),
+        resource: "ci-website",
+        found: "ci-principal",
+      },
+    ],
+  },
   "webapp-https-only": {
     pass: [{ label: "a compliant deployment slot", change: slot() }],
     fail: [{ label: "slot accepts plain HTTP", change: slot((i) => (i.httpsOnly = false)), resource: "app-staging", found: "false" }],

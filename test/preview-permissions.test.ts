@@ -26,15 +26,21 @@ function uncovered(run: RunResult, invokes: Record<string, string | null> = INVO
 
 const stacks = azureStacks().map((c) => c.stack);
 const runs: Record<string, RunResult> = {};
+/** Every Azure stack with its optional blocks on (`appDeploy` adds a type and a role). */
+const withOptional: Record<string, RunResult> = {};
 
 beforeAll(async () => {
-  for (const stack of stacks) runs[stack] = await runStack({ stack });
+  for (const stack of stacks) {
+    runs[stack] = await runStack({ stack });
+    withOptional[stack] = await runStack({ stack, overrides: { appDeploy: { repository: "contoso/amplifier-api", environment: "production" } } });
+  }
 });
 
 describe("the read identity's role covers what the program does", () => {
   test("every invoke and every POST-read type of every Azure stack is in the table", () => {
     expect(stacks).toEqual(expect.arrayContaining(["prod", "test"]));
     for (const stack of stacks) expect([stack, uncovered(runs[stack])]).toEqual([stack, []]);
+    for (const stack of stacks) expect([stack, uncovered(withOptional[stack])]).toEqual([stack, []]);
   });
 
   test("the check sees the program's calls: without the storage-key row or the mount's row, it fails", () => {
@@ -58,14 +64,13 @@ describe("the read identity's role covers what the program does", () => {
 describe("the deploy identity's role-assignment condition", () => {
   const guid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-  test("allows exactly the roles the program assigns", () => {
-    const assigned = new Set(
-      stacks.flatMap((s) => runs[s].resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => guid.exec(r.inputs.roleDefinitionId)![0])),
-    );
+  test("allows exactly the roles the program assigns, optional blocks included", () => {
+    const all = stacks.flatMap((s) => [runs[s], withOptional[s]]);
+    const assigned = new Set(all.flatMap((run) => run.resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment").map((r) => guid.exec(r.inputs.roleDefinitionId)![0])));
     expect([...assigned].sort()).toEqual(Object.values(ASSIGNED_ROLES).sort());
     // Every assignment the program makes is to a service principal (a managed identity), as the condition requires.
-    for (const s of stacks) {
-      for (const r of runs[s].resources.filter((x) => x.type === "azure-native:authorization:RoleAssignment")) expect([r.name, r.inputs.principalType]).toEqual([r.name, "ServicePrincipal"]);
+    for (const run of all) {
+      for (const r of run.resources.filter((x) => x.type === "azure-native:authorization:RoleAssignment")) expect([r.name, r.inputs.principalType]).toEqual([r.name, "ServicePrincipal"]);
     }
   });
 

@@ -8,6 +8,7 @@
 // no GET for it; then it reads with `POST {id}/list` (pulumi/pulumi-azure-native provider/pkg/gen/schema.go:
 // readPath "/list", readMethod POST; provider/pkg/openapi/discover.go), and the SDK has no `get<Type>` function for
 // that type, which is how the test finds such types.
+import { WEBSITE_CONTRIBUTOR } from "../components/app-deploy";
 import { KEY_VAULT_SECRETS_USER } from "../components/app-service";
 
 /** Every invoke the program makes: token -> the Azure action it needs, or null when Reader covers it. */
@@ -33,10 +34,15 @@ export const PREVIEW_ROLE_ACTIONS: readonly string[] = [
 
 /**
  * Role definitions (GUIDs) the program assigns. The deploy identity's Role Based Access Control Administrator
- * assignment carries a condition that allows these and no others.
+ * assignment carries a condition that allows these and no others. A condition cannot constrain the scope of an
+ * assignment (Microsoft Learn, "Authorization actions and attributes": roleAssignments/write offers only the role
+ * definition, principal id and principal type), so where each role may be granted is the policy pack's job:
+ * app-role-assignments-scoped-to-vault and app-deploy-role-scoped-to-web-app (policy/rules/identity.ts).
  */
 export const ASSIGNED_ROLES: Readonly<Record<string, string>> = {
   "Key Vault Secrets User": KEY_VAULT_SECRETS_USER,
+  // The app repository's deploy identity (`appDeploy`), on the web app only.
+  "Website Contributor": WEBSITE_CONTRIBUTOR,
 };
 
 /**

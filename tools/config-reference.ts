@@ -160,12 +160,13 @@ function table(rows: ConfigRow[]): string {
   ].join("\n");
 }
 
-/** Which stacks may (or must) carry a top-level key. */
-function whereUsed(key: string): string {
+/** Which stacks may (or must) carry a top-level key; `hasRequired`: the block, when given, needs some keys. */
+function whereUsed(key: string, hasRequired = false): string {
   for (const [platform, blocks] of Object.entries(REQUIRED_BLOCKS)) {
     if ((blocks as readonly string[]).includes(key)) return `${platform === "docker" ? "Docker" : "Azure"} stacks only; required there.`;
   }
-  return (AZURE_ONLY as readonly string[]).includes(key) ? "Azure stacks only; optional (every key has a default)." : "Every stack; optional.";
+  if (!(AZURE_ONLY as readonly string[]).includes(key)) return "Every stack; optional.";
+  return hasRequired ? "Azure stacks only; optional (absent, nothing of it is created; present, its required keys must be set)." : "Azure stacks only; optional (every key has a default).";
 }
 
 /**
@@ -187,7 +188,7 @@ export function configReference(schema: z.ZodType = stackConfigSchema): { block:
 export function renderConfigReference(): string {
   const sections = configReference().map(({ block, description, rows }) =>
     block
-      ? [`## \`${block}\``, "", cell(`${whereUsed(block)} ${description ?? ""}`.trim()), "", table(rows)].join("\n")
+      ? [`## \`${block}\``, "", cell(`${whereUsed(block, rows.some((r) => !r.key.includes(".") && r.default === "**required**"))} ${description ?? ""}`.trim()), "", table(rows)].join("\n")
       : ["## Top-level keys", "", table(rows)].join("\n"),
   );
   return [

@@ -1,9 +1,15 @@
-/** Role assignments: what the app's identities may do, and where. */
-import { at, azureName, dependsOn, ofType, type PolicyResource, type Rule, T } from "../model";
+/** Role assignments: what the app's identities may do, and where; what the app repository's deploy identity may do. */
+import { at, azureName, dependsOn, type Finding, ofType, type PolicyResource, refersTo, type Rule, T } from "../model";
 import { SITE_TYPES } from "./app-settings";
 
 /** Built-in role "Key Vault Secrets User": read secret contents (Microsoft Learn, "Azure built-in roles"). */
 export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
+/**
+ * Built-in role "Website Contributor": Microsoft.Web/sites/* and reads, no role assignments (Microsoft Learn, "Azure
+ * built-in roles for Web and Mobile"). It includes Microsoft.Web/sites/publish/Action, which a deploy through the
+ * site's Kudu endpoint with a Microsoft Entra token needs (Microsoft Learn, "Kudu service overview", RBAC permissions).
+ */
+export const WEBSITE_CONTRIBUTOR = "de139f84-1756-47ae-9be6-808fbbe84772";
 
 /**
  * The identities the app acts as: each site (its system-assigned identity) and each user-assigned identity a site
@@ -43,6 +49,27 @@ function vaultScope(assignment: PolicyResource, vaults: PolicyResource[]): Polic
 
 const roleGuid = (id: unknown) => (typeof id === "string" ? id.split("/").pop()?.toLowerCase() : undefined);
 
+/**
+ * Deploy identities: user-assigned identities that hold a federated credential (an outside workload signs in as
+ * them) and that no site runs as. The app's own identities are never deploy identities.
+ */
+function deployIdentities(resources: readonly PolicyResource[]): PolicyResource[] {
+  const app = new Set(appIdentities(resources));
+  const credentials = ofType(resources, T.federatedIdentityCredential);
+  return ofType(resources, T.userAssignedIdentity).filter((uai) => !app.has(uai) && credentials.some((c) => refersTo(c, "resourceName", uai)));
+}
+
+/** The stack's web app that `scope` is exactly (`.../providers/Microsoft.Web/sites/<name>`, nothing under it or above). */
+function webAppScope(assignment: PolicyResource, resources: readonly PolicyResource[]): PolicyResource | undefined {
+  const sites = ofType(resources, T.webApp);
+  const scope = assignment.props.scope;
+  if (typeof scope !== "string") return sites.find((s) => dependsOn(assignment, "scope", s));
+  const m = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Web\/sites\/([^/]+)$/i.exec(scope);
+  return m ? sites.find((s) => azureName(s)?.toLowerCase() === m[2].toLowerCase() && String(s.props.resourceGroupName ?? m[1]).toLowerCase() === m[1].toLowerCase()) : undefined;
+}
+
+const scopeText = (props: Record<string, any>) => (typeof props.scope === "string" ? props.scope : "a scope not known yet");
+
 export const identityRules: Rule[] = [
   {
     // Written over role assignments generally, so a second identity (a user-assigned one the app also uses) or a
@@ -68,6 +95,38 @@ export const identityRules: Rule[] = [
           fix: `grant only Key Vault Secrets User (${KEY_VAULT_SECRETS_USER}) with scope: vault.id (or one secret under it)`,
         },
       ];
+    },
+  },
+  {
+    // A role-assignment condition can test the role and the principal but not the scope (Microsoft Learn,
+    // "Authorization actions and attributes": roleAssignments/write offers RoleDefinitionId, PrincipalId and
+    // PrincipalType only), so the deploy identity's condition lets it grant Website Contributor anywhere in the
+    // stack's group: this rule is where the scope is held to the web app.
+    name: "app-deploy-role-scoped-to-web-app",
+    description:
+      "Website Contributor is granted only to the app repository's deploy identity (a user-assigned identity with a federated credential that no site uses), only on the stack's web app, and that identity holds no other role.",
+    source: ["MCSB PA-7 (just enough administration)", "Microsoft Learn: Kudu service overview (RBAC permissions required to access Kudu)", "Microsoft Learn: Authorization actions and attributes"],
+    severity: "critical",
+    resourceTypes: [T.roleAssignment],
+    scope: "stack",
+    check: (props, ctx) => {
+      const role = roleGuid(props.roleDefinitionId);
+      const toDeploy = grantsTo(ctx.resource, deployIdentities(ctx.resources));
+      const contributor = role === WEBSITE_CONTRIBUTOR;
+      if (!contributor && !toDeploy) return [];
+      const fix = `grant the deploy identity only Website Contributor (${WEBSITE_CONTRIBUTOR}) with scope: webApp.id`;
+      const findings: Finding[] = [];
+      // An unknown role id (preview) is judged at `pulumi up`.
+      if (toDeploy && role !== undefined && !contributor) findings.push({ problem: `grants the app's deploy identity role ${role}`, found: `role ${role}`, fix });
+      else if (!webAppScope(ctx.resource, ctx.resources)) findings.push({ problem: "grants Website Contributor on a scope other than the stack's web app", found: scopeText(props), fix });
+      if (contributor && !toDeploy) {
+        findings.push({
+          problem: "grants Website Contributor to a principal other than the app's deploy identity",
+          found: `principal ${typeof props.principalId === "string" ? props.principalId : "not known yet"}`,
+          fix: "grant it only to the user-assigned identity `appDeploy` creates (its federated credential names the app repository's environment)",
+        });
+      }
+      return findings;
     },
   },
 ];

@@ -24,7 +24,7 @@ import { webAppRules } from "./web-app";
 
 export { REQUIRED_TAGS, TAGGABLE_TYPES } from "./tags";
 export { isSecretSettingName } from "./app-settings";
-export { KEY_VAULT_SECRETS_USER } from "./identity";
+export { KEY_VAULT_SECRETS_USER, WEBSITE_CONTRIBUTOR } from "./identity";
 export { LOG_RETENTION_MIN_DAYS } from "./monitoring";
 export { placeholderHost } from "./placeholders";
 

@@ -1,0 +1,165 @@
+/**
+ * `postgres.restore`: create the stack's server as a point-in-time restore of another flexible server. It acts only
+ * when the server is created (a new stack, docs/restore.md): the inputs it sets are create-only and the component
+ * ignores them afterwards, so adding the block to a running stack, or removing it, changes nothing.
+ *
+ * Azure's side (Microsoft Learn, "Restore to custom restore point", CLI notes): a point in the future is silently
+ * normalised to "now", and one before the source's earliest restore point fails with an InternalServerError; the
+ * window is the source's backup retention, 7-35 days ("Backup and restore in Azure Database for PostgreSQL flexible
+ * server", Backup retention). Both are refused here, with the fix, before anything is registered.
+ */
+import { z } from "zod";
+import type { StackNames } from "./collisions";
+import type { Problem } from "./errors";
+import { matching } from "./fields";
+
+/** Azure's longest backup retention: no server can restore further back. */
+export const MAX_RETENTION_DAYS = 35;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The ARM id of a flexible server, the only kind `sourceServerResourceId` accepts (azure-rest-api-specs
+ * specification/postgresql/resource-manager/Microsoft.DBforPostgreSQL/stable/2025-08-01/openapi.json,
+ * ServerProperties.sourceServerResourceId: format arm-id, allowedResources Microsoft.DBforPostgreSQL/flexibleServers).
+ */
+const SERVER_ID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourceGroups\/([-\w._()]{1,90})\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/i;
+export const SERVER_ID_RULE =
+  "must be the ARM id of a flexible server: /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<server> (az postgres flexible-server show --query id)";
+
+export interface ServerId {
+  subscriptionId: string;
+  resourceGroupName: string;
+  serverName: string;
+}
+
+export function parseServerId(id: string): ServerId | undefined {
+  const m = SERVER_ID.exec(id);
+  return m ? { subscriptionId: m[1].toLowerCase(), resourceGroupName: m[2], serverName: m[3].toLowerCase() } : undefined;
+}
+
+/** ISO 8601 in UTC: `2026-12-01T10:01:00Z` (seconds and fractions optional, `+00:00` for `Z` allowed). */
+const UTC_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})?)?(?:Z|\+00:00)$/;
+export const POINT_IN_TIME_RULE = "must be an ISO 8601 UTC instant such as 2026-12-01T10:01:00Z (Z or +00:00; no local time)";
+
+/** The instant in ms, or undefined when the text is not a real UTC instant (2026-02-30 is not). */
+export function parseUtcInstant(text: string): number | undefined {
+  const m = UTC_INSTANT.exec(text);
+  if (!m) return undefined;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) return undefined;
+  const d = new Date(ms);
+  const same = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()].every((v, i) => v === Number(m[i + 1]));
+  return same ? ms : undefined;
+}
+
+/** Why `pointInTime` cannot be restored to, given the source keeps `retentionDays` of backups (`at` is "now"). */
+export function pointInTimeProblem(ms: number, retentionDays: number, at = Date.now(), source = "any source"): string | undefined {
+  if (ms > at) {
+    return `is in the future (now is ${new Date(at).toISOString()}); Azure would silently restore to the moment of the request instead: give the last good instant before the incident`;
+  }
+  if (ms < at - retentionDays * DAY_MS) {
+    return (
+      `is more than ${retentionDays} days ago, before the earliest restore point of ${source} (its backup retention); ` +
+      "if this stack's server already exists (restored earlier), remove postgres.restore: it acts only when the server is created"
+    );
+  }
+  return undefined;
+}
+
+export const restoreSchema = z
+  .strictObject({
+    sourceServerId: z
+      .string()
+      .superRefine((id, ctx) => {
+        if (parseServerId(id)) return;
+        const single = /\/providers\/Microsoft\.DBforPostgreSQL\/servers\//i.test(id);
+        ctx.addIssue({
+          code: "custom",
+          message: single ? "is a Single Server; a flexible server restores only from a flexible server's backups. " + SERVER_ID_RULE : SERVER_ID_RULE,
+        });
+      })
+      .meta({ rule: SERVER_ID_RULE })
+      .describe("The server whose backups to restore (in this stack's subscription and region); it is only read."),
+    pointInTime: matching(UTC_INSTANT, POINT_IN_TIME_RULE)
+      .superRefine((text, ctx) => {
+        const ms = parseUtcInstant(text);
+        if (ms === undefined) {
+          if (UTC_INSTANT.test(text)) ctx.addIssue({ code: "custom", message: "is not a calendar date and time" });
+          return;
+        }
+        const problem = pointInTimeProblem(ms, MAX_RETENTION_DAYS);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .describe("The instant (UTC) whose data the new server holds: the last good moment, e.g. a minute before a table was dropped. Quote it in the stack file."),
+  })
+  .describe(
+    "Create this stack's server as a point-in-time restore of another server (createMode PointInTimeRestore). Acts only when the server is created: " +
+      "a new stack (docs/restore.md); ignored afterwards, so adding or removing it changes nothing.",
+  );
+
+export type RestoreBlock = z.output<typeof restoreSchema>;
+/** The block plus the ARM id of the database the restore brings with it (adopted, not created: docs/restore.md). */
+export type RestoreConfig = RestoreBlock & { databaseId: string };
+
+/**
+ * The restored server carries the source's databases; the stack's database resource adopts its own by this id. The
+ * id is built in the source's subscription: a restore stays in it (a source elsewhere fails that import, creating
+ * nothing).
+ */
+export function deriveRestore(block: RestoreBlock, resourceGroupName: string, serverName: string, databaseName: string): RestoreConfig {
+  const source = parseServerId(block.sourceServerId)!;
+  const databaseId = `/subscriptions/${source.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${serverName}/databases/${databaseName}`;
+  return { ...block, databaseId };
+}
+
+/**
+ * What the other stack files tell about the source: it must not be this stack's own server (a restore creates a new
+ * server; the running one is never replaced), and when another stack deploys it, the restore point must lie within
+ * that server's retention and the restoring stack must match what a restore cannot change.
+ */
+export function restoreSourceProblems(own: StackNames, others: readonly StackNames[], at = Date.now()): Problem[] {
+  if (own.cfg.platform !== "azure" || !own.cfg.postgres.restore) return [];
+  const pg = own.cfg.postgres;
+  const restore = pg.restore!;
+  const source = parseServerId(restore.sourceServerId);
+  if (!source) return [];
+  const path = ["postgres", "restore", "sourceServerId"];
+  if (source.serverName === pg.serverName.toLowerCase()) {
+    return [
+      {
+        path,
+        text:
+          `postgres.restore.sourceServerId names this stack's own server (${pg.serverName}): a restore always creates a new server and never ` +
+          "overwrites the running one. Restore into a new stack whose server has another name (docs/restore.md)",
+      },
+    ];
+  }
+  const owner = others.find((o) => o.stack !== own.stack && o.cfg.platform === "azure" && o.cfg.postgres.serverName.toLowerCase() === source.serverName);
+  if (!owner || owner.cfg.platform !== "azure") return [];
+  const theirs = owner.cfg.postgres;
+  const problems: Problem[] = [];
+  const add = (key: string, text: string) => problems.push({ path: key.split("."), text: `${key}: ${text}` });
+  if (owner.cfg.azure.resourceGroupName.toLowerCase() !== source.resourceGroupName.toLowerCase()) {
+    add("postgres.restore.sourceServerId", `names ${source.serverName} in resource group ${source.resourceGroupName}, but stack "${owner.stack}" deploys it to ${owner.cfg.azure.resourceGroupName}`);
+  }
+  const ms = parseUtcInstant(restore.pointInTime);
+  const when = ms === undefined ? undefined : pointInTimeProblem(ms, theirs.backupRetentionDays, at, `${source.serverName} (stack "${owner.stack}" keeps ${theirs.backupRetentionDays} days)`);
+  if (when) add("postgres.restore.pointInTime", `${restore.pointInTime} ${when}`);
+  // A point-in-time restore stays in the source's region (Microsoft Learn, "Restore to custom restore point": Location).
+  if (owner.cfg.azure.location !== own.cfg.azure.location) {
+    add("azure.location", `${own.cfg.azure.location} differs from the source's region ${owner.cfg.azure.location} (stack "${owner.stack}"); a point-in-time restore stays in the source's region`);
+  }
+  // The restored server brings the source's databases and login; the stack adopts its database by name, and the
+  // administrator login is create-only (openapi.json above: administratorLogin x-ms-mutability read, create).
+  if (theirs.databaseName !== pg.databaseName) {
+    add("postgres.databaseName", `${pg.databaseName} is not the source's database ${theirs.databaseName} (stack "${owner.stack}"), which the restore brings; set postgres.databaseName: ${theirs.databaseName}`);
+  }
+  if (theirs.adminLogin !== pg.adminLogin) {
+    add("postgres.adminLogin", `${pg.adminLogin} is not the source's administrator login ${theirs.adminLogin}, which the restored server keeps; set postgres.adminLogin: ${theirs.adminLogin}`);
+  }
+  // Azure grows storage but never shrinks it; the restore starts at the source's size.
+  if (pg.storageSizeGb < theirs.storageSizeGb) {
+    add("postgres.storageSizeGb", `${pg.storageSizeGb} is below the source's ${theirs.storageSizeGb} GiB, the restored server's size, which cannot shrink; set at least ${theirs.storageSizeGb}`);
+  }
+  return problems;
+}
