@@ -162,6 +162,17 @@ describe("first deploy: the server settles before its first child is written (Se
     expect(oneOfType(result, T.settle).inputs.seconds).toBe(5);
   });
 
+  test("day 2: a scale (compute, storage, HA, version) gives the settle step a new shape, so it waits again before the children; other changes do not", async () => {
+    const shape = async (postgres: Record<string, unknown>) => oneOfType(await runStack({ stack: "prod", overrides: { postgres } }), T.settle).inputs.shape;
+    const base = await shape({});
+    expect(base).toBe("Standard_D2ds_v5 (GeneralPurpose), 64 GiB, HA ZoneRedundant, PostgreSQL 15");
+    for (const scale of [{ skuName: "Standard_D4ds_v5" }, { storageSizeGb: 128 }, { highAvailability: "SameZone" }]) {
+      expect({ scale, changed: (await shape(scale)) !== base }).toEqual({ scale, changed: true });
+    }
+    // A parameter, a firewall rule or the wait itself is a child write or a setting of the step, not a scale.
+    expect(await shape({ serverParameters: { log_connections: "off" }, settleSeconds: 30 })).toBe(base);
+  });
+
   describe("Pulumi's own dynamic-provider host runs it through a whole lifecycle", () => {
     let host: DynamicHost;
     let text: string;
@@ -199,11 +210,45 @@ describe("first deploy: the server settles before its first child is written (Se
       expect(await host.diff("x", state, inputs(unknown, 60))).toEqual({ changes: DIFF.some, replaces: ["targetId"] });
     });
 
+    test("a new shape (the server was scaled earlier in the same deploy) is an update that waits; a step stored without a shape only records it", async () => {
+      const state = { ...inputs("/servers/a", 0.3), shape: "B1ms, 32 GiB" };
+      const scaled = { ...state, shape: "B2s, 64 GiB" };
+      expect(await host.diff("x", state, scaled)).toEqual({ changes: DIFF.some, replaces: [] });
+      let started = Date.now();
+      expect(await host.update("x", state, scaled)).toEqual(scaled);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      // Deployed before shapes were recorded: the first deploy with this code records it and does not wait.
+      started = Date.now();
+      expect(await host.update("x", inputs("/servers/a", 30), { ...inputs("/servers/a", 30), shape: "B1ms, 32 GiB" })).toEqual({ ...inputs("/servers/a", 30), shape: "B1ms, 32 GiB" });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await host.diff("x", state, { ...state })).toEqual({ changes: DIFF.none, replaces: [] });
+    });
+
     test("refresh (after a failover too) keeps the state as it is (no read method); teardown forgets it (no delete)", async () => {
       const state = inputs("/servers/a", 60);
       expect(await host.read("settled-/servers/a", state)).toEqual({ id: "settled-/servers/a", props: state });
       await expect(host.delete("settled-/servers/a", state)).resolves.toBeUndefined();
     });
+  });
+});
+
+describe.each(["test", "prod"])("%s teardown: the server's children go with the server", (stack) => {
+  test("the database, every parameter, firewall rule and Entra admin are deletedWith the server, so a destroy resets no parameter one by one", async () => {
+    const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
+    const result = await runStack({ stack, overrides: { postgres: { entraAdmin } } });
+    const server = oneOfType(result, T.server);
+    const children = result.resources.filter((r) => r.type.startsWith("azure-native:dbforpostgresql:") && r !== server);
+    expect(new Set(children.map((r) => r.type))).toEqual(
+      new Set([
+        "azure-native:dbforpostgresql:Database",
+        "azure-native:dbforpostgresql:Configuration",
+        ...(stack === "test" ? ["azure-native:dbforpostgresql:FirewallRule"] : []),
+        "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
+      ]),
+    );
+    for (const r of children) expect({ child: r.name, deletedWith: r.options.deletedWith }).toEqual({ child: r.name, deletedWith: server.urn });
+    // Nothing outside the server is tied to it: a private endpoint lives in the network and is deleted on its own.
+    for (const r of byType(result, T.endpoint)) expect(r.options.deletedWith).toBeUndefined();
   });
 });
 
