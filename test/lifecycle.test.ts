@@ -7,7 +7,7 @@ import * as path from "path";
 import { RESTORE_INPUTS } from "../components/flexible-postgres";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
-import { byType, dependsOnTransitively, oneOfType, runStack, RunResult } from "../mock-runtime";
+import { byType, dependsOnTransitively, MOCK_CLIENT_CONFIG, oneOfType, runStack, RunResult } from "../mock-runtime";
 import { lockedDeletes } from "../tools/locked-deletes";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
 
@@ -22,6 +22,7 @@ const T = {
   config: "azure-native:dbforpostgresql:Configuration",
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
+  group: "azure-native:resources:ResourceGroup",
 };
 
 describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
@@ -36,6 +37,20 @@ describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
     for (const s of secrets) expect({ secret: s.name, retainOnDelete: s.options.retainOnDelete }).toEqual({ secret: s.name, retainOnDelete: true });
     // Only the secrets: a retained vault would survive `pulumi destroy`.
     expect(oneOfType(result, T.vault).options.retainOnDelete).toBe(false);
+  });
+
+  test("teardown keeps the resource group, and with it the set-up's role assignments for CI; a redeploy adopts it again", () => {
+    const group = oneOfType(result, T.group);
+    const name = `rg-amplifier-${stack}`;
+    // Kept by a destroy: CI's roles are scoped to the group (npm run azure-setup), and a deleted group takes them along.
+    expect(group.options.retainOnDelete).toBe(true);
+    // Adopted whenever the state lacks it (first deploy, first deploy after a teardown) by the id the group already has,
+    // so a stack that holds it goes on unchanged instead of replacing it.
+    expect(group.options.importId).toBe(`/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/resourceGroups/${name}`);
+    expect(group.options.importId).toBe(group.state.id);
+    expect(group.inputs).toMatchObject({ resourceGroupName: name, location: "eastus" });
+    // Only the group (and the secrets, above): everything else in it is deleted by a destroy, as before.
+    expect(result.resources.filter((r) => r.options.retainOnDelete).map((r) => r.type).sort()).toEqual([T.secret, T.secret, T.secret, T.group]);
   });
 });
 

@@ -62,7 +62,7 @@ export function stackLines(c: AzureStackConfig, o: SetupContext): string[] {
       `${yes(c.delivery.pullRequestPreview)} · deploy approval: ${c.delivery.approval} · locks: ${yes(c.locks)}`,
     // Environments first: a gated stack whose reviewers GitHub does not enforce stops before any identity exists.
     ...environmentLines(c, ids.read.environment),
-    ...azureLines(c, ids, o),
+    ...azureLines(c, ids),
     ...(o.state ? stateLines(c, o.state) : []),
     `gh variable set AZURE_CLIENT_ID --repo "$REPO" --env ${sq(c.stack)} --body "$DEPLOY_APP_ID"`,
     `gh variable set AZURE_CLIENT_ID --repo "$REPO" --env ${sq(ids.read.environment)} --body "$READ_APP_ID"`,
@@ -103,7 +103,7 @@ function environmentLines(c: AzureStackConfig, readEnvironment: string): string[
 }
 
 /** The stack's resource group and its two identities, with roles on that group only. */
-function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>, o: SetupContext): string[] {
+function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>): string[] {
   const rg = c.azure.resourceGroupName;
   const tags = Object.entries(azureTags(c)).map(([k, v]) => sq(`${k}=${v}`));
   return [
@@ -111,9 +111,9 @@ function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>
     `az group show --name ${sq(rg)} >/dev/null 2>&1 \\`,
     `  || az group create --name ${sq(rg)} --location ${sq(c.azure.location)} --tags ${tags.join(" ")}`,
     `RG_ID="/subscriptions/$SUBSCRIPTION_ID/resourceGroups/"${sq(rg)}`,
-    `# A stack that was never deployed must adopt this group once (azure-native will not create a resource that`,
-    `# exists; pulumi/pulumi-azure-native#303), after creating the stack (below), logged in to its backend:`,
-    `#   pulumi import azure-native:resources:ResourceGroup resource-group "/subscriptions/${o.subscription}/resourceGroups/${shown(rg)}" --stack ${shown(pulumiStackName(o, c))} --yes`,
+    `# The program adopts this group on the stack's first deploy (the import option: azure-native will not create a`,
+    `# resource that exists, pulumi/pulumi-azure-native#303) and keeps it on a destroy (retainOnDelete), so the roles`,
+    `# below survive a teardown and a redeploy from CI needs nothing from here.`,
     `# Deploy identity: \`pulumi up\` in GitHub environment ${shown(c.stack)}. Contributor on this group only; role assignments only`,
     `# of the roles the program assigns (condition above)${c.locks ? "; management locks for the CanNotDelete locks" : ""}.`,
     ...identityLines("DEPLOY", ids.deploy),
