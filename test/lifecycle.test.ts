@@ -10,6 +10,7 @@ import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, MOCK_CLIENT_CONFIG, oneOfType, runStack, RunResult } from "../mock-runtime";
 import { lockedDeletes } from "../tools/locked-deletes";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
+import { applyIgnoreChanges } from "./support/ignore-changes";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -51,6 +52,25 @@ describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
     expect(group.inputs).toMatchObject({ resourceGroupName: name, location: "eastus" });
     // Only the group (and the secrets, above): everything else in it is deleted by a destroy, as before.
     expect(result.resources.filter((r) => r.options.retainOnDelete).map((r) => r.type).sort()).toEqual([T.secret, T.secret, T.secret, T.group]);
+  });
+
+  test("day 2: a refresh after the storage mount is no change; only the mount's place in the read-back is ignored", () => {
+    const webApp = oneOfType(result, T.webApp);
+    const mount = oneOfType(result, "azure-native:web:WebAppAzureStorageAccounts");
+    // What a refresh stores: GET {site}/config/web lists the mount in siteConfig (azure-native merges that answer
+    // into the web app), possibly without its key; the refresh copies it into the stored inputs.
+    const { accessKey: _key, ...listed } = mount.inputs.properties.sessions;
+    const refreshed = { ...webApp.inputs, siteConfig: { ...webApp.inputs.siteConfig, azureStorageAccounts: { sessions: listed } } };
+    const ignore = webApp.options.ignoreChanges;
+    expect(ignore).toEqual(["siteConfig.azureStorageAccounts"]);
+    // The engine applies the ignore, then diffs: nothing left to change, so no PUT of the site without its mount.
+    expect(applyIgnoreChanges(webApp.inputs, refreshed, ignore)).toEqual(refreshed);
+    // Without it the next deploy would plan exactly that removal.
+    expect(applyIgnoreChanges(webApp.inputs, refreshed, [])).not.toEqual(refreshed);
+    // Before any refresh (the first up) the ignore changes nothing, and the settings stay the program's to set.
+    expect(applyIgnoreChanges(webApp.inputs, webApp.inputs, ignore)).toEqual(webApp.inputs);
+    const drifted = { ...refreshed, siteConfig: { ...refreshed.siteConfig, appSettings: [] } };
+    expect(applyIgnoreChanges(webApp.inputs, drifted, ignore).siteConfig.appSettings).toEqual(webApp.inputs.siteConfig.appSettings);
   });
 });
 
