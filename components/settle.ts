@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 /**
  * A wait after a resource is created, or after its scale changed, before what depends on this step. Azure answers
  * `ServerIsBusy` to a child written right after a flexible server is created (Azure/azure-postgresql#134: "even a 1sec
- * sleep works") and, the same way, right after a scale operation (a compute or storage change restarts or reconfigures
- * the server: Microsoft Learn, "Scale operations in Azure Database for PostgreSQL"), and azure-native retries a 409
- * only for `AnotherOperationInProgress` (pulumi-azure-native provider/pkg/azure/client_azcore.go, shouldRetryConflict;
- * pulumi-azure-native#903), so the deploy would stop.
+ * sleep works") and, the same way, right after a scale operation (a compute change restarts the server or fails it
+ * over: Microsoft Learn, "High availability concepts", "Scale operations - Azure portal"), and azure-native retries a
+ * 409 only for `AnotherOperationInProgress` (pulumi-azure-native provider/pkg/azure/client_azcore.go,
+ * shouldRetryConflict; pulumi-azure-native#903), so the deploy would stop.
  *
  * A Pulumi dynamic resource (https://www.pulumi.com/docs/iac/concepts/providers/dynamic-providers/): no provider
  * plugin to download, no cloud call. The host (@pulumi/pulumi cmd/dynamic-provider) calls each method only if the
