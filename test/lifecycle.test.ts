@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { RESTORE_INPUTS } from "../components/flexible-postgres";
+import { RESTORE_INPUTS, serverShape } from "../components/flexible-postgres";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, MOCK_CLIENT_CONFIG, oneOfType, runStack, RunResult } from "../mock-runtime";
@@ -177,7 +177,7 @@ describe("first deploy: the server settles before its first child is written (Se
   ];
   const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
 
-  test.each(["test", "prod"])("%s: a settle step on the server heads the write chain; every write waits for it", async (stack) => {
+  test.each(["test", "prod"])("%s: a settle step on the server heads the write chain; every write waits for it, and goes with the server on teardown", async (stack) => {
     const result = await runStack({ stack, overrides: { postgres: { entraAdmin } } });
     const server = oneOfType(result, T.server);
     const settle = oneOfType(result, T.settle);
@@ -190,6 +190,12 @@ describe("first deploy: the server settles before its first child is written (Se
     // Database, seven parameters, the Entra admin, and the firewall rule (test) or private endpoint (prod).
     expect(writes.length).toBeGreaterThanOrEqual(10);
     for (const w of writes) expect({ write: w.name, afterSettle: dependsOnTransitively(result, w, settle) }).toEqual({ write: w.name, afterSettle: true });
+    // Teardown: the server's children go with it (deletedWith), so a destroy resets no parameter one by one; a private
+    // endpoint lives in the network and is deleted on its own.
+    const children = result.resources.filter((r) => SERVER_WRITES.includes(r.type));
+    expect(new Set(children.map((r) => r.type))).toEqual(new Set(SERVER_WRITES.filter((t) => stack === "test" || !t.endsWith("FirewallRule"))));
+    for (const r of children) expect({ child: r.name, deletedWith: r.options.deletedWith }).toEqual({ child: r.name, deletedWith: server.urn });
+    for (const r of byType(result, T.endpoint)) expect(r.options.deletedWith).toBeUndefined();
   });
 
   test("postgres.settleSeconds sets the wait", async () => {
@@ -201,11 +207,15 @@ describe("first deploy: the server settles before its first child is written (Se
     const shape = async (postgres: Record<string, unknown>) => oneOfType(await runStack({ stack: "prod", overrides: { postgres } }), T.settle).inputs.shape;
     const base = await shape({});
     expect(base).toBe("Standard_D2ds_v5 (GeneralPurpose), 64 GiB, HA ZoneRedundant, PostgreSQL 15");
-    for (const scale of [{ skuName: "Standard_D4ds_v5" }, { storageSizeGb: 128 }, { highAvailability: "SameZone" }]) {
-      expect({ scale, changed: (await shape(scale)) !== base }).toEqual({ scale, changed: true });
+    expect(await shape({ storageSizeGb: 128, serverParameters: { log_connections: "off" }, settleSeconds: 30 })).toBe(
+      "Standard_D2ds_v5 (GeneralPurpose), 128 GiB, HA ZoneRedundant, PostgreSQL 15",
+    );
+    // Each dimension of a scale counts; a parameter, a firewall rule or the wait itself is not a scale.
+    const prod = { skuName: "Standard_D2ds_v5", skuTier: "GeneralPurpose", storageSizeGb: 64, highAvailability: "ZoneRedundant", version: "15" } as const;
+    for (const scale of [{ skuName: "Standard_D4ds_v5" }, { skuTier: "MemoryOptimized" }, { storageSizeGb: 128 }, { highAvailability: "SameZone" }, { version: "16" }]) {
+      expect({ scale, changed: serverShape({ ...prod, ...scale } as typeof prod) !== serverShape(prod) }).toEqual({ scale, changed: true });
     }
-    // A parameter, a firewall rule or the wait itself is a child write or a setting of the step, not a scale.
-    expect(await shape({ serverParameters: { log_connections: "off" }, settleSeconds: 30 })).toBe(base);
+    expect(serverShape({ ...prod, firewallRules: [], settleSeconds: 5 } as typeof prod)).toBe(base);
   });
 
   describe("Pulumi's own dynamic-provider host runs it through a whole lifecycle", () => {
@@ -264,26 +274,6 @@ describe("first deploy: the server settles before its first child is written (Se
       expect(await host.read("settled-/servers/a", state)).toEqual({ id: "settled-/servers/a", props: state });
       await expect(host.delete("settled-/servers/a", state)).resolves.toBeUndefined();
     });
-  });
-});
-
-describe.each(["test", "prod"])("%s teardown: the server's children go with the server", (stack) => {
-  test("the database, every parameter, firewall rule and Entra admin are deletedWith the server, so a destroy resets no parameter one by one", async () => {
-    const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
-    const result = await runStack({ stack, overrides: { postgres: { entraAdmin } } });
-    const server = oneOfType(result, T.server);
-    const children = result.resources.filter((r) => r.type.startsWith("azure-native:dbforpostgresql:") && r !== server);
-    expect(new Set(children.map((r) => r.type))).toEqual(
-      new Set([
-        "azure-native:dbforpostgresql:Database",
-        "azure-native:dbforpostgresql:Configuration",
-        ...(stack === "test" ? ["azure-native:dbforpostgresql:FirewallRule"] : []),
-        "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
-      ]),
-    );
-    for (const r of children) expect({ child: r.name, deletedWith: r.options.deletedWith }).toEqual({ child: r.name, deletedWith: server.urn });
-    // Nothing outside the server is tied to it: a private endpoint lives in the network and is deleted on its own.
-    for (const r of byType(result, T.endpoint)) expect(r.options.deletedWith).toBeUndefined();
   });
 });
 
