@@ -19,7 +19,7 @@ import { PrivateNetwork } from "./components/private-network";
 import { SessionStorage } from "./components/session-storage";
 import { Telemetry } from "./components/telemetry";
 
-export = () => {
+export = async () => {
   // Validation throws before anything is registered.
   const cfg = loadStackConfig();
 
@@ -46,10 +46,20 @@ export = () => {
   const extensions = initSqlExtensions(cfg.stack, projectRoot(), postgres.initSqlPath);
   const tags = azureTags(cfg);
   const client = authorization.getClientConfigOutput();
+  // The group outlives the stack: `npm run azure-setup` creates it (tagged as here) and scopes CI's role assignments
+  // to it, so a destroy keeps it (retainOnDelete), and every deploy whose state lacks it (the first, or the first after
+  // a teardown) adopts it by id (import; a stack that holds it already goes on as before: pulumi/pulumi
+  // developer-docs/architecture/import.md). The id must be a plain string, hence the awaited client config; the
+  // subscription in lower case, as ARM writes it in ids.
+  const { subscriptionId } = await authorization.getClientConfig();
   const group = new resources.ResourceGroup(
     "resource-group",
     { resourceGroupName: azure.resourceGroupName, location: azure.location, tags },
-    { protect: cfg.protect },
+    {
+      protect: cfg.protect,
+      retainOnDelete: true,
+      import: `/subscriptions/${subscriptionId.toLowerCase()}/resourceGroups/${azure.resourceGroupName}`,
+    },
   );
   const placement = { resourceGroupName: group.name, location: group.location, tags };
   const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId, extensions });

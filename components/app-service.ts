@@ -28,6 +28,9 @@ export interface AppServiceArgs extends AzurePlacement {
   dependsOn?: pulumi.Resource[];
 }
 
+/** Where a web app's read-back lists the storage mounts that WebAppAzureStorageAccounts owns. */
+export const STORAGE_MOUNTS = "siteConfig.azureStorageAccounts";
+
 /**
  * Linux App Service plan and the API's web app: a user-assigned identity with read access to the vault's secrets,
  * granted before the app exists; secrets only as Key Vault references, no FTP or basic-auth publishing, sessions
@@ -126,7 +129,11 @@ export class AppService extends pulumi.ComponentResource {
       },
       // Created only once its identity may read the vault and (prod) the private names resolve. The grant can
       // still take minutes to apply (https://learn.microsoft.com/en-us/azure/key-vault/general/rbac-guide).
-      { parent: this, dependsOn: [secretsUser, ...(args.dependsOn ?? [])] },
+      // The storage mount belongs to the WebAppAzureStorageAccounts below, but azure-native reads a web app back with
+      // GET {site}/config/web, whose siteConfig lists it (provider/pkg/resources/customresources/custom_webapp.go), and
+      // a refresh copies what changed into the stored inputs (provider/pkg/provider/provider.go, Read); without the
+      // ignore, the next deploy would plan to remove it and PUT the site without it.
+      { parent: this, dependsOn: [secretsUser, ...(args.dependsOn ?? [])], ignoreChanges: [STORAGE_MOUNTS] },
     );
 
     // Basic-auth publishing off (AzPol 871b205b, aede300b): deploy with Entra/OIDC, not a publish profile.

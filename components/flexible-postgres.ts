@@ -31,6 +31,10 @@ const FAILOVER_ZONES = ["availabilityZone", "highAvailability.standbyAvailabilit
  */
 export const RESTORE_INPUTS = ["createMode", "sourceServerResourceId", "pointInTimeUTC"];
 
+/** What a scale operation changes, as the settle step compares it: a change waits again before the next child write. */
+export const serverShape = (c: Pick<ServerConfig, "skuName" | "skuTier" | "storageSizeGb" | "highAvailability" | "version">) =>
+  `${c.skuName} (${c.skuTier}), ${c.storageSizeGb} GiB, HA ${c.highAvailability}, PostgreSQL ${c.version}`;
+
 export interface FlexiblePostgresArgs extends AzurePlacement {
   /** The validated `postgres` block of the stack config (names and SKU tier already derived). */
   config: ServerConfig;
@@ -110,8 +114,18 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
       // `pulumi up` try (and fail) to shrink it back to the configured size.
       { parent: this, protect: args.protect, ignoreChanges: [...FAILOVER_ZONES, ...RESTORE_INPUTS] },
     );
-    // The chain starts with a wait that runs only when the server is created (ServerIsBusy right after creation).
-    this.lastWrite = new Settle(`${name}-settle`, { targetId: this.server.id, seconds: c.settleSeconds }, { parent: this, dependsOn: [this.server] });
+    // The chain starts with a wait that runs when the server is created, and again when a deploy scales it (compute,
+    // storage, HA, version) before writing its children: ServerIsBusy follows both.
+    this.lastWrite = new Settle(
+      `${name}-settle`,
+      { targetId: this.server.id, seconds: c.settleSeconds, shape: serverShape(c) },
+      { parent: this, dependsOn: [this.server] },
+    );
+    // The server's children go with it: deleting the server deletes them, so a teardown makes no write per child
+    // (azure-native "deletes" a parameter by reading its default and writing it back: provider/pkg/resources/
+    // customresources/custom_postgres_config.go) against a server that is being deleted
+    // (https://www.pulumi.com/docs/iac/concepts/resources/options/deletedwith/).
+    const child = { parent: this, deletedWith: this.server };
 
     const database = this.serialWrite(
       (dependsOn) =>
@@ -125,7 +139,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
             collation: "en_US.utf8",
           },
           // Deleting the database resource drops the data even while the server stays.
-          { parent: this, dependsOn, protect: args.protect, ...restoredDatabase(c) },
+          { ...child, dependsOn, protect: args.protect, ...restoredDatabase(c) },
         ),
     );
 
@@ -148,7 +162,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
               serverName: this.server.name,
               resourceGroupName: args.resourceGroupName,
             },
-            { parent: this, dependsOn },
+            { ...child, dependsOn },
           ),
       );
     }
@@ -169,7 +183,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
               serverName: this.server.name,
               resourceGroupName: args.resourceGroupName,
             },
-            { parent: this, dependsOn },
+            { ...child, dependsOn },
           ),
       );
     }
@@ -188,7 +202,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
               serverName: this.server.name,
               resourceGroupName: args.resourceGroupName,
             },
-            { parent: this, dependsOn },
+            { ...child, dependsOn },
           ),
       );
     }

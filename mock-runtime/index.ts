@@ -41,6 +41,8 @@ export interface RegisteredResource {
     ignoreChanges: string[];
     retainOnDelete: boolean;
     additionalSecretOutputs: string[];
+    /** URN of the resource whose deletion takes this one along (Pulumi then skips this one's delete), if any. */
+    deletedWith?: string;
     /** Pulumi's `import` option: the id of an existing resource to adopt instead of creating one. */
     importId?: string;
   };
@@ -200,6 +202,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         ignoreChanges: req.getIgnorechangesList(),
         retainOnDelete: Boolean(req.getRetainondelete()),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
         ...(req.getImportid() ? { importId: req.getImportid() } : {}),
       },
     };

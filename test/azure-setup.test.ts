@@ -7,7 +7,12 @@ import { main, parseSetupArgs, RESOURCE_PROVIDERS, setupScript, UsageError } fro
 import { BRANCH_RULES_FUNCTION } from "../tools/azure-setup-github";
 import { stackLines } from "../tools/azure-setup-stack";
 import { changedStack, checkoutWith } from "./support/checkout";
-import { opt, REPO, rgId, runWithStubs, script, stacks, SUB } from "./support/azure-setup-stubs";
+import { environmentSubject } from "../config/github";
+import { ASSIGN_ROLE_FUNCTION } from "../tools/azure-setup-oidc";
+import { opt, OWNER_ID, REPO, REPO_ID, rgId, runWithStubs, script, stacks, SUB } from "./support/azure-setup-stubs";
+
+/** The stand-in repository, which GitHub reports with immutable subject claims (a repository created today). */
+const GITHUB_REPO = { owner: "contoso", name: "amplifier-infra", ownerId: OWNER_ID, repositoryId: REPO_ID };
 
 function usageErrors(argv: string[]): string[] {
   try {
@@ -22,10 +27,11 @@ function usageErrors(argv: string[]): string[] {
 describe("flags", () => {
   test("defaults, and both --flag value and --flag=value", () => {
     expect(parseSetupArgs(["--repo", REPO, "--subscription", SUB.toUpperCase()])).toEqual({
-      repo: REPO, subscription: SUB, appName: "amplifier-infra", location: "eastus", stateAccount: undefined, pulumiOrg: undefined, reviewers: [],
+      repo: REPO, subscription: SUB, appName: "amplifier-infra", location: "eastus", stateAccount: undefined, pulumiOrg: undefined, reviewers: [], subjectForm: "auto",
     });
     expect(parseSetupArgs([`--repo=${REPO}`, `--subscription=${SUB}`, "--app-name=amp", "--location", "westeurope", "--state-account", "ampstate1"]))
-      .toEqual({ repo: REPO, subscription: SUB, appName: "amp", location: "westeurope", stateAccount: "ampstate1", pulumiOrg: undefined, reviewers: [] });
+      .toEqual({ repo: REPO, subscription: SUB, appName: "amp", location: "westeurope", stateAccount: "ampstate1", pulumiOrg: undefined, reviewers: [], subjectForm: "auto" });
+    expect(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--subject-form", "ids"]).subjectForm).toBe("ids");
     expect(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--pulumi-org", "contoso-platform"]).pulumiOrg).toBe("contoso-platform");
     expect(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--reviewer", "team:contoso/platform", "--reviewer=user:alice"]).reviewers)
       .toEqual(["team:contoso/platform", "user:alice"]);
@@ -40,8 +46,8 @@ describe("flags", () => {
     [["--repo", REPO, "--subscription", SUB, "--location", "East US"], '--location (got "East US"): an Azure region name in lower case, e.g. eastus or westeurope'],
     [["--repo", REPO, "--subscription", SUB, "--state-account", "Amp_State"], '--state-account (got "Amp_State"): a storage account name: 3-24 lower-case letters and digits'],
     [["--repo", REPO, "--subscription", SUB, "--app-name", "1app"], `--app-name (got "1app"): a name of 1-51 letters, digits and '-', starting with a letter`],
-    [["--repo", REPO, "--subscription", SUB, "--tenant", "x"], "--tenant (unknown flag): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer"],
-    [["--repo", REPO, "--subscription", SUB, "extra"], "extra (unexpected argument): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer"],
+    [["--repo", REPO, "--subscription", SUB, "--tenant", "x"], "--tenant (unknown flag): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer, --subject-form"],
+    [["--repo", REPO, "--subscription", SUB, "extra"], "extra (unexpected argument): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer, --subject-form"],
     [["--repo", REPO, "--subscription"], "--subscription (got no value): an Azure subscription ID, a GUID such as 00000000-0000-0000-0000-000000000000"],
     [["--repo", REPO, "--repo", "o/r", "--subscription", SUB], '--repo (got "o/r" after "contoso/amplifier-infra"): give it once'],
     [["--repo", REPO, "--subscription", SUB, "--pulumi-org", "contoso/platform"], `--pulumi-org (got "contoso/platform"): a Pulumi Cloud organisation name as in app.pulumi.com/<org>: 1-100 letters, digits, '-', '_' or '.', starting with a letter or digit`],
@@ -52,6 +58,7 @@ describe("flags", () => {
       ["--repo", REPO, "--subscription", SUB, "--pulumi-org", "contoso", "--state-account", "ampstate1"],
       '--pulumi-org (got "contoso" with --state-account): a self-managed backend has no Pulumi organisations, its stacks are the bare stack names; give one of the two',
     ],
+    [["--repo", REPO, "--subscription", SUB, "--subject-form", "immutable"], '--subject-form (got "immutable"): auto (ask GitHub which OIDC subject the repository\'s tokens carry), names (repo:<owner>/<repo>:...) or ids (repo:<owner>@<owner id>/<repo>@<repository id>:..., immutable subject claims); force a form only when GitHub cannot be asked'],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "alice"], '--reviewer (got "alice"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform'],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "team:contoso"], '--reviewer (got "team:contoso"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform'],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "user:a';x"], `--reviewer (got "user:a';x"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform`],
@@ -64,7 +71,7 @@ describe("flags", () => {
   test("missing required flags and a flag without its value are all reported at once", () => {
     expect(usageErrors(["--location", "--bogus"])).toEqual([
       "--location (got no value): an Azure region name in lower case, e.g. eastus or westeurope",
-      "--bogus (unknown flag): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer",
+      "--bogus (unknown flag): allowed flags are --repo, --subscription, --app-name, --location, --state-account, --pulumi-org, --reviewer, --subject-form",
       "--repo (missing): a GitHub repository as owner/name, e.g. contoso/amplifier-infra",
       "--subscription (missing): an Azure subscription ID, a GUID such as 00000000-0000-0000-0000-000000000000",
     ]);
@@ -99,8 +106,8 @@ describe("the printed set-up: one deploy and one read identity per Azure stack",
 
   test("each identity trusts exactly its stack's GitHub environment, never a branch or pull-request subject", () => {
     for (const { stack } of stacks) {
-      expect(subjectsOf(`appid-amplifier-infra-${stack}-deploy`)).toEqual([`repo:${REPO}:environment:${stack}`]);
-      expect(subjectsOf(`appid-amplifier-infra-${stack}-preview`)).toEqual([`repo:${REPO}:environment:${stack}-preview`]);
+      expect(subjectsOf(`appid-amplifier-infra-${stack}-deploy`)).toEqual([environmentSubject(GITHUB_REPO, stack)]);
+      expect(subjectsOf(`appid-amplifier-infra-${stack}-preview`)).toEqual([environmentSubject(GITHUB_REPO, `${stack}-preview`)]);
     }
     expect(credentials).toHaveLength(2 * stacks.length);
     for (const c of credentials) {
@@ -217,7 +224,7 @@ describe("the printed set-up follows the stack files", () => {
       const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB]), dir));
       expect(status).toBe(0);
       const subjects = calls.filter((c) => c.line.startsWith("az ad app federated-credential create")).map((c) => JSON.parse(opt(c, "--parameters")).subject);
-      expect(subjects).toEqual(expect.arrayContaining([`repo:${REPO}:environment:staging`, `repo:${REPO}:environment:staging-preview`]));
+      expect(subjects).toEqual(expect.arrayContaining([environmentSubject(GITHUB_REPO, "staging"), environmentSubject(GITHUB_REPO, "staging-preview")]));
       expect(calls.map((c) => c.line)).toContain(
         `az role assignment create --assignee-object-id spid-appid-amplifier-infra-staging-deploy --assignee-principal-type ServicePrincipal --role Contributor --scope /subscriptions/${SUB}/resourceGroups/rg-amplifier-staging`,
       );
@@ -235,6 +242,7 @@ describe("the printed set-up follows the stack files", () => {
     const state = { account: "ampstate1", vault: "kv-ampstate1", resourceGroup: "rg-amplifier-infra-state" };
     const text = [
       "set -euo pipefail", `REPO=${REPO}`, `SUBSCRIPTION_ID=${SUB}`, "ASSIGN_CONDITION=condition", "PREVIEW_ROLE=preview", "LOCK_ROLE=lock", "VAULT_ID=/vault", "STATE_ACCOUNT_ID=/account", BRANCH_RULES_FUNCTION,
+      ASSIGN_ROLE_FUNCTION, `SUBJECT_PREFIX=repo:${REPO}`,
       ...stackLines(c, { appName: "amplifier-infra", repo: REPO, subscription: SUB, state }),
     ].join("\n");
     try {

@@ -4,12 +4,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { RESTORE_INPUTS } from "../components/flexible-postgres";
+import { RESTORE_INPUTS, serverShape } from "../components/flexible-postgres";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
-import { byType, dependsOnTransitively, oneOfType, runStack, RunResult } from "../mock-runtime";
+import { byType, dependsOnTransitively, MOCK_CLIENT_CONFIG, oneOfType, runStack, RunResult } from "../mock-runtime";
 import { lockedDeletes } from "../tools/locked-deletes";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
+import { applyIgnoreChanges } from "./support/ignore-changes";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -22,6 +23,7 @@ const T = {
   config: "azure-native:dbforpostgresql:Configuration",
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
+  group: "azure-native:resources:ResourceGroup",
 };
 
 describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
@@ -36,6 +38,39 @@ describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
     for (const s of secrets) expect({ secret: s.name, retainOnDelete: s.options.retainOnDelete }).toEqual({ secret: s.name, retainOnDelete: true });
     // Only the secrets: a retained vault would survive `pulumi destroy`.
     expect(oneOfType(result, T.vault).options.retainOnDelete).toBe(false);
+  });
+
+  test("teardown keeps the resource group, and with it the set-up's role assignments for CI; a redeploy adopts it again", () => {
+    const group = oneOfType(result, T.group);
+    const name = `rg-amplifier-${stack}`;
+    // Kept by a destroy: CI's roles are scoped to the group (npm run azure-setup), and a deleted group takes them along.
+    expect(group.options.retainOnDelete).toBe(true);
+    // Adopted whenever the state lacks it (first deploy, first deploy after a teardown) by the id the group already has,
+    // so a stack that holds it goes on unchanged instead of replacing it.
+    expect(group.options.importId).toBe(`/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/resourceGroups/${name}`);
+    expect(group.options.importId).toBe(group.state.id);
+    expect(group.inputs).toMatchObject({ resourceGroupName: name, location: "eastus" });
+    // Only the group (and the secrets, above): everything else in it is deleted by a destroy, as before.
+    expect(result.resources.filter((r) => r.options.retainOnDelete).map((r) => r.type).sort()).toEqual([T.secret, T.secret, T.secret, T.group]);
+  });
+
+  test("day 2: a refresh after the storage mount is no change; only the mount's place in the read-back is ignored", () => {
+    const webApp = oneOfType(result, T.webApp);
+    const mount = oneOfType(result, "azure-native:web:WebAppAzureStorageAccounts");
+    // What a refresh stores: GET {site}/config/web lists the mount in siteConfig (azure-native merges that answer
+    // into the web app), possibly without its key; the refresh copies it into the stored inputs.
+    const listed = Object.fromEntries(Object.entries(mount.inputs.properties.sessions).filter(([k]) => k !== "accessKey"));
+    const refreshed = { ...webApp.inputs, siteConfig: { ...webApp.inputs.siteConfig, azureStorageAccounts: { sessions: listed } } };
+    const ignore = webApp.options.ignoreChanges;
+    expect(ignore).toEqual(["siteConfig.azureStorageAccounts"]);
+    // The engine applies the ignore, then diffs: nothing left to change, so no PUT of the site without its mount.
+    expect(applyIgnoreChanges(webApp.inputs, refreshed, ignore)).toEqual(refreshed);
+    // Without it the next deploy would plan exactly that removal.
+    expect(applyIgnoreChanges(webApp.inputs, refreshed, [])).not.toEqual(refreshed);
+    // Before any refresh (the first up) the ignore changes nothing, and the settings stay the program's to set.
+    expect(applyIgnoreChanges(webApp.inputs, webApp.inputs, ignore)).toEqual(webApp.inputs);
+    const drifted = { ...refreshed, siteConfig: { ...refreshed.siteConfig, appSettings: [] } };
+    expect(applyIgnoreChanges(webApp.inputs, drifted, ignore).siteConfig.appSettings).toEqual(webApp.inputs.siteConfig.appSettings);
   });
 });
 
@@ -142,7 +177,7 @@ describe("first deploy: the server settles before its first child is written (Se
   ];
   const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
 
-  test.each(["test", "prod"])("%s: a settle step on the server heads the write chain; every write waits for it", async (stack) => {
+  test.each(["test", "prod"])("%s: a settle step on the server heads the write chain; every write waits for it, and goes with the server on teardown", async (stack) => {
     const result = await runStack({ stack, overrides: { postgres: { entraAdmin } } });
     const server = oneOfType(result, T.server);
     const settle = oneOfType(result, T.settle);
@@ -155,11 +190,32 @@ describe("first deploy: the server settles before its first child is written (Se
     // Database, seven parameters, the Entra admin, and the firewall rule (test) or private endpoint (prod).
     expect(writes.length).toBeGreaterThanOrEqual(10);
     for (const w of writes) expect({ write: w.name, afterSettle: dependsOnTransitively(result, w, settle) }).toEqual({ write: w.name, afterSettle: true });
+    // Teardown: the server's children go with it (deletedWith), so a destroy resets no parameter one by one; a private
+    // endpoint lives in the network and is deleted on its own.
+    const children = result.resources.filter((r) => SERVER_WRITES.includes(r.type));
+    expect(new Set(children.map((r) => r.type))).toEqual(new Set(SERVER_WRITES.filter((t) => stack === "test" || !t.endsWith("FirewallRule"))));
+    for (const r of children) expect({ child: r.name, deletedWith: r.options.deletedWith }).toEqual({ child: r.name, deletedWith: server.urn });
+    for (const r of byType(result, T.endpoint)) expect(r.options.deletedWith).toBeUndefined();
   });
 
   test("postgres.settleSeconds sets the wait", async () => {
     const result = await runStack({ stack: "test", overrides: { postgres: { settleSeconds: 5 } } });
     expect(oneOfType(result, T.settle).inputs.seconds).toBe(5);
+  });
+
+  test("day 2: a scale (compute, storage, HA, version) gives the settle step a new shape, so it waits again before the children; other changes do not", async () => {
+    const shape = async (postgres: Record<string, unknown>) => oneOfType(await runStack({ stack: "prod", overrides: { postgres } }), T.settle).inputs.shape;
+    const base = await shape({});
+    expect(base).toBe("Standard_D2ds_v5 (GeneralPurpose), 64 GiB, HA ZoneRedundant, PostgreSQL 15");
+    expect(await shape({ storageSizeGb: 128, serverParameters: { log_connections: "off" }, settleSeconds: 30 })).toBe(
+      "Standard_D2ds_v5 (GeneralPurpose), 128 GiB, HA ZoneRedundant, PostgreSQL 15",
+    );
+    // Each dimension of a scale counts; a parameter, a firewall rule or the wait itself is not a scale.
+    const prod = { skuName: "Standard_D2ds_v5", skuTier: "GeneralPurpose", storageSizeGb: 64, highAvailability: "ZoneRedundant", version: "15" } as const;
+    for (const scale of [{ skuName: "Standard_D4ds_v5" }, { skuTier: "MemoryOptimized" }, { storageSizeGb: 128 }, { highAvailability: "SameZone" }, { version: "16" }]) {
+      expect({ scale, changed: serverShape({ ...prod, ...scale } as typeof prod) !== serverShape(prod) }).toEqual({ scale, changed: true });
+    }
+    expect(serverShape({ ...prod, firewallRules: [], settleSeconds: 5 } as typeof prod)).toBe(base);
   });
 
   describe("Pulumi's own dynamic-provider host runs it through a whole lifecycle", () => {
@@ -197,6 +253,20 @@ describe("first deploy: the server settles before its first child is written (Se
       expect(await host.diff("x", state, inputs("/servers/b", 60))).toEqual({ changes: DIFF.some, replaces: ["targetId"] });
       const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"; // the engine's unknown value in a preview
       expect(await host.diff("x", state, inputs(unknown, 60))).toEqual({ changes: DIFF.some, replaces: ["targetId"] });
+    });
+
+    test("a new shape (the server was scaled earlier in the same deploy) is an update that waits; a step stored without a shape only records it", async () => {
+      const state = { ...inputs("/servers/a", 0.3), shape: "B1ms, 32 GiB" };
+      const scaled = { ...state, shape: "B2s, 64 GiB" };
+      expect(await host.diff("x", state, scaled)).toEqual({ changes: DIFF.some, replaces: [] });
+      let started = Date.now();
+      expect(await host.update("x", state, scaled)).toEqual(scaled);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      // Deployed before shapes were recorded: the first deploy with this code records it and does not wait.
+      started = Date.now();
+      expect(await host.update("x", inputs("/servers/a", 30), { ...inputs("/servers/a", 30), shape: "B1ms, 32 GiB" })).toEqual({ ...inputs("/servers/a", 30), shape: "B1ms, 32 GiB" });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await host.diff("x", state, { ...state })).toEqual({ changes: DIFF.none, replaces: [] });
     });
 
     test("refresh (after a failover too) keeps the state as it is (no read method); teardown forgets it (no delete)", async () => {

@@ -139,8 +139,11 @@ describe("drift check", () => {
 
   test("a failed check opens or updates an issue, and only then", () => {
     const step = job.steps.find((s) => s.run?.includes("gh issue create"));
-    // A drift, or a check that could not run because the stack does not exist yet.
-    expect(step?.if).toBe("failure() && (steps.stack.outcome == 'failure' || steps.drift.outcome == 'failure')");
+    // A drift (of the resources or of the web app's app settings), or a check that could not run because the stack
+    // does not exist yet.
+    expect(step?.if).toBe(
+      "failure() && (steps.stack.outcome == 'failure' || steps.drift.outcome == 'failure' || steps.state.outcome == 'failure' || steps.settings.outcome == 'failure')",
+    );
     expect(job.steps.find((s) => s.id === "stack")?.run).toBe(CHECK_STACK_RUN);
     expect(job.steps.find((s) => s.id === "drift")?.uses).toBe(`pulumi/actions@${PINS["pulumi/actions"].sha}`);
     expect(step?.run).toContain("gh issue comment");

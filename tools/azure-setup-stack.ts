@@ -4,47 +4,28 @@
  * with a self-managed backend, its own state container and secrets key. Nothing here is shared between stacks, so
  * test's credentials cannot reach prod.
  */
-import { AZURE_TOKEN_EXCHANGE_AUDIENCE as AUDIENCE, GITHUB_OIDC_ISSUER as ISSUER } from "../config/github";
 import { azureTags } from "../config/tags";
 import type { AzureStackConfig } from "./ci-stacks";
 import { PREVIEW_SUFFIX } from "./ci-stacks";
-
-/** A word for bash: single-quoted, so nothing in it is expanded. Every value a command takes goes through it. */
-export const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** A value shown in a `#` comment: control characters escaped, so the comment stays one line and never runs. */
-// eslint-disable-next-line no-control-regex
-export const shown = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, (ch) => JSON.stringify(ch).slice(1, -1));
+import { identityLines } from "./azure-setup-oidc";
+import { shown, sq } from "./shell";
+export { shown, sq };
 
 /** The two identities of a stack: `pulumi up` in environment <stack>, previews and drift in <stack>-preview. */
-export function stackIdentities(appName: string, repo: string, stack: string) {
+export function stackIdentities(appName: string, stack: string) {
+  // Each trusts one subject, $SUBJECT_PREFIX:environment:<environment> (tools/azure-setup-oidc.ts): with an environment
+  // the subject names it, whatever the event (docs.github.com, "OpenID Connect reference", example subject claims).
   const identity = (environment: string, role: "deploy" | "preview") => ({
     displayName: `${appName}-${stack}-${role}`,
     environment,
     credentialName: `github-environment-${environment}`,
-    // With an environment the subject is repo:<owner>/<repo>:environment:<name>, whatever the event
-    // (docs.github.com, "OpenID Connect reference", example subject claims).
-    subject: `repo:${repo}:environment:${environment}`,
   });
   return { deploy: identity(stack, "deploy"), read: identity(`${stack}${PREVIEW_SUFFIX}`, "preview") };
 }
 
-/** Sets <VAR>_APP_ID and <VAR>_SP_ID to an app registration (found by exact name, else created) with one federated credential. */
-export function identityLines(varPrefix: string, id: ReturnType<typeof stackIdentities>["deploy"]): string[] {
-  const app = `${varPrefix}_APP_ID`;
-  const params = JSON.stringify({ name: id.credentialName, issuer: ISSUER, subject: id.subject, audiences: [AUDIENCE] });
-  return [
-    `${app}="$(az ad app list --filter ${sq(`displayName eq '${id.displayName}'`)} --query '[0].appId' -o tsv)"`,
-    `[ -n "$${app}" ] || ${app}="$(az ad app create --display-name ${sq(id.displayName)} --query appId -o tsv)"`,
-    `${varPrefix}_SP_ID="$(az ad sp show --id "$${app}" --query id -o tsv 2>/dev/null || az ad sp create --id "$${app}" --query id -o tsv)"`,
-    `az ad app federated-credential show --id "$${app}" --federated-credential-id ${sq(id.credentialName)} >/dev/null 2>&1 \\`,
-    `  || az ad app federated-credential create --id "$${app}" --parameters ${sq(params)}`,
-  ];
-}
-
 /** `role` and `scope` are bash words (quoted or variables). */
 export const assign = (spVar: string, role: string, scope: string, extra = "") =>
-  `az role assignment create --assignee-object-id "$${spVar}" --assignee-principal-type ServicePrincipal --role ${role} --scope ${scope}${extra}`;
+  `assign_role --assignee-object-id "$${spVar}" --assignee-principal-type ServicePrincipal --role ${role} --scope ${scope}${extra}`;
 
 export interface StateBackend {
   account: string;
@@ -75,13 +56,13 @@ const CREATE_STACK = '# Create the stack once, before its first workflow run (th
 
 export function stackLines(c: AzureStackConfig, o: SetupContext): string[] {
   const yes = (b: boolean) => (b ? "yes" : "no");
-  const ids = stackIdentities(o.appName, o.repo, c.stack);
+  const ids = stackIdentities(o.appName, c.stack);
   return [
     `# ── stack ${shown(c.stack)}: resource group ${shown(c.azure.resourceGroupName)} (${shown(c.azure.location)}) · pull-request previews: ` +
       `${yes(c.delivery.pullRequestPreview)} · deploy approval: ${c.delivery.approval} · locks: ${yes(c.locks)}`,
     // Environments first: a gated stack whose reviewers GitHub does not enforce stops before any identity exists.
     ...environmentLines(c, ids.read.environment),
-    ...azureLines(c, ids, o),
+    ...azureLines(c, ids),
     ...(o.state ? stateLines(c, o.state) : []),
     `gh variable set AZURE_CLIENT_ID --repo "$REPO" --env ${sq(c.stack)} --body "$DEPLOY_APP_ID"`,
     `gh variable set AZURE_CLIENT_ID --repo "$REPO" --env ${sq(ids.read.environment)} --body "$READ_APP_ID"`,
@@ -122,7 +103,7 @@ function environmentLines(c: AzureStackConfig, readEnvironment: string): string[
 }
 
 /** The stack's resource group and its two identities, with roles on that group only. */
-function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>, o: SetupContext): string[] {
+function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>): string[] {
   const rg = c.azure.resourceGroupName;
   const tags = Object.entries(azureTags(c)).map(([k, v]) => sq(`${k}=${v}`));
   return [
@@ -130,9 +111,9 @@ function azureLines(c: AzureStackConfig, ids: ReturnType<typeof stackIdentities>
     `az group show --name ${sq(rg)} >/dev/null 2>&1 \\`,
     `  || az group create --name ${sq(rg)} --location ${sq(c.azure.location)} --tags ${tags.join(" ")}`,
     `RG_ID="/subscriptions/$SUBSCRIPTION_ID/resourceGroups/"${sq(rg)}`,
-    `# A stack that was never deployed must adopt this group once (azure-native will not create a resource that`,
-    `# exists; pulumi/pulumi-azure-native#303), after creating the stack (below), logged in to its backend:`,
-    `#   pulumi import azure-native:resources:ResourceGroup resource-group "/subscriptions/${o.subscription}/resourceGroups/${shown(rg)}" --stack ${shown(pulumiStackName(o, c))} --yes`,
+    `# The program adopts this group on the stack's first deploy (the import option: azure-native will not create a`,
+    `# resource that exists, pulumi/pulumi-azure-native#303) and keeps it on a destroy (retainOnDelete), so the roles`,
+    `# below survive a teardown and a redeploy from CI needs nothing from here.`,
     `# Deploy identity: \`pulumi up\` in GitHub environment ${shown(c.stack)}. Contributor on this group only; role assignments only`,
     `# of the roles the program assigns (condition above)${c.locks ? "; management locks for the CanNotDelete locks" : ""}.`,
     ...identityLines("DEPLOY", ids.deploy),

@@ -1,13 +1,14 @@
 // Prints (never runs) the one-time Azure + GitHub set-up for the CI/CD workflows as a reviewable bash script:
 //   npm run --silent azure-setup -- --repo <owner/name> --subscription <id> [--app-name <name>] [--location <region>]
 //                                   [--state-account <storage account> | --pulumi-org <organisation>]
-//                                   [--reviewer user:<login>|team:<org>/<slug>]... > azure-setup.sh
+//                                   [--reviewer user:<login>|team:<org>/<slug>]... [--subject-form auto|names|ids] > azure-setup.sh
 // One pair of identities and GitHub environments per Azure stack in the stack files (tools/azure-setup-stack.ts).
 // Every flag is validated first; nothing talks to Azure or GitHub from here. docs/delivery.md, "One-time Azure and GitHub set-up".
 import { PROJECT_DIR } from "../config/stack-files";
 import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
 import { shown, sq, type StateBackend, stackLines } from "./azure-setup-stack";
 import { BRANCH_RULES_FUNCTION, branchProtectionLines, pulumiOrgLines, reviewerLines } from "./azure-setup-github";
+import { ASSIGN_ROLE_FUNCTION, SUBJECT_FORMS, type SubjectForm, subjectPrefixLines } from "./azure-setup-oidc";
 import { azureStacks } from "./ci-stacks";
 import { EXIT, type FlagSpec, tokenize } from "./cli";
 
@@ -26,6 +27,8 @@ export interface SetupOptions {
   pulumiOrg?: string;
   /** Who may approve deploys of gated stacks (`user:<login>`, `team:<org>/<slug>`); none = the user running it. */
   reviewers: string[];
+  /** Which OIDC subject form the federated credentials trust: `auto` asks GitHub (tools/azure-setup-oidc.ts). */
+  subjectForm: SubjectForm;
 }
 
 export class UsageError extends Error {
@@ -38,7 +41,7 @@ export class UsageError extends Error {
 export const USAGE =
   "usage: npm run --silent azure-setup -- --repo <owner/name> --subscription <subscription id>\n" +
   "         [--app-name <name>] [--location <region>] [--state-account <storage account name> | --pulumi-org <organisation>]\n" +
-  "         [--reviewer user:<login>|team:<org>/<team slug>]... (up to 6)";
+  "         [--reviewer user:<login>|team:<org>/<team slug>]... (up to 6) [--subject-form auto|names|ids]";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // Each value lands in a shell script and in Azure/GitHub names, so each is checked against the service's own rule.
@@ -82,6 +85,13 @@ const FLAGS: Record<string, { key: keyof SetupOptions; test: RegExp; allowed: st
     test: /^(user:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}|team:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/[a-z0-9_-]{1,100})$/,
     allowed: "user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform",
     repeatable: true,
+  },
+  "--subject-form": {
+    key: "subjectForm",
+    test: new RegExp(`^(${SUBJECT_FORMS.join("|")})$`),
+    allowed:
+      "auto (ask GitHub which OIDC subject the repository's tokens carry), names (repo:<owner>/<repo>:...) or ids " +
+      "(repo:<owner>@<owner id>/<repo>@<repository id>:..., immutable subject claims); force a form only when GitHub cannot be asked",
   },
 };
 
@@ -137,6 +147,7 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
     stateAccount: seen.get("--state-account"),
     pulumiOrg: seen.get("--pulumi-org"),
     reviewers,
+    subjectForm: (seen.get("--subject-form") ?? "auto") as SubjectForm,
   };
 }
 
@@ -187,6 +198,8 @@ export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
     'az account set --subscription "$SUBSCRIPTION_ID"',
     'TENANT_ID="$(az account show --query tenantId -o tsv)"',
     BRANCH_RULES_FUNCTION,
+    ASSIGN_ROLE_FUNCTION,
+    ...subjectPrefixLines(o.subjectForm),
     "",
     "# 1. Resource providers the program's resources need.",
     ...RESOURCE_PROVIDERS.map((ns) => `az provider register --namespace ${ns} --wait`),
@@ -195,7 +208,8 @@ export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
     "#    CanNotDelete locks (neither Contributor nor RBAC Administrator may manage locks), and the actions beyond Reader",
     "#    that the program's reads need in a preview (tools/azure-permissions.ts). The deploy identities may assign only",
     "#    the roles the program assigns, only to service principals (ABAC condition, Microsoft Learn: \"Examples to",
-    "#    delegate Azure role assignment management with conditions\").",
+    "#    delegate Azure role assignment management with conditions\"). A new role takes minutes to replicate: every",
+    "#    assignment below goes through assign_role, which retries for a bounded time while the role is not visible.",
     ...roleDefinition("LOCK_ROLE", {
       Name: lockRole(o),
       Description: "Create and remove management locks (the CanNotDelete locks on the database server and the vault).",
@@ -228,8 +242,8 @@ export function setupScript(o: SetupOptions, dir = PROJECT_DIR): string {
       "     --enable-purge-protection true --retention-days 90",
       `VAULT_ID="$(az keyvault show --name ${sq(state.vault)} --query id -o tsv)"`,
       'ME="$(az ad signed-in-user show --query id -o tsv)"',
-      `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Storage Blob Data Contributor' --scope "$STATE_ACCOUNT_ID"`,
-      `az role assignment create --assignee-object-id "$ME" --assignee-principal-type User --role 'Key Vault Crypto Officer' --scope "$VAULT_ID"`,
+      `assign_role --assignee-object-id "$ME" --assignee-principal-type User --role 'Storage Blob Data Contributor' --scope "$STATE_ACCOUNT_ID"`,
+      `assign_role --assignee-object-id "$ME" --assignee-principal-type User --role 'Key Vault Crypto Officer' --scope "$VAULT_ID"`,
       "sleep 60 # role assignments take a minute to reach the data plane",
     );
   }

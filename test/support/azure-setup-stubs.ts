@@ -11,6 +11,9 @@ import { azureStacks } from "../../tools/ci-stacks";
 
 export const SUB = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 export const REPO = "contoso/amplifier-infra";
+/** The stand-in repository's immutable ids (GET /repos/{owner}/{repo}: owner.id, id). */
+export const OWNER_ID = 4401;
+export const REPO_ID = 55020;
 
 /** One command the script ran: its words exactly as received, and what it read on stdin (gh --input -). */
 export interface Call {
@@ -42,7 +45,14 @@ export function runWithStubs(script: string, env: Record<string, string> = {}): 
   "ad app create --display-name "*) echo "appid-$5" ;;
   "ad sp show"*) exit 3 ;;
   "ad sp create --id "*) echo "spid-$5" ;;
-  "ad app federated-credential show"*|"keyvault key show"*|"group show"*) exit 3 ;;
+  # An existing credential answers with STUB_FIC_SUBJECT (issuer|subject|audiences, as the script's query joins them).
+  "ad app federated-credential show"*) if [ -n "$STUB_FIC_SUBJECT" ]; then printf '%s|%s|%s\n' "\${STUB_FIC_ISSUER:-https://token.actions.githubusercontent.com}" "$STUB_FIC_SUBJECT" api://AzureADTokenExchange; else exit 3; fi ;;
+  "ad app federated-credential list"*) if [ -n "$STUB_FIC_OTHERS" ]; then printf '%s\n' "$STUB_FIC_OTHERS"; fi ;;
+  # The first STUB_ASSIGN_FAILS assignments fail with STUB_ASSIGN_ERROR (default: a role that has not replicated yet).
+  "role assignment create"*) n="$(cat "$0.count" 2>/dev/null || echo 0)"; echo $((n + 1)) > "$0.count"
+    msg="ERROR: Role 'amplifier-infra lock manager' doesn't exist."; [ -z "$STUB_ASSIGN_ERROR" ] || msg="$STUB_ASSIGN_ERROR"
+    if [ "$n" -lt "\${STUB_ASSIGN_FAILS:-0}" ]; then echo "$msg" >&2; exit 1; fi ;;
+  "keyvault key show"*|"group show"*) exit 3 ;;
   "ad signed-in-user show"*) echo me-0001 ;;
   "storage account show"*) echo /subscriptions/x/resourceGroups/rg-state/providers/Microsoft.Storage/storageAccounts/ampstate1 ;;
   "keyvault show"*) echo /subscriptions/x/resourceGroups/rg-state/providers/Microsoft.KeyVault/vaults/kv-ampstate1 ;;
@@ -54,6 +64,10 @@ esac`, "input="), { mode: 0o755 });
   *"required_reviewers"*) echo "\${STUB_REVIEWER_RULES:-1}" ;;
   *"/codeowners/errors"*) echo "\${STUB_CODEOWNERS_ERRORS:-0}" ;;
   "variable get PULUMI_ORG "*) echo "\${STUB_PULUMI_ORG:-}" ;;
+  # The repository as GET /repos/{owner}/{repo} names it (login, owner id, name, id), and its OIDC subject settings
+  # (use_default, sub_claim_prefix or "-", use_immutable_subject or "-"); "fail" makes either read fail.
+  "api repos/${REPO} --jq "*) [ "$STUB_REPO_IDS" != fail ] || exit 1; echo "\${STUB_REPO_IDS:-contoso ${OWNER_ID} amplifier-infra ${REPO_ID}}" ;;
+  "api repos/${REPO}/actions/oidc/customization/sub --jq "*) [ "$STUB_OIDC_SUB" != fail ] || exit 1; echo "\${STUB_OIDC_SUB:-true repo:contoso@${OWNER_ID}/amplifier-infra@${REPO_ID} true}" ;;
   # A rule left by an earlier set-up that the stack files no longer want.
   "api repos/${REPO}/environments/prod-preview/deployment-branch-policies --jq .branch_policies[] | "*) echo '7 refs/pull/*/merge' ;;
 esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o755 });
