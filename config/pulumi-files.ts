@@ -198,6 +198,11 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A YAML file of the project other than a stack file, read with the same limits (size, no anchors, depth); errors located. */
+export function parseYaml(file: string, src: string): unknown {
+  return parseYamlFile(file, src, "(project)").doc.toJS({ maxAliasCount: 0 });
+}
+
 // ---- YAML with positions ----
 
 type Fail = (offset: number, msg: string) => never;

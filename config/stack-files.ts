@@ -6,6 +6,7 @@
  */
 import { collisionProblems, type StackNames } from "./collisions";
 import { ConfigError } from "./errors";
+import { readNonProductionStacks } from "./gating";
 import { projectRoot, siblingStacks, validateStack } from "./load";
 import { listStacks as listStackFiles, located, projectName as readProjectName, readStackFile, type StackFile, toRuntimeConfig } from "./pulumi-files";
 import { restoreSourceProblems } from "./restore";
@@ -53,7 +54,9 @@ function validateFile(stack: string, dir: string): Validated {
     const leafProblems = secureLeafProblems(leaves);
     if (leafProblems.length) throw new ConfigError(stack, leafProblems);
     // Relative paths resolve against this program's project, as the program (run on `dir`'s files) resolves them.
-    return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: PROJECT_DIR }), file, project };
+    // Which stacks are production comes from the list beside these stack files (config/gating.ts).
+    const nonProduction = readNonProductionStacks(dir);
+    return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: PROJECT_DIR, nonProduction }), file, project };
   } catch (err) {
     if (err instanceof ConfigError) throw located(err, file, project);
     throw err;

@@ -76,7 +76,8 @@ describe.each<[string, Record<string, unknown>, string, string]>([
   ["md5 password hashes", { postgres: { serverParameters: { password_encryption: "md5" } } }, "postgres-password-encryption-scram", '(found "md5")'],
   ["SQL text in the logs", { postgres: { serverParameters: { log_statement: "all", password_encryption: "scram-sha-256" } } }, "postgres-log-statement-none", '(found "all")'],
   ["authentication off", { app: { authRequired: false } }, "webapp-auth-required", '(found "false")'],
-  ["request headers to telemetry, unsanitised", { app: { telemetry: { trackRequestHeaders: true, sanitizePii: false } } }, "webapp-telemetry-pii-sanitised", "including TELEMETRY_TRACK_REQUEST_HEADERS"],
+  // Tracking request headers too is refused in prod before the program runs (a production floor); test below.
+  ["telemetry unsanitised", { app: { telemetry: { sanitizePii: false } } }, "webapp-telemetry-pii-sanitised", '"app-web-app" (amplifier-api-prod) sends telemetry without PII sanitising'],
   ["30 days of logs", { monitoring: { logRetentionDays: 30 } }, "log-retention-minimum", '"telemetry-workspace" (log-amplifier-prod) keeps logs fewer than 90 days'],
   ["no alert recipient", { monitoring: { alertEmails: [] } }, "alerts-reach-a-recipient", "notifies nobody"],
 ])("prod red team: %s", (_label, overrides, rule, fragment) => {
@@ -86,6 +87,16 @@ describe.each<[string, Record<string, unknown>, string, string]>([
     expect(own.map((v) => v.enforcement)).toContain("mandatory");
     expect(own.map((v) => v.message).join("\n")).toContain(fragment);
   });
+});
+
+test("request headers to telemetry, unsanitised: refused in prod's config, and reported by the pack where the config allows it (test)", async () => {
+  const overrides = { app: { telemetry: { trackRequestHeaders: true, sanitizePii: false } } };
+  const prod = await runProgram({ stack: "prod", overrides });
+  expect(prod.error?.message).toContain("app.telemetry.trackRequestHeaders (got true): in production telemetry copies no request or response headers");
+  expect(userResources(prod)).toEqual([]);
+  const test = await runStack({ stack: "test", overrides });
+  const own = evaluate(test.resources, stackExceptions("test")).filter((v) => v.rule === "webapp-telemetry-pii-sanitised");
+  expect(own.map((v) => [v.enforcement, v.message])).toEqual([["mandatory", expect.stringContaining("including TELEMETRY_TRACK_REQUEST_HEADERS")]]);
 });
 
 test("prod without protect: every data-bearing resource is reported, the database and the share included", async () => {
