@@ -49,7 +49,7 @@ export function productionProblems(cfg: AzureStack, extensions: readonly string[
     add(["postgres", "entraAdmin", "principalType"], postgres.entraAdmin.principalType, "the server's Entra administrator is a group (one person or one service principal is a single point of failure and of compromise)");
   }
   for (const name of extensions.filter((e) => EXTENSIONS[e]?.production === false)) {
-    add(["postgres", "initSqlPath"], name, `the init SQL may not create extension ${name}: it connects from the database server to any host (remove its CREATE EXTENSION)`);
+    add(["postgres", "initSqlPath"], postgres.initSqlPath, `the init SQL may not create extension ${name}: it connects from the database server to any host (remove its CREATE EXTENSION)`);
   }
   if (!(F.planTiers as readonly string[]).includes(appService.planTier)) add(["appService", "planSku"], appService.planSku, `the App Service plan is Premium v2 or v3 (P1v2 and up, P0v3 and up): zone redundancy needs it`);
   if (appService.capacity < F.minInstances) add(["appService", "capacity"], appService.capacity, `the plan runs at least ${F.minInstances} instances`);
@@ -72,6 +72,18 @@ export function productionProblems(cfg: AzureStack, extensions: readonly string[
     if (!within(host, cfg.domains)) add(["app", "allowedOrigins", i], origin, `CORS admits only origins at the organisation's domains (domains: ${cfg.domains.join(", ") || "none set"})`);
   });
 
+  // The keys that verify tokens come from the issuer's own host, as OpenID discovery publishes them (OpenID Connect
+  // Discovery 1.0, jwks_uri): a key URL elsewhere lets whoever runs that host sign tokens the API accepts.
+  const hostOf = (u: string | undefined) => {
+    try {
+      return u === undefined ? undefined : new URL(u).hostname.toLowerCase();
+    } catch {
+      return undefined;
+    }
+  };
+  if (app.jwt.publicKeyUrl !== undefined && hostOf(app.jwt.publicKeyUrl) !== hostOf(app.jwt.issuer)) {
+    add(["app", "jwt", "publicKeyUrl"], app.jwt.publicKeyUrl, `the token keys come from the issuer's own host (jwt.issuer: ${JSON.stringify(app.jwt.issuer ?? "not set")})`);
+  }
   if (app.accessTokenExpireMinutes > F.accessTokenMaxMinutes) add(["app", "accessTokenExpireMinutes"], app.accessTokenExpireMinutes, `access tokens live at most ${F.accessTokenMaxMinutes} minutes`);
   if (app.maxSessionAgeDays > F.sessionMaxDays) add(["app", "maxSessionAgeDays"], app.maxSessionAgeDays, `sessions live at most ${F.sessionMaxDays} days`);
   if (app.rateLimitRequestsPerMinute > F.rateLimitMax) add(["app", "rateLimitRequestsPerMinute"], app.rateLimitRequestsPerMinute, `the rate limit is at most ${F.rateLimitMax} requests per minute`);
