@@ -21,7 +21,9 @@ const entrySchema = z.strictObject({
   pullRequestPreview: z.boolean().default(false).describe("The stack's file may ask for previews from same-repository pull requests."),
   approval: z.enum(["required", "none"]).default("required").describe("`none`: the stack's file may ask to deploy without a reviewer."),
 });
-const listSchema = z.record(z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a stack name (letters, digits, '-', '_')"), entrySchema);
+const listSchema = z.record(z.string(), entrySchema);
+/** Stack names CI can use (tools/ci-stacks.ts): they become GitHub environment names and OIDC subjects. */
+const STACK_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 
 export type NonProductionStacks = Readonly<Record<string, z.output<typeof entrySchema>>>;
 
@@ -33,6 +35,9 @@ export function readNonProductionStacks(dir: string): NonProductionStacks {
   const hostile = hostileProblems(raw, []);
   const fail = (problems: Problem[]) => new ConfigError("(project)", problems, NON_PRODUCTION_FILE);
   if (hostile.length) throw fail(hostile);
+  if (typeof raw !== "object" || Array.isArray(raw)) throw fail([{ text: "must be a mapping of stack names to their environment and delivery" }]);
+  const badNames = Object.keys(raw as object).filter((k) => !STACK_NAME.test(k));
+  if (badNames.length) throw fail(badNames.map((k) => ({ text: `${JSON.stringify(k)}: must be a stack name (1-100 letters, digits, '-', '_')` })));
   const parsed = listSchema.safeParse(raw);
   if (!parsed.success) throw fail(parsed.error.issues.flatMap((i) => describeIssue(i, raw, listSchema)));
   return parsed.data;
