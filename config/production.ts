@@ -84,11 +84,17 @@ export function productionProblems(cfg: AzureStack, extensions: readonly string[
   if (app.jwt.publicKeyUrl !== undefined && hostOf(app.jwt.publicKeyUrl) !== hostOf(app.jwt.issuer)) {
     add(["app", "jwt", "publicKeyUrl"], app.jwt.publicKeyUrl, `the token keys come from the issuer's own host (jwt.issuer: ${JSON.stringify(app.jwt.issuer ?? "not set")})`);
   }
+  if (app.jwt.publicKeyUrl !== undefined && app.jwt.audience === undefined) {
+    add(["app", "jwt", "audience"], "not set", "tokens are checked for this API's audience (without it, a token the issuer made for any other API is accepted)");
+  }
   if (app.accessTokenExpireMinutes > F.accessTokenMaxMinutes) add(["app", "accessTokenExpireMinutes"], app.accessTokenExpireMinutes, `access tokens live at most ${F.accessTokenMaxMinutes} minutes`);
   if (app.maxSessionAgeDays > F.sessionMaxDays) add(["app", "maxSessionAgeDays"], app.maxSessionAgeDays, `sessions live at most ${F.sessionMaxDays} days`);
   if (app.rateLimitRequestsPerMinute > F.rateLimitMax) add(["app", "rateLimitRequestsPerMinute"], app.rateLimitRequestsPerMinute, `the rate limit is at most ${F.rateLimitMax} requests per minute`);
   if (app.logLevel === "debug") add(["app", "logLevel"], app.logLevel, "the API does not log at debug level (request details reach the logs)");
   const t = app.telemetry;
+  // Detection: production keeps its telemetry, and every error in it (the spec's production values).
+  if (!t.enabled) add(["app", "telemetry", "enabled"], false, "telemetry stays on (errors and traces are how an incident is found)");
+  if (t.sampleRateErrors < 1) add(["app", "telemetry", "sampleRateErrors"], t.sampleRateErrors, "every error is sent (sampleRateErrors 1)");
   for (const key of ["trackRequestHeaders", "trackRequestBody", "trackResponseHeaders", "trackResponseBody", "enableDevLogger"] as const) {
     if (t[key]) add(["app", "telemetry", key], true, "telemetry copies no request or response headers or bodies and writes no development log (credentials and personal data would reach Application Insights)");
   }

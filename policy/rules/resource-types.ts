@@ -14,6 +14,7 @@ export const ALLOWED_TYPES: Readonly<Record<string, string>> = {
   "pulumi:providers:azure-native": "default provider (Azure stacks)",
   "pulumi:providers:random": "default provider (Azure stacks)",
   "pulumi:providers:docker": "default provider (Docker stacks)",
+  "pulumi:providers:pulumi-nodejs": "default provider of dynamic resources (components/settle.ts)",
   // Components (components/*.ts).
   "amplifier:app:AppService": "components/app-service.ts",
   "amplifier:database:FlexiblePostgres": "components/flexible-postgres.ts",
