@@ -285,6 +285,7 @@ export const ALSO_FIRES: Record<string, string[]> = {
   "postgres-connection-throttling": ["postgres-parameters-allowlisted"],
   // A grant to the app's identity of another role or on a wider scope breaks both the app's rule and the role table.
   "app-role-assignments-scoped-to-vault": ["role-assignments-allowlisted"],
+  "app-deploy-role-scoped-to-web-app": ["role-assignments-allowlisted"],
   "role-assignments-allowlisted": ["app-role-assignments-scoped-to-vault"],
 };
 

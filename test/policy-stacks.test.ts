@@ -42,6 +42,12 @@ describe.each(AZURE_STACKS)("%s", (stack) => {
   });
 });
 
+test.each(AZURE_STACKS)("%s with the app repository's deploy identity: its identity, credential and role are on the allowlists", async (stack) => {
+  const result = await runStack({ stack, overrides: { appDeploy: { repository: "contoso/amplifier-api", environment: "production" } } });
+  const allowlists = ["resource-types-allowlisted", "role-assignments-allowlisted"];
+  expect(evaluate(result.resources, stackExceptions(stack)).filter((v) => allowlists.includes(v.rule))).toEqual([]);
+});
+
 test("test documents the spec's deviations; prod only its pending values and the Azure Files shared key", () => {
   expect(Object.keys(stackExceptions("test")).sort()).toEqual([
     "keyvault-network-acl-deny",
