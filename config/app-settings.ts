@@ -15,7 +15,7 @@ export const appSchema = z
     databasePoolMaxSize: z.number().int().min(1, "must be 1-200").max(200, "must be 1-200").default(20).describe("DATABASE_POOL_MAX_SIZE."),
     algorithm: z.enum(["HS256", "HS384", "HS512"]).default("HS256").describe("ALGORITHM: signs the API's own tokens with SECRET_KEY (a symmetric key)."),
     accessTokenExpireMinutes: z.number().int().min(1, "must be 1-10080").max(10080, "must be 1-10080").default(30).describe("ACCESS_TOKEN_EXPIRE_MINUTES."),
-    allowedOrigins: z.array(origin).default([]).describe("ALLOWED_ORIGINS (comma-joined): the browser origins CORS admits."),
+    allowedOrigins: z.array(origin).max(50, "must list at most 50 origins").default([]).describe("ALLOWED_ORIGINS (comma-joined): the browser origins CORS admits."),
     maxSessionAgeDays: z.number().int().min(1, "must be 1-3650").max(3650, "must be 1-3650").default(30).describe("MAX_SESSION_AGE_DAYS."),
     rateLimitRequestsPerMinute: z
       .number()
@@ -24,7 +24,8 @@ export const appSchema = z
       .max(100000, "must be at most 100000")
       .default(60)
       .describe("RATE_LIMIT_REQUESTS_PER_MINUTE."),
-    authMode: matching(/^[a-z_]+$/, "must be a mode name such as api_key_jwt").default("api_key_jwt").describe("AUTH_MODE (not `none`: policy rule webapp-auth-required)."),
+    // The modes the API's Settings class knows (spec: "Authentication mode: none, api_key_jwt, jwt_only").
+    authMode: z.enum(["api_key_jwt", "jwt_only", "none"]).default("api_key_jwt").describe("AUTH_MODE (not `none`: policy rule webapp-auth-required)."),
     authRequired: z.boolean().default(true).describe("AUTH_REQUIRED (true: policy rule webapp-auth-required)."),
     apiKeyHeader: matching(/^[A-Za-z0-9-]+$/, "must be an HTTP header name such as X-API-Key").default("X-API-Key").describe("API_KEY_HEADER."),
     jwt: z
@@ -35,15 +36,21 @@ export const appSchema = z
           .optional()
           .meta({ rule: "an https:// URL" })
           .describe("JWT_PUBLIC_KEY_URL: the JWKS document; not set, not passed."),
-        issuer: z.string().min(1).optional().describe("JWT_ISSUER; not set, not passed."),
-        audience: z.string().min(1).optional().describe("JWT_AUDIENCE; not set, not passed."),
+        issuer: z.string().min(1).max(2048).optional().describe("JWT_ISSUER; not set, not passed."),
+        audience: z.string().min(1).max(2048).optional().describe("JWT_AUDIENCE; not set, not passed."),
+      })
+      // An HMAC algorithm next to a public key: a library that takes the key document as the HMAC secret accepts tokens
+      // anyone can sign with that public key (algorithm confusion: RFC 8725, "JSON Web Token Best Current Practices", 2.1 and 3.1).
+      .refine((j) => !(j.algorithm.startsWith("HS") && j.publicKeyUrl !== undefined), {
+        path: ["algorithm"],
+        message: "must be RS256 or ES256 when publicKeyUrl is set: an HS* algorithm next to a public key lets anyone who reads the key sign tokens",
       })
       .prefault({})
       .describe("How the API checks tokens issued by an identity provider."),
     telemetry: z
       .strictObject({
         enabled: z.boolean().default(true).describe("TELEMETRY_ENABLED: send telemetry to Application Insights."),
-        appId: z.string().min(1).default("amplifier-app-api").describe("TELEMETRY_APP_ID."),
+        appId: z.string().min(1).max(128).default("amplifier-app-api").describe("TELEMETRY_APP_ID."),
         sampleRate: z.number().min(0, "must be 0-1").max(1, "must be 0-1").default(1).describe("TELEMETRY_SAMPLE_RATE: share of requests sent."),
         sampleRateErrors: z.number().min(0, "must be 0-1").max(1, "must be 0-1").default(1).describe("TELEMETRY_SAMPLE_RATE_ERRORS: share of errors sent."),
         sanitizePii: z.boolean().default(true).describe("TELEMETRY_SANITIZE_PII (true while telemetry is on: policy rule webapp-telemetry-pii-sanitised)."),

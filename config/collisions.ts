@@ -10,7 +10,10 @@ import type { StackConfig } from "./schema";
 export interface StackNames {
   stack: string;
   cfg: StackConfig;
-  /** Provider settings that decide where a name lives (`azure-native:subscriptionId`, `docker:host`). */
+  /**
+   * Provider settings that would decide where a name lives (`azure-native:subscriptionId`, `docker:host`). Stack
+   * files may not set them (config/keys.ts), so every such scope is unset: a name may be any other stack's.
+   */
   providers: Readonly<Record<string, string>>;
 }
 

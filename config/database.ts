@@ -3,7 +3,9 @@
  * Server), with Azure's limits for them. config/schema.ts assembles them with the other blocks into the stack schema.
  */
 import { z } from "zod";
+import { SERVER_PARAMETERS } from "../policy/rules";
 import { IPV4, ipv4ToNumber } from "./cidr";
+import { didYouMean } from "./errors";
 import { checked, matching } from "./fields";
 import { restoreSchema } from "./restore";
 
@@ -237,6 +239,15 @@ export const postgresSchema = z
     }
     for (const [parameter, owner] of Object.entries(OWNED_PARAMETERS)) {
       if (parameter in pg.serverParameters) ctx.addIssue({ code: "custom", path: ["serverParameters", parameter], message: owner(pg) });
+    }
+    // An allowlist (the policy pack's, which also judges the values: postgres-parameters-allowlisted).
+    const settable = Object.keys(SERVER_PARAMETERS).filter((p) => !Object.hasOwn(OWNED_PARAMETERS, p));
+    for (const parameter of Object.keys(pg.serverParameters).filter((p) => !Object.hasOwn(SERVER_PARAMETERS, p))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["serverParameters", parameter],
+        message: `is not a parameter this program sets${didYouMean(parameter, settable)}; allowed: ${settable.join(", ")} (a new one is a line in SERVER_PARAMETERS, policy/rules/postgres-parameters.ts, with the values it may take)`,
+      });
     }
     const seen = new Set<string>();
     pg.firewallRules.forEach((rule, i) => {

@@ -30,13 +30,14 @@ import type { Parsed, StackConfig } from "./schema";
 /** The validated config with every name the stack derives (from `namePrefix` and the stack's slug) filled in. */
 export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secretPaths: ReadonlySet<string>): StackConfig {
   const p = cfg.namePrefix;
-  const { docker, azure, postgres, locks, keyVault, appService, app, appDeploy, storage, network, monitoring, delivery, ...common } = cfg;
+  const { docker, azure, postgres, locks, keyVault, appService, app, appDeploy, storage, network, monitoring, delivery, domains, ...common } = cfg;
   if (cfg.platform === "docker" && docker) {
     return {
       ...common,
       stack,
       stackSlug,
       secretPaths,
+      production: false,
       platform: "docker",
       docker: {
         ...docker,
@@ -99,6 +100,7 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
       stack,
       stackSlug,
       secretPaths,
+      production: cfg.environment === "production",
       platform: "azure",
       azure: { ...azure, resourceGroupName },
       postgres: {
@@ -120,6 +122,7 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
         actionGroupShortName: `${p}-${stackSlug}`.slice(0, 12),
       },
       delivery: delivery ?? DEFAULT_DELIVERY,
+      domains: domains ?? [],
     };
   }
   // Unreachable: the schema's superRefine already requires the platform's blocks.

@@ -17,6 +17,18 @@ export interface Problem {
   where?: string;
 }
 
+/**
+ * Control characters (ANSI escapes, newlines, NUL), bidirectional overrides and isolates, zero-width characters and
+ * line separators: never printed as they are (config/hostile.ts refuses them in values; messages escape them).
+ */
+// eslint-disable-next-line no-control-regex
+export const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
+/** `s` with every UNSAFE_CHARACTER written as \uXXXX, so a message stays one line of visible text. */
+export function escapeUnsafe(s: string): string {
+  return s.replace(new RegExp(UNSAFE_CHARACTER.source, "g"), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export class ConfigError extends Error {
   readonly problems: readonly Problem[];
 
@@ -25,7 +37,8 @@ export class ConfigError extends Error {
     problems: readonly (Problem | string)[],
     readonly file = `Pulumi.${stackName}.yaml`,
   ) {
-    const list = problems.map((p) => (typeof p === "string" ? { text: p } : p));
+    // Every problem is printed, and some quote the value they refuse: escaped, one visible line each.
+    const list = problems.map((p) => (typeof p === "string" ? { text: p } : p)).map((p) => ({ ...p, text: escapeUnsafe(p.text), ...(p.where ? { where: escapeUnsafe(p.where) } : {}) }));
     super(`Invalid configuration for stack "${stackName}" (${file}):\n${list.map((p) => `  - ${p.where ? `${p.where}: ` : ""}${p.text}`).join("\n")}`);
     this.problems = list;
     this.name = "ConfigError";

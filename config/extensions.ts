@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import { AZURE_EXTENSIONS, INIT_SQL_PATH } from "./database";
-import { insideProject } from "./load";
+import { insideProject } from "./paths";
 import { ConfigError } from "./schema";
 
 const CREATE_EXTENSION = /\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*))/gi;

@@ -1,9 +1,13 @@
 /**
- * Which config keys a stack may have outside the project's own blocks. Neither the Pulumi CLI nor azure-native check
- * namespaces or provider keys (pulumi/pulumi pkg/resource/deploy/target.go hands a provider only its own namespace;
- * azure-native's CheckConfig accepts anything), so `amplifier-infa:monitoring:` or `azure-native:locaton:` would be
- * ignored without a word and the stack would fall back to defaults. Here every such key is an error naming the
- * closest valid key.
+ * Which config keys a stack may have outside the project's own blocks: an allowlist of what the program needs. Neither
+ * the Pulumi CLI nor azure-native check namespaces or provider keys (pulumi/pulumi pkg/resource/deploy/target.go
+ * hands a provider only its own namespace; azure-native's CheckConfig accepts anything), so `amplifier-infa:monitoring:`
+ * or `azure-native:locaton:` would be ignored without a word and the stack would fall back to defaults. Here every such
+ * key is an error naming the closest valid key. Keys a provider does read but the program does not need are refused
+ * too: credentials, identities and endpoints (`clientSecret`, `oidcRequestUrl`, which would send the job's OIDC
+ * request token to any URL, `metadataHost`, `subscriptionId`, `docker:host`) come from the job's environment (ARM_*,
+ * OIDC) and never from a stack file (pulumi/pulumi-azure-native provider/pkg/provider/auth_azidentity.go: a config key
+ * wins over its environment variable).
  */
 import * as azureNativeConfig from "@pulumi/azure-native/config";
 import * as dockerConfig from "@pulumi/docker/config";
@@ -12,14 +16,15 @@ import { didYouMean, type Problem } from "./errors";
 export type Platform = "azure" | "docker";
 
 /**
- * Providers the program creates resources with, per platform, and the keys each reads: the names its SDK's
- * generated config module exports, so an SDK upgrade brings its new keys along. azure-native also reads
- * `skipReadOnUpdate` in Configure (pulumi/pulumi-azure-native provider/pkg/provider/provider.go); random has none.
+ * Providers the program creates resources with, per platform: `keys`, the keys a stack file may set (the program needs
+ * only azure-native's location); `reads`, every key the provider reads (the names its SDK's generated config module
+ * exports; azure-native also reads `skipReadOnUpdate` in Configure, pulumi/pulumi-azure-native
+ * provider/pkg/provider/provider.go), to tell a refused key from a typo. random has none.
  */
-export const PROVIDERS: Record<string, { platform: Platform; keys: readonly string[] }> = {
-  "azure-native": { platform: "azure", keys: [...Object.keys(azureNativeConfig), "skipReadOnUpdate"].sort() },
-  docker: { platform: "docker", keys: Object.keys(dockerConfig).sort() },
-  random: { platform: "azure", keys: [] },
+export const PROVIDERS: Record<string, { platform: Platform; keys: readonly string[]; reads: readonly string[] }> = {
+  "azure-native": { platform: "azure", keys: ["location"], reads: [...Object.keys(azureNativeConfig), "skipReadOnUpdate"].sort() },
+  docker: { platform: "docker", keys: [], reads: Object.keys(dockerConfig).sort() },
+  random: { platform: "azure", keys: [], reads: [] },
 };
 
 /**
@@ -48,7 +53,9 @@ export function keyProblems(keys: readonly string[], project: string, platform: 
       text = `${key}: the ${ns} provider is not used by ${known === "azure" ? "an" : "a"} ${known} stack, so the setting would be ignored; remove it`;
     } else if (!provider.keys.includes(name)) {
       const allowed = provider.keys.length ? `allowed: ${provider.keys.join(", ")}` : `the ${ns} provider has no configuration keys`;
-      text = `${key}: unknown ${ns} key${didYouMean(key, valid)}; ${allowed}`;
+      text = provider.reads.includes(name)
+        ? `${key}: the program does not take this ${ns} setting from a stack file: credentials, identities and endpoints come from the job's environment (ARM_* and OIDC in CI, your login locally); remove it (${ns} keys ${allowed.replace("the " + ns + " provider has no configuration keys", "allowed: none")})`
+        : `${key}: unknown ${ns} key${didYouMean(key, valid)}; ${allowed}`;
     } else {
       continue;
     }

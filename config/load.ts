@@ -13,13 +13,22 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { EXTENSIONS } from "../policy/rules";
 import { collisionProblems, type StackNames } from "./collisions";
 import { INIT_SQL_PATH } from "./database";
 import { allowedKeysAt, ConfigError, type Problem } from "./errors";
+import { extensionsIn } from "./extensions";
+import { gating, type NonProductionStacks, readNonProductionStacks } from "./gating";
+import { hostileProblems, keyProblem } from "./hostile";
 import { keyProblems } from "./keys";
+import { insideProject } from "./paths";
+import { productionProblems } from "./production";
 import { restoreSourceProblems } from "./restore";
 import { listStacks, readStackFile, toRuntimeConfig } from "./pulumi-files";
 import { parseStackConfig, stackConfigSchema, type StackConfig } from "./schema";
+import { SECRET_CAPABLE } from "./secrets";
+
+export { insideProject };
 
 export interface RuntimeConfig {
   stack: string;
@@ -30,6 +39,8 @@ export interface RuntimeConfig {
   isSecret: (key: string) => boolean;
   /** The project directory: relative paths in the config resolve against it. */
   root: string;
+  /** The stacks that are not production (config/gating.ts); default: the list beside the project's stack files. */
+  nonProduction?: NonProductionStacks;
 }
 
 /**
@@ -53,22 +64,45 @@ export function loadStackConfig(): StackConfig {
   return own.cfg;
 }
 
+/** Whether a config path (["docker", "api", "settings", "X"]) is one a `secure:` value may take (config/secrets.ts). */
+const secretCapable = (path: readonly PropertyKey[]) =>
+  SECRET_CAPABLE.some((pattern) => {
+    const parts = pattern.split(".");
+    return parts.length === path.length && parts.every((p, i) => p === "*" || p === String(path[i]));
+  });
+
 /** Validates one stack's runtime config map; throws ConfigError listing every problem. */
 export function validateStack(input: RuntimeConfig): StackNames {
   const { stack, project } = input;
   const raw: Record<string, unknown> = {};
   const providers: Record<string, string> = {};
   const secretNames: string[] = [];
+  const problems: Problem[] = [];
   for (const [key, value] of Object.entries(input.values)) {
     const name = key.slice(key.indexOf(":") + 1);
-    if (!key.startsWith(`${project}:`)) {
-      providers[key] = value;
+    // `amplifier-infra:__proto__` assigned to `raw` would replace its prototype: refused before it is assigned.
+    const badKey = keyProblem(name);
+    if (badKey) {
+      problems.push({ key, text: `${keyProblem(key) ? "a configuration key" : key}: ${badKey}` });
       continue;
     }
-    raw[name] = parseValue(value);
-    if (input.isSecret(key)) secretNames.push(name);
+    if (!key.startsWith(`${project}:`)) {
+      providers[key] = value;
+      problems.push(...hostileProblems(value, [key]).map((p) => ({ key, text: p.text })));
+      continue;
+    }
+    const parsed = parseValue(value);
+    const secret = input.isSecret(key);
+    const hostile = hostileProblems(parsed, [name], (path) => secret && secretCapable(path));
+    if (hostile.length) {
+      // The schema would quote these values: they stop here, one problem each, the value never shown.
+      problems.push(...hostile);
+      continue;
+    }
+    raw[name] = parsed;
+    if (secret) secretNames.push(name);
   }
-  const problems: Problem[] = keyProblems(Object.keys(providers), project, raw.platform, allowedKeysAt(stackConfigSchema, []));
+  problems.push(...keyProblems(Object.keys(providers), project, raw.platform, allowedKeysAt(stackConfigSchema, [])));
   let cfg: StackConfig | undefined;
   try {
     cfg = parseStackConfig(stack, raw, secretNames);
@@ -76,12 +110,7 @@ export function validateStack(input: RuntimeConfig): StackNames {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
-  // Files the config names are read into a container, a server parameter and the state: only the project's own.
-  const sql = cfg?.platform === "docker" ? (["docker", cfg.docker.initSqlPath] as const) : cfg ? (["postgres", cfg.postgres.initSqlPath] as const) : undefined;
-  const bad = sql && insideProject(input.root, sql[1]);
-  if (sql && typeof bad === "string") {
-    problems.push({ path: [sql[0], "initSqlPath"], text: `${sql[0]}.initSqlPath (got ${JSON.stringify(sql[1])}): ${bad}; it must be a .sql file of this project (default ${INIT_SQL_PATH})` });
-  }
+  if (cfg) problems.push(...fileProblems(input.root, cfg), ...stackProblems(stack, cfg, input.root, input.nonProduction));
   const location = providers["azure-native:location"];
   if (cfg?.platform === "azure" && location !== undefined && location !== cfg.azure.location) {
     problems.push({
@@ -91,6 +120,51 @@ export function validateStack(input: RuntimeConfig): StackNames {
   }
   if (problems.length || !cfg) throw new ConfigError(stack, problems);
   return { stack, cfg, providers };
+}
+
+/**
+ * Files the config names are read into a container, a server parameter and the state: only the project's own. The
+ * init SQL's extensions must be on the policy pack's allowlist (policy/rules/postgres-parameters.ts EXTENSIONS).
+ */
+function fileProblems(root: string, cfg: StackConfig): Problem[] {
+  const problems: Problem[] = [];
+  const [block, sqlPath] = cfg.platform === "docker" ? (["docker", cfg.docker.initSqlPath] as const) : (["postgres", cfg.postgres.initSqlPath] as const);
+  const sql = insideProject(root, sqlPath);
+  if (typeof sql === "string") {
+    problems.push({ path: [block, "initSqlPath"], text: `${block}.initSqlPath (got ${JSON.stringify(sqlPath)}): ${sql}; it must be a .sql file of this project (default ${INIT_SQL_PATH})` });
+  } else {
+    for (const name of extensionsIn(fs.readFileSync(sql.file, "utf8")).filter((e) => !Object.hasOwn(EXTENSIONS, e))) {
+      problems.push({
+        path: [block, "initSqlPath"],
+        text: `${block}.initSqlPath (${sqlPath}) creates extension ${JSON.stringify(name)}, which is not on the allowlist: ${Object.keys(EXTENSIONS).join(", ")} (add a vetted one to EXTENSIONS in policy/rules/postgres-parameters.ts)`,
+      });
+    }
+  }
+  // The API's build context is uploaded to the Docker engine and mounted into the container (mountSource).
+  const api = cfg.platform === "docker" ? cfg.docker.api : undefined;
+  if (api) {
+    const context = insideProject(root, api.context, "directory");
+    if (typeof context === "string") {
+      problems.push({ path: ["docker", "api", "context"], text: `docker.api.context (got ${JSON.stringify(api.context)}): ${context}; it must be a checkout inside this project` });
+    } else {
+      const dockerfile = insideProject(context.file, api.dockerfile);
+      if (typeof dockerfile === "string") {
+        problems.push({ path: ["docker", "api", "dockerfile"], text: `docker.api.dockerfile (got ${JSON.stringify(api.dockerfile)}): ${dockerfile.replace(/the project/g, "the build context")}; it must be a file inside docker.api.context` });
+      }
+    }
+  }
+  return problems;
+}
+
+/** Gating from the list of stacks that are not production, and production's floors (config/gating.ts, production.ts). */
+function stackProblems(stack: string, cfg: StackConfig, root: string, list?: NonProductionStacks): Problem[] {
+  if (cfg.platform !== "azure") return [];
+  const g = gating(stack, cfg, list ?? readNonProductionStacks(root));
+  cfg.production = g.production;
+  if (!g.production) return g.problems;
+  const sql = insideProject(root, cfg.postgres.initSqlPath);
+  const extensions = typeof sql === "string" ? [] : extensionsIn(fs.readFileSync(sql.file, "utf8"));
+  return [...g.problems, ...productionProblems(cfg, extensions)];
 }
 
 /**
@@ -111,7 +185,7 @@ export function siblingStacks(dir: string, project: string, exclude: string, roo
     try {
       const file = readStackFile(stack, dir, project);
       const { values, secretKeys } = toRuntimeConfig(stack, new Map(file.entries.map((e) => [e.key, e.value])));
-      out.push(validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root }));
+      out.push(validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root, nonProduction: readNonProductionStacks(dir) }));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
     }
@@ -130,29 +204,6 @@ function parseValue(value: string): unknown {
     }
   }
   return value;
-}
-
-/**
- * The real path of a project-relative file, or why it may not be used: absolute, outside the project (`..`, or a
- * symlink pointing out), missing, or not a regular file. Host files must never reach a container or the state.
- */
-export function insideProject(root: string, rel: string): { file: string } | string {
-  if (path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) return "must be relative to the project, not an absolute path";
-  const realRoot = fs.realpathSync(root);
-  const outside = (p: string) => {
-    const r = path.relative(realRoot, p);
-    return r === "" || r.startsWith("..") || path.isAbsolute(r);
-  };
-  if (outside(path.resolve(realRoot, rel))) return `points outside the project (${realRoot})`;
-  let real: string;
-  try {
-    real = fs.realpathSync(path.resolve(realRoot, rel));
-  } catch {
-    return `does not exist in the project (${realRoot})`;
-  }
-  if (outside(real)) return `resolves to ${real} (a symlink), outside the project (${realRoot})`;
-  if (!fs.statSync(real).isFile()) return "is not a regular file";
-  return { file: real };
 }
 
 /** The directory holding Pulumi.yaml, whether the program runs from source or from compiled `dist/`. */

@@ -198,6 +198,11 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A YAML file of the project other than a stack file, read with the same limits (size, no anchors, depth); errors located. */
+export function parseYaml(file: string, src: string): unknown {
+  return parseYamlFile(file, src, "(project)").doc.toJS({ maxAliasCount: 0 });
+}
+
 // ---- YAML with positions ----
 
 type Fail = (offset: number, msg: string) => never;
@@ -223,12 +228,16 @@ function parseYamlFile(file: string, src: string, stack: string): { doc: Documen
   return { doc, at, fail };
 }
 
-/** No anchors or aliases (an alias bomb throws without a position in toJS), no nesting deeper than MAX_DEPTH. */
+/**
+ * No anchors or aliases (an alias bomb throws without a position in toJS), no explicit tags (`!!binary` reads as bytes
+ * here and as a string in Go's yaml.v3, an unknown `!tag` is dropped with a warning), no nesting deeper than MAX_DEPTH.
+ */
 function checkStructure(doc: Document, fail: Fail): void {
   visit(doc, {
     Node(_key, node, ancestors) {
       if (isAlias(node)) fail(start(node), `alias *${node.source}: anchors and aliases are not allowed in stack files`);
       if ((isScalar(node) || isCollection(node)) && node.anchor) fail(start(node), `anchor &${node.anchor}: anchors and aliases are not allowed in stack files`);
+      if ((isScalar(node) || isCollection(node)) && node.tag) fail(start(node), `tag ${node.tag.replace("tag:yaml.org,2002:", "!!")}: explicit tags are not allowed in stack files (the Pulumi CLI would read the value differently); write the plain value`);
       const depth = ancestors.filter((p) => isCollection(p)).length + (isCollection(node) ? 1 : 0);
       if (depth > MAX_DEPTH) fail(start(node), `nested more than ${MAX_DEPTH} levels deep`);
     },

@@ -43,7 +43,10 @@ const azureSchema = z
 const policySchema = z
   .strictObject({
     exceptions: z
-      .record(z.string().meta({ rule: "a policy rule name (docs/policy-rules.md)" }), z.string().trim().min(1, "must give the reason for the exception"))
+      .record(
+        z.string().meta({ rule: "a policy rule name (docs/policy-rules.md)" }),
+        z.string().trim().min(1, "must give the reason for the exception").max(500, "must give the reason in at most 500 characters"),
+      )
       .superRefine((exceptions, ctx) => {
         for (const name of Object.keys(exceptions)) {
           if (!RULE_NAMES.includes(name)) {
@@ -52,12 +55,20 @@ const policySchema = z
         }
       })
       .default({})
-      .describe("Rule name -> the reason this stack may break it: the rule becomes advisory here (a reason starting PENDING marks a gap to close)."),
+      .describe(
+        "Rule name -> the reason this stack may break it: the rule becomes advisory here (a reason starting PENDING marks a gap to close). A production stack cannot waive a critical rule.",
+      ),
   })
   .describe("Documented deviations from the policy pack; every rule not listed is mandatory.");
 
 /** Azure tag values: 1-256 characters (Microsoft Learn, "Use tags to organize your Azure resources", Limitations). */
 const tagValue = z.string().min(1, "must be 1-256 characters").max(TAG_LIMITS.maxValueLength, "must be 1-256 characters");
+
+/** A DNS name such as example.com (lower case, at least two labels; RFC 1035 lengths). */
+const domainName = matching(
+  /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+  "must be a DNS domain in lower case such as amplifier-api.com",
+);
 
 /** Blocks a platform's stacks must have. */
 export const REQUIRED_BLOCKS = { docker: ["docker"], azure: ["azure", "postgres"] } as const;
@@ -102,6 +113,12 @@ export const stackConfigSchema = z
     monitoring: monitoringSchema.optional(),
     /** How CI previews and deploys the stack (config/delivery.ts). */
     delivery: deliverySchema.optional(),
+    domains: z
+      .array(domainName)
+      .max(20, "must list at most 20 domains")
+      .optional()
+      .meta({ derivedDefault: "none" })
+      .describe("The organisation's DNS domains: in production, CORS origins and alert addresses must be at one of them or a subdomain."),
   })
   .superRefine((cfg, ctx) => {
     // The API runs production with production's guarantees; a laptop's Docker container has none of them.
@@ -141,7 +158,7 @@ export const stackConfigSchema = z
   });
 
 /** Blocks only Azure stacks use. */
-export const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "appDeploy", "storage", "network", "monitoring", "delivery"] as const;
+export const AZURE_ONLY = ["azure", "postgres", "locks", "keyVault", "appService", "app", "appDeploy", "storage", "network", "monitoring", "delivery", "domains"] as const;
 
 export type RawStackConfig = z.input<typeof stackConfigSchema>;
 export type Parsed = z.output<typeof stackConfigSchema>;
@@ -171,6 +188,11 @@ type Common = Omit<Parsed, "platform" | "locks" | (typeof AZURE_ONLY)[number] | 
   stackSlug: string;
   /** Config paths whose values are secret (config/secrets.ts): wrap them with `secretAware` where used. */
   secretPaths: ReadonlySet<string>;
+  /**
+   * Held to production's guarantees: an Azure stack that non-production-stacks.yaml does not list, or one that says
+   * `environment: production` (config/gating.ts). parseStackConfig alone knows no list: production means the latter.
+   */
+  production: boolean;
 };
 export type LocalDatabaseConfig = DockerConfig & Required<Pick<DockerConfig, "containerName" | "volumeName" | "user" | "database">>;
 export type ServerConfig = Omit<PostgresConfig, "restore"> &
@@ -194,6 +216,8 @@ export type StackConfig =
       network?: NetworkConfig;
       monitoring: MonitoringConfig;
       delivery: DeliveryConfig;
+      /** The organisation's DNS domains (production: CORS origins and alert addresses are within them). */
+      domains: string[];
     });
 
 /** The stack name reduced to lowercase letters and digits, as derived names use it (`pr-od` -> `prod`). */

@@ -6,6 +6,7 @@
  */
 import { collisionProblems, type StackNames } from "./collisions";
 import { ConfigError } from "./errors";
+import { readNonProductionStacks } from "./gating";
 import { projectRoot, siblingStacks, validateStack } from "./load";
 import { listStacks as listStackFiles, located, projectName as readProjectName, readStackFile, type StackFile, toRuntimeConfig } from "./pulumi-files";
 import { restoreSourceProblems } from "./restore";
@@ -48,12 +49,15 @@ function validateFile(stack: string, dir: string): Validated {
   const file = readStackFile(stack, dir, project);
   const leaves = file.entries.filter((e) => e.namespace === project).flatMap((e) => e.securePaths.map((p) => (p ? `${e.name}.${p}` : e.name)));
   const { values, secretKeys } = toRuntimeConfig(stack, new Map(file.entries.map((e) => [e.key, e.value])));
+  // Which stacks are production comes from the list beside these stack files (config/gating.ts); its own errors
+  // name it, not this stack file.
+  const nonProduction = readNonProductionStacks(dir);
   try {
     // The file shows exactly which value was `secure:`; the program sees only its top-level key.
     const leafProblems = secureLeafProblems(leaves);
     if (leafProblems.length) throw new ConfigError(stack, leafProblems);
     // Relative paths resolve against this program's project, as the program (run on `dir`'s files) resolves them.
-    return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: PROJECT_DIR }), file, project };
+    return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: PROJECT_DIR, nonProduction }), file, project };
   } catch (err) {
     if (err instanceof ConfigError) throw located(err, file, project);
     throw err;

@@ -131,6 +131,15 @@ function propertyDependenciesOf(req: any): Record<string, string[]> {
   return out;
 }
 
+/**
+ * Every type any run in this process registered, with the first stack that did: the jest suite checks each against the
+ * policy pack's type allowlist (test/support/allowlist-guard.ts), so every config variant any test runs is covered.
+ */
+export function registeredTypes(): Map<string, string> {
+  const g = globalThis as { __amplifierRegisteredTypes?: Map<string, string> };
+  return (g.__amplifierRegisteredTypes ??= new Map());
+}
+
 /** Runs the program for one stack. Never throws for a program error: it comes back as `error`. */
 export async function runProgram(opts: RunOptions): Promise<RunResult> {
   const dir = opts.dir ?? PROJECT_DIR;
@@ -207,6 +216,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
       },
     };
     resources.push(record);
+    if (!registeredTypes().has(record.type)) registeredTypes().set(record.type, opts.stack);
     secretOutputsOf.set(`${record.type}::${record.name}`, record.options.additionalSecretOutputs);
     const done = new Promise<void>((resolve) => {
       register(req, (err: any, resp: any) => {

@@ -53,6 +53,8 @@ export interface Plan {
   };
   facts: Record<FactRow, string>;
   violations: Violation[];
+  /** The stack's documented policy exceptions (waivers): every one is shown in the plan's header. */
+  waivers: { count: number; rules: string[] };
 }
 
 export interface BuildOptions {
@@ -186,6 +188,7 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
     },
     facts: environmentFacts(raw, masked, total),
     violations: policyViolations(raw, opts.exceptions ?? {}),
+    waivers: { count: Object.keys(opts.exceptions ?? {}).length, rules: Object.keys(opts.exceptions ?? {}).sort() },
   };
 }
 

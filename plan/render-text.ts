@@ -202,16 +202,27 @@ export function renderComparison(plans: Plan[], o: TextOptions): string[] {
   return out;
 }
 
-/** What a reviewer must not miss, above the tree: mandatory and pending findings (details under Policy). */
-function reviewBanner(plan: Plan, o: TextOptions): string[] {
+/** A stack's waivers in one sentence: the count and every rule its own file makes advisory. */
+export function waiverLine(plan: Plan): string {
+  return plan.waivers.count
+    ? `Stack ${plan.stack}: ${plan.waivers.count} policy waiver(s), rules made advisory by policy.exceptions in Pulumi.${plan.stack}.yaml: ${plan.waivers.rules.join(", ")}.`
+    : `Stack ${plan.stack}: no policy waivers, every rule is mandatory.`;
+}
+
+/**
+ * What a reviewer must not miss, above the tree: every waiver of every planned stack (always, a rule a stack file
+ * made advisory is the first thing to check), then mandatory and pending findings (details under Policy).
+ */
+function reviewBanner(plan: Plan, o: TextOptions, others: Plan[]): string[] {
   const c = palette(o.color);
   const mandatory = plan.violations.filter((v) => v.enforcement === "mandatory").length;
   const pending = plan.violations.filter(isPending).length;
+  const waivers = [plan, ...others].flatMap((p) => wrapCell(waiverLine(p), o.width).map((l) => (p.waivers.count ? c.yellow(l) : l)));
   const lines = [
     ...(mandatory ? [`${mandatory} mandatory policy finding(s): the plan exits 3 and \`pulumi up\` would be refused (see Policy below).`] : []),
     ...(pending ? [`${pending} policy finding(s) PENDING before the first deploy: documented exceptions to resolve (see Policy below).`] : []),
   ];
-  return lines.flatMap((l) => wrapCell(l, o.width)).map((l) => c.red(l));
+  return [...waivers, ...lines.flatMap((l) => wrapCell(l, o.width)).map((l) => c.red(l))];
 }
 
 /** The whole text plan: the stack's tree, summary and cost, then the comparison when other stacks are given. */
@@ -220,7 +231,7 @@ export function renderText(plan: Plan, o: TextOptions, others: Plan[] = []): str
   const head = [
     `${c.bold(`Offline plan for stack ${plan.stack}`)} (project ${plan.project}): the real program run under Pulumi's mocks;`,
     "nothing is deployed and no cloud account is used. Computed values (ids, FQDNs) are stand-ins.",
-    ...reviewBanner(plan, o),
+    ...reviewBanner(plan, o, others),
     "",
   ];
   const lines = [...head, ...renderTree(plan, o), ...renderSummary(plan, o), ...renderCost(plan, o)];

@@ -23,7 +23,7 @@ export type { CrossGuardResource, ResourceValidationArgs, ResourceValidationPoli
 /** The single exact type token of a rule, which lets the analyzer skip other types without calling us. */
 function singleType(rule: Rule): string | undefined {
   const [only, ...rest] = rule.resourceTypes;
-  return rest.length === 0 && !only.endsWith(":*") ? only : undefined;
+  return rest.length === 0 && only !== "*" && !only.endsWith(":*") ? only : undefined;
 }
 
 function notApplicableReason(rule: Rule): string {

@@ -95,6 +95,27 @@ describe("the printed set-up: reviewers and failing closed", () => {
     // It stops before prod has any identity.
     expect(run.calls.some((c) => c.line.includes("amplifier-infra-prod-deploy") || (c.line.startsWith("gh variable set") && c.argv.includes("prod")))).toBe(false);
   });
+
+  test("checks that administrators cannot bypass a gated environment, and stops when they can", () => {
+    const checks = defaultRun.calls.filter((c) => c.line.endsWith("--jq .can_admins_bypass")).map((c) => c.argv[2]);
+    expect(checks).toEqual(stacks.filter((c) => c.delivery.approval === "required").map((c) => `repos/${REPO}/environments/${c.stack}`));
+    const run = runWithStubs(script(), { STUB_ADMINS_BYPASS: "true" });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("environment prod: administrators can still bypass its protection rules (can_admins_bypass is not false)");
+    expect(run.calls.some((c) => c.line.includes("amplifier-infra-prod-deploy"))).toBe(false);
+  });
+
+  test("refuses to loosen an environment that has reviewers: an ungated stack's environment is read first, and a reviewed one stops the set-up before it is written", () => {
+    const ungated = stacks.filter((c) => c.delivery.approval === "none").map((c) => c.stack);
+    expect(ungated.length).toBeGreaterThan(0);
+    const reads = defaultRun.calls.filter((c) => c.line.includes("| .type] | join")).map((c) => c.argv[2]);
+    expect(reads).toEqual(ungated.map((s) => `repos/${REPO}/environments/${s}`));
+    // Say test was gated before (or prod's file was edited into an ungated stack): its environment has reviewers now.
+    const run = runWithStubs(script(), { STUB_EXISTING_RULES: "branch_policy,required_reviewers" });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(`environment ${ungated[0]} has required reviewers, and this set-up would remove them`);
+    expect(run.calls.some((c) => c.line === `gh api --method PUT repos/${REPO}/environments/${ungated[0]} --input -`)).toBe(false);
+  });
 });
 
 describe("the printed set-up: code-owner review on main", () => {

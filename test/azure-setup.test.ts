@@ -2,6 +2,8 @@
 // (test/support/azure-setup-stubs.ts): per Azure stack in the stack files, two identities scoped to the stack's resource
 // group and nothing shared between stacks; the self-managed state. The GitHub side: test/azure-setup-github.test.ts.
 import * as fs from "node:fs";
+import * as path from "node:path";
+import { NON_PRODUCTION_FILE } from "../config/gating";
 import { ASSIGNED_ROLES, PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "../tools/azure-permissions";
 import { main, parseSetupArgs, RESOURCE_PROVIDERS, setupScript, UsageError } from "../tools/azure-setup";
 import { BRANCH_RULES_FUNCTION } from "../tools/azure-setup-github";
@@ -220,6 +222,8 @@ describe("the printed set-up follows the stack files", () => {
     // The provider's default region moves with azure.location (the config check refuses the two disagreeing).
     const staging = { ...changedStack("test", { azure: { resourceGroupName: "rg-amplifier-staging", location: "westeurope" } }), "azure-native:location": "westeurope" };
     const dir = checkoutWith({ staging });
+    // Like test, not production: the code owners' list says so (config/gating.ts), not the copied file.
+    fs.appendFileSync(path.join(dir, NON_PRODUCTION_FILE), "staging:\n  environment: test\n  pullRequestPreview: true\n  approval: none\n");
     try {
       const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB]), dir));
       expect(status).toBe(0);
@@ -264,7 +268,8 @@ describe("the printed set-up follows the stack files", () => {
   });
 
   test("values from a stack file reach az as they are written, never as shell code", () => {
-    const hostile = "R&D 'x' $(touch /tmp/pwned-amplifier) `id`";
+    // Backticks never get this far: the config refuses them in every printed string (config/hostile.ts).
+    const hostile = "R&D 'x' $(touch /tmp/pwned-amplifier) \"$(id)\" ; rm -rf ~";
     const dir = checkoutWith({ test: changedStack("test", { tags: { costCenter: hostile } }) });
     try {
       const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB]), dir));

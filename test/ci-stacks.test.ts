@@ -1,6 +1,8 @@
 // The `delivery` block (config/delivery.ts) and tools/ci-stacks.ts, the list of stacks the workflows' matrices and
 // azure-setup take from the stack files: secure by default, production always gated, a new stack file needs nothing else.
 import * as fs from "fs";
+import * as path from "path";
+import { NON_PRODUCTION_FILE } from "../config/gating";
 import { ConfigError } from "../config/schema";
 import { parseStackFile } from "../config/stack-files";
 import { azureStacks, ciStacks, main, SELECTIONS, type Selection } from "../tools/ci-stacks";
@@ -29,6 +31,13 @@ function configErrors(dir: string): string[] {
 // test and prod as they are in the repository, as the base of a checkout with a new stack file.
 const ownAzure = () => ({ prod: projectStackConfig("prod"), test: projectStackConfig("test") });
 
+/** Adds stacks to the checkout's non-production-stacks.yaml (the code owners' list; config/gating.ts). */
+function listAsNonProduction(dir: string, entries: Record<string, string>): string {
+  const lines = Object.entries(entries).map(([stack, body]) => `${stack}:\n${body.replace(/^/gm, "  ")}\n`);
+  fs.appendFileSync(path.join(dir, NON_PRODUCTION_FILE), lines.join(""));
+  return dir;
+}
+
 // Copies keep their own resource group, so no two stack files claim one.
 const staging = (from: string, changes: Record<string, unknown> = {}) =>
   changedStack(from, { azure: { resourceGroupName: "rg-amplifier-staging", location: "eastus" }, ...changes });
@@ -46,8 +55,16 @@ describe("the stack files' lists", () => {
     expect([...l.gated, ...l.ungated].sort()).toEqual(l.azure);
   });
 
-  test("a stack copied from test to staging is previewed and deployed like test, with no other change", () => {
+  test("a stack copied from test to staging is production (refused as it stands) until the code owners' list names it; listed like test, it is previewed and deployed like test", () => {
     withCheckout(tempCheckout({ ...ownAzure(), staging: staging("test") }), (dir) => {
+      expect(configErrors(dir)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^environment \(got "test"\): stack "staging" is not in non-production-stacks\.yaml .*must say environment: production/),
+          expect.stringMatching(/^delivery\.pullRequestPreview \(got true\): non-production-stacks\.yaml .* does not let stack "staging" be previewed/),
+          expect.stringMatching(/^delivery\.approval \(got "none"\): non-production-stacks\.yaml .* does not let stack "staging" deploy without a reviewer/),
+        ]),
+      );
+      listAsNonProduction(dir, { staging: "environment: test\npullRequestPreview: true\napproval: none" });
       expect(lists(dir)).toEqual({
         azure: ["prod", "staging", "test"],
         ungated: ["staging", "test"],
@@ -57,9 +74,25 @@ describe("the stack files' lists", () => {
     });
   });
 
+  test("a listed stack may ask for less than the list grants, never more; a stack file cannot change the environment the list gives it", () => {
+    withCheckout(tempCheckout({ ...ownAzure(), staging: staging("test", { delivery: { approval: "none" } }) }), (dir) => {
+      listAsNonProduction(dir, { staging: "environment: test" });
+      expect(configErrors(dir)).toEqual([expect.stringMatching(/^delivery\.approval \(got "none"\): non-production-stacks\.yaml .* does not let stack "staging" deploy without a reviewer/)]);
+    });
+    withCheckout(tempCheckout({ ...ownAzure(), staging: staging("test", { delivery: undefined }) }), (dir) => {
+      listAsNonProduction(dir, { staging: "environment: test\npullRequestPreview: true\napproval: none" });
+      expect(lists(dir)).toMatchObject({ gated: ["prod", "staging"], ungated: ["test"] });
+    });
+    withCheckout(tempCheckout({ ...ownAzure(), staging: staging("test", { environment: "staging" }) }), (dir) => {
+      listAsNonProduction(dir, { staging: "environment: test" });
+      expect(configErrors(dir)).toContainEqual(expect.stringContaining('environment (got "staging"): non-production-stacks.yaml (owned by the code owners) lists stack "staging" as test'));
+    });
+  });
+
   test("a stack copied from prod is gated, and one written without a delivery block is gated too (secure default)", () => {
     const bare = staging("test", { delivery: undefined });
     withCheckout(tempCheckout({ ...ownAzure(), staging: staging("prod"), qa: { ...bare, "amplifier-infra:azure": { resourceGroupName: "rg-amplifier-qa" } } }), (dir) => {
+      listAsNonProduction(dir, { qa: "environment: test\npullRequestPreview: true\napproval: none" });
       expect(lists(dir)).toMatchObject({ gated: ["prod", "qa", "staging"], ungated: ["test"], "pull-request-preview": ["test"] });
       expect(parseStackFile("qa", dir)).toMatchObject({ delivery: { pullRequestPreview: false, approval: "required" } });
     });
@@ -98,6 +131,7 @@ describe("stack names CI can use as GitHub environment names", () => {
     ["Test", 'stack name "Test" reduces to "test" like stack "test", so it would derive test\'s names'],
   ])("%s is refused", (name, message) => {
     withCheckout(tempCheckout({ test: staging("test"), [name]: changedStack("test", { azure: { resourceGroupName: `rg-${name}` } }) }), (dir) => {
+      listAsNonProduction(dir, { [name]: "environment: test\npullRequestPreview: true\napproval: none" });
       expect(configErrors(dir)).toEqual([expect.stringContaining(message)]);
     });
   });

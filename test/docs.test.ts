@@ -67,7 +67,7 @@ describe("docs/configuration.md", () => {
     const blocks = allowedKeysAt(stackConfigSchema, []).filter((k) => allowedKeysAt(stackConfigSchema, [k]).length);
     expect(reference.map((b) => b.block)).toEqual(["", ...blocks]);
     expect(blocks).toEqual(expect.arrayContaining(["docker", "postgres", "keyVault", "appService", "app", "storage", "monitoring", "network", "delivery", "policy", "tags", "azure"]));
-    expect(rowsOf("").map((r) => r.key)).toEqual(["environment", "platform", "namePrefix", "protect", "locks"]);
+    expect(rowsOf("").map((r) => r.key)).toEqual(["environment", "platform", "namePrefix", "protect", "locks", "domains"]);
     // Every key the schema accepts, walked the way the "unknown key" errors walk it.
     const keysUnder = (at: (string | number)[], prefix: string): string[] =>
       allowedKeysAt(stackConfigSchema, at).flatMap((k) => {

@@ -8,6 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ownedNames } from "../config/collisions";
+import { NON_PRODUCTION_FILE } from "../config/gating";
 import { ConfigError } from "../config/errors";
 import { environments, listStacks, parseAllStackFiles, parseStackFile } from "../config/stack-files";
 import { runProgram, userResources } from "../mock-runtime";
@@ -82,17 +83,16 @@ describe("two stack files that would own one name stop every tool", () => {
     expect(moved.error).toBeUndefined();
   });
 
-  test("stacks in different subscriptions may share a resource group name; an unset subscription may be anyone's; global names never", () => {
-    const stack = (subscription: string | undefined, text = stackText("test")) =>
-      text
-        .replace("config:\n", `config:\n${subscription ? `  azure-native:subscriptionId: ${subscription}\n` : ""}`)
-        .replace("  amplifier-infra:azure:\n", "  amplifier-infra:azure:\n    resourceGroupName: rg-shared\n");
-    const [subA, subB] = ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"];
-    const project = (b: string) => scratchProject({ "Pulumi.a.yaml": stack(subA), "Pulumi.b.yaml": b });
-    expect(parseAllStackFiles(project(stack(subB))).map((c) => c.stack)).toEqual(["a", "b"]);
-    expect(() => parseAllStackFiles(project(stack(undefined)))).toThrow('would both own the Azure resource group "rg-shared"');
-    const sameApp = stack(subB, stackText("test").replace("amplifier-infra:appService:\n", "amplifier-infra:appService:\n    name: amplifier-api-a\n"));
-    expect(() => parseStackFile("b", project(sameApp))).toThrow(
+  test("a stack file cannot name its subscription, so no two stacks may share a resource group name; global names never", () => {
+    const entry = "  environment: test\n  pullRequestPreview: true\n  approval: none\n";
+    const project = (a: string, b: string) => scratchProject({ [NON_PRODUCTION_FILE]: `a:\n${entry}b:\n${entry}`, "Pulumi.a.yaml": a, "Pulumi.b.yaml": b });
+    const shared = stackText("test").replace("  amplifier-infra:azure:\n", "  amplifier-infra:azure:\n    resourceGroupName: rg-shared\n");
+    expect(() => parseAllStackFiles(project(shared, shared))).toThrow('would both own the Azure resource group "rg-shared"');
+    // The subscription comes from the job's environment (ARM_SUBSCRIPTION_ID), never from a stack file.
+    const elsewhere = shared.replace("config:\n", "config:\n  azure-native:subscriptionId: 22222222-2222-2222-2222-222222222222\n");
+    expect(() => parseStackFile("b", project(shared, elsewhere))).toThrow("azure-native:subscriptionId: the program does not take this azure-native setting from a stack file");
+    const sameApp = stackText("test").replace("amplifier-infra:appService:\n", "amplifier-infra:appService:\n    name: amplifier-api-a\n");
+    expect(() => parseStackFile("b", project(stackText("test"), sameApp))).toThrow(
       /Pulumi\.b\.yaml:\d+:5: appService\.name: stacks "b" and "a" would both own the web app \(a global name\) "amplifier-api-a"/,
     );
   });
@@ -103,12 +103,18 @@ describe("copying a stack file to staging in a fresh checkout", () => {
   beforeAll(() => {
     dir = scratchCheckout();
     fs.copyFileSync(path.join(dir, "Pulumi.test.yaml"), path.join(dir, "Pulumi.staging.yaml"));
+    // Like test, staging is not production: the code owners' list says so (README, "Day 2"), not the copied file.
+    fs.appendFileSync(path.join(dir, NON_PRODUCTION_FILE), "staging:\n  environment: test\n  pullRequestPreview: true\n  approval: none\n");
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // The checkout's own tools: they run the checkout's program, which reads the checkout's non-production-stacks.yaml
+  // (this repository's program reads this repository's, where staging is not listed).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const own = (module: string): typeof plan => require(path.join(dir, module)).main;
 
   test("plans with its own names, in its own resource group", async () => {
     const io = captureIo();
-    expect(await plan(["staging", "--no-color"], io, dir)).toBe(EXIT.ok);
+    expect(await own("plan/cli")(["staging", "--no-color"], io, dir)).toBe(EXIT.ok);
     for (const name of ["rg-amplifier-staging", "amplifier-db-staging", "kv-amplifier-staging", "stamplifierstaging", "amplifier-api-staging"]) {
       expect(io.out()).toContain(name);
     }
@@ -117,12 +123,12 @@ describe("copying a stack file to staging in a fresh checkout", () => {
 
   test("README's environments table gains its column from `npm run docs`", async () => {
     const io = captureIo();
-    expect(await docs(["--write"], io, dir)).toBe(EXIT.ok);
+    expect(await own("tools/docs")(["--write"], io, dir)).toBe(EXIT.ok);
     expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).toMatch(/\| Setting \|.*`staging`.*\|/);
   });
 
   test("the suite's invariants hold there: generated docs in sync, plans for every stack, policy per Azure stack, the CLI's stack lists", async () => {
-    await docs(["--write"], captureIo(), dir);
+    await own("tools/docs")(["--write"], captureIo(), dir);
     const suites = ["test/readme.test.ts", "test/docs.test.ts", "test/plan.test.ts", "test/plan-cli.test.ts", "test/policy-stacks.test.ts"];
     const jest = require.resolve("jest/bin/jest");
     const run = spawnSync(process.execPath, [jest, "--ci", "--silent", ...suites], { cwd: dir, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });

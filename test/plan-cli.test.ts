@@ -83,7 +83,7 @@ describe("stacks and config", () => {
 /** A scratch project: Pulumi.yaml and the given stack files, each a real stack file with its edit (if any) applied. */
 function stackDir(stacks: Record<string, { from: string; edit?: (text: string) => string }>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-gate-"));
-  fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  for (const f of ["Pulumi.yaml", "non-production-stacks.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
   for (const [name, { from, edit }] of Object.entries(stacks)) {
     const original = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${from}.yaml`), "utf8");
     const edited = edit ? edit(original) : original;
@@ -146,10 +146,11 @@ describe("policy gate", () => {
   });
 
   test("a stale exception in a --diff stack is an error too", async () => {
-    const dir = stackDir({ prod: { from: "prod" }, old: { from: "test", edit: (t) => t.replace("      log-retention-minimum: ", "      webapp-http2: x\n      log-retention-minimum: ") } });
-    const r = await plan(["prod", "--diff", "old"], { dir });
+    // Named test: the program reads its own project's non-production-stacks.yaml, which lists test only.
+    const dir = stackDir({ prod: { from: "prod" }, test: { from: "test", edit: (t) => t.replace("      log-retention-minimum: ", "      webapp-http2: x\n      log-retention-minimum: ") } });
+    const r = await plan(["prod", "--diff", "test"], { dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("exception for rule webapp-http2 in Pulumi.old.yaml");
+    expect(r.stderr).toContain("exception for rule webapp-http2 in Pulumi.test.yaml");
   });
 });
 

@@ -88,7 +88,14 @@ describe("plan content per stack", () => {
     // Prod's documented PENDING exceptions (placeholders, Entra admin): advisory, but listed apart and announced on top.
     const pending = plans.prod.violations.filter((v) => v.exception?.startsWith("PENDING"));
     expect(new Set(pending.map((v) => v.rule))).toEqual(new Set(["no-placeholder-values", "postgres-entra-admin"]));
-    expect(out.split("\n")[2]).toBe(`${pending.length} policy finding(s) PENDING before the first deploy: documented exceptions to resolve (see Policy below).`);
+    // The header: every waiver (count and rules), then the pending findings.
+    const waivers = Object.keys(stackExceptions("prod")).sort();
+    expect(plans.prod.waivers).toEqual({ count: waivers.length, rules: waivers });
+    const header = out.split("\n").slice(2, 5).join(" ");
+    expect(header).toBe(
+      `Stack prod: ${waivers.length} policy waiver(s), rules made advisory by policy.exceptions in Pulumi.prod.yaml: ${waivers.join(", ")}. ` +
+        `${pending.length} policy finding(s) PENDING before the first deploy: documented exceptions to resolve (see Policy below).`,
+    );
     for (const v of pending) expect(out.replace(/\n {8}/g, " ")).toContain(`PENDING ${v.severity}: ${v.message}`);
     expect(out).toContain(`0 mandatory, ${plans.prod.violations.length} advisory (${pending.length} pending)`);
     // The placeholders a reviewer must replace are each named.

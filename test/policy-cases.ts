@@ -2,6 +2,7 @@
  * Per policy rule, small changes to the compliant stack (policy-fixture.ts) that must pass and changes that must
  * fail. The failing cases double as entries of the bad-input catalogue.
  */
+import { ALLOWLIST_CASES } from "./policy-cases-allowlists";
 import { APP_CASES } from "./policy-cases-app";
 import { DATA_CASES } from "./policy-cases-data";
 import {
@@ -269,7 +270,7 @@ const BASE_CASES: CaseTable = {
   },
 };
 
-export const RULE_CASES: CaseTable = mergeCases(BASE_CASES, APP_CASES, DATA_CASES);
+export const RULE_CASES: CaseTable = mergeCases(BASE_CASES, APP_CASES, DATA_CASES, ALLOWLIST_CASES);
 
 /** Rules a failing case may trip in addition to its own (documented next to the case). */
 export const ALSO_FIRES: Record<string, string[]> = {
@@ -280,4 +281,16 @@ export const ALSO_FIRES: Record<string, string[]> = {
   "keyvault-public-network-access-disabled": ["data-stores-private-with-database"],
   "storage-sas-expiration-policy": ["storage-shared-key-disabled"],
   "data-stores-private-with-database": ["keyvault-public-network-access-disabled"],
+  // The single-server name is not a flexible-server parameter, so the parameter allowlist refuses it too.
+  "postgres-connection-throttling": ["postgres-parameters-allowlisted"],
+  // A grant to the app's identity of another role or on a wider scope breaks both the app's rule and the role table.
+  "app-role-assignments-scoped-to-vault": ["role-assignments-allowlisted"],
+  "app-deploy-role-scoped-to-web-app": ["role-assignments-allowlisted"],
+  "role-assignments-allowlisted": ["app-role-assignments-scoped-to-vault"],
 };
+
+/**
+ * Cases that add a type the program does not register (a deployment slot, a network security group) to show what a
+ * rule does with it also trip the type allowlist, on exactly those resources: that is the allowlist working.
+ */
+export const TYPE_ALLOWLIST_RULE = "resource-types-allowlisted";

@@ -79,6 +79,14 @@ describe("resource policies", () => {
     await expect(runResource("required-tags", resourceArgs("random:index/randomPassword:RandomPassword", {}))).rejects.toThrow(NotApplicable);
   });
 
+  test("the type allowlist is called for every type (no __pulumiType fast path) and refuses a type the program does not register", async () => {
+    expect((resourceValidation(rule("resource-types-allowlisted")) as any).__pulumiType).toBeUndefined();
+    expect(await runResource("resource-types-allowlisted", resourceArgs("random:index/randomPassword:RandomPassword", {}))).toEqual([]);
+    expect(await runResource("resource-types-allowlisted", resourceArgs("azure-native:resources:Deployment", { properties: {} }))).toEqual([
+      expect.stringContaining('[resource-types-allowlisted] azure-native:resources:Deployment "r" is of a type the program does not register'),
+    ]);
+  });
+
   test("an unknown value (preview) surfaces as UnknownValueError, which the server downgrades to advisory", async () => {
     const args = resourceArgs("azure-native:web:WebApp", { httpsOnly: proxy.unknownBooleanValue });
     await expect(runResource("webapp-https-only", args)).rejects.toBeInstanceOf(proxy.UnknownValueError);

@@ -42,6 +42,12 @@ describe.each(AZURE_STACKS)("%s", (stack) => {
   });
 });
 
+test.each(AZURE_STACKS)("%s with the app repository's deploy identity: its identity, credential and role are on the allowlists", async (stack) => {
+  const result = await runStack({ stack, overrides: { appDeploy: { repository: "contoso/amplifier-api", environment: "production" } } });
+  const allowlists = ["resource-types-allowlisted", "role-assignments-allowlisted"];
+  expect(evaluate(result.resources, stackExceptions(stack)).filter((v) => allowlists.includes(v.rule))).toEqual([]);
+});
+
 test("test documents the spec's deviations; prod only its pending values and the Azure Files shared key", () => {
   expect(Object.keys(stackExceptions("test")).sort()).toEqual([
     "keyvault-network-acl-deny",
@@ -76,7 +82,8 @@ describe.each<[string, Record<string, unknown>, string, string]>([
   ["md5 password hashes", { postgres: { serverParameters: { password_encryption: "md5" } } }, "postgres-password-encryption-scram", '(found "md5")'],
   ["SQL text in the logs", { postgres: { serverParameters: { log_statement: "all", password_encryption: "scram-sha-256" } } }, "postgres-log-statement-none", '(found "all")'],
   ["authentication off", { app: { authRequired: false } }, "webapp-auth-required", '(found "false")'],
-  ["request headers to telemetry, unsanitised", { app: { telemetry: { trackRequestHeaders: true, sanitizePii: false } } }, "webapp-telemetry-pii-sanitised", "including TELEMETRY_TRACK_REQUEST_HEADERS"],
+  // Tracking request headers too is refused in prod before the program runs (a production floor); test below.
+  ["telemetry unsanitised", { app: { telemetry: { sanitizePii: false } } }, "webapp-telemetry-pii-sanitised", '"app-web-app" (amplifier-api-prod) sends telemetry without PII sanitising'],
   ["30 days of logs", { monitoring: { logRetentionDays: 30 } }, "log-retention-minimum", '"telemetry-workspace" (log-amplifier-prod) keeps logs fewer than 90 days'],
   ["no alert recipient", { monitoring: { alertEmails: [] } }, "alerts-reach-a-recipient", "notifies nobody"],
 ])("prod red team: %s", (_label, overrides, rule, fragment) => {
@@ -86,6 +93,16 @@ describe.each<[string, Record<string, unknown>, string, string]>([
     expect(own.map((v) => v.enforcement)).toContain("mandatory");
     expect(own.map((v) => v.message).join("\n")).toContain(fragment);
   });
+});
+
+test("request headers to telemetry, unsanitised: refused in prod's config, and reported by the pack where the config allows it (test)", async () => {
+  const overrides = { app: { telemetry: { trackRequestHeaders: true, sanitizePii: false } } };
+  const prod = await runProgram({ stack: "prod", overrides });
+  expect(prod.error?.message).toContain("app.telemetry.trackRequestHeaders (got true): in production telemetry copies no request or response headers");
+  expect(userResources(prod)).toEqual([]);
+  const test = await runStack({ stack: "test", overrides });
+  const own = evaluate(test.resources, stackExceptions("test")).filter((v) => v.rule === "webapp-telemetry-pii-sanitised");
+  expect(own.map((v) => [v.enforcement, v.message])).toEqual([["mandatory", expect.stringContaining("including TELEMETRY_TRACK_REQUEST_HEADERS")]]);
 });
 
 test("prod without protect: every data-bearing resource is reported, the database and the share included", async () => {
@@ -171,7 +188,8 @@ describe("npm run policy-config", () => {
     const r = await policyConfig(["prod"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ "postgres-entra-admin": "advisory", "storage-shared-key-disabled": "advisory", "no-placeholder-values": "advisory" });
-    expect(r.stderr).toBe("");
+    // No rule is downgraded silently: the job's log names every waiver.
+    expect(r.stderr).toBe("policy-config: stack prod: 3 rule(s) advisory by a documented exception (a waiver in Pulumi.prod.yaml): no-placeholder-values, postgres-entra-admin, storage-shared-key-disabled\n");
   });
 
   test("a stale exception (its rule finds nothing once the program ran) exits 1 and writes no config", async () => {

@@ -19,7 +19,7 @@ const secure = (ciphertext: string) => ({ secure: `v1:${ciphertext}` });
 const SECURE_DEV = {
   docker: {
     password: secure("pw"),
-    api: { context: "../amplifier-app-api", settings: { SECRET_KEY: secure("sk"), LOG_LEVEL: "debug" } },
+    api: { context: "test/fixtures/amplifier-app-api", settings: { SECRET_KEY: secure("sk"), LOG_LEVEL: "debug" } },
   },
 };
 
@@ -50,7 +50,7 @@ describe("dev with secure: values", () => {
     const withSecret = await api(SECURE_DEV.docker);
     expect(withSecret.secret).toContain(withSecret.logLevel);
     // With no secure: value anywhere in the block, plain settings stay plain (only DATABASE_URL is secret).
-    const plain = await api({ api: { context: "../amplifier-app-api", settings: { SECRET_KEY: "not-secret", LOG_LEVEL: "debug" } } });
+    const plain = await api({ api: { context: "test/fixtures/amplifier-app-api", settings: { SECRET_KEY: "not-secret", LOG_LEVEL: "debug" } } });
     expect(plain.secret).toEqual([plain.databaseUrl]);
   });
 

@@ -9,6 +9,8 @@ import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
+/** A stand-in API checkout inside the project (docker.api.context may not point outside it). */
+const API_CHECKOUT = "test/fixtures/amplifier-app-api";
 const SERVER_CHILDREN = [
   "azure-native:dbforpostgresql:Database",
   "azure-native:dbforpostgresql:Configuration",
@@ -89,7 +91,7 @@ describe("dev: local PostgreSQL 15 in Docker", () => {
   });
 
   test("with an API checkout: built image, private network, started after the healthy database", async () => {
-    const withApi = await runStack({ stack: "dev", overrides: { docker: { api: { context: "../amplifier-app-api" } } } });
+    const withApi = await runStack({ stack: "dev", overrides: { docker: { api: { context: API_CHECKOUT } } } });
     const containers = byType(withApi, "docker:index/container:Container");
     const db = containers.find((c) => c.inputs.name === "amplifier-postgres-dev")!;
     const api = containers.find((c) => c.inputs.name === "amplifier-api-dev")!;
@@ -106,7 +108,7 @@ describe("dev: local PostgreSQL 15 in Docker", () => {
     expect(api.secretInputs).toEqual([`envs[${urlIndex}]`]);
     expect(api.dependencies).toContain(db.urn);
     const image = oneOfType(withApi, "docker:index/image:Image");
-    expect(image.inputs.build.context).toBe(path.resolve(PROJECT_DIR, "../amplifier-app-api"));
+    expect(image.inputs.build.context).toBe(path.resolve(PROJECT_DIR, API_CHECKOUT));
     expect(image.inputs.skipPush).toBe(true);
     expect(withApi.outputs.apiUrl).toBe("http://localhost:8765");
   });
@@ -265,6 +267,8 @@ describe("DATABASE_URL survives any generated password", () => {
 });
 
 describe("a new environment is a new stack file and nothing else", () => {
+  // Not listed in non-production-stacks.yaml, so production: the program holds it to production's floors, and
+  // otherwise the file is all it takes.
   test("a staging stack written here deploys with derived names", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-staging-"));
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
@@ -272,10 +276,12 @@ describe("a new environment is a new stack file and nothing else", () => {
       path.join(dir, "Pulumi.staging.yaml"),
       [
         "config:",
-        "  amplifier-infra:environment: staging",
+        "  amplifier-infra:environment: production",
         "  amplifier-infra:platform: azure",
         "  amplifier-infra:azure:",
         "    resourceGroupName: rg-amplifier-staging",
+        "  amplifier-infra:appService: {planSku: P1v2, capacity: 2, zoneRedundant: true}",
+        "  amplifier-infra:storage: {skuName: Standard_ZRS}",
         "  amplifier-infra:postgres:",
         "    skuName: Standard_B2s",
         "    storageSizeGb: 64",
@@ -293,7 +299,7 @@ describe("a new environment is a new stack file and nothing else", () => {
       storage: { storageSizeGB: 64 },
       backup: { backupRetentionDays: 10 },
       network: { publicNetworkAccess: "Disabled" },
-      tags: { environment: "staging", "managed-by": "amplifier", "cost-center": "engineering" },
+      tags: { environment: "production", "managed-by": "amplifier", "cost-center": "engineering" },
     });
     expect(server.options.protect).toBe(true);
     expect(result.outputs.databaseName).toBe("amplifier_staging");

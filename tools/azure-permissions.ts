@@ -8,8 +8,7 @@
 // no GET for it; then it reads with `POST {id}/list` (pulumi/pulumi-azure-native provider/pkg/gen/schema.go:
 // readPath "/list", readMethod POST; provider/pkg/openapi/discover.go), and the SDK has no `get<Type>` function for
 // that type, which is how the test finds such types.
-import { WEBSITE_CONTRIBUTOR } from "../components/app-deploy";
-import { KEY_VAULT_SECRETS_USER } from "../components/app-service";
+import { ASSIGNABLE_ROLES } from "../policy/rules";
 
 /** Every invoke the program makes: token -> the Azure action it needs, or null when Reader covers it. */
 export const INVOKE_ACTIONS: Readonly<Record<string, string | null>> = {
@@ -33,17 +32,14 @@ export const PREVIEW_ROLE_ACTIONS: readonly string[] = [
 ].sort();
 
 /**
- * Role definitions (GUIDs) the program assigns. The deploy identity's Role Based Access Control Administrator
+ * Role definitions (GUIDs) the program assigns, from the policy pack's role table (ASSIGNABLE_ROLES in
+ * policy/rules/role-assignments.ts: one line per role). The deploy identity's Role Based Access Control Administrator
  * assignment carries a condition that allows these and no others. A condition cannot constrain the scope of an
  * assignment (Microsoft Learn, "Authorization actions and attributes": roleAssignments/write offers only the role
  * definition, principal id and principal type), so where each role may be granted is the policy pack's job:
- * app-role-assignments-scoped-to-vault and app-deploy-role-scoped-to-web-app (policy/rules/identity.ts).
+ * role-assignments-allowlisted, app-role-assignments-scoped-to-vault and app-deploy-role-scoped-to-web-app.
  */
-export const ASSIGNED_ROLES: Readonly<Record<string, string>> = {
-  "Key Vault Secrets User": KEY_VAULT_SECRETS_USER,
-  // The app repository's deploy identity (`appDeploy`), on the web app only.
-  "Website Contributor": WEBSITE_CONTRIBUTOR,
-};
+export const ASSIGNED_ROLES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(ASSIGNABLE_ROLES).map(([name, role]) => [name, role.id]));
 
 /**
  * The "constrain roles and principal types" condition (Microsoft Learn, "Examples to delegate Azure role assignment

@@ -2,7 +2,7 @@
  * The GitHub side of the printed set-up (tools/azure-setup.ts prints the rest): the branch-rules helper the
  * environments use, the reviewers' ids, the Pulumi organisation variable and code-owner review on main.
  */
-import { shown, sq } from "./azure-setup-stack";
+import { shown, sq } from "./shell";
 
 // Makes an environment's deployment branch rules exactly the given patterns, so a rule dropped from the stack file
 // (a stack no longer previewed from pull requests) is removed too (REST "Deployment branch policies").
@@ -18,6 +18,32 @@ export const BRANCH_RULES_FUNCTION = `branch_rules() { # <environment> <pattern>
     gh api "$url" --jq '.branch_policies[].name' | grep -Fx -- "$p" >/dev/null || gh api --method POST "$url" -f name="$p" -f type=branch
   done
 }`;
+
+/**
+ * Before an ungated stack's environment is written without reviewers: stop if it has required reviewers now. A stack
+ * that was gated (prod) and is now ungated can only be one whose file or non-production-stacks.yaml changed, so its
+ * reviewers are removed by a person in Settings > Environments, never by a re-run of this script (REST "Get an
+ * environment": protection_rules; a missing environment, 404, has none).
+ */
+export function refuseToLoosenLines(environment: string): string[] {
+  const env = `"repos/$REPO/environments/"${sq(environment)}`;
+  return [
+    `EXISTING_RULES="$(gh api ${env} --jq '[.protection_rules[]? | .type] | join(",")' 2>/dev/null || true)"`,
+    `case ",$EXISTING_RULES," in *,required_reviewers,*) echo ${sq(`environment ${environment} has required reviewers, and this set-up would remove them (the stack files make it ungated): refusing to loosen it. If that is intended, remove its reviewers in Settings > Environments yourself, then run this again`)} >&2; exit 1 ;; esac`,
+  ];
+}
+
+/**
+ * After a gated stack's environment is written: administrators cannot bypass it. can_admins_bypass is in the
+ * environment's REST representation (REST "Get an environment"; google/go-github#2722); an environment created before
+ * the set-up, or edited since, may still let them through.
+ */
+export function adminBypassLines(environment: string): string[] {
+  return [
+    `gh api "repos/$REPO/environments/"${sq(environment)} --jq .can_admins_bypass | grep -x false >/dev/null \\`,
+    `  || { echo ${sq(`environment ${environment}: administrators can still bypass its protection rules (can_admins_bypass is not false); its deploys could run unreviewed`)} >&2; exit 1; }`,
+  ];
+}
 
 /** Reviewer ids, resolved by gh at run time, as the JSON array the environment API takes in REVIEWERS. */
 export function reviewerLines(reviewers: string[]): string[] {

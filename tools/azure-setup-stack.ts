@@ -4,6 +4,7 @@
  * with a self-managed backend, its own state container and secrets key. Nothing here is shared between stacks, so
  * test's credentials cannot reach prod.
  */
+import { adminBypassLines, refuseToLoosenLines } from "./azure-setup-github";
 import { azureTags } from "../config/tags";
 import type { AzureStackConfig } from "./ci-stacks";
 import { PREVIEW_SUFFIX } from "./ci-stacks";
@@ -83,6 +84,7 @@ function environmentLines(c: AzureStackConfig, readEnvironment: string): string[
     `# GitHub environments. Only main may use ${shown(c.stack)}` +
       (c.delivery.pullRequestPreview ? `; ${shown(readEnvironment)} also admits pull requests' merge refs (previews)` : ` or ${shown(readEnvironment)}`) +
       ` (docs.github.com, "Deployments and environments": branch rules match GITHUB_REF).`,
+    ...(c.delivery.approval === "required" ? [] : refuseToLoosenLines(c.stack)),
     c.delivery.approval === "required"
       ? // A reviewer who is not the run's initiator approves the deploy; admins cannot skip it (can_admins_bypass:
         // google/go-github#2725). REST "Create or update an environment".
@@ -97,6 +99,7 @@ function environmentLines(c: AzureStackConfig, readEnvironment: string): string[
       // Required reviewers only work on public repositories on GitHub Free, Pro and Team (same page): fail closed.
       `gh api ${env(c.stack)} --jq '[.protection_rules[]? | select(.type == "required_reviewers" and .prevent_self_review == true)] | length' | grep -x 1 >/dev/null \\`,
       `  || { echo ${sq(`environment ${c.stack}: required reviewers with prevent self-review are not in force (a private repository on GitHub Free, Pro or Team cannot enforce them); its deploys would run unreviewed`)} >&2; exit 1; }`,
+      ...adminBypassLines(c.stack),
     );
   }
   return out;

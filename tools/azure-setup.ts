@@ -4,6 +4,7 @@
 //                                   [--reviewer user:<login>|team:<org>/<slug>]... [--subject-form auto|names|ids] > azure-setup.sh
 // One pair of identities and GitHub environments per Azure stack in the stack files (tools/azure-setup-stack.ts).
 // Every flag is validated first; nothing talks to Azure or GitHub from here. docs/delivery.md, "One-time Azure and GitHub set-up".
+import { escapeUnsafe } from "../config/errors";
 import { PROJECT_DIR } from "../config/stack-files";
 import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
 import { shown, sq, type StateBackend, stackLines } from "./azure-setup-stack";
@@ -287,7 +288,8 @@ export function main(argv: string[], write: (s: string) => void, fail: (s: strin
     return EXIT.ok;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    fail(`azure-setup: bad arguments\n${e.lines.map((l) => `  ${l}`).join("\n")}\n${USAGE}\n`);
+    // Each value is quoted; invisible characters (bidi overrides, zero-width) are escaped so the message shows them.
+    fail(`azure-setup: bad arguments\n${e.lines.map((l) => `  ${escapeUnsafe(l)}`).join("\n")}\n${USAGE}\n`);
     return EXIT.usage;
   }
 }

@@ -201,8 +201,10 @@ export function renderConfigReference(): string {
     "`a.b` is key `b` inside mapping `a`, `a[].b` key `b` of each item of list `a`. Every value is checked before",
     "anything is registered, and a bad one stops with the key, the value and what is allowed (README, \"Configuration\").",
     "`<namePrefix>` in a default is the value of `namePrefix`, `<stack>` the stack name reduced to lowercase letters and",
-    "digits. Keys of other namespaces are refused unless the stack's provider reads them (`azure-native:*` on Azure",
-    "stacks, `docker:*` on Docker stacks); `azure-native:location` must equal `azure.location`.",
+    "digits. Keys of other namespaces are refused, and of the providers' own keys only `azure-native:location` is taken (Azure",
+    "stacks; it must equal `azure.location`): credentials, identities and endpoints come from the job's environment.",
+    "Every string is at most 2048 printable characters (no control or invisible characters, no backticks). A stack that",
+    "`non-production-stacks.yaml` does not list is production and held to production's floors (docs/threat-model.md).",
     "",
     ...sections.flatMap((s) => [s, ""]),
   ].join("\n");

@@ -2,7 +2,9 @@
  * Prints the CrossGuard config for one stack, from the exceptions its stack file documents:
  *   npm run --silent policy-config -- <stack> [--out <file>]
  *   pulumi preview --stack <stack> --policy-pack policy --policy-pack-config <file>
- * Excepted rules are advisory, every other rule mandatory, so Pulumi.<stack>.yaml stays the single source. Before
+ * Excepted rules are advisory, every other rule mandatory, so Pulumi.<stack>.yaml stays the single source; every rule
+ * it makes advisory is named on stderr (the job's log), never downgraded silently, and a production stack cannot
+ * waive a critical rule (the config check refuses it). Before
  * writing, it runs the stack's program on the mock runtime and evaluates the rules: an exception whose rule finds
  * nothing is stale and stops the command (exit 1), so the deploy job that builds the pack config fails on it.
  * Exit codes (tools/cli.ts EXIT): 0 written; 1 unknown stack, invalid config or a stale exception; 2 usage.
@@ -53,6 +55,10 @@ export async function main(argv: string[], io: Io, dir = projectRoot(__dirname))
   if (!config) {
     io.stderr(errors.map((e) => `policy-config: ${e}\n`).join(""));
     return EXIT.config;
+  }
+  const waived = Object.keys(config).sort();
+  if (waived.length) {
+    io.stderr(`policy-config: stack ${positional[0]}: ${waived.length} rule(s) advisory by a documented exception (a waiver in Pulumi.${positional[0]}.yaml): ${waived.join(", ")}\n`);
   }
   const json = `${JSON.stringify(config, null, 2)}\n`;
   if (out) fs.writeFileSync(out, json);

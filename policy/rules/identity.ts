@@ -1,15 +1,16 @@
 /** Role assignments: what the app's identities may do, and where; what the app repository's deploy identity may do. */
 import { at, azureName, dependsOn, type Finding, ofType, type PolicyResource, refersTo, type Rule, T } from "../model";
 import { SITE_TYPES } from "./app-settings";
+import { ASSIGNABLE_ROLES } from "./role-assignments";
 
 /** Built-in role "Key Vault Secrets User": read secret contents (Microsoft Learn, "Azure built-in roles"). */
-export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
+export const KEY_VAULT_SECRETS_USER = ASSIGNABLE_ROLES["Key Vault Secrets User"].id;
 /**
  * Built-in role "Website Contributor": Microsoft.Web/sites/* and reads, no role assignments (Microsoft Learn, "Azure
  * built-in roles for Web and Mobile"). It includes Microsoft.Web/sites/publish/Action, which a deploy through the
  * site's Kudu endpoint with a Microsoft Entra token needs (Microsoft Learn, "Kudu service overview", RBAC permissions).
  */
-export const WEBSITE_CONTRIBUTOR = "de139f84-1756-47ae-9be6-808fbbe84772";
+export const WEBSITE_CONTRIBUTOR = ASSIGNABLE_ROLES["Website Contributor"].id;
 
 /**
  * The identities the app acts as: each site (its system-assigned identity) and each user-assigned identity a site

@@ -18,6 +18,9 @@ import { monitoringRules } from "./monitoring";
 import { networkRules } from "./network";
 import { placeholderRules } from "./placeholders";
 import { postgresRules } from "./postgres";
+import { postgresParameterRules } from "./postgres-parameters";
+import { resourceTypeRules } from "./resource-types";
+import { roleAssignmentRules } from "./role-assignments";
 import { storageRules } from "./storage";
 import { tagRules } from "./tags";
 import { webAppRules } from "./web-app";
@@ -27,25 +30,34 @@ export { isSecretSettingName } from "./app-settings";
 export { KEY_VAULT_SECRETS_USER, WEBSITE_CONTRIBUTOR } from "./identity";
 export { LOG_RETENTION_MIN_DAYS } from "./monitoring";
 export { placeholderHost } from "./placeholders";
+export { EXTENSIONS, SERVER_PARAMETERS } from "./postgres-parameters";
+export { ALLOWED_TYPES, RESOURCE_TYPES_FILE } from "./resource-types";
+export { ASSIGNABLE_ROLES, ROLE_TABLE_FILE } from "./role-assignments";
 
 /** Every rule, in README order. */
 export const RULES: readonly Rule[] = [
   ...postgresRules,
+  ...postgresParameterRules,
   ...guardRules,
   ...networkRules,
   ...keyVaultRules,
   ...webAppRules,
   ...appSettingRules,
   ...identityRules,
+  ...roleAssignmentRules,
   ...storageRules,
   ...monitoringRules,
   ...placeholderRules,
   ...tagRules,
+  ...resourceTypeRules,
 ];
 
 export const RULE_NAMES: readonly string[] = RULES.map((r) => r.name);
 
-/** Whether `rule` checks resources of `type` (`azure-native:*` matches every azure-native token). */
+/** Rules that may not be waived in a production stack (config/load.ts refuses such an exception). */
+export const CRITICAL_RULES: readonly string[] = RULES.filter((r) => r.severity === "critical").map((r) => r.name);
+
+/** Whether `rule` checks resources of `type` (`*` matches every type, `azure-native:*` every azure-native token). */
 export function appliesTo(rule: Rule, type: string): boolean {
-  return rule.resourceTypes.some((t) => t === type || (t.endsWith(":*") && type.startsWith(t.slice(0, -1))));
+  return rule.resourceTypes.some((t) => t === "*" || t === type || (t.endsWith(":*") && type.startsWith(t.slice(0, -1))));
 }

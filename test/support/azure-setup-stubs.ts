@@ -61,6 +61,9 @@ esac`, "input="), { mode: 0o755 });
   "api user --jq .id") echo 4242 ;;
   "api users/"*" --jq .id") echo 1001 ;;
   "api orgs/"*" --jq .id") echo 2002 ;;
+  # What an environment has today (refuseToLoosenLines), and whether admins may bypass it (adminBypassLines).
+  *"| .type] | join"*) echo "\${STUB_EXISTING_RULES:-}" ;;
+  *"--jq .can_admins_bypass") echo "\${STUB_ADMINS_BYPASS:-false}" ;;
   *"required_reviewers"*) echo "\${STUB_REVIEWER_RULES:-1}" ;;
   *"/codeowners/errors"*) echo "\${STUB_CODEOWNERS_ERRORS:-0}" ;;
   "variable get PULUMI_ORG "*) echo "\${STUB_PULUMI_ORG:-}" ;;

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { NON_PRODUCTION_FILE } from "../../config/gating";
 import { listStacks, PROJECT_DIR } from "../../config/stack-files";
 import type { Io } from "../../tools/cli";
 
@@ -28,10 +29,18 @@ export function changedStack(stack: string, changes: Record<string, unknown>): R
   return config;
 }
 
-/** Writes Pulumi.yaml and the given stack files (stack -> config block) to a new directory; the caller removes it. */
+/** The project files every checkout has besides its stack files: Pulumi.yaml and the list of stacks that are not production. */
+function copyProjectFiles(dir: string): void {
+  for (const f of ["Pulumi.yaml", NON_PRODUCTION_FILE]) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
+}
+
+/**
+ * Writes Pulumi.yaml, the project's non-production-stacks.yaml and the given stack files (stack -> config block) to a
+ * new directory; the caller removes it.
+ */
 export function tempCheckout(stacks: StackFiles): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-checkout-"));
-  fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  copyProjectFiles(dir);
   for (const [stack, config] of Object.entries(stacks)) fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config }));
   return dir;
 }
@@ -42,10 +51,13 @@ export function checkoutWith(extra: StackFiles): string {
   return tempCheckout({ ...own, ...extra });
 }
 
-/** A directory with this project's Pulumi.yaml and the given files (`Pulumi.<stack>.yaml` texts, ...). */
+/**
+ * A directory with this project's Pulumi.yaml and non-production-stacks.yaml (as the program, which reads its own
+ * project's, sees it) and the given files (`Pulumi.<stack>.yaml` texts, ...), which may replace them.
+ */
 export function scratchProject(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-scratch-"));
-  fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  copyProjectFiles(dir);
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
