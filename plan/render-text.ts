@@ -125,13 +125,15 @@ export function renderSummary(plan: Plan, o: TextOptions): string[] {
 export function renderCost(plan: Plan, o: TextOptions): string[] {
   const c = palette(o.color);
   const k = plan.cost;
-  const out = ["", c.bold(`Estimated monthly cost`) + ` (${k.currency}, pay-as-you-go, ${k.region}, list prices as of ${k.asOf}; an estimate, not a quote):`];
+  const out = ["", c.bold(`Estimated monthly cost`) + ` (${k.currency}, pay-as-you-go, ${k.region} list prices; an estimate, not a quote):`];
+  // One date per price source, here rather than on every line.
+  if (k.sources.length) out.push(...wrapCell(`Price dates: ${k.sources.map((s) => `${s.asOf} for ${s.source}`).join("; ")}`, o.width - 4).map((l) => `  ${l}`));
   const rows: Array<[string, string, string]> = [];
   for (const r of plan.resources) {
     if (!r.cost) continue;
     const label = `${displayType(r.type).split(":").pop()} ${r.name}`;
     if (r.cost.unpriced) rows.push([label, `not priced: ${r.cost.unpriced}`, "?"]);
-    r.cost.lines.forEach((l, i) => rows.push([i === 0 ? label : "", `${l.what}${l.asOf ? ` (price as of ${l.asOf})` : ""}`, usd(l.usd)]));
+    r.cost.lines.forEach((l, i) => rows.push([i === 0 ? label : "", l.what, usd(l.usd)]));
     if (!r.cost.lines.length && !r.cost.unpriced) rows.push([label, r.cost.notes.join("; "), usd(0)]);
     else r.cost.notes.forEach((n) => rows.push(["", c.dim(`(${n})`), ""]));
   }
@@ -155,7 +157,7 @@ export function renderCost(plan: Plan, o: TextOptions): string[] {
     const items = Object.entries(k.spec.items).map(([name, v]) => `${name} ${v}`).join(" + ");
     out.push(`    Spec's figure (${k.spec.source}): ~$${k.spec.total}/month`, `      = ${items}`);
   }
-  out.push(c.dim(`    Prices: pricing/azure-eastus.json (each price names its source; a line shows its price's own date when it has one).`));
+  out.push(c.dim(`    Prices: pricing/azure-eastus.json (each price names its source).`));
   return out;
 }
 
