@@ -69,7 +69,7 @@ const FLAGS: FlagSpec = {
 const VALUE_OF: Record<string, string> = {
   base: "a git ref such as main, origin/main or HEAD^1",
   diff: "the name of another stack",
-  format: FORMATS.join(" or "),
+  format: `${FORMATS.slice(0, -1).join(", ")} or ${FORMATS[FORMATS.length - 1]}`,
   diagram: "a file name such as prod.svg or prod.mmd",
   "diagram-detail": DIAGRAM_DETAILS.join(" or "),
 };
