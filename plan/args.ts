@@ -42,7 +42,7 @@ an estimated monthly cost.
 
 options:
   --base <git ref>        what changes against that commit (its code and its stack file; a branch, tag or commit):
-                          create, update, replace or delete per resource, refused changes (exit 5), cost before and after
+                          create, update, replace or delete per resource, refused changes (exit 6), cost before and after
   --diff <other>          also plan <other> and print the environment comparison table (repeatable)
   --format text|json|markdown
                           output format (default text; json is sorted and byte-stable; markdown for a job summary)

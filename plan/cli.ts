@@ -4,7 +4,7 @@
  * renders the plan model (the other files here). With `--base <ref>` it runs that commit's program and stack file too
  * (plan/base.ts) and prints what changes (plan/diff.ts). Exit codes (tools/cli.ts EXIT): 0 plan printed; 1 bad stack or
  * config, including a policy exception whose rule finds nothing (nothing printed); 2 bad flags or a --base that is
- * not a commit; 3 a mandatory policy finding in any planned stack (the plan is still printed, in every format); 5 a
+ * not a commit; 3 a mandatory policy finding in any planned stack (the plan is still printed, in every format); 6 a
  * change against --base that pulumi up or Azure would refuse (printed too; it wins over 3).
  */
 import * as fs from "fs";
@@ -98,7 +98,7 @@ function renderMarkdownPlan(plan: Plan, o: TextOptions, others: Plan[]): string 
   return `${title}\n\n\`\`\`text\n${renderText(plan, { ...o, color: false }, others)}\`\`\`\n`;
 }
 
-/** The exit code of a printed plan: a refused change (5) before a mandatory policy finding (3). */
+/** The exit code of a printed plan: a refused change (6) before a mandatory policy finding (3). */
 function refusalGate(d: PlanDiff, io: Io): number {
   if (!d.diff.refusals.length) return EXIT.ok;
   io.stderr(`plan: stack ${d.stack} against ${d.base.ref}: ${d.diff.refusals.length} change(s) refused (${[...new Set(d.diff.refusals.map((r) => r.rule))].join(", ")}); see Refused in the plan; exit ${EXIT.refused}\n`);

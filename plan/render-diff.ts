@@ -4,6 +4,7 @@
  * (wrapped in text, never cut); a reason shared by several refusals prints once with their count.
  */
 import type { Violation } from "../policy/evaluate";
+import { EXIT } from "../tools/cli";
 import { isPending } from "../policy/evaluate";
 import { formatTotal, priceSources, type PriceSource } from "./cost";
 import { ACTIONS, type Action, costChange, type ResourceChange, type StackDiff } from "./diff";
@@ -71,7 +72,7 @@ export function renderDiffText(d: PlanDiff, o: TextOptions): string {
     ),
   ];
   if (sideText(d)) out.push(sideText(d));
-  if (d.diff.refusals.length) out.push(...wrap(`${d.diff.refusals.length} change(s) refused: the plan exits 5 (see Refused below).`, 0).map(red));
+  if (d.diff.refusals.length) out.push(...wrap(`${d.diff.refusals.length} change(s) refused: the plan exits ${EXIT.refused} (see Refused below).`, 0).map(red));
   out.push("", bold("Changes: ") + countsLine(d));
   const rows = changed(d);
   const typeW = Math.min(Math.max(4, ...rows.map((r) => displayType(r.type).length)), 48);
@@ -133,7 +134,7 @@ export function renderDiffMarkdown(d: PlanDiff): string {
       `Estimated cost: ${costLine(d)}.${sideText(d) ? ` ${sideText(d)}.` : ""}`,
   );
   if (d.diff.refusals.length) {
-    out.push("", "> [!CAUTION]", `> **${d.diff.refusals.length} change(s) refused** (the plan exits 5): what \`pulumi up\` or Azure would do, and what to do instead.`);
+    out.push("", "> [!CAUTION]", `> **${d.diff.refusals.length} change(s) refused** (the plan exits ${EXIT.refused}): what \`pulumi up\` or Azure would do, and what to do instead.`);
     for (const g of groupRefusals(d.diff.refusals)) {
       for (const r of g.items) out.push(`> - ${text(r.what)}`);
       out.push(`>   **Instead${g.items.length > 1 ? ` (all ${g.items.length})` : ""}:** ${text(g.instead)}`);

@@ -92,7 +92,7 @@ describe("changes against the base commit", () => {
     expect(text.out).toContain("Changes: 1 to update, 60 unchanged");
   });
 
-  test("renaming prod's protected server is a replacement Pulumi refuses: exit 5, what would happen and what to do instead", async () => {
+  test("renaming prod's protected server is a replacement Pulumi refuses: exit 6, what would happen and what to do instead", async () => {
     withStackFile("prod", (t) => t.replace("  amplifier-infra:postgres:\n", "  amplifier-infra:postgres:\n    serverName: amplifier-db-prod2\n"));
     const { code, doc, err } = await json("prod");
     expect(code).toBe(EXIT.refused);
@@ -105,7 +105,7 @@ describe("changes against the base commit", () => {
     const refusal = doc.refusals.find((r: { name: string }) => r.name === "postgres-server");
     expect(refusal.what).toContain('it is protected, so pulumi up stops with "unable to replace resource"');
     expect(refusal.instead).toMatch(/^keep serverName as it is; .*create a second one next to it/);
-    expect(err).toBe("plan: stack prod against HEAD: 2 change(s) refused (protected-replace); see Refused in the plan; exit 5\n");
+    expect(err).toBe("plan: stack prod against HEAD: 2 change(s) refused (protected-replace); see Refused in the plan; exit 6\n");
   });
 
   test("shrinking storage and lowering the PostgreSQL version: Azure cannot, so both are refused", async () => {
@@ -179,7 +179,7 @@ describe("formats", () => {
     const { code, out } = await plan(["prod", "--base", "HEAD", "--format", "markdown"]);
     expect(code).toBe(EXIT.refused);
     expect(out).toMatch(/^### `prod`: 3 to update · 13 to replace · \d+ unchanged\n/);
-    expect(out).toContain("> [!CAUTION]\n> **2 change(s) refused** (the plan exits 5)");
+    expect(out).toContain("> [!CAUTION]\n> **2 change(s) refused** (the plan exits 6)");
     expect(out).toContain("| +- replace | `azure-native:dbforpostgresql:Server` | `postgres-server` (protected) | `serverName`: `amplifier-db-prod` → `amplifier-db-prod2` **(create-only)** |");
     expect(out).not.toContain("…");
   });

@@ -177,7 +177,7 @@ describe("pull request: unreviewed code gets credentials only for stacks that al
       sh("git", ["add", "-A"]);
       sh("git", ["commit", "-qm", "merge"]);
       fs.mkdirSync(path.join(tmp, "bin"));
-      fs.writeFileSync(path.join(tmp, "bin", "npm"), '#!/bin/sh\necho "npm $*"\n[ "$5" = prod ] && exit 5\nexit 0\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(tmp, "bin", "npm"), '#!/bin/sh\necho "npm $*"\n[ "$5" = prod ] && exit 6\nexit 0\n', { mode: 0o755 });
       const summary = path.join(tmp, "summary.md");
       let status = 0;
       try {
