@@ -175,6 +175,7 @@ async function planAgainstBase(stack: string, ref: string, format: string, o: Te
     head: { stackFile: headExists },
     diff: diffRuns(base.run, head ? maskRun(head.result) : undefined),
     violations: head?.built.violations ?? [],
+    waivers: head?.built.waivers ?? { count: 0, rules: [] },
   };
   io.stdout(format === "json" ? renderDiffJson(d) : format === "markdown" ? renderDiffMarkdown(d) : renderDiffText(d, o));
   const refused = refusalGate(d, io);

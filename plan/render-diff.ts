@@ -18,8 +18,9 @@ export interface PlanDiff {
   base: { ref: string; commit: string; stackFile: boolean };
   head: { stackFile: boolean };
   diff: StackDiff;
-  /** The working tree's policy findings (the same gate as the plain plan). */
+  /** The working tree's policy findings (the same gate as the plain plan) and its waivers (policy.exceptions). */
   violations: Violation[];
+  waivers: { count: number; rules: string[] };
 }
 
 /** The version of the JSON below; a change to its shape raises it (docs/offline-plan.md). */
@@ -53,6 +54,12 @@ function groupRefusals(refusals: Refusal[]): Array<{ instead: string; items: Ref
   return groups;
 }
 
+/** The working tree's waivers, as the plain plan's header says them. */
+const waiverText = (d: PlanDiff) =>
+  d.waivers.count
+    ? `Stack ${d.stack}: ${d.waivers.count} policy waiver(s), rules made advisory by policy.exceptions in Pulumi.${d.stack}.yaml: ${d.waivers.rules.join(", ")}.`
+    : `Stack ${d.stack}: no policy waivers, every rule is mandatory.`;
+
 const sideText = (d: PlanDiff) =>
   !d.base.stackFile ? `Pulumi.${d.stack}.yaml is new: every resource is a create` : !d.head.stackFile ? `Pulumi.${d.stack}.yaml is deleted: every resource is a delete` : "";
 
@@ -72,6 +79,7 @@ export function renderDiffText(d: PlanDiff, o: TextOptions): string {
     ),
   ];
   if (sideText(d)) out.push(sideText(d));
+  if (d.head.stackFile) out.push(...wrap(waiverText(d), 0).map((l) => (d.waivers.count ? yellow(l) : l)));
   if (d.diff.refusals.length) out.push(...wrap(`${d.diff.refusals.length} change(s) refused: the plan exits ${EXIT.refused} (see Refused below).`, 0).map(red));
   out.push("", bold("Changes: ") + countsLine(d));
   const rows = changed(d);
@@ -131,7 +139,7 @@ export function renderDiffMarkdown(d: PlanDiff): string {
   const out = [`### \`${d.stack}\`: ${countsLine(d, " · ")}`, ""];
   out.push(
     `Against \`${d.base.ref}\` (\`${short(d.base.commit)}\`), offline: \`npm run plan -- ${d.stack} --base ${d.base.ref}\`. ` +
-      `Estimated cost: ${costLine(d)}.${sideText(d) ? ` ${sideText(d)}.` : ""}`,
+      `Estimated cost: ${costLine(d)}.${sideText(d) ? ` ${sideText(d)}.` : ""}${d.head.stackFile ? ` ${waiverText(d)}` : ""}`,
   );
   if (d.diff.refusals.length) {
     out.push("", "> [!CAUTION]", `> **${d.diff.refusals.length} change(s) refused** (the plan exits ${EXIT.refused}): what \`pulumi up\` or Azure would do, and what to do instead.`);
@@ -183,5 +191,6 @@ export function renderDiffJson(d: PlanDiff): string {
     refusals: byUrn(d.diff.refusals, (r) => r.rule),
     cost: { ...d.diff.cost, sources: sources(d) },
     violations: d.violations,
+    waivers: d.waivers,
   });
 }

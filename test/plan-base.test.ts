@@ -170,7 +170,8 @@ describe("formats", () => {
     const a = await json("prod");
     const b = await plan(["prod", "--base", "HEAD", "--format", "json"]);
     expect(b.out).toBe(a.out);
-    expect(Object.keys(a.doc)).toEqual(["base", "cost", "format", "head", "refusals", "resources", "stack", "summary", "version", "violations"]);
+    expect(Object.keys(a.doc)).toEqual(["base", "cost", "format", "head", "refusals", "resources", "stack", "summary", "version", "violations", "waivers"]);
+    expect(a.doc.waivers.rules).toEqual(expect.arrayContaining(["no-placeholder-values", "postgres-entra-admin"]));
     expect(a.doc).toMatchObject({ format: "amplifier-plan-diff", version: DIFF_JSON_VERSION, stack: "prod" });
     expect(a.doc.base.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(Object.keys(a.doc.cost)).toEqual(["after", "before", "difference", "sources"]);
