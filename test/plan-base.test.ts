@@ -132,7 +132,8 @@ describe("changes against the base commit", () => {
   });
 
   test("a stack file the base commit does not have: every resource a create", async () => {
-    withStackFile("staging", () => original.test.replace("environment: test", "environment: staging"));
+    // A copy of prod: a stack not in non-production-stacks.yaml is production.
+    withStackFile("staging", () => original.prod);
     const { code, doc } = await json("staging");
     expect(code).toBe(EXIT.ok);
     expect(doc.base).toMatchObject({ ref: "HEAD", stackFile: false });
