@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { canonicalCidr, cidrContains, cidrsOverlap, isRfc1918, parseCidr } from "./cidr";
-import { checked, matching } from "./fields";
+import { citeList, OFFERINGS, offered, PLAN_SKU_SUMMARY, planSku, type PlanSku } from "./azure-offerings";
+import { checked, matching, offeredBy } from "./fields";
 
 /** Key Vault names: 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, no `--`. */
 export const VAULT_NAME_RULE =
@@ -34,18 +35,13 @@ export function isStorageAccountName(name: string): boolean {
   return /^[a-z0-9]{3,24}$/.test(name);
 }
 
-/** App Service plan SKUs and the tier each implies. Free and Shared cannot run always-on; only Premium v2/v3 can be zone redundant. */
-export const PLAN_SKUS = [
-  { pattern: /^F1$/, tier: "Free" },
-  { pattern: /^D1$/, tier: "Shared" },
-  { pattern: /^B[1-3]$/, tier: "Basic" },
-  { pattern: /^S[1-3]$/, tier: "Standard" },
-  { pattern: /^P[1-3]v2$/, tier: "PremiumV2" },
-  { pattern: /^P[0-3]m?v3$/, tier: "PremiumV3" },
-] as const;
-export type PlanTier = (typeof PLAN_SKUS)[number]["tier"];
+/**
+ * App Service plan SKUs and the tier each implies, from the dated table (config/azure-offerings.data.json). Free and Shared
+ * cannot run always-on; only Premium v2, v3 and v4 can be zone redundant.
+ */
+export type PlanTier = PlanSku["tier"];
 export function planTier(sku: string): PlanTier | undefined {
-  return PLAN_SKUS.find((s) => s.pattern.test(sku))?.tier;
+  return planSku(sku)?.tier;
 }
 
 /** A CIDR block with host bits zero and a prefix length in [min, max]. */
@@ -127,8 +123,8 @@ export const keyVaultSchema = z
   })
   .describe("The stack's Key Vault: the app's secrets, read through Key Vault references.");
 
-/** The plan SKUs `planTier` knows, in words (error message and documented limit). */
-const PLAN_SKU_RULE = "must be an App Service plan SKU: F1, D1, B1-B3, S1-S3, P1v2-P3v2 or P0v3-P3v3 (P1mv3...)";
+/** The plan SKUs Azure offers a web app, in words (documented limit; the error names the closest SKU). */
+const PLAN_SKU_RULE = `an App Service plan SKU for a web app: ${PLAN_SKU_SUMMARY} (${citeList(OFFERINGS.appServicePlanSkus)})`;
 
 export const appServiceSchema = z
   .strictObject({
@@ -136,7 +132,7 @@ export const appServiceSchema = z
     planName: siteName.optional().describe("App Service plan name."),
     /** It holds Key Vault Secrets User on the vault before the app exists, so the Key Vault references resolve on the first start. */
     identityName: identityName.optional().describe("The app's user-assigned identity."),
-    planSku: checked(z.string(), (s) => planTier(s) !== undefined, PLAN_SKU_RULE).default("B1").describe("Linux plan SKU (spec: test B1, prod P1v2)."),
+    planSku: offeredBy(z.string(), offered.planSku, PLAN_SKU_RULE).default("B1").describe("Linux plan SKU (spec: test B1, prod P1v2)."),
     capacity: z.number().int().min(1, "must be 1-30").max(30, "must be 1-30").default(1).describe("Instances; zone redundancy needs at least 2."),
     zoneRedundant: z.boolean().default(false).describe("Spread the instances over availability zones (Premium v2/v3 plans)."),
     alwaysOn: z
@@ -163,8 +159,8 @@ export const appServiceSchema = z
     if (a.alwaysOn === true && (tier === "Free" || tier === "Shared")) {
       ctx.addIssue({ code: "custom", path: ["alwaysOn"], message: `always-on is not available on the ${tier} tier (planSku ${a.planSku}); use B1 or higher` });
     }
-    if (a.zoneRedundant && tier !== "PremiumV2" && tier !== "PremiumV3") {
-      ctx.addIssue({ code: "custom", path: ["zoneRedundant"], message: `zone redundancy needs a Premium v2/v3 plan (planSku ${a.planSku}); use P1v2 or P0v3 and up` });
+    if (a.zoneRedundant && !tier.startsWith("Premium")) {
+      ctx.addIssue({ code: "custom", path: ["zoneRedundant"], message: `zone redundancy needs a Premium v2/v3/v4 plan (planSku ${a.planSku}); use P1v2 or P0v3 and up` });
     }
     if (a.zoneRedundant && a.capacity < 2) {
       ctx.addIssue({ code: "custom", path: ["capacity"], message: "a zone-redundant plan needs at least 2 instances" });

@@ -5,23 +5,20 @@
 import { z } from "zod";
 import { SERVER_PARAMETERS } from "../policy/rules";
 import { IPV4, ipv4ToNumber } from "./cidr";
+import { citeList, OFFERINGS, offered, postgresSku, type PostgresSku } from "./azure-offerings";
 import { didYouMean } from "./errors";
-import { checked, matching } from "./fields";
+import { matching, offeredBy } from "./fields";
 import { restoreSchema } from "./restore";
 
-/** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB (32 GiB .. 32 TiB, powers of two). */
-export const STORAGE_SIZES_GB = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768] as const;
+/** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB, from the dated table (config/azure-offerings.data.json). */
+export const STORAGE_SIZES_GB: readonly number[] = OFFERINGS.postgresStorageSizesGb.values;
 
-/** Compute tier implied by a Flexible Server SKU name: B = Burstable, D = General Purpose, E = Memory Optimized. */
-export const SKU_TIERS = [
-  { pattern: /^Standard_B\d+[a-z]*$/, tier: "Burstable" },
-  { pattern: /^Standard_D\d+[a-z]*_v\d+$/, tier: "GeneralPurpose" },
-  { pattern: /^Standard_E\d+[a-z]*_v\d+$/, tier: "MemoryOptimized" },
-] as const;
-export type SkuTier = (typeof SKU_TIERS)[number]["tier"];
+/** Compute tiers of Flexible Server SKUs (Burstable, General Purpose, Memory Optimized). */
+export type SkuTier = PostgresSku["tier"];
 
+/** The tier of a SKU Azure offers (config/azure-offerings.data.json), undefined for any other name. */
 export function skuTier(skuName: string): SkuTier | undefined {
-  return SKU_TIERS.find((t) => t.pattern.test(skuName))?.tier;
+  return postgresSku(skuName)?.tier;
 }
 
 /** The dev init SQL (the spec's scripts/init-dev-db.sql): dev runs it, Azure allows the extensions it creates. */
@@ -123,10 +120,10 @@ export const dockerSchema = z
   })
   .describe("dev: PostgreSQL 15 in local Docker, as the spec's docker-compose.dev.yml.");
 
-/** The Flexible Server SKU names the tiers above accept, in words (error message and documented limit). */
+/** The Flexible Server SKUs Azure offers, in words (documented limit; the error names the closest SKU). */
 const SKU_NAME_RULE =
-  "must be a Flexible Server SKU: Standard_B<n><suffix> (Burstable), Standard_D<n>ds_v<k> (GeneralPurpose) " +
-  "or Standard_E<n>ds_v<k> (MemoryOptimized), e.g. Standard_B1ms or Standard_D2ds_v5";
+  `one of the ${OFFERINGS.postgresSkus.values.length} Flexible Server SKUs in config/azure-offerings.data.json (${citeList(OFFERINGS.postgresSkus)}), ` +
+  "e.g. Standard_B1ms (Burstable), Standard_D2ds_v5 (GeneralPurpose), Standard_E2ds_v5 (MemoryOptimized)";
 
 /** The TLS server parameters every Azure server gets first (spec: "SSL mandatory"; the floor from postgres.minTlsVersion). */
 export function tlsParameters(minTlsVersion: string): Record<string, string> {
@@ -148,10 +145,12 @@ const OWNED_PARAMETERS: Record<string, (pg: { initSqlPath: string; minTlsVersion
 export const postgresSchema = z
   .strictObject({
     serverName: serverName.optional().describe("Flexible server name (global in Azure)."),
-    version: z.enum(["15"]).default("15").describe("PostgreSQL major version."),
+    version: offeredBy(z.string(), offered.postgresVersion, `a major version Azure offers for new servers: ${OFFERINGS.postgresVersions.values.join(", ")} (${citeList(OFFERINGS.postgresVersions)})`)
+      .default("15")
+      .describe("PostgreSQL major version (the spec's 15; an upgrade is in place, a downgrade is refused by Azure)."),
     // Checked with the other SKU rules in the block's superRefine below.
     skuName: z.string().default("Standard_B1ms").meta({ rule: SKU_NAME_RULE }).describe("Compute SKU; its tier (Burstable, GeneralPurpose, MemoryOptimized) follows from the name."),
-    storageSizeGb: checked(z.number().int(), (n) => (STORAGE_SIZES_GB as readonly number[]).includes(n), `must be one of Azure's sizes in GiB: ${STORAGE_SIZES_GB.join(", ")}`)
+    storageSizeGb: offeredBy(z.number().int(), offered.storageSizeGb, `one of Azure's sizes in GiB: ${STORAGE_SIZES_GB.join(", ")} (${citeList(OFFERINGS.postgresStorageSizesGb)})`)
       .default(32)
       .describe("Storage in GiB; grown by raising it (no autogrow: Azure never shrinks storage)."),
     backupRetentionDays: z.number().int().min(7, "must be 7-35 days").max(35, "must be 7-35 days").default(7).describe("Days of point-in-time restore."),
@@ -215,11 +214,7 @@ export const postgresSchema = z
   .superRefine((pg, ctx) => {
     const tier = skuTier(pg.skuName);
     if (!tier) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["skuName"],
-        message: SKU_NAME_RULE,
-      });
+      ctx.addIssue({ code: "custom", path: ["skuName"], message: offered.postgresSku(pg.skuName)! });
     } else if (tier === "Burstable" && pg.highAvailability !== "Disabled") {
       ctx.addIssue({
         code: "custom",

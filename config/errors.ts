@@ -62,7 +62,8 @@ export function didYouMean(word: string, candidates: readonly string[], show: (c
   return c === undefined ? "" : ` (did you mean "${show(c)}"?)`;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance (insertions, deletions, substitutions). */
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0];

@@ -23,3 +23,16 @@ export function matching(pattern: RegExp, rule: string) {
 export function checked<T extends z.ZodType>(schema: T, valid: (value: z.output<T>) => boolean, rule: string) {
   return schema.refine(valid, rule).meta({ rule });
 }
+
+/**
+ * `schema` checked against one of Azure's published lists (config/azure-offerings.ts): `problem` words the error,
+ * closest valid value included; `rule` is the documented limit.
+ */
+export function offeredBy<T extends z.ZodType>(schema: T, problem: (value: z.output<T>) => string | undefined, rule: string) {
+  return schema
+    .superRefine((value, ctx) => {
+      const text = problem(value as z.output<T>);
+      if (text) ctx.addIssue({ code: "custom", message: text });
+    })
+    .meta({ rule });
+}

@@ -34,8 +34,15 @@ export interface ConfigEntry {
   securePaths: string[];
 }
 
+/**
+ * Who encrypts the file's `secure:` values, from its top-level keys: a passphrase (`encryptionsalt:`), a cloud KMS
+ * (`secretsprovider:` azurekeyvault://, awskms://, ...) or, with neither, the Pulumi Cloud service.
+ */
+export type SecretsProviderKind = "service" | "passphrase" | "cloud";
+
 export interface StackFile {
   stack: string;
+  secretsProvider: SecretsProviderKind;
   /** File name as shown in messages (`Pulumi.prod.yaml`). */
   file: string;
   entries: ConfigEntry[];
@@ -107,7 +114,7 @@ export function parseStackYaml(stack: string, src: string, project: string): Sta
     }
     return found;
   };
-  const result: StackFile = { stack, file, entries, locate };
+  const result: StackFile = { stack, file, entries, locate, secretsProvider: "service" };
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return result; // empty file: no config, as in Pulumi
   if (!isMap(root)) return fail(start(root), "a stack file must be a mapping with a `config:` key");
@@ -120,6 +127,9 @@ export function parseStackYaml(stack: string, src: string, project: string): Sta
     // ESC environments are resolved by Pulumi Cloud only: the offline plan could not see their values.
     if (k === "environment") fail(start(pair.key), "`environment:` (Pulumi ESC imports) is not supported: the offline plan could not see those values");
     if (k === "config") configNode = pair.value;
+    const v = isScalar(pair.value) ? String(pair.value.value ?? "") : "";
+    if (k === "encryptionsalt" || (k === "secretsprovider" && v.startsWith("passphrase"))) result.secretsProvider = "passphrase";
+    else if (k === "secretsprovider" && result.secretsProvider === "service") result.secretsProvider = "cloud";
   }
   if (configNode === null || (isScalar(configNode) && configNode.value === null)) return result;
   if (!isMap(configNode)) return fail(start(configNode), "`config:` must be a mapping of keys to values");

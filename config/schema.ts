@@ -17,7 +17,8 @@ import { deriveNames } from "./derive";
 import type { RestoreConfig } from "./restore";
 import { checkDelivery, type DeliveryConfig, deliverySchema } from "./delivery";
 import { ConfigError, describeIssue } from "./errors";
-import { matching } from "./fields";
+import { citeList, OFFERINGS, offered } from "./azure-offerings";
+import { matching, offeredBy } from "./fields";
 import { secretKeyProblems, secretPathsOf } from "./secrets";
 
 export { ConfigError } from "./errors";
@@ -32,7 +33,9 @@ const azureSchema = z
     resourceGroupName: matching(/^[-\w._()]{1,89}[-\w_()]$/, "must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'")
       .optional()
       .describe("Resource group for this stack's resources."),
-    location: matching(/^[a-z0-9]+$/, "must be an Azure region name such as eastus").default("eastus").describe("Azure region of every resource."),
+    location: offeredBy(z.string(), offered.region, `an Azure region's programmatic name such as eastus (${citeList(OFFERINGS.regions)}; config/azure-offerings.data.json)`)
+      .default("eastus")
+      .describe("Azure region of every resource."),
   })
   .describe("Where the stack's Azure resources live.");
 

@@ -14,6 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem } from "./errors";
+import type { SecretsProviderKind } from "./pulumi-files";
 
 /** Config paths a stack file may write as `secure:` (`*` = every key of a mapping). */
 export const SECRET_CAPABLE = ["docker.password", "docker.api.settings.*"] as const;
@@ -67,4 +68,36 @@ function expand(node: unknown, rest: string[], at: string[]): string[] {
 /** The value as a secret Output when its config path is secret, else as is. */
 export function secretAware(secretPaths: ReadonlySet<string>, path: string, value: string): pulumi.Input<string> {
   return secretPaths.has(path) ? pulumi.secret(value) : value;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const decodedLength = (b64: string): number => (BASE64.test(b64) ? Buffer.from(b64, "base64").length : -1);
+
+/**
+ * What a `secure:` value must look like, by who encrypts it (pulumi/pulumi, sdk/go/common/resource/config/crypt.go
+ * symmetricCrypter: passphrase and cloud KMS providers write `v1:<base64 12-byte nonce>:<base64 AES-256-GCM
+ * ciphertext>`, the ciphertext at least its 16-byte tag; pkg/secrets/service/manager.go: Pulumi Cloud writes the
+ * service's ciphertext as standard base64, here required to be at least 28 bytes, a nonce and a tag). A value that is
+ * not is a pasted plain secret, which `pulumi up` would fail to decrypt (or worse, the plain text sits in git).
+ */
+export function ciphertextProblem(value: unknown, provider: SecretsProviderKind): string | undefined {
+  if (typeof value !== "string") return "is not Pulumi ciphertext (a secure: value is a string the CLI writes)";
+  const v1 = /^v1:([^:]*):([^:]*)$/.exec(value);
+  const v1ok = v1 !== null && decodedLength(v1[1]) === 12 && decodedLength(v1[2]) >= 16;
+  if (provider !== "service") {
+    return v1ok ? undefined : `is not Pulumi ciphertext: with a ${provider} secrets provider the CLI writes v1:<nonce>:<ciphertext>, both base64`;
+  }
+  return decodedLength(value) >= 28 ? undefined : "is not Pulumi ciphertext: with Pulumi Cloud's secrets provider the CLI writes base64 ciphertext";
+}
+
+/** Problems for `secure:` values that are not ciphertext, named by path and never quoted. */
+export function ciphertextProblems(secure: readonly { path: string; value: unknown }[], provider: SecretsProviderKind): Problem[] {
+  return secure.flatMap(({ path, value }) => {
+    const problem = ciphertextProblem(value, provider);
+    if (!problem) return [];
+    return [{
+      path: path.split(/\.|\[(\d+)\]/).filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
+      text: `${path}: the secure: value ${problem} (value not shown; it looks like a pasted plain secret). Remove it from the file and set it with \`pulumi config set --secret --path '${path}' <value>\`, which writes the ciphertext; rotate the secret if this file was ever committed or shared`,
+    }];
+  });
 }

@@ -10,7 +10,7 @@ import { readNonProductionStacks } from "./gating";
 import { projectRoot, siblingStacks, validateStack } from "./load";
 import { listStacks as listStackFiles, located, projectName as readProjectName, readStackFile, type StackFile, toRuntimeConfig } from "./pulumi-files";
 import { restoreSourceProblems } from "./restore";
-import { secureLeafProblems } from "./secrets";
+import { ciphertextProblems, secureLeafProblems } from "./secrets";
 import type { StackConfig } from "./schema";
 
 /** The project (the directory with Pulumi.yaml), whether this runs from source or compiled into dist/. */
@@ -43,18 +43,27 @@ interface Validated extends StackNames {
   project: string;
 }
 
+/** The value at a secure path (`api.settings.KEY`, `[0]`) inside a config value. */
+function valueAt(value: unknown, at: string): unknown {
+  return (at.match(/[^.[\]]+/g) ?? []).reduce<unknown>((node, part) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined), value);
+}
+
 /** One stack file validated as the program would validate it, problems located in the file; no sibling check. */
 function validateFile(stack: string, dir: string): Validated {
   const project = projectName(dir);
   const file = readStackFile(stack, dir, project);
   const leaves = file.entries.filter((e) => e.namespace === project).flatMap((e) => e.securePaths.map((p) => (p ? `${e.name}.${p}` : e.name)));
+  const secureValues = file.entries
+    .filter((e) => e.namespace === project)
+    .flatMap((e) => e.securePaths.map((p) => ({ path: p ? `${e.name}.${p}` : e.name, value: (valueAt(e.value, p) as { secure?: unknown })?.secure })));
   const { values, secretKeys } = toRuntimeConfig(stack, new Map(file.entries.map((e) => [e.key, e.value])));
   // Which stacks are production comes from the list beside these stack files (config/gating.ts); its own errors
   // name it, not this stack file.
   const nonProduction = readNonProductionStacks(dir);
   try {
     // The file shows exactly which value was `secure:`; the program sees only its top-level key.
-    const leafProblems = secureLeafProblems(leaves);
+    // Not ciphertext is a pasted plain secret: refused offline, where the file shows it (the program sees it decrypted).
+    const leafProblems = [...secureLeafProblems(leaves), ...ciphertextProblems(secureValues, file.secretsProvider)];
     if (leafProblems.length) throw new ConfigError(stack, leafProblems);
     // Relative paths resolve against this program's project, as the program (run on `dir`'s files) resolves them.
     return { ...validateStack({ stack, project, values, isSecret: (k) => secretKeys.includes(k), root: PROJECT_DIR, nonProduction }), file, project };

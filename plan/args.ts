@@ -1,11 +1,11 @@
 /**
- * Flags of `npm run plan -- <stack> [--diff <other>] [--format text|json] [--diagram <file>] [--diagram-detail
- * components|resources] [--no-color]`.
+ * Flags of `npm run plan -- <stack> [--base <git ref>] [--diff <other>] [--format text|json|markdown] [--diagram <file>]
+ * [--diagram-detail components|resources] [--no-color]`.
  * A bad flag is a usage error (exit 2) whose message names the flag, the value and what is allowed.
  */
 import { EXIT, type FlagSpec, tokenize } from "../tools/cli";
 
-export const FORMATS = ["text", "json"] as const;
+export const FORMATS = ["text", "json", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
 /**
  * What --diagram writes, by the file's extension. The picture is rendered in-process by Graphviz compiled to
@@ -20,6 +20,8 @@ const SUPPORTED = Object.entries(DIAGRAM_FORMATS).map(([ext, kind]) => `${ext} (
 
 export interface PlanArgs {
   stack: string;
+  /** Compare with this commit's program and stack file (create/update/replace/delete) instead of planning from empty. */
+  base?: string;
   diff: string[];
   format: Format;
   diagram?: string;
@@ -39,8 +41,11 @@ CLI) and prints what \`pulumi up\` would create, with settings, protected resour
 an estimated monthly cost.
 
 options:
+  --base <git ref>        what changes against that commit (its code and its stack file; a branch, tag or commit):
+                          create, update, replace or delete per resource, refused changes (exit 6), cost before and after
   --diff <other>          also plan <other> and print the environment comparison table (repeatable)
-  --format text|json      output format (default text; json is sorted and byte-stable)
+  --format text|json|markdown
+                          output format (default text; json is sorted and byte-stable; markdown for a job summary)
   --diagram <file>        write the stack's diagram; the extension picks the format: .mmd (Mermaid), .dot (Graphviz
                           source) or .svg (rendered in-process, no Graphviz install needed); the folder must exist
   --diagram-detail components|resources
@@ -51,6 +56,7 @@ options:
 `;
 
 const FLAGS: FlagSpec = {
+  base: { type: "string" },
   diff: { type: "string" },
   format: { type: "string" },
   diagram: { type: "string" },
@@ -61,8 +67,9 @@ const FLAGS: FlagSpec = {
 
 /** What each string flag takes, for "needs a value" messages. */
 const VALUE_OF: Record<string, string> = {
+  base: "a git ref such as main, origin/main or HEAD^1",
   diff: "the name of another stack",
-  format: FORMATS.join(" or "),
+  format: `${FORMATS.slice(0, -1).join(", ")} or ${FORMATS[FORMATS.length - 1]}`,
   diagram: "a file name such as prod.svg or prod.mmd",
   "diagram-detail": DIAGRAM_DETAILS.join(" or "),
 };
@@ -76,9 +83,13 @@ export function parseArgs(argv: string[]): PlanArgs {
       positional.push(t.value);
       continue;
     }
-    if (!t.known) throw new UsageError(`unknown option ${JSON.stringify(t.raw)}: allowed are --diff, --format, --diagram, --diagram-detail, --no-color, --help`);
+    if (!t.known) throw new UsageError(`unknown option ${JSON.stringify(t.raw)}: allowed are --base, --diff, --format, --diagram, --diagram-detail, --no-color, --help`);
     if (t.name in VALUE_OF && !t.value) throw new UsageError(`--${t.name} needs a value: ${VALUE_OF[t.name]}`);
     switch (t.name) {
+      case "base":
+        if (out.base !== undefined) throw new UsageError("--base is given twice: compare with one commit");
+        out.base = t.value!;
+        break;
       case "diff":
         out.diff.push(t.value!);
         break;
@@ -120,5 +131,8 @@ export function parseArgs(argv: string[]): PlanArgs {
   }
   out.stack = positional[0];
   if (out.diff.includes(out.stack)) throw new UsageError(`--diff (got ${JSON.stringify(out.stack)}): must name a stack other than ${out.stack}`);
+  if (out.base !== undefined && (out.diff.length || out.diagram)) {
+    throw new UsageError(`--base compares one stack with a commit; it does not combine with ${out.diff.length ? "--diff" : "--diagram"} (run that without --base)`);
+  }
   return out;
 }

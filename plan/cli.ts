@@ -1,15 +1,21 @@
 /**
  * `npm run plan -- <stack> [options]`: what `pulumi up` would create for a stack, with no cloud account, Docker
  * engine or Pulumi CLI. Runs the real program on the mock runtime (mock-runtime/, the one place mocks live) and
- * renders the plan model (the other files here). Exit codes (tools/cli.ts EXIT): 0 plan printed; 1 bad stack or
- * config, including a policy exception whose rule finds nothing (nothing printed); 2 bad flags; 3 a mandatory policy
- * finding in any planned stack (the plan is still printed, in every format).
+ * renders the plan model (the other files here). With `--base <ref>` it runs that commit's program and stack file too
+ * (plan/base.ts) and prints what changes (plan/diff.ts). Exit codes (tools/cli.ts EXIT): 0 plan printed; 1 bad stack or
+ * config, including a policy exception whose rule finds nothing (nothing printed); 2 bad flags or a --base that is
+ * not a commit; 3 a mandatory policy finding in any planned stack (the plan is still printed, in every format); 6 a
+ * change against --base that pulumi up or Azure would refuse (printed too; it wins over 3).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../config/load";
 import { ConfigError } from "../config/errors";
 import { listStacks, parseStackFile, staleExceptionMessage } from "../config/stack-files";
+import { BaseRefError, BaseRunError, runBase } from "./base";
+import { diffRuns } from "./diff";
+import { renderDiffJson, renderDiffMarkdown, renderDiffText, type PlanDiff } from "./render-diff";
+import { maskRun } from "./secrets";
 import { staleExceptions } from "../policy/evaluate";
 import { runProgram, type RunResult } from "../mock-runtime";
 import { EXIT, type Io } from "../tools/cli";
@@ -17,7 +23,7 @@ import { DIAGRAM_FORMATS, parseArgs, USAGE, UsageError, type DiagramDetail, type
 import { renderSvg, toDot, toMermaid, toOverviewDot, toOverviewMermaid } from "./diagram";
 import { renderJson } from "./json";
 import { buildPlan, type Plan } from "./model";
-import { renderText } from "./render-text";
+import { renderText, type TextOptions } from "./render-text";
 
 const PROJECT = projectRoot(__dirname);
 
@@ -86,6 +92,19 @@ function policyGate(plans: Plan[], io: Io): number {
   return EXIT.policy;
 }
 
+/** The text plan, and for a job summary the same in a Markdown section (`--format markdown`). */
+function renderMarkdownPlan(plan: Plan, o: TextOptions, others: Plan[]): string {
+  const title = `### \`npm run plan -- ${[plan.stack, ...others.flatMap((p) => ["--diff", p.stack])].join(" ")}\``;
+  return `${title}\n\n\`\`\`text\n${renderText(plan, { ...o, color: false }, others)}\`\`\`\n`;
+}
+
+/** The exit code of a printed plan: a refused change (6) before a mandatory policy finding (3). */
+function refusalGate(d: PlanDiff, io: Io): number {
+  if (!d.diff.refusals.length) return EXIT.ok;
+  io.stderr(`plan: stack ${d.stack} against ${d.base.ref}: ${d.diff.refusals.length} change(s) refused (${[...new Set(d.diff.refusals.map((r) => r.rule))].join(", ")}); see Refused in the plan; exit ${EXIT.refused}\n`);
+  return EXIT.refused;
+}
+
 /** `dir` holds the stack files (tests point it at a scratch project); the program is always this project's. */
 export async function main(argv: string[], io: Io, dir = PROJECT): Promise<number> {
   let args;
@@ -112,25 +131,54 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
       const { result, exceptions } = await run(stack, dir);
       const built = buildPlan(result, { exceptions });
       stale.push(...staleExceptions(built.violations, exceptions).map((rule) => staleExceptionMessage(stack, rule, dir)));
-      return built;
+      return { built, result };
     };
-    const plan = await planOf(args.stack);
+    const color = args.color && io.isTTY && !io.env.NO_COLOR;
+    const width = Math.max(80, Math.min(io.isTTY ? (io.columns ?? 120) : 120, 200));
+    if (args.base !== undefined) return await planAgainstBase(args.stack, args.base, args.format, { color, width }, dir, planOf, stale, io);
+    const { built: plan } = await planOf(args.stack);
     const others: Plan[] = [];
-    for (const other of args.diff) others.push(await planOf(other));
+    for (const other of args.diff) others.push((await planOf(other)).built);
     // A stale exception is a config error like any other: nothing is printed until the stack file is fixed.
     if (stale.length) throw new StackError(stale.join("\nplan: "));
     if (args.diagram) await writeDiagram(plan, args.diagram, args.diagramDetail, io);
-    if (args.format === "json") {
-      io.stdout(renderJson(plan, others));
-    } else {
-      const color = args.color && io.isTTY && !io.env.NO_COLOR;
-      const width = Math.max(80, Math.min(io.isTTY ? (io.columns ?? 120) : 120, 200));
-      io.stdout(renderText(plan, { color, width }, others));
-    }
+    if (args.format === "json") io.stdout(renderJson(plan, others));
+    else if (args.format === "markdown") io.stdout(renderMarkdownPlan(plan, { color, width }, others));
+    else io.stdout(renderText(plan, { color, width }, others));
     return policyGate([plan, ...others], io);
   } catch (err) {
-    if (!(err instanceof StackError || err instanceof ConfigError)) throw err;
+    if (err instanceof BaseRefError) {
+      io.stderr(`plan: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (!(err instanceof StackError || err instanceof ConfigError || err instanceof BaseRunError)) throw err;
     io.stderr(`plan: ${err.message}\n`);
     return EXIT.config;
   }
+}
+
+type PlanOf = (stack: string) => Promise<{ built: Plan; result: RunResult }>;
+
+/**
+ * The working tree against a commit: both sides run offline, compared by URN. A stack file that exists on one side
+ * only plans every resource as a create (new file) or a delete (deleted file); neither side is an unknown stack.
+ */
+async function planAgainstBase(stack: string, ref: string, format: string, o: TextOptions, dir: string, planOf: PlanOf, stale: string[], io: Io): Promise<number> {
+  const base = await runBase(dir, ref, stack);
+  const headExists = listStacks(dir).includes(stack);
+  if (!headExists && !base.stackFile) await run(stack, dir); // the unknown-stack error, with the stacks that exist
+  const head = headExists ? await planOf(stack) : undefined;
+  if (stale.length) throw new StackError(stale.join("\nplan: "));
+  const d: PlanDiff = {
+    stack,
+    base: { ref, commit: base.commit, stackFile: base.stackFile },
+    head: { stackFile: headExists },
+    diff: diffRuns(base.run, head ? maskRun(head.result) : undefined),
+    violations: head?.built.violations ?? [],
+    waivers: head?.built.waivers ?? { count: 0, rules: [] },
+  };
+  io.stdout(format === "json" ? renderDiffJson(d) : format === "markdown" ? renderDiffMarkdown(d) : renderDiffText(d, o));
+  const refused = refusalGate(d, io);
+  const policy = head ? policyGate([head.built], io) : EXIT.ok;
+  return refused !== EXIT.ok ? refused : policy;
 }

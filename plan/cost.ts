@@ -143,9 +143,17 @@ export function formatDifference(from: CostTotal, to: CostTotal): string {
   return `${d >= 0 ? "+" : "-"}${money(Math.abs(d))}/month`;
 }
 
+/** `eastus`, `East US` and `EASTUS` are one region (ARM compares locations without case or spaces). */
+const regionKey = (location: string): string => location.toLowerCase().replace(/\s+/g, "");
+
 /** The estimate for one resource, or undefined for a type that is free (or bills elsewhere). */
 export function costOf(r: RegisteredResource, table: PriceTable = PRICES): ResourceCost | undefined {
   const estimate = ESTIMATORS[r.type];
+  // Prices differ by region: a resource elsewhere is unpriced, never priced as the table's region.
+  const location = r.inputs?.location;
+  if (Object.hasOwn(ESTIMATORS, r.type) && typeof location === "string" && regionKey(location) !== "global" && regionKey(location) !== regionKey(table.region)) {
+    return unpriced(`region ${location} has no prices in the table (pricing/azure-eastus.json holds ${table.region} prices only)`);
+  }
   if (estimate) {
     const cost = estimate(r.inputs ?? {}, table);
     for (const line of cost.lines) {
@@ -156,4 +164,30 @@ export function costOf(r: RegisteredResource, table: PriceTable = PRICES): Resou
   }
   if (FREE.test(r.type)) return undefined;
   return unpriced(`no price for ${r.type} in the price table`);
+}
+
+/** One price source as the plan's header names it, with the date its prices were read. */
+export interface PriceSource {
+  source: string;
+  asOf: string;
+}
+
+/** A readable name for a price's source: Azure's price pages, or the commit-pinned record it was read from. */
+export function sourceLabel(url: string): string {
+  const gh = /^https:\/\/github\.com\/([^/]+\/[^/]+)\/blob\/([0-9a-f]{7})/.exec(url);
+  if (gh) return `${gh[1]}@${gh[2]}, a dated record of the Azure Retail Prices API`;
+  const host = /^https:\/\/([^/]+)/.exec(url)?.[1];
+  return host === "azure.microsoft.com" ? "Azure's price pages (azure.microsoft.com/pricing)" : (host ?? url);
+}
+
+/** The sources of the prices some cost lines used, each once with its date (sorted by label, then date). */
+export function priceSources(costs: Array<ResourceCost | undefined>, table: PriceTable = PRICES): PriceSource[] {
+  const seen = new Map<string, PriceSource>();
+  for (const line of costs.flatMap((c) => c?.lines ?? [])) {
+    const price = line.price ? table.prices[line.price] : undefined;
+    if (!price) continue;
+    const s = { source: sourceLabel(price.source), asOf: price.asOf ?? table.asOf };
+    seen.set(`${s.source}\0${s.asOf}`, s);
+  }
+  return [...seen.values()].sort((a, b) => a.source.localeCompare(b.source) || a.asOf.localeCompare(b.asOf));
 }

@@ -3,7 +3,7 @@
  * Mermaid, the comparison table) renders this model, and the model is built from the masked run only.
  */
 import type { RegisteredResource, RunResult } from "../mock-runtime";
-import { costOf, formatDifference, PRICES, totalOf, type CostTotal, type PriceTable, type ResourceCost } from "./cost";
+import { costOf, formatDifference, priceSources, PRICES, totalOf, type CostTotal, type PriceSource, type PriceTable, type ResourceCost } from "./cost";
 import { environmentFacts, type FactRow } from "./facts";
 import { evaluate, type Exceptions, type Violation } from "../policy/evaluate";
 import { collectSecrets, makeMasker, maskRun } from "./secrets";
@@ -47,6 +47,8 @@ export interface Plan {
     region: string;
     asOf: string;
     about: string;
+    /** Where the prices this plan used come from, each source once with the date it was read. */
+    sources: PriceSource[];
     /** `total.usd` is null when some resource is unpriced: then `total.pricedUsd` is only a lower bound. */
     total: CostTotal;
     spec?: { source: string; total: number; items: Record<string, string> };
@@ -183,6 +185,7 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
       region: table.region,
       asOf: table.asOf,
       about: table.about,
+      sources: priceSources(resources.map((r) => r.cost), table),
       total,
       spec: spec ? { source: table.specCostTable.source, ...spec } : undefined,
     },

@@ -8,7 +8,7 @@ import { compareStacks, displayType, type Plan, type PlanResource } from "./mode
 export interface TextOptions {
   /** ANSI colour (only when stdout is a TTY and NO_COLOR is unset; the CLI decides). */
   color: boolean;
-  /** Terminal width to fit; long values are truncated or wrapped. */
+  /** Terminal width to fit; long values are wrapped onto further lines, never cut. */
   width: number;
 }
 
@@ -16,11 +16,6 @@ type Paint = (s: string) => string;
 function palette(on: boolean): Record<"bold" | "dim" | "green" | "yellow" | "red" | "cyan", Paint> {
   const code = (n: string): Paint => (s) => (on ? `\u001b[${n}m${s}\u001b[0m` : s);
   return { bold: code("1"), dim: code("2"), green: code("32"), yellow: code("33"), red: code("31"), cyan: code("36") };
-}
-
-export function truncate(s: string, max: number): string {
-  if (max <= 1) return s.slice(0, Math.max(0, max));
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
 const usd = (n: number): string => `$${n.toFixed(2)}`;
@@ -51,14 +46,19 @@ function treePrefixes(resources: PlanResource[]): Array<{ line: string; cont: st
   });
 }
 
-/** Wraps `key: value` pairs into lines of at most `width` characters. */
+/** Joins `key: value` pairs with ` · ` into lines of at most `width` characters; a pair longer than a line wraps. */
 function wrapSettings(pairs: string[], width: number): string[] {
   const lines: string[] = [];
   let cur = "";
-  for (const p of pairs.map((x) => truncate(x, width))) {
+  for (const p of pairs) {
     if (cur && cur.length + 3 + p.length > width) {
       lines.push(cur);
-      cur = p;
+      cur = "";
+    }
+    if (!cur && p.length > width) {
+      const parts = wrapCell(p, width);
+      lines.push(...parts.slice(0, -1));
+      cur = parts[parts.length - 1];
     } else cur = cur ? `${cur} · ${p}` : p;
   }
   if (cur) lines.push(cur);
@@ -68,8 +68,8 @@ function wrapSettings(pairs: string[], width: number): string[] {
 export function renderTree(plan: Plan, o: TextOptions): string[] {
   const c = palette(o.color);
   const prefixes = treePrefixes(plan.resources);
-  const typeCells = plan.resources.map((r, i) => prefixes[i].line + displayType(r.type));
-  const typeW = Math.min(Math.max(4, ...typeCells.map((s) => s.length)), Math.max(30, Math.floor(o.width * 0.5)));
+  const types = plan.resources.map((r) => displayType(r.type));
+  const typeW = Math.min(Math.max(4, ...types.map((t, i) => prefixes[i].line.length + t.length)), Math.max(30, Math.floor(o.width * 0.5)));
   const nameW = Math.min(Math.max(4, ...plan.resources.map((r) => r.name.length)), Math.max(24, o.width - typeW - 40));
   const out = [`     ${c.bold("Type".padEnd(typeW))}  ${c.bold("Name".padEnd(nameW))}  ${c.bold("Plan")}`];
   plan.resources.forEach((r, i) => {
@@ -77,12 +77,34 @@ export function renderTree(plan: Plan, o: TextOptions): string[] {
       r.protect ? c.yellow("protected") : "",
       r.cost?.unpriced ? c.red("unpriced") : r.cost && r.cost.usd > 0 ? c.cyan(`~${usd(r.cost.usd)}/mo`) : "",
     ].filter(Boolean);
-    out.push(` ${c.green("+")}   ${truncate(typeCells[i], typeW).padEnd(typeW)}  ${truncate(r.name, nameW).padEnd(nameW)}  ${c.green("create")}${flags.length ? `  ${flags.join("  ")}` : ""}`);
-    const indent = `     ${prefixes[i].cont}${plan.resources[i + 1]?.depth > r.depth ? "│  " : "   "}`;
+    // A long type or name continues on the next lines of its column: nothing is cut.
+    const below = `${prefixes[i].cont}${plan.resources[i + 1]?.depth > r.depth ? "│  " : "   "}`;
+    const typeLines = wrapCell(types[i], Math.max(8, typeW - prefixes[i].line.length)).map((t, j) => `${j ? below : prefixes[i].line}${t}`);
+    const nameLines = wrapCell(r.name, nameW);
+    const rows = Math.max(typeLines.length, nameLines.length);
+    for (let j = 0; j < rows; j++) {
+      const type = (typeLines[j] ?? below).padEnd(typeW);
+      const name = (nameLines[j] ?? "").padEnd(nameW);
+      const tail = j === 0 ? `  ${c.green("create")}${flags.length ? `  ${flags.join("  ")}` : ""}` : "";
+      out.push(`${j === 0 ? ` ${c.green("+")}   ` : "     "}${type}  ${name}${tail}`.trimEnd());
+    }
+    const indent = `     ${below}`;
     const pairs = r.settings.map(([k, v]) => `${k}: ${v}`);
     for (const line of wrapSettings(pairs, Math.max(20, o.width - indent.length))) out.push(c.dim(`${indent}${line}`));
   });
   return out;
+}
+
+/** A reason several findings share, printed once above them with its count (`exception (5 findings): ...`). */
+function groupByReason<T>(items: T[], reason: (t: T) => string | undefined): Array<{ reason?: string; items: T[] }> {
+  const groups: Array<{ reason?: string; items: T[] }> = [];
+  for (const item of items) {
+    const r = reason(item);
+    const group = r === undefined ? undefined : groups.find((g) => g.reason === r);
+    if (group) group.items.push(item);
+    else groups.push({ reason: r, items: [item] });
+  }
+  return groups;
 }
 
 export function renderSummary(plan: Plan, o: TextOptions): string[] {
@@ -100,7 +122,8 @@ export function renderSummary(plan: Plan, o: TextOptions): string[] {
   const keyW = Math.max(0, ...keys.map((k) => k.length));
   for (const k of keys) {
     const v = plan.summary.outputs[k];
-    out.push(`    ${k.padEnd(keyW)}: ${truncate(typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v)), Math.max(20, o.width - keyW - 6))}`);
+    const [first, ...rest] = wrapCell(typeof v === "string" ? JSON.stringify(v) : String(JSON.stringify(v)), Math.max(20, o.width - keyW - 6));
+    out.push(`    ${k.padEnd(keyW)}: ${first}`, ...rest.map((l) => `    ${"".padEnd(keyW)}  ${l}`));
   }
   const mandatory = plan.violations.filter((v) => v.enforcement === "mandatory");
   const pending = plan.violations.filter(isPending);
@@ -111,29 +134,41 @@ export function renderSummary(plan: Plan, o: TextOptions): string[] {
       ` (policy/rules/, enforced by \`pulumi preview --policy-pack policy\`): ${mandatory.length} mandatory, ` +
       `${pending.length + advisory.length} advisory (${pending.length} pending)`,
   );
-  const finding = (label: string, paint: Paint, text: string) => {
-    const [first, ...rest] = wrapCell(text, Math.max(20, o.width - 14)); // "    mandatory " is 14 wide
-    out.push(`    ${paint(label)} ${first}`, ...rest.map((l) => `        ${l}`));
+  const finding = (label: string, paint: Paint, text: string, indent = 4) => {
+    const [first, ...rest] = wrapCell(text, Math.max(20, o.width - indent - Math.max(label.length + 1, 4)));
+    out.push(`${" ".repeat(indent)}${paint(label)} ${first}`, ...rest.map((l) => `${" ".repeat(indent + 4)}${l}`));
   };
   for (const v of mandatory) finding("mandatory", c.red, `${v.severity}: ${v.message}`);
-  // Documented as PENDING: advisory today, but each is something to fix before the first deploy.
-  for (const v of pending) finding("PENDING", c.red, `${v.severity}: ${v.message} — exception: ${v.exception}`);
-  for (const v of advisory) finding("advisory", c.yellow, `${v.severity}: ${v.message}${v.exception ? ` — exception: ${v.exception}` : ""}`);
+  // Documented exceptions: a reason shared by several findings prints once, with its count, above them.
+  // PENDING ones are advisory today, but each is something to fix before the first deploy.
+  for (const [label, paint, list] of [["PENDING", c.red, pending], ["advisory", c.yellow, advisory]] as const) {
+    for (const g of groupByReason(list, (v) => v.exception)) {
+      if (g.items.length === 1) {
+        const v = g.items[0];
+        finding(label, paint, `${v.severity}: ${v.message}${v.exception ? ` — exception: ${v.exception}` : ""}`);
+        continue;
+      }
+      finding(label, paint, `${g.items.length} findings — exception: ${g.reason}`);
+      for (const v of g.items) finding("-", (x) => x, `${v.severity}: ${v.message}`, 6);
+    }
+  }
   return out;
 }
 
 export function renderCost(plan: Plan, o: TextOptions): string[] {
   const c = palette(o.color);
   const k = plan.cost;
-  const out = ["", c.bold(`Estimated monthly cost`) + ` (${k.currency}, pay-as-you-go, ${k.region}, list prices as of ${k.asOf}; an estimate, not a quote):`];
-  const rows: Array<[string, string, string]> = [];
+  const out = ["", c.bold(`Estimated monthly cost`) + ` (${k.currency}, pay-as-you-go, ${k.region} list prices; an estimate, not a quote):`];
+  // One date per price source, here rather than on every line.
+  if (k.sources.length) out.push(...wrapCell(`Price dates: ${k.sources.map((s) => `${s.asOf} for ${s.source}`).join("; ")}`, o.width - 4).map((l) => `  ${l}`));
+  const rows: Array<[string, string, string, boolean?]> = [];
   for (const r of plan.resources) {
     if (!r.cost) continue;
     const label = `${displayType(r.type).split(":").pop()} ${r.name}`;
     if (r.cost.unpriced) rows.push([label, `not priced: ${r.cost.unpriced}`, "?"]);
-    r.cost.lines.forEach((l, i) => rows.push([i === 0 ? label : "", `${l.what}${l.asOf ? ` (price as of ${l.asOf})` : ""}`, usd(l.usd)]));
+    r.cost.lines.forEach((l, i) => rows.push([i === 0 ? label : "", l.what, usd(l.usd)]));
     if (!r.cost.lines.length && !r.cost.unpriced) rows.push([label, r.cost.notes.join("; "), usd(0)]);
-    else r.cost.notes.forEach((n) => rows.push(["", c.dim(`(${n})`), ""]));
+    else r.cost.notes.forEach((n) => rows.push(["", `(${n})`, "", true]));
   }
   if (!rows.length) rows.push(["(nothing billable)", "local Docker and free Azure resources only", usd(0)]);
   const w0 = Math.min(36, Math.max(...rows.map((r) => r[0].length)));
@@ -141,25 +176,33 @@ export function renderCost(plan: Plan, o: TextOptions): string[] {
   const totalText = k.total.usd !== null ? usd(k.total.usd) : `at least ${usd(k.total.pricedUsd)}`;
   const w2 = Math.max(...rows.map((r) => r[2].length), totalText.length);
   const w1 = Math.min(Math.max(...rows.map((r) => (r[2] ? r[1].length : 0))), Math.max(20, o.width - w0 - w2 - 10));
-  // Money rows align in columns; note rows (no amount) may use the whole width.
-  for (const [a, b, m] of rows) {
-    const text = m ? truncate(b, w1).padEnd(w1) : truncate(b, Math.max(20, o.width - w0 - 6));
-    out.push(`    ${truncate(a, w0).padEnd(w0)}  ${text}  ${m.padStart(m ? w2 : 0)}`.trimEnd());
+  // Money rows align in columns; note rows (no amount) may use the whole width. Long cells wrap, never cut.
+  for (const [a, b, m, dim] of rows) {
+    const labels = wrapCell(a, w0);
+    const texts = wrapCell(b, m ? w1 : Math.max(20, o.width - w0 - 6));
+    for (let j = 0; j < Math.max(labels.length, texts.length); j++) {
+      const text = m ? (texts[j] ?? "").padEnd(w1) : dim ? c.dim(texts[j] ?? "") : (texts[j] ?? "");
+      const money = j === 0 ? m.padStart(m ? w2 : 0) : "";
+      out.push(`    ${(labels[j] ?? "").padEnd(w0)}  ${text}  ${money}`.trimEnd());
+    }
   }
   out.push(`    ${c.bold("Total".padEnd(w0))}  ${"".padEnd(w1)}  ${c.bold(totalText.padStart(w2))}`);
   if (k.total.usd === null) {
     out.push(c.red(`    Incomplete: ${k.total.unpriced.length} resource(s) not priced, so the real total is higher:`));
-    for (const u of k.total.unpriced) out.push(c.red(`      ${truncate(u, o.width - 6)}`));
+    for (const u of k.total.unpriced) out.push(...wrapCell(u, o.width - 8).map((l, j) => c.red(`${j ? "        " : "      "}${l}`)));
   }
   if (k.spec) {
     const items = Object.entries(k.spec.items).map(([name, v]) => `${name} ${v}`).join(" + ");
     out.push(`    Spec's figure (${k.spec.source}): ~$${k.spec.total}/month`, `      = ${items}`);
   }
-  out.push(c.dim(`    Prices: pricing/azure-eastus.json (each price names its source; a line shows its price's own date when it has one).`));
+  out.push(c.dim(`    Prices: pricing/azure-eastus.json (each price names its source).`));
   return out;
 }
 
-/** Splits text into lines of at most `width`, at spaces where possible (long tokens are cut). */
+/**
+ * Splits text into lines of at most `width`, at spaces where possible; a word longer than a line breaks after a `-`,
+ * `/`, `:`, `.`, `,` or `=` where it can, else at the width. Every character is kept: values are wrapped, never cut.
+ */
 export function wrapCell(text: string, width: number): string[] {
   const lines: string[] = [];
   let cur = "";
@@ -167,8 +210,11 @@ export function wrapCell(text: string, width: number): string[] {
     let w = word;
     while (w.length > width) {
       if (cur) lines.push(cur);
-      lines.push(w.slice(0, width));
-      w = w.slice(width);
+      const window = w.slice(0, width);
+      const at = Math.max(...["-", "/", ":", ".", ",", "="].map((sep) => window.lastIndexOf(sep)));
+      const cut = at >= Math.floor(width / 3) ? at + 1 : width;
+      lines.push(w.slice(0, cut));
+      w = w.slice(cut);
       cur = "";
     }
     if (cur && cur.length + 1 + w.length > width) {

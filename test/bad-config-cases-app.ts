@@ -91,7 +91,7 @@ export const APPLICATION_CASES: BadCase[] = [
     name: "unknown plan SKU",
     stack: "test",
     overrides: { appService: { planSku: "B4" } },
-    expect: ['appService.planSku (got "B4"): must be an App Service plan SKU'],
+    expect: ['appService.planSku (got "B4"): is not an App Service plan SKU for a web app', 'closest: "B3"'],
   },
   {
     name: "pool minimum above maximum",

@@ -42,7 +42,7 @@ export const DATABASE_CASES: BadCase[] = [
     name: "storage size Azure does not offer",
     stack: "test",
     overrides: { postgres: { storageSizeGb: 50 } },
-    expect: ["postgres.storageSizeGb (got 50)", "32, 64, 128, 256, 512, 1024", "32768"],
+    expect: ["postgres.storageSizeGb (got 50): is not a storage size Azure offers in GiB", "32, 64, 128, 256, 512, 1024", "32768", "closest: 64"],
   },
   {
     name: "server name with upper case and underscore",
@@ -108,7 +108,26 @@ export const DATABASE_CASES: BadCase[] = [
     name: "unknown SKU",
     stack: "test",
     overrides: { postgres: { skuName: "B1ms" } },
-    expect: ['postgres.skuName (got "B1ms")', "Standard_B1ms or Standard_D2ds_v5"],
+    expect: ['postgres.skuName (got "B1ms"): is not a Flexible Server SKU Azure offers', 'closest: "Standard_B1ms"'],
+  },
+  {
+    // Not a size Azure makes (Microsoft Learn, "Compute options"): once it was only "unpriced" in the plan.
+    name: "a SKU Azure does not offer, with both neighbours named",
+    stack: "prod",
+    overrides: { postgres: { skuName: "Standard_D3ds_v5" } },
+    expect: ['postgres.skuName (got "Standard_D3ds_v5"): is not a Flexible Server SKU Azure offers', 'closest: "Standard_D2ds_v5" or "Standard_D4ds_v5"'],
+  },
+  {
+    name: "a PostgreSQL version Azure does not offer",
+    stack: "test",
+    overrides: { postgres: { version: "19" } },
+    expect: ['postgres.version (got "19"): is not a PostgreSQL major version Azure offers for new servers', "13, 14, 15, 16, 17", 'closest: "17"'],
+  },
+  {
+    name: "a region that does not exist",
+    stack: "test",
+    overrides: { azure: { location: "eastus3" }, "azure-native:location": "eastus3" },
+    expect: ['azure.location (got "eastus3"): is not an Azure region', 'closest: "eastus" or "eastus2"'],
   },
   {
     name: "unknown platform",

@@ -9,7 +9,7 @@ import { allowedKeysAt } from "../config/errors";
 import { stackConfigSchema } from "../config/schema";
 import { listStacks, PROJECT_DIR } from "../config/stack-files";
 import { RULES } from "../policy/rules";
-import { configReference } from "../tools/config-reference";
+import { cell, configReference } from "../tools/config-reference";
 import { DOCS_COMMAND, generatedDocs, main as docs, staleDocs } from "../tools/docs";
 import { loadAllStackConfigs } from "../tools/environments-table";
 import { captureIo, projectStackConfig, scratchProject } from "./support/checkout";
@@ -83,17 +83,20 @@ describe("docs/configuration.md", () => {
   test("types, defaults and limits come from the schema", () => {
     expect(row("postgres", "backupRetentionDays")).toEqual(expect.objectContaining({ type: "integer", default: "`7`", allowed: "7–35" }));
     expect(row("postgres", "highAvailability").allowed).toBe("`Disabled`, `ZoneRedundant`, `SameZone`");
-    expect(row("postgres", "storageSizeGb").allowed).toBe("one of Azure's sizes in GiB: 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768");
-    // A limit a custom check enforces is stated in words, the same words as its error message.
-    expect(row("postgres", "skuName").allowed).toContain("Standard_D<n>ds_v<k> (GeneralPurpose)");
-    expect(row("appService", "planSku").allowed).toBe("an App Service plan SKU: F1, D1, B1-B3, S1-S3, P1v2-P3v2 or P0v3-P3v3 (P1mv3...)");
+    // Limits from Azure's published lists name the list, its source and the date it was read.
+    expect(row("postgres", "storageSizeGb").allowed).toMatch(/^one of Azure's sizes in GiB: 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 \(Microsoft Learn, .+, read \d{4}-\d{2}-\d{2}\)$/);
+    // A limit a custom check enforces is stated in words.
+    expect(row("postgres", "skuName").allowed).toContain("Standard_D2ds_v5 (GeneralPurpose)");
+    expect(row("appService", "planSku").allowed).toMatch(/^an App Service plan SKU for a web app: F1, D1, B1-B3, S1-S3, P1v2-P3v2, P0v3-P3v3, P1mv3-P5mv3/);
     expect(row("network", "appSubnetPrefix").allowed).toBe("a private IPv4 CIDR block (RFC 1918) from /8 to /28, host bits zero");
     expect(row("", "environment")).toEqual(expect.objectContaining({ default: "**required**", allowed: "`development`, `test`, `staging`, `production`" }));
     expect(row("docker", "api.context").default).toBe("**required**");
     expect(row("postgres", "entraAdmin").default).toBe("not set");
     expect(row("docker", "password").description).toMatch(/May be a `secure:` value\.$/);
     // In the file, `<...>` outside code reads as text, not as an HTML tag.
-    expect(read("docs/configuration.md")).toContain("Standard_D&lt;n&gt;ds_v&lt;k&gt; (GeneralPurpose)");
+    expect(read("docs/configuration.md")).toContain("Standard_D2ds_v5 (GeneralPurpose)");
+    // In the file, `<...>` outside code reads as text, not as an HTML tag; pipes do not end the cell.
+    expect(cell("Standard_D<n>ds_v<k> `<stack>` a|b")).toBe("Standard_D&lt;n&gt;ds_v&lt;k&gt; `<stack>` a\\|b");
   });
 
   test("names derived from namePrefix and the stack are shown as their rule, which is what every stack file derives", () => {

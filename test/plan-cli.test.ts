@@ -23,10 +23,10 @@ async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.Proces
 
 describe("flags", () => {
   test.each([
-    [["prod", "--fromat", "json"], 'unknown option "--fromat": allowed are --diff, --format, --diagram, --diagram-detail, --no-color, --help'],
-    [["prod", "--format", "yaml"], '--format (got "yaml"): must be one of text, json'],
-    [["prod", "--format=xml"], '--format (got "xml"): must be one of text, json'],
-    [["prod", "--format"], "--format needs a value: text or json"],
+    [["prod", "--fromat", "json"], 'unknown option "--fromat": allowed are --base, --diff, --format, --diagram, --diagram-detail, --no-color, --help'],
+    [["prod", "--format", "yaml"], '--format (got "yaml"): must be one of text, json, markdown'],
+    [["prod", "--format=xml"], '--format (got "xml"): must be one of text, json, markdown'],
+    [["prod", "--format"], "--format needs a value: text, json or markdown"],
     [["prod", "--diff"], "--diff needs a value: the name of another stack"],
     [["prod", "--diagram", "--no-color"], "--diagram needs a value: a file name such as prod.svg or prod.mmd"],
     [["prod", "--diff", "prod"], '--diff (got "prod"): must name a stack other than prod'],
@@ -126,7 +126,7 @@ describe("policy gate", () => {
   test("advisory findings only (documented exceptions, prod's PENDING ones included) keep exit 0", async () => {
     const r = await plan(["prod"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/PENDING high: \[no-placeholder-values\]/);
+    expect(r.stdout).toMatch(/PENDING \d+ findings — exception: PENDING - [\s\S]*\n {6}- high: \[no-placeholder-values\]/);
     expect(r.stderr).toBe("");
     expect((await plan(["test", "--diff", "prod", "--format", "json"])).code).toBe(0);
   });
@@ -160,6 +160,14 @@ describe("output", () => {
     expect((await plan(["dev"], { isTTY: true })).stdout).toContain("\u001b[");
     expect((await plan(["dev"], { isTTY: true, env: { NO_COLOR: "1" } })).stdout).not.toContain("\u001b[");
     expect((await plan(["dev", "--no-color"], { isTTY: true })).stdout).not.toContain("\u001b[");
+  });
+
+  test("--format markdown: a job-summary section holding the text plan, plain even on a TTY", async () => {
+    const r = await plan(["test", "--diff", "prod", "--format", "markdown"], { isTTY: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^### `npm run plan -- test --diff prod`\n\n```text\nOffline plan for stack test/);
+    expect(r.stdout).toMatch(/Environment comparison[\s\S]*\n```\n$/);
+    expect(r.stdout).not.toContain("\u001b[");
   });
 
   test("--format json with --diff prints only JSON on stdout, with the comparison", async () => {

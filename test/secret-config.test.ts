@@ -3,6 +3,7 @@
  * runtime passes PULUMI_CONFIG_SECRET_KEYS like the engine), the program keeps it a secret Output all the way to the
  * resources, the plan prints [secret] and never the placeholder, and offline placeholders differ per key and path.
  */
+import * as crypto from "crypto";
 import { ConfigError } from "../config/errors";
 import { offlineSecret, toRuntimeConfig } from "../config/pulumi-files";
 import { SECRET_CAPABLE } from "../config/secrets";
@@ -11,7 +12,8 @@ import { byType, runProgram, runStack, userResources } from "../mock-runtime";
 import { renderJson } from "../plan/json";
 import { buildPlan } from "../plan/model";
 import { renderText } from "../plan/render-text";
-import { scratchProject, stackText } from "./support/checkout";
+import { main as plan } from "../plan/cli";
+import { captureIo, scratchProject, stackText } from "./support/checkout";
 
 const DOCKER = "amplifier-infra:docker";
 const secure = (ciphertext: string) => ({ secure: `v1:${ciphertext}` });
@@ -128,5 +130,57 @@ describe("the runtime map, as the language host builds it", () => {
     const { values, secretKeys } = map({ "p:a": { secure: "x", other: 1 }, "p:b": { secure: 5 }, "p:c": null, "p:d": "text" });
     expect(secretKeys).toEqual([]);
     expect(values).toEqual({ "p:a": '{"secure":"x","other":1}', "p:b": '{"secure":5}', "p:c": "", "p:d": "text" });
+  });
+});
+
+describe("a secure: value must be Pulumi ciphertext (a pasted plain secret is refused offline)", () => {
+  /** What `pulumi config set --secret` writes: v1:<nonce>:<AES-256-GCM ciphertext and tag> (passphrase, cloud KMS). */
+  const v1 = (plain: string) => {
+    const nonce = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv("aes-256-gcm", crypto.randomBytes(32), nonce);
+    const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final(), cipher.getAuthTag()]);
+    return `v1:${nonce.toString("base64")}:${body.toString("base64")}`;
+  };
+  /** Pulumi Cloud's form: base64 of the service's ciphertext (as `AAABA...` values in Pulumi's docs). */
+  const service = (plain: string) => Buffer.concat([Buffer.from([0, 0, 1, 0]), crypto.randomBytes(12), Buffer.from(plain), crypto.randomBytes(16)]).toString("base64");
+  const PASSPHRASE = "encryptionsalt: v1:c2FsdHNhbHQ=:v1:aXZpdml2aXZpdml2:Y2lwaGVydGV4dA==\n";
+  const KMS = "secretsprovider: azurekeyvault://kv-state.vault.azure.net/keys/pulumi-x\nencryptedkey: " + "QUJD".repeat(20) + "\n";
+  const dev = (password: string, head = "") => head + stackText("dev").replace("password: dev_password", `password:\n      secure: ${password}`);
+  const check = (text: string) => () => parseStackFile("x", scratchProject({ "Pulumi.x.yaml": text }));
+
+  test("ciphertext in the provider's format is accepted: v1 with a passphrase or a cloud KMS, base64 with Pulumi Cloud", () => {
+    expect(check(dev(v1("dev_password"), PASSPHRASE))).not.toThrow();
+    expect(check(dev(v1("dev_password"), KMS))).not.toThrow();
+    expect(check(dev(service("dev_password")))).not.toThrow();
+  });
+
+  test.each([
+    ["the plain password, Pulumi Cloud", dev("hunter2-but-longer"), "with Pulumi Cloud's secrets provider the CLI writes base64 ciphertext"],
+    ["a plain value that happens to be base64, Pulumi Cloud", dev("Sup3rS3cret1"), "base64 ciphertext"],
+    ["the plain password, passphrase provider", dev("hunter2-but-longer", PASSPHRASE), "with a passphrase secrets provider the CLI writes v1:<nonce>:<ciphertext>"],
+    ["service ciphertext in a cloud-KMS file", dev(service("dev_password"), KMS), "with a cloud secrets provider the CLI writes v1:"],
+    ["a v1 value with a short nonce", dev("v1:abc:def", PASSPHRASE), "v1:<nonce>:<ciphertext>"],
+  ])("%s: refused at its line, the value never quoted", (_name, text, why) => {
+    const line = text.split("\n").findIndex((l) => l.includes("secure:")) + 1;
+    expect(check(text)).toThrow(ConfigError);
+    let message = "";
+    try {
+      check(text)();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`Pulumi.x.yaml:${line - 1}:5: docker.password: the secure: value is not Pulumi ciphertext`);
+    expect(message).toContain(why);
+    expect(message).toContain("pulumi config set --secret --path 'docker.password' <value>");
+    const secret = /secure: (.*)$/m.exec(text)![1];
+    expect(message).not.toContain(secret);
+  });
+
+  test("the plan refuses the file with exit 1 and prints nothing", async () => {
+    const dir = scratchProject({ "Pulumi.dev.yaml": dev("dev_password") });
+    const io = captureIo();
+    expect(await plan(["dev"], io, dir)).toBe(1);
+    expect(io.err()).toContain("docker.password: the secure: value is not Pulumi ciphertext");
+    expect(io.out()).toBe("");
   });
 });

@@ -156,20 +156,32 @@ describe("pull request: unreviewed code gets credentials only for stacks that al
     for (const cmd of ["npm ci", "npm run typecheck", "npm run lint", "npm run lint:workflows", "npm test"]) expect(r).toContain(cmd);
   });
 
-  test("the offline plan runs for every stack file and writes each plan to the job summary", () => {
+  test("the offline plan compares every stack of the merge commit and its base (HEAD^1) and writes each to the job summary", () => {
     const step = checks.steps.find((s) => s.run?.includes("npm run --silent plan"));
     expect(step).toBeDefined();
-    // Run the step's own script with a stand-in `npm` that prints its arguments (and fails for prod).
+    // HEAD^1 must be there: the checkout fetches the merge commit and its first parent, without keeping a credential.
+    expect(checks.steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with).toEqual({ "persist-credentials": false, "fetch-depth": 2 });
+    // Run the step's own script in a repository whose base has a stack file the head deleted and whose head adds one,
+    // with a stand-in `npm` that prints its arguments (and fails for prod, as a refused change would).
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wf-plan-"));
+    const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: tmp, stdio: "pipe", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.invalid" } });
     try {
       const stacks = listStacks();
-      for (const s of stacks) fs.copyFileSync(path.join(root, `Pulumi.${s}.yaml`), path.join(tmp, `Pulumi.${s}.yaml`));
+      for (const s of [...stacks, "retired"]) fs.copyFileSync(path.join(root, `Pulumi.${stacks[0]}.yaml`), path.join(tmp, `Pulumi.${s}.yaml`));
+      fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(tmp, "Pulumi.yaml"));
+      sh("git", ["init", "-q"]);
+      sh("git", ["add", "-A"]);
+      sh("git", ["commit", "-qm", "base"]);
+      fs.rmSync(path.join(tmp, "Pulumi.retired.yaml"));
+      fs.copyFileSync(path.join(tmp, "Pulumi.yaml"), path.join(tmp, "Pulumi.added.yaml"));
+      sh("git", ["add", "-A"]);
+      sh("git", ["commit", "-qm", "merge"]);
       fs.mkdirSync(path.join(tmp, "bin"));
-      fs.writeFileSync(path.join(tmp, "bin", "npm"), '#!/bin/sh\necho "npm $*"\n[ "$5" = prod ] && exit 3\nexit 0\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(tmp, "bin", "npm"), '#!/bin/sh\necho "npm $*"\n[ "$5" = prod ] && exit 6\nexit 0\n', { mode: 0o755 });
       const summary = path.join(tmp, "summary.md");
       let status = 0;
       try {
-        execFileSync("bash", ["-eo", "pipefail", "-c", step!.run!], {
+        execFileSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step!.run!], {
           cwd: tmp,
           env: { PATH: `${path.join(tmp, "bin")}:${process.env.PATH}`, GITHUB_STEP_SUMMARY: summary },
           stdio: "pipe",
@@ -178,11 +190,11 @@ describe("pull request: unreviewed code gets credentials only for stacks that al
         status = e.status;
       }
       const out = fs.readFileSync(summary, "utf8");
-      for (const s of stacks) expect(out).toContain(`npm run --silent plan -- ${s} --no-color`);
+      const planned = [...out.matchAll(/^npm run --silent plan -- (\S+) --base HEAD\^1 --format markdown$/gm)].map((m) => m[1]);
+      expect(planned).toEqual([...stacks, "added", "retired"].sort());
       expect(stacks).toEqual(expect.arrayContaining(["dev", "prod", "test"]));
       // A failing plan (prod) fails the job, but only after every stack's plan is in the summary.
       expect(status).toBe(1);
-      expect(out.match(/```text/g)?.length).toBe(stacks.length);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

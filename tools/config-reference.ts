@@ -54,7 +54,7 @@ function placeholderStacks(): StackConfig[] {
 
 const code = (v: unknown) => `\`${typeof v === "string" ? v : JSON.stringify(v)}\``;
 /** Text for a table cell: pipes escaped, and `<...>` outside code spans shown rather than read as HTML. */
-const cell = (s: string) =>
+export const cell = (s: string) =>
   s
     .split("`")
     .map((part, i) => (i % 2 ? part : part.replace(/</g, "&lt;").replace(/>/g, "&gt;")))

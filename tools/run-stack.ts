@@ -1,6 +1,8 @@
 /**
  * `node scripts/run.cjs run-stack <stack> [--dump]`: runs the whole program for one stack on the mock runtime and
  * prints one line (resource count), or with --dump every registered resource (secrets masked).
+ * `npm run plan -- <stack> --base <ref>` runs this, from the base commit's own checkout, to plan that commit
+ * (plan/base.ts): keep --dump's output the masked RunResult as JSON, or older bases cannot be compared.
  */
 import * as path from "path";
 import { projectRoot } from "../config/load";

@@ -1,0 +1,210 @@
+/**
+ * `npm run plan -- <stack> --base <ref>` in a temporary git repository made from this one's tracked files: a base
+ * commit, then a change to the working tree's stack file, then the plan. Raise prod's database size (update and the
+ * cost), rename its server (a protected replacement: refused), shrink its storage and lower its version (Azure
+ * cannot: refused), unprotect and change a create-only input in one go (a stateful replacement: refused), a new stack
+ * file (every resource a create) and a deleted one (every resource a delete), the base commit's own code, output
+ * formats and usage errors. One repository for the suite; the base commit's runs are shared (plan/base.ts keeps them).
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { main } from "../plan/cli";
+import { DIFF_JSON_VERSION } from "../plan/render-diff";
+import { EXIT } from "../tools/cli";
+import { captureIo, scratchCheckout } from "./support/checkout";
+
+let repo: string;
+let original: Record<string, string> = {};
+
+const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=plan-test", "-c", "user.email=plan-test@example.invalid", ...args], { cwd: repo, stdio: "pipe" });
+
+beforeAll(() => {
+  repo = scratchCheckout();
+  git("init", "-q");
+  // The shared node_modules are symlinks (gitignore's `node_modules/` matches directories only).
+  fs.appendFileSync(path.join(repo, ".git", "info", "exclude"), "/node_modules\n/policy/node_modules\n");
+  // The older commit's code differs from the working tree's in one default: its program, not ours, plans the base.
+  const database = path.join(repo, "config", "database.ts");
+  const code = fs.readFileSync(database, "utf8");
+  fs.writeFileSync(database, code.replace('.default(60)\n      .describe("Seconds the first write waits', '.default(45)\n      .describe("Seconds the first write waits'));
+  if (fs.readFileSync(database, "utf8") === code) throw new Error("settleSeconds default not found in config/database.ts");
+  git("add", "-A");
+  git("commit", "-qm", "older code");
+  fs.writeFileSync(database, code);
+  git("commit", "-qam", "base");
+  original = Object.fromEntries(["prod", "test", "dev"].map((s) => [s, fs.readFileSync(path.join(repo, `Pulumi.${s}.yaml`), "utf8")]));
+});
+
+afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+/** Restores the working tree's stack files to the base commit's, then applies `edit` to one of them. */
+function withStackFile(stack: string, edit?: (text: string) => string | undefined): void {
+  for (const f of fs.readdirSync(repo).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml")) fs.rmSync(path.join(repo, f));
+  for (const [s, text] of Object.entries(original)) fs.writeFileSync(path.join(repo, `Pulumi.${s}.yaml`), text);
+  if (!edit) return;
+  const file = path.join(repo, `Pulumi.${stack}.yaml`);
+  const before = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const after = edit(before);
+  if (after === undefined) fs.rmSync(file);
+  else if (after === before) throw new Error(`edit of Pulumi.${stack}.yaml changed nothing`);
+  else fs.writeFileSync(file, after);
+}
+
+async function plan(argv: string[]) {
+  const io = captureIo();
+  const code = await main(argv, io, repo);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const json = async (stack: string, ref = "HEAD") => {
+  const r = await plan([stack, "--base", ref, "--format", "json"]);
+  return { ...r, doc: JSON.parse(r.out) };
+};
+const resource = (doc: any, name: string) => doc.resources.find((r: { name: string }) => r.name === name);
+
+describe("changes against the base commit", () => {
+  test("no change: every resource unchanged, the same cost, exit 0", async () => {
+    withStackFile("prod");
+    const { code, doc } = await json("prod");
+    expect(code).toBe(EXIT.ok);
+    expect(doc.resources).toEqual([]);
+    expect(doc.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, refused: 0 });
+    expect(doc.summary.same).toBeGreaterThan(50);
+    expect(doc.cost.difference).toBe("+$0.00/month");
+  });
+
+  test("raising prod's storage updates the server in place, with its cost before and after", async () => {
+    withStackFile("prod", (t) => t.replace("storageSizeGb: 64", "storageSizeGb: 128"));
+    const { code, doc, out } = await json("prod");
+    expect(code).toBe(EXIT.ok);
+    // The server, and its settle step, which waits again after a re-shape (components/settle.ts).
+    expect(doc.summary).toMatchObject({ update: 2, replace: 0, create: 0, delete: 0 });
+    expect(resource(doc, "postgres-settle").changes.map((c: { path: string }) => c.path)).toEqual(["shape"]);
+    const server = resource(doc, "postgres-server");
+    expect(server).toMatchObject({ action: "update", protect: { before: true, after: true }, replaceBecause: [] });
+    expect(server.changes).toEqual([{ path: "storage.storageSizeGB", before: "64", after: "128", createOnly: false }]);
+    // Two copies (zone-redundant HA) of 64 more GiB at the table's price: +$14.72.
+    expect(server.cost.afterUsd - server.cost.beforeUsd).toBeCloseTo(14.72, 2);
+    expect(doc.cost.difference).toBe("+$14.72/month");
+    expect(out).not.toContain("[secret]"); // nothing secret changed
+    const text = await plan(["prod", "--base", "HEAD"]);
+    expect(text.out).toMatch(/~ {2}update {3}azure-native:dbforpostgresql:Server\s+postgres-server\s+protected {2}\$274\.60\/mo → \$289\.32\/mo \(\+\$14\.72\)/);
+    expect(text.out).toContain("storage.storageSizeGB: 64 → 128");
+    expect(text.out).toMatch(/Changes: 2 to update, \d+ unchanged/);
+  });
+
+  test("renaming prod's protected server is a replacement Pulumi refuses: exit 6, what would happen and what to do instead", async () => {
+    withStackFile("prod", (t) => t.replace("  amplifier-infra:postgres:\n", "  amplifier-infra:postgres:\n    serverName: amplifier-db-prod2\n"));
+    const { code, doc, err } = await json("prod");
+    expect(code).toBe(EXIT.refused);
+    const server = resource(doc, "postgres-server");
+    expect(server).toMatchObject({ action: "replace", replaceBecause: ["serverName"] });
+    expect(server.changes).toContainEqual({ path: "serverName", before: "amplifier-db-prod", after: "amplifier-db-prod2", createOnly: true });
+    // Its children are named under it in the ARM path: they are replaced too.
+    expect(resource(doc, "postgres-param-require-secure-transport")).toMatchObject({ action: "replace", replaceBecause: ["serverName"] });
+    expect(doc.refusals.map((r: { name: string; rule: string }) => `${r.name} ${r.rule}`)).toEqual(["postgres-database protected-replace", "postgres-server protected-replace"]);
+    const refusal = doc.refusals.find((r: { name: string }) => r.name === "postgres-server");
+    expect(refusal.what).toContain('it is protected, so pulumi up stops with "unable to replace resource"');
+    expect(refusal.instead).toMatch(/^keep serverName as it is; .*create a second one next to it/);
+    expect(err).toBe("plan: stack prod against HEAD: 2 change(s) refused (protected-replace); see Refused in the plan; exit 6\n");
+  });
+
+  test("shrinking storage and lowering the PostgreSQL version: Azure cannot, so both are refused", async () => {
+    withStackFile("prod", (t) => t.replace("storageSizeGb: 64", "storageSizeGb: 32\n    version: \"14\""));
+    const { code, doc } = await json("prod");
+    expect(code).toBe(EXIT.refused);
+    expect(resource(doc, "postgres-server").action).toBe("update");
+    expect(doc.refusals.map((r: { rule: string }) => r.rule).sort()).toEqual(["storage-shrink", "version-downgrade"]);
+    const shrink = doc.refusals.find((r: { rule: string }) => r.rule === "storage-shrink");
+    expect(shrink.what).toBe("Server postgres-server storage would shrink from 64 to 32 GiB, which Azure cannot do (storage only grows)");
+    expect(shrink.instead).toMatch(/^keep postgres\.storageSizeGb at 64 or more/);
+  });
+
+  test("unprotecting while changing a create-only input: Pulumi would replace, but the data goes with it: refused", async () => {
+    withStackFile("prod", (t) => t.replace("geoRedundantBackup: true", "geoRedundantBackup: false").replace("  amplifier-infra:environment:", "  amplifier-infra:protect: false\n  amplifier-infra:environment:"));
+    const { code, doc } = await json("prod");
+    expect(code).toBe(EXIT.refused);
+    expect(resource(doc, "postgres-server")).toMatchObject({ action: "replace", protect: { before: true, after: false }, replaceBecause: ["backup.geoRedundantBackup"] });
+    const refusal = doc.refusals.find((r: { name: string }) => r.name === "postgres-server");
+    expect(refusal).toMatchObject({ rule: "stateful-replace" });
+    expect(refusal.what).toContain("and its data with it");
+  });
+
+  test("a stack file the base commit does not have: every resource a create", async () => {
+    // A copy of prod: a stack not in non-production-stacks.yaml is production.
+    withStackFile("staging", () => original.prod);
+    const { code, doc } = await json("staging");
+    expect(code).toBe(EXIT.ok);
+    expect(doc.base).toMatchObject({ ref: "HEAD", stackFile: false });
+    expect(doc.summary).toMatchObject({ update: 0, replace: 0, delete: 0, same: 0, refused: 0 });
+    expect(doc.summary.create).toBe(doc.resources.length);
+    expect(doc.cost.before.usd).toBe(0);
+    expect((await plan(["staging", "--base", "HEAD", "--format", "markdown"])).out).toContain("Pulumi.staging.yaml is new: every resource is a create.");
+  });
+
+  test("a deleted stack file: every resource a delete, and every protected one refused (with what to do, printed once)", async () => {
+    withStackFile("prod", () => undefined);
+    const { code, doc } = await json("prod");
+    expect(code).toBe(EXIT.refused);
+    expect(doc.head.stackFile).toBe(false);
+    expect(doc.summary.delete).toBe(doc.resources.length);
+    const protectedOnes = doc.resources.filter((r: { protect: { before: boolean } }) => r.protect.before).map((r: { name: string }) => r.name).sort();
+    expect(protectedOnes.length).toBeGreaterThan(3);
+    expect(doc.refusals.map((r: { name: string }) => r.name).sort()).toEqual(protectedOnes);
+    const text = (await plan(["prod", "--base", "HEAD"])).out;
+    expect(text.match(/^ +instead/gm)?.length).toBe(1);
+    expect(text).toContain(`instead (all ${protectedOnes.length}): keep it in the program`);
+  });
+
+  test("the base runs its own commit's code: an older default shows as the change it is", async () => {
+    withStackFile("prod");
+    const { doc } = await json("prod", "HEAD^1");
+    expect(doc.base.commit).toBe(execFileSync("git", ["rev-parse", "HEAD^1"], { cwd: repo, encoding: "utf8" }).trim());
+    expect(resource(doc, "postgres-settle")).toMatchObject({ action: "update", changes: [{ path: "seconds", before: "45", after: "60", createOnly: false }] });
+  });
+});
+
+describe("formats", () => {
+  test("JSON: a format and version field, sorted keys, byte-identical across runs", async () => {
+    withStackFile("prod", (t) => t.replace("storageSizeGb: 64", "storageSizeGb: 128"));
+    const a = await json("prod");
+    const b = await plan(["prod", "--base", "HEAD", "--format", "json"]);
+    expect(b.out).toBe(a.out);
+    expect(Object.keys(a.doc)).toEqual(["base", "cost", "format", "head", "refusals", "resources", "stack", "summary", "version", "violations", "waivers"]);
+    expect(a.doc.waivers.rules).toEqual(expect.arrayContaining(["no-placeholder-values", "postgres-entra-admin"]));
+    expect(a.doc).toMatchObject({ format: "amplifier-plan-diff", version: DIFF_JSON_VERSION, stack: "prod" });
+    expect(a.doc.base.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(Object.keys(a.doc.cost)).toEqual(["after", "before", "difference", "sources"]);
+  });
+
+  test("Markdown: the counts, the refused changes with what to do, one row per change, values whole", async () => {
+    withStackFile("prod", (t) => t.replace("  amplifier-infra:postgres:\n", "  amplifier-infra:postgres:\n    serverName: amplifier-db-prod2\n"));
+    const { code, out } = await plan(["prod", "--base", "HEAD", "--format", "markdown"]);
+    expect(code).toBe(EXIT.refused);
+    expect(out).toMatch(/^### `prod`: 3 to update · 13 to replace · \d+ unchanged\n/);
+    expect(out).toContain("> [!CAUTION]\n> **2 change(s) refused** (the plan exits 6)");
+    expect(out).toContain("| +- replace | `azure-native:dbforpostgresql:Server` | `postgres-server` (protected) | `serverName`: `amplifier-db-prod` → `amplifier-db-prod2` **(create-only)** |");
+    expect(out).not.toContain("…");
+  });
+});
+
+describe("usage", () => {
+  test.each([
+    [["prod", "--base", "no-such-branch"], 'plan: --base (got "no-such-branch"): not a commit in this repository'],
+    [["prod", "--base", "HEAD", "--diff", "test"], "plan: --base compares one stack with a commit; it does not combine with --diff"],
+    [["prod", "--base"], "plan: --base needs a value: a git ref such as main, origin/main or HEAD^1"],
+  ])("%j -> exit 2", async (argv, message) => {
+    const r = await plan(argv);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain(message);
+    expect(r.out).toBe("");
+  });
+
+  test("a stack in neither the base nor the working tree is an unknown stack (exit 1)", async () => {
+    withStackFile("prod");
+    const r = await plan(["nowhere", "--base", "HEAD"]);
+    expect(r.code).toBe(EXIT.config);
+    expect(r.err).toContain('no stack "nowhere"');
+  });
+});
