@@ -36,6 +36,9 @@ export = async () => {
     });
     return {
       DATABASE_URL: db.databaseUrl,
+      // The superuser, for local admin work (the app's DATABASE_URL is its own role).
+      DATABASE_ADMIN_URL: db.adminUrl,
+      databaseRole: APP_ROLE,
       databaseHost: db.host,
       databasePort: db.port,
       databaseName: db.database,
