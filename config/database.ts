@@ -185,9 +185,7 @@ export const postgresSchema = z
       .strictObject({
         // The Azure CLI image: Microsoft's own registry, with python3 (the azure-cli RPM requires it: Azure/azure-cli
         // scripts/release/rpm/azure-cli.spec) and CA certificates; the runner needs nothing else.
-        image: z
-          .string()
-          .regex(/^[a-z0-9.-]+\/[a-z0-9._\/-]+:[A-Za-z0-9._-]+$/, "must be an image reference with a tag, such as mcr.microsoft.com/azure-cli:2.67.0")
+        image: matching(/^[a-z0-9.-]+\/[a-z0-9._/-]+:[A-Za-z0-9._-]+$/, "must be an image reference with a registry and a tag, such as mcr.microsoft.com/azure-cli:2.67.0")
           .default("mcr.microsoft.com/azure-cli:2.67.0")
           .describe("Container image of the database bootstrap run (needs python3 and CA certificates)."),
         timeoutMinutes: z.number().int().min(5, "must be 5-60 minutes").max(60, "must be 5-60 minutes").default(20).describe("How long `pulumi up` waits for the bootstrap run before failing."),

@@ -12,6 +12,9 @@ import { BOOTSTRAP_RUN_PROVIDER } from "../components/bootstrap-run";
 import { APP_ROLE, GRANTS_SQL_PATH } from "../components/database-roles";
 import { PROJECT_DIR } from "../config/stack-files";
 import { type RegisteredResource, type RunResult, runStack } from "../mock-runtime";
+import { buildPlan } from "../plan/model";
+import { renderText } from "../plan/render-text";
+import { stackExceptions } from "../config/stack-files";
 import { azureStacks } from "../tools/ci-stacks";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
 
@@ -114,6 +117,14 @@ describe.each(stacks.map((stack) => ({ stack })))("$stack: the app signs in as i
     const otherSql = await runStack({ stack, overrides: { postgres: { initSqlPath: GRANTS_SQL_PATH } } });
     expect(one(otherSql, T.run).inputs.key).not.toBe(one(r(), T.run).inputs.key);
   });
+});
+
+test.each(stacks)("npm run plan -- %s shows the bootstrap identity, its admin and its run, and says DATABASE_URL departs from the spec", (stack) => {
+  const text = renderText(buildPlan(runs[stack], { exceptions: stackExceptions(stack) }), { color: false, width: 120 });
+  expect(text).toContain(`name: id-amplifier-db-bootstrap-${stack}`);
+  expect(text).toContain(`principal: id-amplifier-db-bootstrap-${stack} · type: ServicePrincipal`);
+  expect(text).toContain(`creates: role ${APP_ROLE} for UserAssignedIdentity id-amplifier-api-${stack}; init SQL; grants`);
+  expect(text).toContain(`DATABASE_URL: as ${APP_ROLE}, no password: departs from the spec on purpose`);
 });
 
 describe("where the run reaches the server", () => {
