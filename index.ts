@@ -106,7 +106,7 @@ export = async () => {
     subnetId: net?.appSubnetId,
     dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],
     // The app's database role, mapped to the app's own identity, exists before the app starts.
-    beforeWebApp: (identity) => [
+    beforeWebApp: (identity, app) => [
       new DatabaseBootstrap("database-bootstrap", {
         ...placement,
         namePrefix: cfg.namePrefix,
@@ -122,7 +122,7 @@ export = async () => {
         timeoutMinutes: postgres.bootstrap.timeoutMinutes,
         subnetId: net?.bootstrapSubnetId,
         dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],
-      }).run,
+      }, { parent: app }).run,
     ],
   });
   new Monitoring("monitoring", {

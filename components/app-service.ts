@@ -28,9 +28,10 @@ export interface AppServiceArgs extends AzurePlacement {
   dependsOn?: pulumi.Resource[];
   /**
    * Called with the app's identity once it exists and before the web app is registered; the web app also waits for
-   * what it returns (the database bootstrap run that creates the app's role for that identity).
+   * what it returns (the database bootstrap run that creates the app's role for that identity). `app` is this
+   * component, the parent of what the hook creates: the app's access to its database.
    */
-  beforeWebApp?: (identity: managedidentity.UserAssignedIdentity) => pulumi.Resource[];
+  beforeWebApp?: (identity: managedidentity.UserAssignedIdentity, app: pulumi.ComponentResource) => pulumi.Resource[];
 }
 
 /** Where a web app's read-back lists the storage mounts that WebAppAzureStorageAccounts owns. */
@@ -92,7 +93,7 @@ export class AppService extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const waitFor = args.beforeWebApp?.(this.identity) ?? [];
+    const waitFor = args.beforeWebApp?.(this.identity, this) ?? [];
 
     const keyVaultRefs = Object.entries(SECRET_SETTINGS).map(([setting, key]) => ({
       name: setting,

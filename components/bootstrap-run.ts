@@ -28,13 +28,14 @@ const methods = {
     const call = async (method: string, url: string, body?: unknown) => {
       const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await response.text();
-      let json: any = {};
-      try {
-        json = text ? JSON.parse(text) : {};
-      } catch {
-        json = { text };
-      }
-      return { status: response.status, json };
+      const parse = () => {
+        try {
+          return text ? JSON.parse(text) : {};
+        } catch {
+          return { text };
+        }
+      };
+      return { status: response.status, json: parse() };
     };
     const deadline = Date.now() + Number(inputs.timeoutMinutes) * 60_000;
     const waitGone = async () => {
@@ -56,7 +57,7 @@ const methods = {
     if (put.status >= 400) throw new Error(`database bootstrap: PUT ${inputs.groupId} answered ${put.status}: ${JSON.stringify(put.json)}`);
 
     let exitCode: number | undefined;
-    let events: unknown = [];
+    let events: unknown;
     for (;;) {
       const got = await call("GET", `${base}?${api}`);
       const props = got.json.properties ?? {};

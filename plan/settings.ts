@@ -44,12 +44,13 @@ const set = (key: string, v: unknown): Setting | undefined => {
 function bootstrapRun(i: Record<string, any>, ctx: SettingsContext): Array<Setting | undefined> {
   const container = i.group?.properties?.containers?.[0]?.properties ?? {};
   const env = Object.fromEntries(((container.environmentVariables ?? []) as { name: string; value: string }[]).map((e) => [e.name, e.value]));
-  let steps: { database: string; sql: string }[] = [];
-  try {
-    steps = JSON.parse(Buffer.from(String(env.BOOTSTRAP_STEPS ?? ""), "base64").toString("utf8"));
-  } catch {
-    steps = [];
-  }
+  const steps = ((): { database: string; sql: string }[] => {
+    try {
+      return JSON.parse(Buffer.from(String(env.BOOTSTRAP_STEPS ?? ""), "base64").toString("utf8"));
+    } catch {
+      return [];
+    }
+  })();
   const mapped = /with_oid\('([^']+)', '([^']+)'/.exec(steps[0]?.sql ?? "");
   const subnet = i.group?.properties?.subnetIds?.[0]?.id;
   return [
