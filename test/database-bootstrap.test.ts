@@ -15,6 +15,7 @@ import { type RegisteredResource, type RunResult, runStack } from "../mock-runti
 import { buildPlan } from "../plan/model";
 import { renderText } from "../plan/render-text";
 import { stackExceptions } from "../config/stack-files";
+import { INVOKE_ACTIONS } from "../tools/azure-permissions";
 import { azureStacks } from "../tools/ci-stacks";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
 
@@ -125,6 +126,13 @@ test.each(stacks)("npm run plan -- %s shows the bootstrap identity, its admin an
   expect(text).toContain(`principal: id-amplifier-db-bootstrap-${stack} · type: ServicePrincipal`);
   expect(text).toContain(`creates: role ${APP_ROLE} for UserAssignedIdentity id-amplifier-api-${stack}; init SQL; grants`);
   expect(text).toContain(`DATABASE_URL: as ${APP_ROLE}, no password: departs from the spec on purpose`);
+});
+
+test.each(stacks)("a first preview of %s (ids unknown) registers the run after its admin, and invokes only what the read role covers", async (stack) => {
+  const preview = await runStack({ stack, preview: true });
+  const run = one(preview, T.run);
+  expect(run.dependencies).toContain(one(preview, T.admin, "database-bootstrap-entra-admin").urn);
+  expect(preview.invokes.map((i) => i.token).filter((t) => !(t in INVOKE_ACTIONS))).toEqual([]);
 });
 
 describe("where the run reaches the server", () => {
