@@ -89,7 +89,7 @@ export const dockerSchema = z
     user: pgIdentifier.optional().describe("POSTGRES_USER."),
     database: pgIdentifier.optional().describe("POSTGRES_DB."),
     // The spec's local password; weak is acceptable for a localhost-only container.
-    password: z.string().min(1).default("dev_password").describe("POSTGRES_PASSWORD."),
+    password: z.string().min(1).default("dev_password").describe("POSTGRES_PASSWORD, also the app role amplifier_app's password (dev only)."),
     /**
      * Uploaded into /docker-entrypoint-initdb.d/, so it runs once, on an empty data volume; config/load.ts also
      * resolves symlinks before it is read.
