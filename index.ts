@@ -113,7 +113,7 @@ export = async () => {
         stackSlug: cfg.stackSlug,
         subscriptionId: client.subscriptionId,
         tenantId: client.tenantId,
-        server: { id: db.server.id, name: db.server.name, fqdn: db.fqdn, adminLogin: postgres.adminLogin, databaseName: db.databaseName, serialWrite: db.serialWrite.bind(db) },
+        server: { resource: db.server, id: db.server.id, name: db.server.name, fqdn: db.fqdn, adminLogin: postgres.adminLogin, databaseName: db.databaseName, serialWrite: db.serialWrite.bind(db) },
         appPrincipalId: identity.principalId,
         initSql: readProjectFile(postgres.initSqlPath),
         grantsSql: readProjectFile(GRANTS_SQL_PATH),

@@ -25,6 +25,8 @@ export interface DatabaseBootstrapArgs extends AzurePlacement {
     adminLogin: string;
     /** The app's database: the grants run there. */
     databaseName: pulumi.Input<string>;
+    /** The server resource: the Entra admin goes with it on teardown (a child of the server, like its other writes). */
+    resource: pulumi.Resource;
     /** FlexiblePostgres.serialWrite: the Entra admin is a write to the server. */
     serialWrite: <T extends pulumi.Resource>(create: (dependsOn: pulumi.Resource[]) => T) => T;
   };
@@ -80,7 +82,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
             serverName: args.server.name,
             resourceGroupName: args.resourceGroupName,
           },
-          { parent: this, dependsOn },
+          // Deleted with the server: a teardown deletes the server, not its administrators one by one.
+          { parent: this, dependsOn, deletedWith: args.server.resource },
         ),
     );
 
