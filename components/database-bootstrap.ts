@@ -141,9 +141,12 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
           },
         } as Record<string, unknown>;
       });
-    const key = pulumi.all([group, args.server.id]).apply(([g, serverId]) =>
-      crypto.createHash("sha256").update(JSON.stringify({ g, serverId })).digest("hex"),
-    );
+    // What the run does and where: the steps (SQL included), the runner, the image, the identities, the subnet and the
+    // server. Not the tags or the location, which change nothing in the database.
+    const key = pulumi.all([group, args.server.id]).apply(([g, serverId]) => {
+      const what = { ...(g as Record<string, unknown>), tags: undefined, location: undefined };
+      return crypto.createHash("sha256").update(JSON.stringify({ what, serverId })).digest("hex");
+    });
 
     // A token for ARM, fetched from the deploying identity's credential when the run is due (no ARM request;
     // pulumi/pulumi-azure-native provider/pkg/provider/provider.go, azure-native:authorization:getClientToken), so

@@ -117,6 +117,10 @@ describe.each(stacks.map((stack) => ({ stack })))("$stack: the app signs in as i
     expect(one(again, T.run).inputs.key).toBe(one(r(), T.run).inputs.key);
     const otherSql = await runStack({ stack, overrides: { postgres: { initSqlPath: GRANTS_SQL_PATH } } });
     expect(one(otherSql, T.run).inputs.key).not.toBe(one(r(), T.run).inputs.key);
+    // Tags change nothing in the database: no re-run.
+    const otherTags = await runStack({ stack, overrides: { tags: { costCenter: "platform" } } });
+    expect(one(otherTags, T.run).inputs.group.tags).toMatchObject({ "cost-center": "platform" });
+    expect(one(otherTags, T.run).inputs.key).toBe(one(r(), T.run).inputs.key);
   });
 });
 
