@@ -9,6 +9,9 @@ import { loadStackConfig, projectRoot } from "./config/load";
 import { azureTags } from "./config/tags";
 import { AppDeployIdentity } from "./components/app-deploy";
 import { AppService } from "./components/app-service";
+import { DatabaseBootstrap } from "./components/database-bootstrap";
+import { BOOTSTRAP_RUNNER_PATH, readProjectFile } from "./components/project-files";
+import { APP_ROLE, GRANTS_SQL_PATH } from "./components/database-roles";
 import { appSettings } from "./components/app-settings";
 import { DeletionLocks } from "./components/deletion-locks";
 import { FlexiblePostgres } from "./components/flexible-postgres";
@@ -33,6 +36,9 @@ export = async () => {
     });
     return {
       DATABASE_URL: db.databaseUrl,
+      // The superuser, for local admin work (the app's DATABASE_URL is its own role).
+      DATABASE_ADMIN_URL: db.adminUrl,
+      databaseRole: APP_ROLE,
       databaseHost: db.host,
       databasePort: db.port,
       databaseName: db.database,
@@ -99,6 +105,25 @@ export = async () => {
     sessionShare: { accountName: sessions.accountName, shareName: sessions.shareName, accessKey: sessions.accessKey, mountPath: cfg.storage.mountPath },
     subnetId: net?.appSubnetId,
     dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],
+    // The app's database role, mapped to the app's own identity, exists before the app starts.
+    beforeWebApp: (identity, app) => [
+      new DatabaseBootstrap("database-bootstrap", {
+        ...placement,
+        namePrefix: cfg.namePrefix,
+        stackSlug: cfg.stackSlug,
+        subscriptionId: client.subscriptionId,
+        tenantId: client.tenantId,
+        server: { resource: db.server, id: db.server.id, name: db.server.name, fqdn: db.fqdn, adminLogin: postgres.adminLogin, databaseName: db.databaseName, serialWrite: db.serialWrite.bind(db) },
+        appPrincipalId: identity.principalId,
+        initSql: readProjectFile(postgres.initSqlPath),
+        grantsSql: readProjectFile(GRANTS_SQL_PATH),
+        runner: readProjectFile(BOOTSTRAP_RUNNER_PATH),
+        image: postgres.bootstrap.image,
+        timeoutMinutes: postgres.bootstrap.timeoutMinutes,
+        subnetId: net?.bootstrapSubnetId,
+        dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],
+      }, { parent: app }).run,
+    ],
   });
   new Monitoring("monitoring", {
     config: cfg.monitoring,
@@ -121,6 +146,10 @@ export = async () => {
     serverFqdn: db.fqdn,
     databaseName: db.databaseName,
     adminLogin: db.adminLogin,
+    // Break-glass for people (docs/database-access.md); the app never gets it.
+    databaseAdminPassword: db.adminPassword,
+    // The app's role: DATABASE_URL names it and carries no password (a deliberate departure from the spec's admin URL).
+    databaseRole: APP_ROLE,
     DATABASE_URL: db.databaseUrl,
     webAppUrl: app.url,
     webAppName: app.webApp.name,

@@ -26,6 +26,12 @@ export interface AppServiceArgs extends AzurePlacement {
   subnetId?: pulumi.Input<string>;
   /** Resources the app must wait for (private endpoints, their DNS zone groups and the zones' VNet links). */
   dependsOn?: pulumi.Resource[];
+  /**
+   * Called with the app's identity once it exists and before the web app is registered; the web app also waits for
+   * what it returns (the database bootstrap run that creates the app's role for that identity). `app` is this
+   * component, the parent of what the hook creates: the app's access to its database.
+   */
+  beforeWebApp?: (identity: managedidentity.UserAssignedIdentity, app: pulumi.ComponentResource) => pulumi.Resource[];
 }
 
 /** Where a web app's read-back lists the storage mounts that WebAppAzureStorageAccounts owns. */
@@ -87,6 +93,8 @@ export class AppService extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const waitFor = args.beforeWebApp?.(this.identity, this) ?? [];
+
     const keyVaultRefs = Object.entries(SECRET_SETTINGS).map(([setting, key]) => ({
       name: setting,
       value: pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${args.secretUris[key]})`,
@@ -133,7 +141,7 @@ export class AppService extends pulumi.ComponentResource {
       // GET {site}/config/web, whose siteConfig lists it (provider/pkg/resources/customresources/custom_webapp.go), and
       // a refresh copies what changed into the stored inputs (provider/pkg/provider/provider.go, Read); without the
       // ignore, the next deploy would plan to remove it and PUT the site without it.
-      { parent: this, dependsOn: [secretsUser, ...(args.dependsOn ?? [])], ignoreChanges: [STORAGE_MOUNTS] },
+      { parent: this, dependsOn: [secretsUser, ...(args.dependsOn ?? []), ...waitFor], ignoreChanges: [STORAGE_MOUNTS] },
     );
 
     // Basic-auth publishing off (AzPol 871b205b, aede300b): deploy with Entra/OIDC, not a publish profile.

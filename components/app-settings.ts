@@ -20,6 +20,9 @@ export interface AppSettingsInput {
   keyVaultName: string;
 }
 
+/** Tells the app to sign in to PostgreSQL with a Microsoft Entra token (its managed identity), not a password. */
+export const DATABASE_AUTH_MODE_ENTRA = "entra";
+
 const bool = (b: boolean) => (b ? "true" : "false");
 /** Rates as the spec writes them (1.0, 0.1): pydantic reads either form, people read this one. */
 const rate = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n));
@@ -64,6 +67,9 @@ export function appSettings({ environment, app, appService, storage, keyVaultNam
     TELEMETRY_TRACK_REQUEST_BODY: bool(t.trackRequestBody),
     TELEMETRY_TRACK_RESPONSE_BODY: bool(t.trackResponseBody),
     AZURE_KEYVAULT_NAME: keyVaultName,
+    // DATABASE_URL names the app's own role and carries no password: the app fetches a Microsoft Entra token for
+    // each new connection (docs/database-access.md, "The app's side").
+    DATABASE_AUTH_MODE: DATABASE_AUTH_MODE_ENTRA,
     // App Service forwards requests to this port (its default for Python is 8000).
     WEBSITES_PORT: String(appService.port),
     // Oryx installs requirements.txt on deployment.

@@ -5,6 +5,7 @@ import { AZURE_SERVICES_RULE, tlsParameters } from "../config/database";
 import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
+import { APP_ROLE } from "./database-roles";
 import { Settle } from "./settle";
 import type { AzurePlacement } from "./azure-placement";
 
@@ -40,8 +41,8 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
   config: ServerConfig;
   /** Pulumi `protect` on the server (stack config `protect`). */
   protect: boolean;
-  /** Tenant of the Entra administrator (client config); needed only with `config.entraAdmin`. */
-  tenantId?: pulumi.Input<string>;
+  /** Tenant of the Entra administrators (client config): Entra authentication is always on. */
+  tenantId: pulumi.Input<string>;
   /** Extensions the app creates (config/extensions.ts, from the init SQL): allowed through `azure.extensions`. */
   extensions: string[];
 }
@@ -71,8 +72,13 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
   readonly fqdn: pulumi.Output<string>;
   readonly databaseName: pulumi.Output<string>;
   readonly adminLogin: pulumi.Output<string>;
-  /** `postgresql+asyncpg://amplifier_admin:<pw>@<fqdn>:5432/<db>?ssl=require` (secret, password percent-encoded). */
+  /**
+   * The app's `postgresql+asyncpg://amplifier_app@<fqdn>:5432/<db>?ssl=require`: its own role, no password (the app
+   * signs in with a Microsoft Entra token; DatabaseBootstrap creates the role). Secret only as the vault's value.
+   */
   readonly databaseUrl: pulumi.Output<string>;
+  /** The admin login's generated password: break-glass for people (a secret stack output), never given to the app. */
+  readonly adminPassword: pulumi.Output<string>;
   private lastWrite: pulumi.Resource;
 
   constructor(name: string, args: FlexiblePostgresArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -101,10 +107,11 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
         // A flexible server takes the plain user name (no `@server` suffix, unlike Single Server).
         administratorLogin: c.adminLogin,
         administratorLoginPassword: password.result,
-        // Password auth stays on: the spec's DATABASE_URL carries a password. Entra auth joins it with an admin.
-        authConfig: c.entraAdmin
-          ? { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: args.tenantId }
-          : { passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" },
+        // Entra auth: the app signs in with its managed identity's token, as a role the bootstrap administrator creates
+        // (Microsoft Learn, "Microsoft Entra authentication with Azure Database for PostgreSQL"). Password auth stays
+        // on for break-glass: the admin login's password is read by people, never by the app. Turning Entra auth on
+        // for a running server restarts it (docs/database-access.md, "Cut-over").
+        authConfig: { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: args.tenantId },
         tags: args.tags,
         // A restore creates a new server from the source's backups (Microsoft Learn, "Backup and restore in Azure
         // Database for PostgreSQL flexible server": a restore never overwrites an existing server).
@@ -210,9 +217,9 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
     this.fqdn = this.server.fullyQualifiedDomainName;
     this.databaseName = database.name;
     this.adminLogin = pulumi.output(c.adminLogin);
+    this.adminPassword = password.result;
     this.databaseUrl = databaseUrl({
-      user: c.adminLogin,
-      password: password.result,
+      user: APP_ROLE,
       host: this.fqdn,
       port: PG_PORT,
       database: database.name,

@@ -6,6 +6,8 @@ import { insideProject } from "../config/load";
 import type { LocalDatabaseConfig } from "../config/schema";
 import { secretAware } from "../config/secrets";
 import { databaseUrl } from "./database-url";
+import { APP_ROLE, devAppRoleSql, GRANTS_SQL_PATH } from "./database-roles";
+import { readProjectFile } from "./project-files";
 
 /** Port PostgreSQL listens on inside its container (the official image's default). */
 const CONTAINER_PG_PORT = 5432;
@@ -30,8 +32,10 @@ export interface LocalPostgresArgs {
  * `pulumi up` returns only once the database container reports healthy (`wait`).
  */
 export class LocalPostgres extends pulumi.ComponentResource {
-  /** `postgresql+asyncpg://user:pass@localhost:<port>/<db>` (secret). */
+  /** The app's `postgresql+asyncpg://amplifier_app:pass@localhost:<port>/<db>` (secret): the same role as on Azure. */
   readonly databaseUrl: pulumi.Output<string>;
+  /** The container's superuser (POSTGRES_USER), for local admin work only (secret). */
+  readonly adminUrl: pulumi.Output<string>;
   readonly host: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
   readonly database: pulumi.Output<string>;
@@ -69,7 +73,13 @@ export class LocalPostgres extends pulumi.ComponentResource {
         // Spec: "Public Access: localhost only".
         ports: [{ internal: CONTAINER_PG_PORT, external: c.hostPort, ip: "127.0.0.1" }],
         volumes: [{ volumeName: volume.name, containerPath: "/var/lib/postgresql/data" }],
-        uploads: [{ file: `${INIT_DIR}/init.sql`, content: initSql }],
+        // Run in name order, once, on an empty volume, by the superuser in POSTGRES_DB: the spec's init SQL, the app's
+        // login role (dev's form of the role Azure maps to the app's identity), then the grants Azure runs too.
+        uploads: [
+          { file: `${INIT_DIR}/10-init.sql`, content: initSql },
+          { file: `${INIT_DIR}/20-app-role.sql`, content: password.apply(devAppRoleSql) },
+          { file: `${INIT_DIR}/30-app-grants.sql`, content: readProjectFile(GRANTS_SQL_PATH, args.projectDir) },
+        ],
         restart: "unless-stopped",
         healthcheck: {
           tests: ["CMD-SHELL", `pg_isready -U ${c.user} -d ${c.database}`],
@@ -89,14 +99,9 @@ export class LocalPostgres extends pulumi.ComponentResource {
     this.port = pulumi.output(c.hostPort);
     this.database = pulumi.output(c.database);
     this.user = pulumi.output(c.user);
-    this.databaseUrl = databaseUrl({
-      user: c.user,
-      password,
-      host: "localhost",
-      port: c.hostPort,
-      database: c.database,
-      requireSsl: false,
-    });
+    // dev connects as the app's role too, so a permission bug shows up on a laptop, not in prod.
+    this.databaseUrl = databaseUrl({ user: APP_ROLE, password, host: "localhost", port: c.hostPort, database: c.database, requireSsl: false });
+    this.adminUrl = databaseUrl({ user: c.user, password, host: "localhost", port: c.hostPort, database: c.database, requireSsl: false });
 
     if (c.api && network) {
       const api = c.api;
@@ -112,7 +117,7 @@ export class LocalPostgres extends pulumi.ComponentResource {
       );
       // Inside the network the API reaches the database by container name on the container port.
       const internalUrl = databaseUrl({
-        user: c.user,
+        user: APP_ROLE,
         password,
         host: c.containerName,
         port: CONTAINER_PG_PORT,
@@ -151,6 +156,7 @@ export class LocalPostgres extends pulumi.ComponentResource {
 
     this.registerOutputs({
       databaseUrl: this.databaseUrl,
+      adminUrl: this.adminUrl,
       host: this.host,
       port: this.port,
       database: this.database,

@@ -14,6 +14,7 @@ export type PrivateLinkGroup = keyof typeof PRIVATE_DNS_ZONES;
 
 export const APP_SUBNET = "snet-app";
 export const PRIVATE_ENDPOINT_SUBNET = "snet-private-endpoints";
+export const BOOTSTRAP_SUBNET = "snet-db-bootstrap";
 
 export interface PrivateEndpointTarget {
   /** Short name used in resource names (`pe-<prefix>-<key>-<stack>`). */
@@ -44,6 +45,8 @@ export class PrivateNetwork extends pulumi.ComponentResource {
   readonly vnet: network.VirtualNetwork;
   readonly appSubnetId: pulumi.Output<string>;
   readonly privateEndpointSubnetId: pulumi.Output<string>;
+  /** Where the database bootstrap container runs (components/database-bootstrap.ts). */
+  readonly bootstrapSubnetId: pulumi.Output<string>;
   readonly endpoints: network.PrivateEndpoint[] = [];
   readonly zoneGroups: network.PrivateDnsZoneGroup[] = [];
   /** The zones' links to the VNet: until they exist the app cannot resolve the private names. */
@@ -69,6 +72,13 @@ export class PrivateNetwork extends pulumi.ComponentResource {
             delegations: [{ name: "app-service", serviceName: "Microsoft.Web/serverFarms" }],
           },
           { name: PRIVATE_ENDPOINT_SUBNET, addressPrefix: c.privateEndpointSubnetPrefix, privateEndpointNetworkPolicies: "Disabled" },
+          // The database bootstrap's container group runs here, inside the VNet that resolves the server's private
+          // name (Microsoft Learn, "Deploy container instances into an Azure virtual network": a delegated subnet).
+          {
+            name: BOOTSTRAP_SUBNET,
+            addressPrefix: c.bootstrapSubnetPrefix,
+            delegations: [{ name: "container-instances", serviceName: "Microsoft.ContainerInstance/containerGroups" }],
+          },
         ],
         tags: args.tags,
       },
@@ -76,6 +86,7 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     );
     this.appSubnetId = pulumi.interpolate`${this.vnet.id}/subnets/${APP_SUBNET}`;
     this.privateEndpointSubnetId = pulumi.interpolate`${this.vnet.id}/subnets/${PRIVATE_ENDPOINT_SUBNET}`;
+    this.bootstrapSubnetId = pulumi.interpolate`${this.vnet.id}/subnets/${BOOTSTRAP_SUBNET}`;
 
     const zones = new Map<PrivateLinkGroup, privatedns.PrivateZone>();
     for (const group of new Set(args.endpoints.map((e) => e.groupId))) {

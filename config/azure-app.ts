@@ -194,11 +194,17 @@ export const networkSchema = z
     privateEndpointSubnetPrefix: cidr(8, 29, "the private endpoint subnet")
       .default("10.20.2.0/27")
       .describe("Subnet of the private endpoints, inside the address space, apart from the app's."),
+    // Container Instances needs /29 or larger, delegated to Microsoft.ContainerInstance/containerGroups (Microsoft
+    // Learn, "Deploy container instances into an Azure virtual network").
+    bootstrapSubnetPrefix: cidr(8, 29, "the database bootstrap subnet")
+      .default("10.20.3.0/28")
+      .describe("Subnet of the database bootstrap run (delegated to Microsoft.ContainerInstance/containerGroups), inside the address space, apart from the others."),
   })
   .superRefine((n, ctx) => {
     const subnets = [
       ["appSubnetPrefix", n.appSubnetPrefix],
       ["privateEndpointSubnetPrefix", n.privateEndpointSubnetPrefix],
+      ["bootstrapSubnetPrefix", n.bootstrapSubnetPrefix],
     ] as const;
     if (!parseCidr(n.addressSpace) || subnets.some(([, v]) => !parseCidr(v))) return;
     for (const [key, value] of subnets) {
@@ -212,6 +218,11 @@ export const networkSchema = z
         path: ["privateEndpointSubnetPrefix"],
         message: `overlaps appSubnetPrefix ${n.appSubnetPrefix}; subnets must not share addresses`,
       });
+    }
+    for (const [key, value] of subnets.slice(0, 2)) {
+      if (cidrsOverlap(n.bootstrapSubnetPrefix, value)) {
+        ctx.addIssue({ code: "custom", path: ["bootstrapSubnetPrefix"], message: `overlaps ${key} ${value}; subnets must not share addresses` });
+      }
     }
   })
   .describe("Private networking: its presence puts the database, vault and storage behind private endpoints and the web app into the VNet.");

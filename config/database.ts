@@ -89,7 +89,7 @@ export const dockerSchema = z
     user: pgIdentifier.optional().describe("POSTGRES_USER."),
     database: pgIdentifier.optional().describe("POSTGRES_DB."),
     // The spec's local password; weak is acceptable for a localhost-only container.
-    password: z.string().min(1).default("dev_password").describe("POSTGRES_PASSWORD."),
+    password: z.string().min(1).default("dev_password").describe("POSTGRES_PASSWORD, also the app role amplifier_app's password (dev only)."),
     /**
      * Uploaded into /docker-entrypoint-initdb.d/, so it runs once, on an empty data volume; config/load.ts also
      * resolves symlinks before it is read.
@@ -172,7 +172,7 @@ export const postgresSchema = z
       .default(32)
       .describe("Length of the generated admin password (spec prod: strong passwords, 20+ characters)."),
     minTlsVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2").describe("Oldest TLS version the server accepts."),
-    // The spec's DATABASE_URL uses a password, so Entra authentication is added next to it, never instead.
+    // Entra authentication is always on (the app signs in with a token); passwords stay on for break-glass.
     entraAdmin: z
       .strictObject({
         objectId: z.guid("must be the principal's object id, a GUID such as 00000000-0000-0000-0000-000000000000").describe("Object id of the group, user or service principal."),
@@ -180,7 +180,18 @@ export const postgresSchema = z
         principalType: z.enum(["Group", "User", "ServicePrincipal"]).default("Group").describe("What the object id is."),
       })
       .optional()
-      .describe("Microsoft Entra administrator of the server (a group is best); turns on Entra authentication next to passwords (policy rule postgres-entra-admin)."),
+      .describe("Microsoft Entra administrator of the server for people (a group is best): break-glass admin access (policy rule postgres-entra-admin). The app is never one."),
+    bootstrap: z
+      .strictObject({
+        // The Azure CLI image: Microsoft's own registry, with python3 (the azure-cli RPM requires it: Azure/azure-cli
+        // scripts/release/rpm/azure-cli.spec) and CA certificates; the runner needs nothing else.
+        image: matching(/^[a-z0-9.-]+\/[a-z0-9._/-]+:[A-Za-z0-9._-]+$/, "must be an image reference with a registry and a tag, such as mcr.microsoft.com/azure-cli:2.67.0")
+          .default("mcr.microsoft.com/azure-cli:2.67.0")
+          .describe("Container image of the database bootstrap run (needs python3 and CA certificates)."),
+        timeoutMinutes: z.number().int().min(5, "must be 5-60 minutes").max(60, "must be 5-60 minutes").default(20).describe("How long `pulumi up` waits for the bootstrap run before failing."),
+      })
+      .prefault({})
+      .describe("The run that creates the app's database role and applies the grants as the server's bootstrap Entra administrator (docs/database-access.md)."),
     // Allowed on the server as `azure.extensions`, set after TLS.
     initSqlPath: initSqlPath.describe("The SQL dev initialises the database with: every extension it creates is allowed on this server. Relative to the project."),
     // Create-only: acts when the server is created, ignored afterwards (config/restore.ts, docs/restore.md).

@@ -143,6 +143,9 @@ export function mockCall(args: pulumi.runtime.MockCallArgs): Record<string, any>
   switch (args.token) {
     case "azure-native:authorization:getClientConfig":
       return MOCK_CLIENT_CONFIG;
+    case "azure-native:authorization:getClientToken":
+      // Never a real token: the bootstrap run only carries it (as a secret) into its create or update.
+      return { token: "mock-arm-token" };
     case "azure-native:storage:listStorageAccountKeys":
       return {
         keys: ["key1", "key2"].map((keyName) => ({

@@ -122,6 +122,14 @@ export const CREATE_ONLY: Record<string, CreateOnly> = {
     body: ["targetId"],
     read: "provider",
   },
+  // The database bootstrap run (components/bootstrap-run.ts `diff`): a new key is an update that runs again, never
+  // a replacement.
+  "pulumi-nodejs:dynamic/amplifier:BootstrapRun": {
+    source: "components/bootstrap-run.ts (the provider's diff never replaces)",
+    path: [],
+    body: [],
+    read: "provider",
+  },
 };
 
 /** The inputs of a type that cannot change in place (undefined for a type the table does not know). */

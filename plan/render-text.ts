@@ -68,8 +68,10 @@ function wrapSettings(pairs: string[], width: number): string[] {
 export function renderTree(plan: Plan, o: TextOptions): string[] {
   const c = palette(o.color);
   const prefixes = treePrefixes(plan.resources);
+  // The type column leaves the name its 24 columns and 40 for the plan and flags, so a long type
+  // (dbforpostgresql:AdministratorsMicrosoftEntra under two tree levels) cannot push a row past the width.
   const types = plan.resources.map((r) => displayType(r.type));
-  const typeW = Math.min(Math.max(4, ...types.map((t, i) => prefixes[i].line.length + t.length)), Math.max(30, Math.floor(o.width * 0.5)));
+  const typeW = Math.min(Math.max(4, ...types.map((t, i) => prefixes[i].line.length + t.length)), Math.max(30, Math.min(Math.floor(o.width * 0.5), o.width - 40 - 24)));
   const nameW = Math.min(Math.max(4, ...plan.resources.map((r) => r.name.length)), Math.max(24, o.width - typeW - 40));
   const out = [`     ${c.bold("Type".padEnd(typeW))}  ${c.bold("Name".padEnd(nameW))}  ${c.bold("Plan")}`];
   plan.resources.forEach((r, i) => {

@@ -40,6 +40,29 @@ const set = (key: string, v: unknown): Setting | undefined => {
   const s = show(v);
   return s === undefined ? undefined : [key, s];
 };
+/** The database bootstrap run (components/bootstrap-run.ts): who runs what, where, when it runs again. */
+function bootstrapRun(i: Record<string, any>, ctx: SettingsContext): Array<Setting | undefined> {
+  const container = i.group?.properties?.containers?.[0]?.properties ?? {};
+  const env = Object.fromEntries(((container.environmentVariables ?? []) as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+  const steps = ((): { database: string; sql: string }[] => {
+    try {
+      return JSON.parse(Buffer.from(String(env.BOOTSTRAP_STEPS ?? ""), "base64").toString("utf8"));
+    } catch {
+      return [];
+    }
+  })();
+  const mapped = /with_oid\('([^']+)', '([^']+)'/.exec(steps[0]?.sql ?? "");
+  const subnet = i.group?.properties?.subnetIds?.[0]?.id;
+  return [
+    set("runs as", env.PGUSER && `${env.PGUSER} (Entra administrator)`),
+    set("creates", mapped && `role ${mapped[1]} for ${ctx.ref(mapped[2])}; init SQL; grants`),
+    set("where", subnet ? `container in ${ctx.ref(subnet)}` : "container on Azure's network (AllowAzureServices)"),
+    set("image", container.image),
+    set("runs again", "when the SQL, the runner, the identities or the server change"),
+    set("DATABASE_URL", mapped && `as ${mapped[1]}, no password: departs from the spec on purpose`),
+  ];
+}
+
 const onOff = (v: unknown): string | undefined => (v === undefined ? undefined : v ? "on" : "off");
 
 export function roleName(roleDefinitionId: unknown): string | undefined {
@@ -107,6 +130,7 @@ const database: Record<string, Extractor> = {
     set("object id", i.objectId),
   ],
   "pulumi-nodejs:dynamic/amplifier:Settle": (i, ctx) => [set("waits", `${i.seconds}s after ${ctx.ref(i.targetId)} is created`)],
+  "pulumi-nodejs:dynamic/amplifier:BootstrapRun": (i, ctx) => bootstrapRun(i, ctx),
   "random:index/randomPassword:RandomPassword": (i) => [
     set("length", i.length),
     set("special", i.special === false ? "no" : "yes"),

@@ -50,7 +50,8 @@ describe("appDeploy: the app repository's deploy identity", () => {
     for (const stack of stacks) {
       const run = without[stack];
       expect([stack, byType(run, T.credential)]).toEqual([stack, []]);
-      expect([stack, byType(run, T.identity).map((r) => r.inputs.resourceName)]).toEqual([stack, [`id-amplifier-api-${stack}`]]);
+      // The app's identity and the database bootstrap's; no deploy identity.
+      expect([stack, byType(run, T.identity).map((r) => r.inputs.resourceName).sort()]).toEqual([stack, [`id-amplifier-api-${stack}`, `id-amplifier-db-bootstrap-${stack}`]]);
       expect([stack, byType(run, T.role).filter((r) => r.inputs.roleDefinitionId.endsWith(WEBSITE_CONTRIBUTOR))]).toEqual([stack, []]);
       expect([stack, Object.keys(run.outputs).filter((k) => k.startsWith("appDeploy"))]).toEqual([stack, []]);
     }
@@ -102,7 +103,7 @@ describe("appDeploy: the app repository's deploy identity", () => {
       expect(roles[0].propertyDependencies).toMatchObject({ principalId: [identity.urn], scope: [webApp.urn] });
       // The only Website Contributor assignment of the stack, and the app's own identity is unchanged.
       expect(byType(run, T.role).filter((r) => r.inputs.roleDefinitionId.endsWith(WEBSITE_CONTRIBUTOR))).toEqual(roles);
-      const appIdentity = byType(run, T.identity).find((r) => r !== identity)!;
+      const appIdentity = byType(run, T.identity).find((r) => r.name === "app-identity")!;
       expect(grantsTo(run, appIdentity).map((r) => r.inputs.roleDefinitionId.split("/").pop())).toEqual(["4633458b-17de-408a-b874-0445c86b69e6"]);
     }
   });

@@ -7,6 +7,13 @@ import * as path from "path";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
 
+/** The app's user-assigned identity (the database bootstrap has one of its own). */
+const appIdentity = (result: RunResult): RegisteredResource => {
+  const found = byType(result, "azure-native:managedidentity:UserAssignedIdentity").filter((r) => r.name === "app-identity");
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
 const T = {
   vault: "azure-native:keyvault:Vault",
   secret: "azure-native:keyvault:Secret",
@@ -63,6 +70,8 @@ const SPEC_SETTINGS: Record<string, Record<string, string>> = {
     TELEMETRY_TRACK_REQUEST_BODY: "false",
     TELEMETRY_TRACK_RESPONSE_BODY: "false",
     AZURE_KEYVAULT_NAME: "kv-amplifier-test",
+    // Not the spec's: DATABASE_URL names the app's role and has no password; the app fetches an Entra token.
+    DATABASE_AUTH_MODE: "entra",
     WEBSITES_PORT: "8765",
     SCM_DO_BUILD_DURING_DEPLOYMENT: "true",
   },
@@ -102,6 +111,8 @@ const SPEC_SETTINGS: Record<string, Record<string, string>> = {
     TELEMETRY_TRACK_REQUEST_BODY: "false",
     TELEMETRY_TRACK_RESPONSE_BODY: "false",
     AZURE_KEYVAULT_NAME: "kv-amplifier-prod",
+    // Not the spec's: DATABASE_URL names the app's role and has no password; the app fetches an Entra token.
+    DATABASE_AUTH_MODE: "entra",
     WEBSITES_PORT: "8000",
     SCM_DO_BUILD_DURING_DEPLOYMENT: "true",
   },
@@ -221,7 +232,7 @@ describe.each([
 
   test("the web app's identity gets Key Vault Secrets User on this vault only", () => {
     const role = oneOfType(result, T.role);
-    expect(role.inputs.principalId).toBe(oneOfType(result, T.identity).state.principalId);
+    expect(role.inputs.principalId).toBe(appIdentity(result).state.principalId);
     expect(role.inputs.principalType).toBe("ServicePrincipal");
     expect(role.inputs.scope).toBe(vault.state.id);
     expect(role.inputs.roleDefinitionId).toBe(
@@ -237,7 +248,7 @@ describe.each([
   });
 
   test("hardened: managed identity, HTTPS only, TLS 1.2, no FTP or basic-auth publishing, HTTP/2, always-on", () => {
-    expect(webApp.inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [oneOfType(result, T.identity).state.id] });
+    expect(webApp.inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [appIdentity(result).state.id] });
     expect(webApp.inputs.httpsOnly).toBe(true);
     expect(webApp.inputs.siteConfig).toMatchObject({
       minTlsVersion: "1.2",
@@ -261,7 +272,7 @@ describe.each([
       ]),
     );
     // AZURE_CLIENT_ID: the identity the app's Azure SDK signs in as (the one that may read the vault).
-    expect(settings).toEqual({ ...SPEC_SETTINGS[spec.stack], AZURE_CLIENT_ID: oneOfType(result, T.identity).state.clientId, ...refs });
+    expect(settings).toEqual({ ...SPEC_SETTINGS[spec.stack], AZURE_CLIENT_ID: appIdentity(result).state.clientId, ...refs });
     expect(refs.DATABASE_URL).toBe(`@Microsoft.KeyVault(SecretUri=https://${spec.vault}.vault.azure.net/secrets/postgresql-connection-string)`);
   });
 
@@ -377,11 +388,11 @@ describe.each([
     expect(result.outputs).toMatchObject({
       webAppUrl: `https://${spec.app}.azurewebsites.net`,
       webAppName: spec.app,
-      webAppPrincipalId: oneOfType(result, T.identity).state.principalId,
+      webAppPrincipalId: appIdentity(result).state.principalId,
       keyVaultName: spec.vault,
       keyVaultUri: `https://${spec.vault}.vault.azure.net/`,
     });
-    expect(result.secretOutputs).toEqual(["DATABASE_URL"]);
+    expect([...result.secretOutputs].sort()).toEqual(["DATABASE_URL", "databaseAdminPassword"]);
   });
 });
 

@@ -55,6 +55,8 @@ describe("prod: private networking", () => {
     expect(vnet.inputs.subnets).toEqual([
       { name: "snet-app", addressPrefix: "10.20.1.0/26", delegations: [{ name: "app-service", serviceName: "Microsoft.Web/serverFarms" }] },
       { name: "snet-private-endpoints", addressPrefix: "10.20.2.0/27", privateEndpointNetworkPolicies: "Disabled" },
+      // The database bootstrap's container group (components/database-bootstrap.ts).
+      { name: "snet-db-bootstrap", addressPrefix: "10.20.3.0/28", delegations: [{ name: "container-instances", serviceName: "Microsoft.ContainerInstance/containerGroups" }] },
     ]);
     // One way only: no standalone Subnet resources next to the inline ones.
     expect(byType(result, T.subnet)).toEqual([]);
@@ -173,24 +175,22 @@ describe("private networking is data: any Azure stack gets it from a network blo
   });
 });
 
-describe("Microsoft Entra administrator (optional)", () => {
+describe("Microsoft Entra administrators: the bootstrap identity always, people (postgres.entraAdmin) when configured", () => {
   const admin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
+  const entraAuth = { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: "00000000-0000-0000-0000-0000000000a1" };
 
-  test("absent by default: Entra authentication stays off", async () => {
+  test("by default: Entra authentication on, the bootstrap identity the only administrator", async () => {
     const result = await runStack({ stack: "prod" });
-    expect(byType(result, T.entraAdmin)).toEqual([]);
-    expect(oneOfType(result, T.server).inputs.authConfig).toMatchObject({ passwordAuth: "Enabled", activeDirectoryAuth: "Disabled" });
+    expect(byType(result, T.entraAdmin).map((a) => [a.name, a.inputs.principalType])).toEqual([["database-bootstrap-entra-admin", "ServicePrincipal"]]);
+    expect(oneOfType(result, T.server).inputs.authConfig).toEqual(entraAuth);
   });
 
-  test("configured: an admin in the deployment's tenant, Entra auth on, and one more serialised server write", async () => {
+  test("configured: the people's admin too, in the deployment's tenant, and every admin a serialised server write", async () => {
     const result = await runStack({ stack: "prod", overrides: { postgres: { entraAdmin: admin } } });
-    const entra = oneOfType(result, T.entraAdmin);
+    const entra = byType(result, T.entraAdmin).find((a) => a.name === "postgres-entra-admin")!;
     expect(entra.inputs).toMatchObject({ ...admin, tenantId: "00000000-0000-0000-0000-0000000000a1", serverName: "amplifier-db-prod" });
-    expect(oneOfType(result, T.server).inputs.authConfig).toEqual({
-      passwordAuth: "Enabled",
-      activeDirectoryAuth: "Enabled",
-      tenantId: "00000000-0000-0000-0000-0000000000a1",
-    });
+    expect(byType(result, T.entraAdmin)).toHaveLength(2);
+    expect(oneOfType(result, T.server).inputs.authConfig).toEqual(entraAuth);
     expectTotalOrder(result, [...result.resources.filter((r) => SERVER_CHILDREN.includes(r.type)), endpointFor(result, "postgresqlServer")]);
   });
 });

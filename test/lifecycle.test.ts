@@ -7,10 +7,17 @@ import * as path from "path";
 import { RESTORE_INPUTS, serverShape } from "../components/flexible-postgres";
 import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
-import { byType, dependsOnTransitively, MOCK_CLIENT_CONFIG, oneOfType, runStack, RunResult } from "../mock-runtime";
+import { byType, dependsOnTransitively, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runStack, RunResult } from "../mock-runtime";
 import { lockedDeletes } from "../tools/locked-deletes";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
 import { applyIgnoreChanges } from "./support/ignore-changes";
+
+/** The app's user-assigned identity (the database bootstrap has its own, never the app's). */
+function appIdentity(result: RunResult): RegisteredResource {
+  const found = byType(result, "azure-native:managedidentity:UserAssignedIdentity").filter((r) => r.name === "app-identity");
+  expect(found).toHaveLength(1);
+  return found[0];
+}
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -287,13 +294,13 @@ describe.each([
   });
 
   test("one user-assigned identity, tagged, in the stack's resource group", () => {
-    const identity = oneOfType(result, T.identity);
+    const identity = appIdentity(result);
     expect(identity.inputs).toMatchObject({ resourceName: spec.identity, resourceGroupName: `rg-amplifier-${spec.stack}`, location: "eastus" });
     expect(identity.inputs.tags).toMatchObject({ "managed-by": "amplifier" });
   });
 
   test("the only role assignment: Key Vault Secrets User for that identity, on the vault only", () => {
-    const identity = oneOfType(result, T.identity);
+    const identity = appIdentity(result);
     const role = oneOfType(result, T.role);
     expect(role.inputs).toEqual({
       principalId: identity.state.principalId,
@@ -305,7 +312,7 @@ describe.each([
   });
 
   test("the web app runs as that identity, resolves its references with it, and tells the Azure SDK to use it", () => {
-    const identity = oneOfType(result, T.identity);
+    const identity = appIdentity(result);
     const webApp = oneOfType(result, T.webApp);
     expect(webApp.inputs.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: [identity.state.id] });
     expect(webApp.inputs.keyVaultReferenceIdentity).toBe(identity.state.id);
@@ -326,7 +333,7 @@ describe.each([
 
 test("appService.identityName names the identity", async () => {
   const result = await runStack({ stack: "test", overrides: { appService: { identityName: "id-amplifier-custom" } } });
-  expect(oneOfType(result, T.identity).inputs.resourceName).toBe("id-amplifier-custom");
+  expect(appIdentity(result).inputs.resourceName).toBe("id-amplifier-custom");
 });
 
 describe("day 2: what prod's CanNotDelete locks keep a deploy from deleting (README lists it: locks: false first)", () => {
@@ -334,6 +341,7 @@ describe("day 2: what prod's CanNotDelete locks keep a deploy from deleting (REA
 
   test("prod: the server and the vault themselves, their diagnostic settings and private endpoints, the database and the app's vault grant", async () => {
     expect(kinds(await runStack({ stack: "prod" }))).toEqual([
+      "Server > dbforpostgresql:AdministratorsMicrosoftEntra (child)",
       "Server > dbforpostgresql:Database (child)",
       "Server > dbforpostgresql:Server (the locked resource)",
       "Server > monitor:DiagnosticSetting (extension)",

@@ -182,7 +182,8 @@ describe("formats", () => {
     withStackFile("prod", (t) => t.replace("  amplifier-infra:postgres:\n", "  amplifier-infra:postgres:\n    serverName: amplifier-db-prod2\n"));
     const { code, out } = await plan(["prod", "--base", "HEAD", "--format", "markdown"]);
     expect(code).toBe(EXIT.refused);
-    expect(out).toMatch(/^### `prod`: 3 to update · 13 to replace · \d+ unchanged\n/);
+    // With the database bootstrap: its Entra admin is replaced (serverName) and its run updated (a new server, a new run).
+    expect(out).toMatch(/^### `prod`: 4 to update · 14 to replace · \d+ unchanged\n/);
     expect(out).toContain("> [!CAUTION]\n> **2 change(s) refused** (the plan exits 6)");
     expect(out).toContain("| +- replace | `azure-native:dbforpostgresql:Server` | `postgres-server` (protected) | `serverName`: `amplifier-db-prod` → `amplifier-db-prod2` **(create-only)** |");
     expect(out).not.toContain("…");

@@ -2,11 +2,57 @@
  * Cases for the data tier's later rules: server parameters, storage logs, protect on every
  * data-bearing resource, data stores private next to a private database, log retention and alert recipients.
  */
-import { account, ACCOUNT_ID, add, type CaseTable, drop, param, res, RG, server, set, unprotect, vault } from "./policy-fixture";
+import { account, ACCOUNT_ID, add, APP_PRINCIPAL, type CaseTable, drop, param, res, RG, server, set, unprotect, urnOf, vault } from "./policy-fixture";
+
+/** A second Entra admin of the server: `objectId` and, when `fromApp`, linked to the app's identity while unknown. */
+const entraAdmin = (name: string, objectId: string | undefined, fromApp = false) =>
+  add(
+    res(
+      "dbforpostgresql:AdministratorsMicrosoftEntra",
+      name,
+      { objectId, principalName: name, principalType: "ServicePrincipal", serverName: "amplifier-db-prod", resourceGroupName: RG },
+      false,
+      fromApp ? { objectId: [urnOf("web:WebApp", "app")] } : undefined,
+    ),
+  );
+/** The vault's DATABASE_URL secret holding `url`. */
+const databaseUrlSecret = (url: string) =>
+  add(res("keyvault:Secret", "vault-secret-database-url", { secretName: "postgresql-connection-string", vaultName: "kv-amplifier-prod", resourceGroupName: RG, properties: { value: url, contentType: "text/plain; postgresql+asyncpg URL" } }));
+const withAdminLogin = server((i) => (i.administratorLogin = "amplifier_admin"));
 
 const setParam = (parameter: string, value: string) => set(`postgres-param-${parameter.replace(/[^a-z0-9]+/g, "-")}`, (i) => (i.value = value));
 
 export const DATA_CASES: CaseTable = {
+  "app-not-database-admin": {
+    pass: [
+      { label: "a bootstrap identity (not the app's) as a second Entra admin", change: entraAdmin("id-amplifier-db-bootstrap-prod", "22222222-3333-4444-5555-666666666666") },
+      {
+        label: "DATABASE_URL as the app's own role, no password",
+        change: (s) => (withAdminLogin(s), databaseUrlSecret("postgresql+asyncpg://amplifier_app@amplifier-db-prod.postgres.database.azure.com:5432/amplifier_prod?ssl=require")(s)),
+      },
+    ],
+    fail: [
+      {
+        label: "the app's identity an Entra admin",
+        change: (s) => (set("app", (i) => (i.identity.principalId = APP_PRINCIPAL))(s), entraAdmin("app-as-admin", APP_PRINCIPAL)(s)),
+        resource: "app-as-admin",
+        found: APP_PRINCIPAL,
+      },
+      { label: "the app's identity an Entra admin, id not known yet (preview)", change: entraAdmin("app-as-admin", undefined, true), resource: "app-as-admin" },
+      {
+        label: "DATABASE_URL logging in as the server admin login",
+        change: (s) => (withAdminLogin(s), databaseUrlSecret("postgresql+asyncpg://amplifier_admin:S3cret@amplifier-db-prod.postgres.database.azure.com:5432/amplifier_prod?ssl=require")(s)),
+        resource: "vault-secret-database-url",
+        found: "user amplifier_admin",
+      },
+      {
+        label: "DATABASE_URL logging in as the Entra admin group",
+        change: databaseUrlSecret("postgresql://amplifier-db-admins@amplifier-db-prod.postgres.database.azure.com/amplifier_prod"),
+        resource: "vault-secret-database-url",
+        found: "user amplifier-db-admins",
+      },
+    ],
+  },
   "postgres-password-encryption-scram": {
     pass: [{ label: "SCRAM-SHA-256 in capitals", change: setParam("password_encryption", "SCRAM-SHA-256") }],
     fail: [

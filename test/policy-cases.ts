@@ -50,11 +50,13 @@ const BASE_CASES: CaseTable = {
     ],
   },
   "postgres-entra-admin": {
-    pass: [],
+    pass: [{ label: "a User admin", change: set("postgres-entra-admin", (i) => (i.principalType = "User")) }],
     fail: [
       { label: "no Entra admin", change: drop("postgres-entra-admin"), resource: "postgres-server", found: "missing" },
       { label: "Entra admin of another server", change: set("postgres-entra-admin", (i) => (i.serverName = "other-db")), resource: "postgres-server" },
       { label: "Entra auth Disabled", change: server((i) => (i.authConfig.activeDirectoryAuth = "Disabled")), resource: "postgres-server", found: '"Disabled"' },
+      // Automation is not a break-glass path for people.
+      { label: "only a service principal admin (the bootstrap identity)", change: set("postgres-entra-admin", (i) => (i.principalType = "ServicePrincipal")), resource: "postgres-server" },
     ],
   },
   "postgres-firewall-no-internet-range": {

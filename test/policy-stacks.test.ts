@@ -117,7 +117,7 @@ test("the app's role assignment is recognised through its recorded property depe
   const result = await runStack({ stack: "prod" });
   const assignment = oneOfType(result, "azure-native:authorization:RoleAssignment");
   const webApp = oneOfType(result, "azure-native:web:WebApp");
-  const identity = oneOfType(result, "azure-native:managedidentity:UserAssignedIdentity");
+  const identity = byType(result, "azure-native:managedidentity:UserAssignedIdentity").find((r) => r.name === "app-identity")!;
   // The grant goes to the user-assigned identity the site lists; its principal id is Azure's (an output), so only
   // the recorded dependency links the assignment to the identity.
   expect(webApp.inputs.identity.userAssignedIdentities).toEqual([identity.state.id]);
@@ -131,7 +131,7 @@ test("the app's role assignment is recognised through its recorded property depe
 test("prod with postgres.entraAdmin: an Entra admin chained after the parameters, and the rule passes unexcepted", async () => {
   const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins" };
   const result = await runStack({ stack: "prod", overrides: { postgres: { entraAdmin } } });
-  const admin = oneOfType(result, "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra");
+  const admin = byType(result, "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra").find((r) => r.name === "postgres-entra-admin")!;
   expect(admin.inputs).toMatchObject({ ...entraAdmin, principalType: "Group", tenantId: MOCK_CLIENT_CONFIG.tenantId, serverName: "amplifier-db-prod" });
   expect(oneOfType(result, "azure-native:dbforpostgresql:Server").inputs.authConfig).toEqual({
     passwordAuth: "Enabled",

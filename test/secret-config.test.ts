@@ -33,12 +33,12 @@ describe("dev with secure: values", () => {
     const api = containers.find((c) => c.inputs.name === "amplifier-api-dev")!;
     const password = offlineSecret("dev", DOCKER, "password");
     expect(db.inputs.envs[1]).toBe(`POSTGRES_PASSWORD=${password}`);
-    expect(db.secretInputs).toEqual(["envs[1]"]);
+    expect(db.secretInputs).toEqual(["envs[1]", "uploads[1].content"]);
     const envs = api.inputs.envs as string[];
     const secretKey = envs.findIndex((e) => e === `SECRET_KEY=${offlineSecret("dev", DOCKER, "api.settings.SECRET_KEY")}`);
     expect(secretKey).toBeGreaterThan(-1);
     expect(api.secretInputs).toContain(`envs[${secretKey}]`);
-    expect(result.secretOutputs).toEqual(["DATABASE_URL"]);
+    expect(result.secretOutputs.sort()).toEqual(["DATABASE_ADMIN_URL", "DATABASE_URL"]);
     expect(String(result.outputs.DATABASE_URL)).toContain(password);
   });
 

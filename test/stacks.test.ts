@@ -2,6 +2,7 @@
  * The real program, run per stack file under Pulumi's mock runtime: the spec's values, secrets kept secret, the
  * ServerIsBusy ordering, deletion guards, and a new environment that needs no code.
  */
+import { devAppRoleSql } from "../components/database-roles";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -61,28 +62,35 @@ describe("dev: local PostgreSQL 15 in Docker", () => {
     expect(c.inputs.volumes).toEqual([{ volumeName: "postgres_dev_data", containerPath: "/var/lib/postgresql/data" }]);
   });
 
-  test("the repo's init SQL is uploaded into /docker-entrypoint-initdb.d/", () => {
+  test("the repo's init SQL, the app's role and the shared grants file are uploaded into /docker-entrypoint-initdb.d/, in that order", () => {
     const c = oneOfType(result, "docker:index/container:Container");
     const sql = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");
-    expect(c.inputs.uploads).toEqual([{ file: "/docker-entrypoint-initdb.d/init.sql", content: sql }]);
+    const grants = fs.readFileSync(path.join(PROJECT_DIR, "scripts/app-grants.sql"), "utf8");
+    expect(c.inputs.uploads).toEqual([
+      { file: "/docker-entrypoint-initdb.d/10-init.sql", content: sql },
+      { file: "/docker-entrypoint-initdb.d/20-app-role.sql", content: devAppRoleSql("dev_password") },
+      { file: "/docker-entrypoint-initdb.d/30-app-grants.sql", content: grants },
+    ]);
     expect(sql).toContain('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"');
   });
 
-  test("the password is a secret input of the container", () => {
+  test("the password is a secret input of the container (its env and the app role's SQL)", () => {
     const c = oneOfType(result, "docker:index/container:Container");
     expect(c.inputs.envs[1]).toMatch(/^POSTGRES_PASSWORD=/);
-    expect(c.secretInputs).toEqual(["envs[1]"]);
+    expect(c.secretInputs).toEqual(["envs[1]", "uploads[1].content"]);
   });
 
-  test("outputs a ready DATABASE_URL (secret) and its parts", () => {
+  test("outputs a ready DATABASE_URL as the app's role (secret), the superuser's URL for admin work (secret) and the parts", () => {
     expect(result.outputs).toMatchObject({
-      DATABASE_URL: "postgresql+asyncpg://amplifier_dev:dev_password@localhost:5432/amplifier_dev",
+      DATABASE_URL: "postgresql+asyncpg://amplifier_app:dev_password@localhost:5432/amplifier_dev",
+      DATABASE_ADMIN_URL: "postgresql+asyncpg://amplifier_dev:dev_password@localhost:5432/amplifier_dev",
+      databaseRole: "amplifier_app",
       databaseHost: "localhost",
       databasePort: 5432,
       databaseName: "amplifier_dev",
       databaseUser: "amplifier_dev",
     });
-    expect(result.secretOutputs).toEqual(["DATABASE_URL"]);
+    expect(result.secretOutputs.sort()).toEqual(["DATABASE_ADMIN_URL", "DATABASE_URL"]);
   });
 
   test("no API container unless a checkout is configured", () => {
@@ -102,7 +110,7 @@ describe("dev: local PostgreSQL 15 in Docker", () => {
     expect(api.inputs.ports).toEqual([{ internal: 8765, external: 8765, ip: "127.0.0.1" }]);
     expect(api.inputs.envs).toContain("ENVIRONMENT=development");
     expect(api.inputs.envs).toContain(
-      "DATABASE_URL=postgresql+asyncpg://amplifier_dev:dev_password@amplifier-postgres-dev:5432/amplifier_dev",
+      "DATABASE_URL=postgresql+asyncpg://amplifier_app:dev_password@amplifier-postgres-dev:5432/amplifier_dev",
     );
     const urlIndex = (api.inputs.envs as string[]).findIndex((e) => e.startsWith("DATABASE_URL="));
     expect(api.secretInputs).toEqual([`envs[${urlIndex}]`]);
@@ -184,15 +192,17 @@ describe.each([
     expect(server.inputs.administratorLoginPassword).toHaveLength(password.inputs.length);
   });
 
-  test("outputs: FQDN, database, admin login, and a secret DATABASE_URL", () => {
+  test("outputs: FQDN, database, admin login, the app's DATABASE_URL (its role, no password) and the break-glass password", () => {
     const password = server.inputs.administratorLoginPassword as string;
     expect(result.outputs).toMatchObject({
       serverFqdn: `${spec.server}.postgres.database.azure.com`,
       databaseName: spec.database,
       adminLogin: "amplifier_admin",
-      DATABASE_URL: `postgresql+asyncpg://amplifier_admin:${encodeURIComponent(password)}@${spec.server}.postgres.database.azure.com:5432/${spec.database}?ssl=require`,
+      databaseRole: "amplifier_app",
+      databaseAdminPassword: password,
+      DATABASE_URL: `postgresql+asyncpg://amplifier_app@${spec.server}.postgres.database.azure.com:5432/${spec.database}?ssl=require`,
     });
-    expect(result.secretOutputs).toEqual(["DATABASE_URL"]);
+    expect(result.secretOutputs.sort()).toEqual(["DATABASE_URL", "databaseAdminPassword"]);
   });
 
   test("no two writes to the server can run at once (ServerIsBusy)", () => {
@@ -248,21 +258,33 @@ describe("test-only firewall rules", () => {
   });
 });
 
-describe("DATABASE_URL survives any generated password", () => {
-  test("a password full of URL-special characters round-trips through new URL()", async () => {
-    const nasty = "p@ss:w/rd?#[]%&=+ $!'\"(){}<>\\^`|~,;";
+describe("DATABASE_URL survives any password", () => {
+  // Every URL-special character a config value may hold (a backtick is refused as config: it would close the
+  // pull-request summary's code fence).
+  const nasty = "p@ss:w/rd?#[]%&=+ $!'\"(){}<>\\^|~,;";
+
+  test("dev: a password full of URL-special characters round-trips through new URL(), as the app's role", async () => {
+    const result = await runStack({ stack: "dev", overrides: { docker: { password: nasty } } });
+    const url = new URL(result.outputs.DATABASE_URL as string);
+    expect(url.protocol).toBe("postgresql+asyncpg:");
+    expect(decodeURIComponent(url.username)).toBe("amplifier_app");
+    expect(decodeURIComponent(url.password)).toBe(nasty);
+    expect(url.hostname).toBe("localhost");
+    expect(url.port).toBe("5432");
+    expect(url.pathname).toBe("/amplifier_dev");
+  });
+
+  test("Azure: the generated admin password is not in the app's URL; it is the break-glass output, secret", async () => {
     const result = await runStack({
       stack: "test",
       mockState: (args) => (args.type === "random:index/randomPassword:RandomPassword" ? { result: nasty } : undefined),
     });
     const url = new URL(result.outputs.DATABASE_URL as string);
-    expect(url.protocol).toBe("postgresql+asyncpg:");
-    expect(decodeURIComponent(url.username)).toBe("amplifier_admin");
-    expect(decodeURIComponent(url.password)).toBe(nasty);
-    expect(url.hostname).toBe("amplifier-db-test.postgres.database.azure.com");
-    expect(url.port).toBe("5432");
-    expect(url.pathname).toBe("/amplifier_test");
-    expect(url.searchParams.get("ssl")).toBe("require");
+    expect([decodeURIComponent(url.username), url.password]).toEqual(["amplifier_app", ""]);
+    expect([url.hostname, url.port, url.pathname, url.searchParams.get("ssl")]).toEqual(["amplifier-db-test.postgres.database.azure.com", "5432", "/amplifier_test", "require"]);
+    expect(String(result.outputs.DATABASE_URL)).not.toContain(encodeURIComponent(nasty));
+    expect(result.outputs.databaseAdminPassword).toBe(nasty);
+    expect(result.secretOutputs).toContain("databaseAdminPassword");
   });
 });
 

@@ -162,6 +162,8 @@ export const RESOURCE_PROVIDERS = [
   "Microsoft.OperationalInsights",
   "Microsoft.Storage",
   "Microsoft.ManagedIdentity",
+  // The database bootstrap's container group (components/bootstrap-run.ts).
+  "Microsoft.ContainerInstance",
 ];
 
 /** Custom role names (one definition per subscription, assigned per resource group). */

@@ -16,7 +16,7 @@ export const WEBSITE_CONTRIBUTOR = ASSIGNABLE_ROLES["Website Contributor"].id;
  * The identities the app acts as: each site (its system-assigned identity) and each user-assigned identity a site
  * lists in `identity.userAssignedIdentities` (by id, or linked by dependency while the id is unknown).
  */
-function appIdentities(resources: readonly PolicyResource[]): PolicyResource[] {
+export function appIdentities(resources: readonly PolicyResource[]): PolicyResource[] {
   const sites = resources.filter((r) => SITE_TYPES.includes(r.type));
   const used = ofType(resources, T.userAssignedIdentity).filter((uai) =>
     sites.some((site) => {

@@ -11,6 +11,7 @@
  */
 import type { Rule } from "../model";
 import { appSettingRules } from "./app-settings";
+import { databaseAccessRules } from "./database-access";
 import { guardRules } from "./guards";
 import { identityRules } from "./identity";
 import { keyVaultRules } from "./key-vault";
@@ -45,6 +46,7 @@ export const RULES: readonly Rule[] = [
   ...appSettingRules,
   ...identityRules,
   ...roleAssignmentRules,
+  ...databaseAccessRules,
   ...storageRules,
   ...monitoringRules,
   ...placeholderRules,

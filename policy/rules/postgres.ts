@@ -196,17 +196,19 @@ export const postgresRules: Rule[] = [
     },
   },
   {
+    // Automation (the bootstrap identity, a service principal) does not count: people need a break-glass path that
+    // is not the shared admin password.
     name: "postgres-entra-admin",
-    description: "PostgreSQL servers have Microsoft Entra authentication with an Entra administrator from config.",
+    description: "PostgreSQL servers have Microsoft Entra authentication with an Entra administrator for people (a group or a user) from config.",
     source: ["AzPol ce39a96d", "PSRule Azure.PostgreSQL.AAD"],
     severity: "medium",
     resourceTypes: [T.server],
     scope: "stack",
     check: (props, ctx) => {
-      const admins = ofType(ctx.resources, T.entraAdmin).filter((a) => refersTo(a, "serverName", ctx.resource));
+      const admins = ofType(ctx.resources, T.entraAdmin).filter((a) => refersTo(a, "serverName", ctx.resource) && a.props.principalType !== "ServicePrincipal");
       const entra = at(props, "authConfig.activeDirectoryAuth");
       return [
-        ...when(admins.length === 0, "has no Microsoft Entra administrator", undefined, "set postgres.entraAdmin (objectId, principalName, principalType) in the stack config"),
+        ...when(admins.length === 0, "has no Microsoft Entra administrator for people (a group or a user)", undefined, "set postgres.entraAdmin (objectId, principalName, principalType: Group) in the stack config"),
         ...when(entra !== "Enabled", "has Microsoft Entra authentication off", entra, 'set authConfig.activeDirectoryAuth "Enabled" (postgres.entraAdmin does)'),
       ];
     },

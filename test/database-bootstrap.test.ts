@@ -1,0 +1,263 @@
+/**
+ * The app's database identity on Azure: Entra authentication, a bootstrap identity that is the server's Entra
+ * administrator (the app's never is), the bootstrap run that creates the app's role and applies the grants, and the
+ * app's DATABASE_URL naming that role with no password. Under the mock runtime for every Azure stack; the run's
+ * provider in Pulumi's own dynamic-provider host against a stand-in for Azure Resource Manager.
+ */
+import * as fs from "fs";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import * as path from "path";
+import { BOOTSTRAP_RUN_PROVIDER } from "../components/bootstrap-run";
+import { APP_ROLE, GRANTS_SQL_PATH } from "../components/database-roles";
+import { PROJECT_DIR } from "../config/stack-files";
+import { type RegisteredResource, type RunResult, runStack } from "../mock-runtime";
+import { buildPlan } from "../plan/model";
+import { renderText } from "../plan/render-text";
+import { stackExceptions } from "../config/stack-files";
+import { INVOKE_ACTIONS } from "../tools/azure-permissions";
+import { azureStacks } from "../tools/ci-stacks";
+import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
+
+const T = {
+  server: "azure-native:dbforpostgresql:Server",
+  admin: "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  webApp: "azure-native:web:WebApp",
+  secret: "azure-native:keyvault:Secret",
+  vnet: "azure-native:network:VirtualNetwork",
+  run: "pulumi-nodejs:dynamic/amplifier:BootstrapRun",
+  firewall: "azure-native:dbforpostgresql:FirewallRule",
+};
+const GRANTS = fs.readFileSync(path.join(PROJECT_DIR, GRANTS_SQL_PATH), "utf8");
+const INIT = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");
+const RUNNER = fs.readFileSync(path.join(PROJECT_DIR, "scripts/db-bootstrap.py"), "utf8");
+
+const byType = (r: RunResult, type: string) => r.resources.filter((x) => x.type === type);
+const one = (r: RunResult, type: string, name?: string) => {
+  const found = byType(r, type).filter((x) => name === undefined || x.name === name);
+  expect(found.map((x) => x.name)).toHaveLength(1);
+  return found[0];
+};
+const env = (run: RegisteredResource) =>
+  Object.fromEntries((run.inputs.group.properties.containers[0].properties.environmentVariables as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+const steps = (run: RegisteredResource) => JSON.parse(Buffer.from(env(run).BOOTSTRAP_STEPS, "base64").toString("utf8")) as { database: string; sql: string; retry?: boolean }[];
+
+const stacks = azureStacks().map((c) => c.stack);
+const runs: Record<string, RunResult> = {};
+
+beforeAll(async () => {
+  for (const stack of stacks) runs[stack] = await runStack({ stack });
+});
+
+describe.each(stacks.map((stack) => ({ stack })))("$stack: the app signs in as its own role, set up by a bootstrap identity", ({ stack }) => {
+  const r = () => runs[stack];
+  const appIdentity = () => one(r(), T.identity, "app-identity");
+  const bootstrapIdentity = () => one(r(), T.identity, "database-bootstrap-identity");
+
+  test("Entra authentication is on, password authentication stays on (break-glass)", () => {
+    expect(one(r(), T.server).inputs.authConfig).toMatchObject({ activeDirectoryAuth: "Enabled", passwordAuth: "Enabled" });
+  });
+
+  test("a separate bootstrap identity is an Entra administrator (ServicePrincipal), in the server's write chain", () => {
+    const admin = one(r(), T.admin, "database-bootstrap-entra-admin");
+    expect(bootstrapIdentity().state.principalId).not.toBe(appIdentity().state.principalId);
+    expect(admin.inputs).toMatchObject({
+      objectId: bootstrapIdentity().state.principalId,
+      principalName: bootstrapIdentity().inputs.resourceName,
+      principalType: "ServicePrincipal",
+      serverName: one(r(), T.server).inputs.serverName,
+    });
+    // Chained behind an earlier server write (serialWrite), so it cannot meet ServerIsBusy.
+    expect(admin.dependencies.some((urn) => /dbforpostgresql:(Configuration|FirewallRule|Database)|network:PrivateEndpoint/.test(urn))).toBe(true);
+  });
+
+  test("the app's identity is never an Entra administrator", () => {
+    const appPrincipal = appIdentity().state.principalId;
+    for (const admin of byType(r(), T.admin)) {
+      expect(admin.inputs.objectId).not.toBe(appPrincipal);
+      expect(admin.propertyDependencies.objectId ?? []).not.toContain(appIdentity().urn);
+    }
+  });
+
+  test("the run, as the bootstrap identity only: the app's role for the app's identity (in postgres), the init SQL and the grants unchanged", () => {
+    const run = one(r(), T.run);
+    expect(Object.keys(run.inputs.group.identity.userAssignedIdentities)).toEqual([bootstrapIdentity().state.id]);
+    expect(env(run)).toMatchObject({ PGUSER: bootstrapIdentity().inputs.resourceName, AZURE_CLIENT_ID: bootstrapIdentity().state.clientId, PGHOST: one(r(), T.server).state.fullyQualifiedDomainName });
+    expect(Buffer.from(env(run).BOOTSTRAP_RUNNER, "base64").toString("utf8")).toBe(RUNNER);
+    const [principal, init, grants] = steps(run);
+    expect(principal).toMatchObject({ database: "postgres", retry: true });
+    expect(principal.sql).toContain(`pgaadauth_create_principal_with_oid('${APP_ROLE}', '${appIdentity().state.principalId}', 'service', false, false)`);
+    expect(init).toEqual({ database: one(r(), "azure-native:dbforpostgresql:Database").inputs.databaseName, sql: INIT });
+    expect(grants).toEqual({ database: init.database, sql: GRANTS });
+    expect(run.secretInputs).toContain("armToken");
+    expect(run.inputs.key).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("the run waits for its administrator; the web app waits for the run", () => {
+    const run = one(r(), T.run);
+    expect(run.dependencies).toContain(one(r(), T.admin, "database-bootstrap-entra-admin").urn);
+    expect(one(r(), T.webApp).dependencies).toContain(run.urn);
+  });
+
+  test("DATABASE_URL names the app's role and carries no password; a plain setting says: fetch a token", () => {
+    const url = new URL(String(r().outputs.DATABASE_URL).replace("postgresql+asyncpg:", "postgresql:"));
+    expect([url.username, url.password, url.searchParams.get("ssl")]).toEqual([APP_ROLE, "", "require"]);
+    const vaultValue = one(r(), T.secret, "key-vault-postgresql-connection-string").inputs.properties.value;
+    expect(vaultValue).toBe(r().outputs.DATABASE_URL);
+    const settings = Object.fromEntries((one(r(), T.webApp).inputs.siteConfig.appSettings as { name: string; value: string }[]).map((s) => [s.name, s.value]));
+    expect(settings.DATABASE_AUTH_MODE).toBe("entra");
+    expect(settings.DATABASE_URL).toMatch(/^@Microsoft\.KeyVault\(/);
+    expect(r().outputs.databaseRole).toBe(APP_ROLE);
+    expect(r().secretOutputs).toContain("databaseAdminPassword");
+  });
+
+  test("the same program twice: the same key (no re-run); another SQL: another key (a re-run)", async () => {
+    const again = await runStack({ stack });
+    expect(one(again, T.run).inputs.key).toBe(one(r(), T.run).inputs.key);
+    const otherSql = await runStack({ stack, overrides: { postgres: { initSqlPath: GRANTS_SQL_PATH } } });
+    expect(one(otherSql, T.run).inputs.key).not.toBe(one(r(), T.run).inputs.key);
+    // Tags change nothing in the database: no re-run.
+    const otherTags = await runStack({ stack, overrides: { tags: { costCenter: "platform" } } });
+    expect(one(otherTags, T.run).inputs.group.tags).toMatchObject({ "cost-center": "platform" });
+    expect(one(otherTags, T.run).inputs.key).toBe(one(r(), T.run).inputs.key);
+  });
+});
+
+test.each(stacks)("npm run plan -- %s shows the bootstrap identity, its admin and its run, and says DATABASE_URL departs from the spec", (stack) => {
+  const text = renderText(buildPlan(runs[stack], { exceptions: stackExceptions(stack) }), { color: false, width: 120 });
+  expect(text).toContain(`name: id-amplifier-db-bootstrap-${stack}`);
+  expect(text).toContain(`principal: id-amplifier-db-bootstrap-${stack} · type: ServicePrincipal`);
+  expect(text).toContain(`creates: role ${APP_ROLE} for UserAssignedIdentity id-amplifier-api-${stack}; init SQL; grants`);
+  expect(text).toContain(`DATABASE_URL: as ${APP_ROLE}, no password: departs from the spec on purpose`);
+});
+
+test.each(stacks)("a first preview of %s (ids unknown) registers the run after its admin, and invokes only what the read role covers", async (stack) => {
+  const preview = await runStack({ stack, preview: true });
+  const run = one(preview, T.run);
+  expect(run.dependencies).toContain(one(preview, T.admin, "database-bootstrap-entra-admin").urn);
+  expect(preview.invokes.map((i) => i.token).filter((t) => !(t in INVOKE_ACTIONS))).toEqual([]);
+});
+
+describe("where the run reaches the server", () => {
+  test("a private server (prod): the container joins the VNet's delegated subnet and waits for the endpoint and its DNS", () => {
+    const r = runs.prod;
+    const run = one(r, T.run);
+    const subnet = one(r, T.vnet).inputs.subnets.find((s: { name: string }) => s.name === "snet-db-bootstrap");
+    expect(subnet.delegations).toEqual([{ name: "container-instances", serviceName: "Microsoft.ContainerInstance/containerGroups" }]);
+    expect(run.inputs.group.properties.subnetIds).toEqual([{ id: `${one(r, T.vnet).state.id}/subnets/snet-db-bootstrap` }]);
+    for (const type of ["network:PrivateEndpoint", "network:PrivateDnsZoneGroup", "privatedns:VirtualNetworkLink"]) {
+      expect(run.dependencies.some((urn) => urn.includes(`azure-native:${type}::`))).toBe(true);
+    }
+  });
+
+  test("a public server (test): no subnet; the AllowAzureServices rule admits the container", () => {
+    const r = runs.test;
+    expect(one(r, T.run).inputs.group.properties.subnetIds).toBeUndefined();
+    expect(byType(r, T.firewall).map((f) => [f.inputs.startIpAddress, f.inputs.endIpAddress])).toContainEqual(["0.0.0.0", "0.0.0.0"]);
+  });
+});
+
+/** A stand-in for ARM's container group API: records calls, answers as Azure does for one run. */
+function fakeArm(exitCode: number) {
+  const calls: string[] = [];
+  let polls = 0;
+  let body: any;
+  const server = http.createServer((req, res) => {
+    let data = "";
+    req.on("data", (c) => (data += c));
+    req.on("end", () => {
+      const url = new URL(req.url!, "http://x");
+      calls.push(`${req.method} ${url.pathname} auth=${req.headers.authorization === "Bearer t0ken" ? "ok" : "missing"}`);
+      const send = (status: number, json?: unknown) => {
+        res.writeHead(status, { "Content-Type": "application/json" });
+        res.end(json === undefined ? "" : JSON.stringify(json));
+      };
+      if (url.pathname.endsWith("/logs")) return send(200, { content: exitCode === 0 ? "database bootstrap succeeded\n" : "ERROR 42601: syntax error at or near \"GRAN\"\n" });
+      if (req.method === "DELETE") return send(body ? 200 : 204);
+      if (req.method === "PUT") {
+        body = JSON.parse(data);
+        return send(201, body);
+      }
+      if (!body) return send(404, { error: { code: "ResourceNotFound" } });
+      polls++;
+      const state = polls < 2 ? { state: "Running" } : { state: "Terminated", exitCode };
+      return send(200, { properties: { provisioningState: "Succeeded", containers: [{ name: "bootstrap", properties: { instanceView: { currentState: state } } }] } });
+    });
+  });
+  return { server, calls, body: () => body };
+}
+
+describe("the run's provider in Pulumi's own dynamic-provider host", () => {
+  let host: DynamicHost;
+  beforeAll(async () => {
+    host = await startDynamicHost("urn:pulumi:test::amplifier-infra::amplifier:database:DatabaseBootstrap$pulumi-nodejs:dynamic/amplifier:BootstrapRun::database-bootstrap-run");
+  });
+  afterAll(() => host?.stop());
+
+  const inputs = async (exitCode: number, key = "k1") => {
+    const arm = fakeArm(exitCode);
+    await new Promise<void>((resolve) => arm.server.listen(0, "127.0.0.1", resolve));
+    const props = {
+      key,
+      serverId: "/servers/a",
+      groupId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x",
+      containerName: "bootstrap",
+      group: { location: "eastus", properties: { containers: [{ name: "bootstrap" }] } },
+      armToken: "t0ken",
+      armEndpoint: `http://127.0.0.1:${(arm.server.address() as AddressInfo).port}`,
+      apiVersion: "2023-05-01",
+      pollSeconds: 0.05,
+      timeoutMinutes: 1,
+      __provider: BOOTSTRAP_RUN_PROVIDER,
+    };
+    return { arm, props };
+  };
+
+  test("first up: creates the container group, waits for exit 0, reads its log, deletes it", async () => {
+    const { arm, props } = await inputs(0);
+    try {
+      const created = await host.create(props);
+      expect(created.id).toBe("bootstrap-/servers/a");
+      expect(created.props).toMatchObject({ key: "k1", log: "database bootstrap succeeded\n" });
+      const path = "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x";
+      expect(arm.calls[0]).toBe(`DELETE ${path} auth=ok`);
+      expect(arm.calls).toContain(`PUT ${path} auth=ok`);
+      expect(arm.calls.slice(-2)).toEqual([`GET ${path}/containers/bootstrap/logs auth=ok`, `DELETE ${path} auth=ok`]);
+      expect(arm.body()).toEqual(props.group);
+    } finally {
+      arm.server.close();
+    }
+  });
+
+  test("a failing SQL fails the deploy: create and update reject with the container's log", async () => {
+    const { arm, props } = await inputs(1);
+    try {
+      await expect(host.create(props)).rejects.toThrow(/exited with 1[\s\S]*syntax error at or near "GRAN"/);
+    } finally {
+      arm.server.close();
+    }
+    const again = await inputs(1, "k2");
+    try {
+      await expect(host.update("bootstrap-/servers/a", { ...again.props, key: "k1" }, again.props)).rejects.toThrow(/exited with 1/);
+    } finally {
+      again.arm.server.close();
+    }
+  });
+
+  test("re-runs when the key changes (an update, never a replacement) and not for a new token or provider text", async () => {
+    const { arm, props } = await inputs(0);
+    arm.server.close();
+    // A fresh token on every run, and a state written by an older build of the provider text: no change.
+    expect(await host.diff("x", { ...props, __provider: "exports.handler = () => ({});" }, { ...props, armToken: "another" })).toEqual({ changes: DIFF.none, replaces: [] });
+    expect(await host.diff("x", props, { ...props, key: "k2" })).toEqual({ changes: DIFF.some, replaces: [] });
+  });
+
+  test("refresh keeps the state (no read: the drift check stays clean); teardown forgets it (no delete)", async () => {
+    const { arm, props } = await inputs(0);
+    arm.server.close();
+    expect(await host.read("bootstrap-/servers/a", props)).toEqual({ id: "bootstrap-/servers/a", props });
+    await expect(host.delete("bootstrap-/servers/a", props)).resolves.toBeUndefined();
+    expect(arm.calls).toEqual([]);
+  });
+});
