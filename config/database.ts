@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { SERVER_PARAMETERS } from "../policy/rules";
+import { settingsRecord } from "./settings";
 import { IPV4, ipv4ToNumber } from "./cidr";
 import { citeList, OFFERINGS, offered, postgresSku, type PostgresSku } from "./azure-offerings";
 import { didYouMean } from "./errors";
@@ -110,10 +111,9 @@ export const dockerSchema = z
         containerName: dockerName("container").optional().describe("API container name (the spec's amplifier-api-dev)."),
         hostPort: z.number().int().min(1).max(65535).default(8765).describe("Host port of the API, bound to 127.0.0.1."),
         mountSource: z.boolean().default(true).describe("Mount the checkout at /app and run uvicorn with --reload, as the spec's compose file does."),
-        settings: z
-          .record(matching(/^[A-Z][A-Z0-9_]*$/, "must be an UPPER_SNAKE_CASE name"), z.string())
-          .default({})
-          .describe("Extra development settings passed as environment variables (the spec's .env.development)."),
+        settings: settingsRecord(
+          "Extra development settings passed as environment variables (the spec's .env.development), checked as `app.settings` is; ENVIRONMENT and DATABASE_URL are the program's.",
+        ),
       })
       .optional()
       .describe("Optional API container (the spec's compose `api` service); off unless a local checkout is named."),
@@ -171,6 +171,12 @@ export const postgresSchema = z
       .max(128, "must be at most 128")
       .default(32)
       .describe("Length of the generated admin password (spec prod: strong passwords, 20+ characters)."),
+    adminPasswordGeneration: z
+      .number()
+      .int("must be a whole number of at least 1")
+      .min(1, "must be a whole number of at least 1")
+      .default(1)
+      .describe("Raise by one to generate a new admin password on the next deploy (README, \"Rotate a secret\"); the app does not log in with it."),
     minTlsVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2").describe("Oldest TLS version the server accepts."),
     // Entra authentication is always on (the app signs in with a token); passwords stay on for break-glass.
     entraAdmin: z
