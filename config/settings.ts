@@ -127,7 +127,7 @@ const RESERVED_NAMES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE"].map((n) => [
       n,
-      "it routes or changes the trust of the app's TLS traffic",
+      "a proxy or CA setting (it routes or changes the trust of the app's TLS traffic)",
     ]),
   ),
 };
