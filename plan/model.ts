@@ -147,8 +147,9 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
     if (typeof id !== "string") return String(id);
     const hit = byId.get(id);
     if (hit) return `${displayType(hit.type).split(":").pop()} ${hit.state.name ?? hit.name}`;
-    // A scope under a resource of this run (a role on one secret of the vault): that resource, then the rest.
-    const under = [...byId.keys()].filter((k) => k.startsWith("/") && id.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0];
+    // A scope under a resource of this run (a role on one secret of the vault): that resource, then the rest. A
+    // resource, not its group: everything lies under the group.
+    const under = [...byId.keys()].filter((k) => k.includes("/providers/") && id.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0];
     return under ? `${ref(under)}${id.slice(under.length)}` : shortId(id);
   };
 
