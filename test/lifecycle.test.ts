@@ -58,7 +58,9 @@ describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
     expect(group.options.importId).toBe(group.state.id);
     expect(group.inputs).toMatchObject({ resourceGroupName: name, location: "eastus" });
     // Only the group (and the secrets, above): everything else in it is deleted by a destroy, as before.
-    expect(result.resources.filter((r) => r.options.retainOnDelete).map((r) => r.type).sort()).toEqual([T.secret, T.secret, T.secret, T.group]);
+    const secrets = byType(result, T.secret).map((r) => r.type);
+    expect(secrets.length).toBeGreaterThanOrEqual(4);
+    expect(result.resources.filter((r) => r.options.retainOnDelete).map((r) => r.type).sort()).toEqual([...secrets, T.group].sort());
   });
 
   test("day 2: a refresh after the storage mount is no change; only the mount's place in the read-back is ignored", () => {
