@@ -4,12 +4,12 @@
  */
 import { z } from "zod";
 import { SERVER_PARAMETERS } from "../policy/rules";
-import { settingsRecord } from "./settings";
 import { IPV4, ipv4ToNumber } from "./cidr";
 import { citeList, OFFERINGS, offered, postgresSku, type PostgresSku } from "./azure-offerings";
 import { didYouMean } from "./errors";
 import { matching, offeredBy } from "./fields";
 import { restoreSchema } from "./restore";
+import { settingsRecord } from "./settings";
 
 /** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB, from the dated table (config/azure-offerings.data.json). */
 export const STORAGE_SIZES_GB: readonly number[] = OFFERINGS.postgresStorageSizesGb.values;
