@@ -157,9 +157,10 @@ export class KeyVault extends pulumi.ComponentResource {
         setting,
         secretName,
         // A role on one secret (Microsoft Learn, "Provide access to Key Vault keys, certificates, and secrets with
-        // Azure role-based access control": secret scope role assignment): built from the vault's id, so a preview
-        // of a new stack already knows it lies under this vault.
-        scope: pulumi.interpolate`${this.vault.id}/secrets/${secretName}`,
+        // Azure role-based access control": secret scope role assignment), ARM id `<vault id>/secrets/<name>`. From
+        // both the vault and the secret, so the policy pack sees which secret of which vault it is even in a
+        // preview of a new stack, before either id is known.
+        scope: pulumi.all([this.vault.id, secret.id]).apply(([vaultId]) => `${vaultId}/secrets/${secretName}`),
         uri: uris.apply((u) => u.uri),
         uriWithVersion: uris.apply((u) => u.withVersion),
         resource: secret,

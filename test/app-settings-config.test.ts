@@ -176,7 +176,7 @@ describe("every name the program sets is one app.settings may not override", () 
 });
 
 describe.each(DOCKER_STACKS)("%s: the local API container gets the same settings rules", (stack) => {
-  const api = (settings: Record<string, unknown>) => ({ docker: { api: { context: "../amplifier-app-api", settings } } });
+  const api = (settings: Record<string, unknown>) => ({ docker: { api: { context: "test/fixtures/amplifier-app-api", settings } } });
 
   test("plain settings reach the container as environment variables, beside the program's own", async () => {
     const result = await runStack({ stack, overrides: api({ FEATURE_FLAGS: "search", LOG_LEVEL: "debug" }) });
