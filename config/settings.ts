@@ -74,6 +74,7 @@ export const PROGRAM_SETTINGS: Readonly<Record<string, string>> = {
   SCM_DO_BUILD_DURING_DEPLOYMENT: "always true",
   AZURE_CLIENT_ID: "the app's user-assigned identity",
   DATABASE_URL: "a Key Vault reference to the database tier's URL",
+  DATABASE_AUTH_MODE: "always entra: the app signs in to the database with its identity's token",
   SECRET_KEY: "a Key Vault reference to the current JWT key (rotate with keyVault.secretKeyGeneration)",
   SECRET_KEY_FALLBACKS: "a Key Vault reference to the previous JWT key (rotate with keyVault.secretKeyGeneration)",
   TELEMETRY_APP_INSIGHTS_CONNECTION_STRING: "a Key Vault reference to Application Insights' connection string",

@@ -113,6 +113,14 @@ describe("test: rotation over several generations, and unrelated changes", () =>
     expect(setting(changed, "LOG_LEVEL")).toBe("debug");
   });
 
+  test("a new admin password changes nothing the app uses: the same DATABASE_URL secret, the same web app settings", async () => {
+    const base = await runStack({ stack: "test" });
+    const rotated = await runStack({ stack: "test", overrides: { postgres: { adminPasswordGeneration: 2 } } });
+    expect(oneOfType(rotated, T.server).inputs.administratorLoginPassword).not.toBe(oneOfType(base, T.server).inputs.administratorLoginPassword);
+    expect(secretValue(rotated, "postgresql-connection-string")).toBe(secretValue(base, "postgresql-connection-string"));
+    expect(oneOfType(rotated, T.webApp).inputs.siteConfig.appSettings).toEqual(oneOfType(base, T.webApp).inputs.siteConfig.appSettings);
+  });
+
   test("generations are whole numbers from 1", async () => {
     await expect(runStack({ stack: "test", overrides: { keyVault: { secretKeyGeneration: 0 } } })).rejects.toThrow(
       "keyVault.secretKeyGeneration (got 0): must be a whole number of at least 1",
