@@ -12,7 +12,7 @@ import { AppService } from "./components/app-service";
 import { DatabaseBootstrap } from "./components/database-bootstrap";
 import { BOOTSTRAP_RUNNER_PATH, readProjectFile } from "./components/project-files";
 import { APP_ROLE, GRANTS_SQL_PATH } from "./components/database-roles";
-import { appSettings } from "./components/app-settings";
+import { appSettings, configuredSettings } from "./components/app-settings";
 import { DeletionLocks } from "./components/deletion-locks";
 import { FlexiblePostgres } from "./components/flexible-postgres";
 import { KeyVault } from "./components/key-vault";
@@ -70,6 +70,8 @@ export = async () => {
   const placement = { resourceGroupName: group.name, location: group.location, tags };
   const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId, extensions });
   const telemetry = new Telemetry("telemetry", { config: cfg.monitoring, ...placement });
+  // app.settings: plain ones join the program's settings, secure ones become Key Vault secrets and references.
+  const extra = configuredSettings(cfg.app.settings, cfg.secretPaths);
   const vault = new KeyVault("key-vault", {
     config: cfg.keyVault,
     ...placement,
@@ -77,6 +79,7 @@ export = async () => {
     tenantId: client.tenantId,
     databaseUrl: db.databaseUrl,
     appInsightsConnectionString: telemetry.connectionString,
+    settingSecrets: extra.secure,
   });
   const sessions = new SessionStorage("sessions", { config: cfg.storage, ...placement, protect: cfg.protect });
 
@@ -99,9 +102,8 @@ export = async () => {
     config: cfg.appService,
     ...placement,
     subscriptionId: client.subscriptionId,
-    settings: appSettings({ ...cfg, keyVaultName: cfg.keyVault.name }),
-    vaultId: vault.vault.id,
-    secretUris: vault.secretUris,
+    settings: { ...appSettings({ ...cfg, keyVaultName: cfg.keyVault.name }), ...extra.plain },
+    references: vault.references,
     sessionShare: { accountName: sessions.accountName, shareName: sessions.shareName, accessKey: sessions.accessKey, mountPath: cfg.storage.mountPath },
     subnetId: net?.appSubnetId,
     dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],

@@ -1,10 +1,11 @@
+import * as crypto from "crypto";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceConfig } from "../config/schema";
-import { SECRET_SETTINGS, startCommand } from "./app-settings";
-import type { SecretKey } from "./key-vault";
+import { startCommand } from "./app-settings";
+import type { SecretReference } from "./key-vault";
 import type { AzurePlacement } from "./azure-placement";
 // Built-in role "Key Vault Secrets User" (the RBAC form of the spec's get, list): the one role the policy pack lets
 // the app's identities hold, so both read it from one place.
@@ -17,9 +18,8 @@ export interface AppServiceArgs extends AzurePlacement {
   subscriptionId: pulumi.Input<string>;
   /** Plain settings (see app-settings.ts). */
   settings: Record<string, string>;
-  /** The vault the app reads, and its secrets' versionless URIs. */
-  vaultId: pulumi.Input<string>;
-  secretUris: Record<SecretKey, pulumi.Input<string>>;
+  /** The secrets the app reads (components/key-vault.ts): one grant and one Key Vault reference each. */
+  references: SecretReference[];
   /** Azure Files share mounted at `mountPath`. */
   sessionShare: { accountName: pulumi.Input<string>; shareName: pulumi.Input<string>; accessKey: pulumi.Input<string>; mountPath: string };
   /** VNet integration subnet; when set, all outbound traffic goes through it. */
@@ -37,10 +37,18 @@ export interface AppServiceArgs extends AzurePlacement {
 /** Where a web app's read-back lists the storage mounts that WebAppAzureStorageAccounts owns. */
 export const STORAGE_MOUNTS = "siteConfig.azureStorageAccounts";
 
+/** The plain setting whose change makes App Service fetch every Key Vault reference again (see below). */
+export const REFERENCES_DIGEST_SETTING = "KEY_VAULT_REFERENCES_DIGEST";
+
+/** The digest of the referenced secrets' current versions: the same versions, the same value, in any order. */
+export function referencesDigest(versionedUris: readonly string[]): string {
+  return crypto.createHash("sha256").update([...versionedUris].sort().join("\n")).digest("hex").slice(0, 32);
+}
+
 /**
- * Linux App Service plan and the API's web app: a user-assigned identity with read access to the vault's secrets,
- * granted before the app exists; secrets only as Key Vault references, no FTP or basic-auth publishing, sessions
- * on Azure Files.
+ * Linux App Service plan and the API's web app: a user-assigned identity that may read exactly the secrets it
+ * references, granted before the app exists; secrets only as Key Vault references, no FTP or basic-auth publishing,
+ * sessions on Azure Files.
  */
 export class AppService extends pulumi.ComponentResource {
   readonly plan: web.AppServicePlan;
@@ -80,25 +88,40 @@ export class AppService extends pulumi.ComponentResource {
       { parent: this },
     );
     this.principalId = this.identity.principalId;
-    const secretsUser = new authorization.RoleAssignment(
-      `${name}-key-vault-secrets-user`,
-      {
-        principalId: this.identity.principalId,
-        // A principal created seconds ago: ServicePrincipal skips Entra's replication check (PrincipalNotFound)
-        // (https://learn.microsoft.com/en-us/azure/role-based-access-control/role-assignments-template).
-        principalType: "ServicePrincipal",
-        roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
-        scope: args.vaultId,
-      },
-      { parent: this },
+    // One Key Vault Secrets User grant per secret the app references, scoped to that secret (Microsoft Learn, "Provide
+    // access to Key Vault keys, certificates, and secrets with Azure role-based access control": secret scope role
+    // assignment), not the vault: the app reads its own secrets and nothing else the vault holds. Microsoft's guide
+    // prefers vault scope with a vault per app and environment; this vault is one, but a vault-wide grant would also
+    // reach anything added to it later.
+    const grants = args.references.map(
+      (ref) =>
+        new authorization.RoleAssignment(
+          `${name}-reads-${ref.secretName}`,
+          {
+            principalId: this.identity.principalId,
+            // A principal created seconds ago: ServicePrincipal skips Entra's replication check (PrincipalNotFound)
+            // (https://learn.microsoft.com/en-us/azure/role-based-access-control/role-assignments-template).
+            principalType: "ServicePrincipal",
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
+            scope: ref.scope,
+          },
+          // The scope must exist before a role can be assigned on it.
+          { parent: this, dependsOn: [ref.resource] },
+        ),
     );
 
     const waitFor = args.beforeWebApp?.(this.identity, this) ?? [];
 
-    const keyVaultRefs = Object.entries(SECRET_SETTINGS).map(([setting, key]) => ({
-      name: setting,
-      value: pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${args.secretUris[key]})`,
-    }));
+    const keyVaultRefs = args.references.map((ref) => ({ name: ref.setting, value: pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${ref.uri})` }));
+    // The references are versionless, and App Service caches what they resolve to for up to 24 hours, but "any
+    // configuration change to the app causes an app restart and an immediate refetch of all referenced secrets"
+    // (Microsoft Learn, "Use Key Vault references as app settings", Understand rotation). A new value is a new
+    // version of its secret, so this setting changes (and the app restarts with the new values) in the same deploy
+    // that writes one, and never otherwise: an unchanged deploy reads the same versions back.
+    const digest = {
+      name: REFERENCES_DIGEST_SETTING,
+      value: pulumi.all(args.references.map((ref) => ref.uriWithVersion)).apply((uris) => referencesDigest(uris)),
+    };
     // The app's own SecretsManager uses DefaultAzureCredential, which picks a user-assigned identity by this
     // variable (Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/_credentials/default.py).
     const sdkIdentity = { name: "AZURE_CLIENT_ID", value: this.identity.clientId };
@@ -131,17 +154,18 @@ export class AppService extends pulumi.ComponentResource {
           scmMinTlsVersion: "1.2",
           ftpsState: "Disabled",
           remoteDebuggingEnabled: false,
-          appSettings: [...Object.entries(args.settings).map(([n, value]) => ({ name: n, value })), sdkIdentity, ...keyVaultRefs],
+          appSettings: [...Object.entries(args.settings).map(([n, value]) => ({ name: n, value })), sdkIdentity, ...keyVaultRefs, digest],
         },
         tags: args.tags,
       },
-      // Created only once its identity may read the vault and (prod) the private names resolve. The grant can
-      // still take minutes to apply (https://learn.microsoft.com/en-us/azure/key-vault/general/rbac-guide).
+      // Created only once its identity may read its secrets and (prod) the private names resolve. A grant can still
+      // take up to 10 minutes to apply (Microsoft Learn, "Troubleshoot Azure RBAC", role assignment changes are not
+      // being detected): deploy.yml then checks that every reference resolved (.github/scripts/check-key-vault-references.sh).
       // The storage mount belongs to the WebAppAzureStorageAccounts below, but azure-native reads a web app back with
       // GET {site}/config/web, whose siteConfig lists it (provider/pkg/resources/customresources/custom_webapp.go), and
       // a refresh copies what changed into the stored inputs (provider/pkg/provider/provider.go, Read); without the
       // ignore, the next deploy would plan to remove it and PUT the site without it.
-      { parent: this, dependsOn: [secretsUser, ...(args.dependsOn ?? []), ...waitFor], ignoreChanges: [STORAGE_MOUNTS] },
+      { parent: this, dependsOn: [...grants, ...(args.dependsOn ?? []), ...waitFor], ignoreChanges: [STORAGE_MOUNTS] },
     );
 
     // Basic-auth publishing off (AzPol 871b205b, aede300b): deploy with Entra/OIDC, not a publish profile.
@@ -167,7 +191,7 @@ export class AppService extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: [secretsUser] },
+      { parent: this, dependsOn: grants },
     );
 
     this.url = pulumi.interpolate`https://${this.webApp.defaultHostName}`;

@@ -1,16 +1,11 @@
 /**
  * The API's App Service settings from config (pure, so tests can check them without a run). Secret settings are
- * not here: they are Key Vault references, added by the AppService component.
+ * not here: they are Key Vault references (components/key-vault.ts SECRET_SETTINGS, and secure `app.settings`
+ * values), added by the AppService component. config/app-settings.ts PROGRAM_SETTINGS lists every name set here.
  */
+import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig, AppServiceConfig, StackConfig, StorageConfig } from "../config/schema";
-import type { SecretKey } from "./key-vault";
-
-/** Settings whose values live in Key Vault, and the secret each one references. */
-export const SECRET_SETTINGS: Record<string, SecretKey> = {
-  DATABASE_URL: "databaseUrl",
-  SECRET_KEY: "jwtSecretKey",
-  TELEMETRY_APP_INSIGHTS_CONNECTION_STRING: "appInsightsConnectionString",
-};
+import { secretAware } from "../config/secrets";
 
 export interface AppSettingsInput {
   environment: StackConfig["environment"];
@@ -87,4 +82,19 @@ export function startCommand(appService: AppServiceConfig): string {
     "--timeout 120",
     "amplifier_app_api.main:app",
   ].join(" ");
+}
+
+/**
+ * `app.settings` split by what becomes of each: plain values are app settings as they are; a secret one (a path
+ * Pulumi marks secret, config/secrets.ts) becomes a Key Vault secret, kept a secret Output on its way there.
+ */
+export function configuredSettings(settings: Readonly<Record<string, string>>, secretPaths: ReadonlySet<string>) {
+  const plain: Record<string, string> = {};
+  const secure: Record<string, pulumi.Input<string>> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    const path = `app.settings.${name}`;
+    if (secretPaths.has(path)) secure[name] = secretAware(secretPaths, path, value);
+    else plain[name] = value;
+  }
+  return { plain, secure };
 }

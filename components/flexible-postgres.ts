@@ -6,6 +6,7 @@ import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
 import { databaseUrl } from "./database-url";
 import { APP_ROLE } from "./database-roles";
+import { generationKeepers } from "./secret-rotation";
 import { Settle } from "./settle";
 import type { AzurePlacement } from "./azure-placement";
 
@@ -85,10 +86,12 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
     super("amplifier:database:FlexiblePostgres", name, {}, opts);
     const c = args.config;
 
-    // RandomPassword keeps `result` secret (a RandomString would leak it through its id).
+    // RandomPassword keeps `result` secret (a RandomString would leak it through its id). Raising
+    // postgres.adminPasswordGeneration changes its keepers, which generates a new one (components/secret-rotation.ts).
+    const keepers = generationKeepers(c.adminPasswordGeneration);
     const password = new random.RandomPassword(
       `${name}-admin-password`,
-      { length: c.passwordLength, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 },
+      { length: c.passwordLength, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2, ...(keepers ? { keepers } : {}) },
       { parent: this },
     );
 

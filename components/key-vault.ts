@@ -1,23 +1,50 @@
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { settingSecretName } from "../config/settings";
 import type { KeyVaultConfig } from "../config/schema";
 import type { AzurePlacement } from "./azure-placement";
+import { jwtKeySlots } from "./secret-rotation";
 
-/** The spec's secret names (its SecretsManager reads these). */
+/** The spec's secret names (its SecretsManager reads these), and the fallback key's beside them. */
 export const SECRET_NAMES = {
   databaseUrl: "postgresql-connection-string",
   jwtSecretKey: "jwt-secret-key",
+  jwtSecretKeyFallbacks: "jwt-secret-key-fallbacks",
   appInsightsConnectionString: "app-insights-connection-string",
 } as const;
 export type SecretKey = keyof typeof SECRET_NAMES;
+
+/** The app setting that references each of the program's secrets. */
+export const SECRET_SETTINGS: Readonly<Record<string, SecretKey>> = {
+  DATABASE_URL: "databaseUrl",
+  SECRET_KEY: "jwtSecretKey",
+  SECRET_KEY_FALLBACKS: "jwtSecretKeyFallbacks",
+  TELEMETRY_APP_INSIGHTS_CONNECTION_STRING: "appInsightsConnectionString",
+};
 
 /** Content types (CKV_AZURE_114, AVD-AZU-0015): say what each value is. */
 const CONTENT_TYPES: Record<SecretKey, string> = {
   databaseUrl: "text/plain; postgresql+asyncpg URL",
   jwtSecretKey: "text/plain; hex-encoded key",
+  jwtSecretKeyFallbacks: "text/plain; hex-encoded key (the previous SECRET_KEY)",
   appInsightsConnectionString: "text/plain; Application Insights connection string",
 };
+
+/** One secret the app reads through a Key Vault reference. */
+export interface SecretReference {
+  /** The app setting whose value is the reference. */
+  setting: string;
+  secretName: string;
+  /** Role assignment scope: the secret itself (`<vault id>/secrets/<name>`). */
+  scope: pulumi.Output<string>;
+  /** Versionless data-plane URI: the reference follows the newest version. */
+  uri: pulumi.Output<string>;
+  /** The current version's URI: a new value is a new version (components/app-service.ts digests these). */
+  uriWithVersion: pulumi.Output<string>;
+  /** The Secret resource (a grant on it waits for it). */
+  resource: pulumi.Resource;
+}
 
 export interface KeyVaultArgs extends AzurePlacement {
   /** The validated `keyVault` block (name and network access derived). */
@@ -29,18 +56,21 @@ export interface KeyVaultArgs extends AzurePlacement {
   /** The database tier's DATABASE_URL. */
   databaseUrl: pulumi.Input<string>;
   appInsightsConnectionString: pulumi.Input<string>;
+  /** Secure `app.settings` values, by setting name: each becomes secret `app-setting-<name>` (secret inputs). */
+  settingSecrets?: Record<string, pulumi.Input<string>>;
 }
 
 /**
- * Key Vault (RBAC permission model, soft delete, purge protection from config) holding the app's three secrets.
- * Only secret URIs leave this component; the values stay secret inputs of the Secret resources.
+ * Key Vault (RBAC permission model, soft delete, purge protection from config) holding the app's secrets: the spec's
+ * three, the previous JWT key, and every secure `app.settings` value. Only URIs leave this component; the values stay
+ * secret inputs of the Secret resources.
  */
 export class KeyVault extends pulumi.ComponentResource {
   readonly vault: keyvault.Vault;
   readonly vaultName: pulumi.Output<string>;
   readonly vaultUri: pulumi.Output<string>;
-  /** Versionless secret URIs (`https://<vault>.vault.azure.net/secrets/<name>`), so a new version is picked up. */
-  readonly secretUris: Record<SecretKey, pulumi.Output<string>>;
+  /** Every secret the app reads, with the setting that references it. */
+  readonly references: SecretReference[];
 
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     super("amplifier:security:KeyVault", name, {}, opts);
@@ -56,7 +86,7 @@ export class KeyVault extends pulumi.ComponentResource {
         properties: {
           tenantId: args.tenantId,
           sku: { family: "A", name: c.sku },
-          // RBAC instead of access policies (AzPol 12d4fa5e): the app gets a role scoped to this vault.
+          // RBAC instead of access policies (AzPol 12d4fa5e): the app gets a role on each secret it reads.
           enableRbacAuthorization: true,
           // Explicit, as Checkov's ARM CKV_AZURE_42 and Trivy AVD-AZU-0016 want (Checkov CKV_AZURE_42; Trivy AVD-AZU-0016).
           enableSoftDelete: true,
@@ -75,23 +105,42 @@ export class KeyVault extends pulumi.ComponentResource {
       { parent: this, protect: args.protect },
     );
 
-    // >= 32 random bytes as hex (spec: `openssl rand -hex 32`); RandomBytes keeps `hex` secret in state.
-    const jwtKey = new random.RandomBytes(`${name}-jwt-secret-key`, { length: c.jwtSecretBytes }, { parent: this });
+    // Two JWT key slots (components/secret-rotation.ts): >= 32 random bytes as hex each (spec: `openssl rand -hex
+    // 32`); RandomBytes keeps `hex` secret in state. Only the slot a rotation moves to gets a new key.
+    const { slots, current, previous } = jwtKeySlots(c.secretKeyGeneration);
+    const keys = slots.map(
+      (slot) =>
+        new random.RandomBytes(
+          `${name}-jwt-secret-key-slot-${slot.index}`,
+          { length: c.jwtSecretBytes, ...(slot.keepers ? { keepers: slot.keepers } : {}) },
+          // Slot 1 holds generation 1, the key every stack had before rotation existed, under this name.
+          { parent: this, aliases: slot.index === 1 ? [{ name: `${name}-jwt-secret-key` }] : [] },
+        ),
+    );
 
     const values: Record<SecretKey, pulumi.Input<string>> = {
       databaseUrl: args.databaseUrl,
-      jwtSecretKey: jwtKey.hex,
+      jwtSecretKey: keys[current].hex,
+      jwtSecretKeyFallbacks: keys[previous].hex,
       appInsightsConnectionString: args.appInsightsConnectionString,
     };
-    const uris: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
-    for (const key of Object.keys(SECRET_NAMES) as SecretKey[]) {
+    const secrets = [
+      ...Object.entries(SECRET_SETTINGS).map(([setting, key]) => ({ setting, secretName: SECRET_NAMES[key], value: values[key], contentType: CONTENT_TYPES[key] })),
+      ...Object.entries(args.settingSecrets ?? {}).map(([setting, value]) => ({
+        setting,
+        secretName: settingSecretName(setting),
+        value,
+        contentType: `text/plain; app setting ${setting}`,
+      })),
+    ];
+    this.references = secrets.map(({ setting, secretName, value, contentType }) => {
       const secret = new keyvault.Secret(
-        `${name}-${SECRET_NAMES[key]}`,
+        `${name}-${secretName}`,
         {
-          secretName: SECRET_NAMES[key],
+          secretName,
           vaultName: this.vault.name,
           resourceGroupName: args.resourceGroupName,
-          properties: { value: pulumi.secret(values[key]), contentType: CONTENT_TYPES[key] },
+          properties: { value: pulumi.secret(value), contentType },
           tags: args.tags,
         },
         // azure-native creates secrets through ARM but deletes them through the Key Vault data plane
@@ -101,12 +150,25 @@ export class KeyVault extends pulumi.ComponentResource {
         // the secrets: on the component it would be inherited by the vault, which destroy must delete.
         { parent: this, retainOnDelete: true },
       );
-      uris[key] = secret.properties.apply((p) => p.secretUri);
-    }
-    this.secretUris = uris as Record<SecretKey, pulumi.Output<string>>;
+      // A secret's URIs are not secret, but the engine marks the whole `properties` output secret because an input
+      // inside it is (pulumi/pulumi#13260): unwrap them so settings built from them stay readable in a preview.
+      const uris = pulumi.unsecret(secret.properties.apply((p) => ({ uri: p.secretUri ?? "", withVersion: p.secretUriWithVersion ?? "" })));
+      return {
+        setting,
+        secretName,
+        // A role on one secret (Microsoft Learn, "Provide access to Key Vault keys, certificates, and secrets with
+        // Azure role-based access control": secret scope role assignment), ARM id `<vault id>/secrets/<name>`. From
+        // both the vault and the secret, so the policy pack sees which secret of which vault it is even in a
+        // preview of a new stack, before either id is known.
+        scope: pulumi.all([this.vault.id, secret.id]).apply(([vaultId]) => `${vaultId}/secrets/${secretName}`),
+        uri: uris.apply((u) => u.uri),
+        uriWithVersion: uris.apply((u) => u.withVersion),
+        resource: secret,
+      };
+    });
     this.vaultName = this.vault.name;
     this.vaultUri = this.vault.properties.apply((p) => p.vaultUri ?? "");
 
-    this.registerOutputs({ vaultName: this.vaultName, vaultUri: this.vaultUri, secretUris: this.secretUris });
+    this.registerOutputs({ vaultName: this.vaultName, vaultUri: this.vaultUri });
   }
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { matching } from "./fields";
+import { settingsRecord } from "./settings";
 
 const origin = matching(/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be an https:// origin (scheme and host, optional port; no path, no wildcard)");
 
@@ -74,6 +75,9 @@ export const appSchema = z
       })
       .prefault({})
       .describe("The API's Application Insights telemetry (the `TELEMETRY_*` settings)."),
+    settings: settingsRecord(
+      "More app settings, NAME: value, without code. A name the program sets, or one App Service or the Azure SDK reads, is refused; a value that looks like a credential must be `secure:`. A secure value becomes a Key Vault secret (`app-setting-<name>`) and the setting a Key Vault reference the app's identity alone may read; while any value in `app` is secure, Pulumi does not say which, so every value here becomes one.",
+    ),
   })
   .superRefine((a, ctx) => {
     if (a.databasePoolMinSize > a.databasePoolMaxSize) {

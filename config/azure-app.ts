@@ -120,6 +120,14 @@ export const keyVaultSchema = z
       .max(128, "must be at most 128 bytes")
       .default(32)
       .describe("Length in bytes of the generated JWT signing key (SECRET_KEY)."),
+    secretKeyGeneration: z
+      .number()
+      .int("must be a whole number of at least 1")
+      .min(1, "must be a whole number of at least 1")
+      .default(1)
+      .describe(
+        "Raise by one to rotate the JWT signing key on the next deploy: SECRET_KEY becomes a new key and SECRET_KEY_FALLBACKS the previous one, so no one is logged out (README, \"Rotate a secret\").",
+      ),
   })
   .describe("The stack's Key Vault: the app's secrets, read through Key Vault references.");
 

@@ -9,6 +9,7 @@ import { citeList, OFFERINGS, offered, postgresSku, type PostgresSku } from "./a
 import { didYouMean } from "./errors";
 import { matching, offeredBy } from "./fields";
 import { restoreSchema } from "./restore";
+import { settingsRecord } from "./settings";
 
 /** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB, from the dated table (config/azure-offerings.data.json). */
 export const STORAGE_SIZES_GB: readonly number[] = OFFERINGS.postgresStorageSizesGb.values;
@@ -110,10 +111,9 @@ export const dockerSchema = z
         containerName: dockerName("container").optional().describe("API container name (the spec's amplifier-api-dev)."),
         hostPort: z.number().int().min(1).max(65535).default(8765).describe("Host port of the API, bound to 127.0.0.1."),
         mountSource: z.boolean().default(true).describe("Mount the checkout at /app and run uvicorn with --reload, as the spec's compose file does."),
-        settings: z
-          .record(matching(/^[A-Z][A-Z0-9_]*$/, "must be an UPPER_SNAKE_CASE name"), z.string())
-          .default({})
-          .describe("Extra development settings passed as environment variables (the spec's .env.development)."),
+        settings: settingsRecord(
+          "Extra development settings passed as environment variables (the spec's .env.development), checked as `app.settings` is; ENVIRONMENT and DATABASE_URL are the program's.",
+        ),
       })
       .optional()
       .describe("Optional API container (the spec's compose `api` service); off unless a local checkout is named."),
@@ -171,6 +171,12 @@ export const postgresSchema = z
       .max(128, "must be at most 128")
       .default(32)
       .describe("Length of the generated admin password (spec prod: strong passwords, 20+ characters)."),
+    adminPasswordGeneration: z
+      .number()
+      .int("must be a whole number of at least 1")
+      .min(1, "must be a whole number of at least 1")
+      .default(1)
+      .describe("Raise by one to generate a new admin password on the next deploy (README, \"Rotate a secret\"); the app does not log in with it."),
     minTlsVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2").describe("Oldest TLS version the server accepts."),
     // Entra authentication is always on (the app signs in with a token); passwords stay on for break-glass.
     entraAdmin: z

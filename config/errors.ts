@@ -135,6 +135,9 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: Any
   const at = where || "(root)";
   const path = issue.path;
   if (issue.code === "invalid_value") return [{ path, text: `${at} (${got}): must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` }];
-  if (issue.code === "invalid_type") return [{ path, text: `${at} (${got}): must be ${issue.expected === "object" ? "a mapping" : `a ${issue.expected}`}` }];
+  if (issue.code === "invalid_type") {
+    const expected = issue.expected === "object" ? "a mapping" : issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
+    return [{ path, text: `${at} (${got}): must be ${expected}` }];
+  }
   return [{ path, text: `${at} (${got}): ${issue.message}` }];
 }

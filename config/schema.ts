@@ -19,7 +19,8 @@ import { checkDelivery, type DeliveryConfig, deliverySchema } from "./delivery";
 import { ConfigError, describeIssue } from "./errors";
 import { citeList, OFFERINGS, offered } from "./azure-offerings";
 import { matching, offeredBy } from "./fields";
-import { secretKeyProblems, secretPathsOf } from "./secrets";
+import { misplacedSecretProblems, secretKeyProblems, secretPathsOf } from "./secrets";
+import { settingProblems } from "./settings";
 
 export { ConfigError } from "./errors";
 
@@ -248,5 +249,9 @@ export function parseStackConfig(stack: string, raw: Record<string, unknown>, se
   if (!/^[a-z0-9]{1,20}$/.test(slug)) {
     throw new ConfigError(stack, [`stack name "${stack}": must contain 1-20 letters or digits to derive resource names`]);
   }
-  return deriveNames(stack, slug, cfg, secretPathsOf(cfg, secret));
+  const secretPaths = secretPathsOf(cfg, secret);
+  // After the schema, on valid values; never quoting one (the settings may hold credentials).
+  const problems = [...misplacedSecretProblems(cfg, secret), ...settingProblems(cfg, secretPaths)];
+  if (problems.length) throw new ConfigError(stack, problems);
+  return deriveNames(stack, slug, cfg, secretPaths);
 }

@@ -17,7 +17,7 @@ import type { Problem } from "./errors";
 import type { SecretsProviderKind } from "./pulumi-files";
 
 /** Config paths a stack file may write as `secure:` (`*` = every key of a mapping). */
-export const SECRET_CAPABLE = ["docker.password", "docker.api.settings.*"] as const;
+export const SECRET_CAPABLE = ["docker.password", "docker.api.settings.*", "app.settings.*"] as const;
 
 const ALLOWED = SECRET_CAPABLE.map((p) => p.replace("*", "<NAME>")).join(", ");
 
@@ -45,6 +45,16 @@ const capablePatterns = (key: string) => SECRET_CAPABLE.filter((p) => p.startsWi
 export function secretKeyProblems(secretKeys: Iterable<string>): Problem[] {
   return [...secretKeys]
     .filter((key) => !capablePatterns(key).length)
+    .map((key) => ({ path: [key], text: `${key}: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at ${ALLOWED}` }));
+}
+
+/**
+ * Secret top-level keys under which no secret-capable value is set (`app` secret, but no `app.settings` entry): the
+ * `secure:` value must sit where nothing keeps it secret. Checked after the schema, on the validated config.
+ */
+export function misplacedSecretProblems(cfg: Record<string, unknown>, secretKeys: Iterable<string>): Problem[] {
+  return [...secretKeys]
+    .filter((key) => capablePatterns(key).length && !secretPathsOf(cfg, [key]).size)
     .map((key) => ({ path: [key], text: `${key}: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at ${ALLOWED}` }));
 }
 

@@ -45,6 +45,8 @@ export interface RegisteredResource {
     deletedWith?: string;
     /** Pulumi's `import` option: the id of an existing resource to adopt instead of creating one. */
     importId?: string;
+    /** Earlier names the resource answers to (`aliases`): an alias spec's name, or an alias URN's last part. */
+    aliases?: string[];
   };
 }
 
@@ -213,6 +215,10 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
         ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+        aliases: [
+          ...req.getAliasurnsList().map((urn: string) => urn.split("::").pop()),
+          ...req.getAliasesList().map((a: any) => a.getSpec()?.getName() || String(a.getUrn()).split("::").pop()),
+        ],
       },
     };
     resources.push(record);

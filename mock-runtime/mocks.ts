@@ -54,6 +54,9 @@ function userIdentity(name: string): { principalId: string; clientId: string } {
   return { principalId: deterministicGuid(`uai-principal:${name}`), clientId: deterministicGuid(`uai-client:${name}`) };
 }
 
+/** A generated value's seed: its resource's name, and its keepers (pulumi-random makes a new value when they change). */
+const seedOf = (args: pulumi.runtime.MockResourceArgs) => (args.inputs?.keepers ? `${args.name}:${JSON.stringify(args.inputs.keepers)}` : args.name);
+
 /** Computed outputs the real providers would return, so outputs such as FQDNs and ids read like the real thing. */
 export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<string, any> {
   const inputs = args.inputs ?? {};
@@ -79,7 +82,7 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
     case "random:index/randomPassword:RandomPassword": {
       const specials = inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?";
       const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + (inputs.special === false ? "" : specials);
-      state.result = deterministicChars(args.name, inputs.length ?? 16, alphabet);
+      state.result = deterministicChars(seedOf(args), inputs.length ?? 16, alphabet);
       break;
     }
     case "azure-native:keyvault:Vault":
@@ -88,7 +91,8 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
     case "azure-native:keyvault:Secret": {
       // ARM never returns a secret's value; the state carries only its URIs.
       const secretUri = `https://${inputs.vaultName}.vault.azure.net/secrets/${name}`;
-      const version = crypto.createHash("sha256").update(args.name).digest("hex").slice(0, 32);
+      // A new value is a new version (Key Vault keeps every value as a version; an unchanged one is not written).
+      const version = crypto.createHash("sha256").update(`${args.name}:${JSON.stringify(inputs.properties?.value ?? null)}`).digest("hex").slice(0, 32);
       state.properties = { contentType: inputs.properties?.contentType, secretUri, secretUriWithVersion: `${secretUri}/${version}` };
       break;
     }
@@ -127,7 +131,7 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
       break;
     case "random:index/randomBytes:RandomBytes":
     case "random:index/randomId:RandomId": {
-      const bytes = deterministicBytes(args.name, inputs.length ?? inputs.byteLength ?? 32);
+      const bytes = deterministicBytes(seedOf(args), inputs.length ?? inputs.byteLength ?? 32);
       Object.assign(state, { hex: bytes.toString("hex"), base64: bytes.toString("base64"), b64Std: bytes.toString("base64") });
       break;
     }

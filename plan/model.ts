@@ -146,7 +146,11 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
   const ref = (id: unknown): string => {
     if (typeof id !== "string") return String(id);
     const hit = byId.get(id);
-    return hit ? `${displayType(hit.type).split(":").pop()} ${hit.state.name ?? hit.name}` : shortId(id);
+    if (hit) return `${displayType(hit.type).split(":").pop()} ${hit.state.name ?? hit.name}`;
+    // A scope under a resource of this run (a role on one secret of the vault): that resource, then the rest. A
+    // resource, not its group: everything lies under the group.
+    const under = [...byId.keys()].filter((k) => k.includes("/providers/") && id.startsWith(`${k}/`)).sort((a, b) => b.length - a.length)[0];
+    return under ? `${ref(under)}${id.slice(under.length)}` : shortId(id);
   };
 
   const resources: PlanResource[] = treeOrder(masked.resources).map(({ r, depth }) => ({

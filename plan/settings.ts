@@ -134,8 +134,11 @@ const database: Record<string, Extractor> = {
   "random:index/randomPassword:RandomPassword": (i) => [
     set("length", i.length),
     set("special", i.special === false ? "no" : "yes"),
+    // A new generation (postgres.adminPasswordGeneration) changes the keepers: a new value.
+    set("generation", i.keepers?.generation),
     ["value", MASK],
   ],
+  "random:index/randomBytes:RandomBytes": (i) => [set("bytes", i.length), set("generation", i.keepers?.generation), ["value", MASK]],
 };
 
 const keyVaultAndApp: Record<string, Extractor> = {

@@ -121,6 +121,7 @@ const SPEC_SETTINGS: Record<string, Record<string, string>> = {
 const SECRET_SETTINGS = {
   DATABASE_URL: "postgresql-connection-string",
   SECRET_KEY: "jwt-secret-key",
+  SECRET_KEY_FALLBACKS: "jwt-secret-key-fallbacks",
   TELEMETRY_APP_INSIGHTS_CONNECTION_STRING: "app-insights-connection-string",
 };
 
@@ -195,7 +196,7 @@ describe.each([
     expect(p.enablePurgeProtection).toBe(spec.purgeProtection);
   });
 
-  test("the spec's three secrets, with content types, values only as secret inputs", () => {
+  test("the spec's three secrets and the previous JWT key, with content types, values only as secret inputs", () => {
     const secrets = byType(result, T.secret);
     expect(secrets.map((s) => s.inputs.secretName).sort()).toEqual(Object.values(SECRET_SETTINGS).sort());
     for (const s of secrets) {
@@ -211,14 +212,24 @@ describe.each([
     expect(secretNamed(result, "postgresql-connection-string").inputs.properties.value).toBe(result.outputs.DATABASE_URL);
   });
 
-  test("jwt-secret-key: >= 32 random bytes as hex, from a resource that keeps the result secret", () => {
-    const jwt = oneOfType(result, T.jwt);
-    expect(jwt.inputs.length).toBeGreaterThanOrEqual(32);
-    expect(jwt.options.additionalSecretOutputs).toContain("hex");
-    const value = secretNamed(result, "jwt-secret-key").inputs.properties.value as string;
-    expect(value).toMatch(/^[0-9a-f]+$/);
-    expect(value).toHaveLength(jwt.inputs.length * 2);
-    expect(value).toBe(jwt.state.hex);
+  test("jwt-secret-key and jwt-secret-key-fallbacks: two slots of >= 32 random bytes as hex, kept secret; generation 1 in slot 1", () => {
+    const slots = byType(result, T.jwt);
+    expect(slots.map((s) => s.name).sort()).toEqual(["key-vault-jwt-secret-key-slot-0", "key-vault-jwt-secret-key-slot-1"]);
+    for (const slot of slots) {
+      expect(slot.inputs.length).toBeGreaterThanOrEqual(32);
+      expect(slot.options.additionalSecretOutputs).toContain("hex");
+    }
+    const [slot0, slot1] = slots.sort((a, b) => a.name.localeCompare(b.name));
+    const current = secretNamed(result, "jwt-secret-key").inputs.properties.value as string;
+    expect(current).toMatch(/^[0-9a-f]+$/);
+    expect(current).toHaveLength(slot1.inputs.length * 2);
+    // Generation 1 (the default): the current key is slot 1, the key stacks had before rotation existed, under its
+    // old name and with no keepers, so upgrading replaces nothing and logs no one out.
+    expect(current).toBe(slot1.state.hex);
+    expect(slot1.options.aliases).toEqual(["key-vault-jwt-secret-key"]);
+    expect(slot1.inputs.keepers).toBeUndefined();
+    expect(secretNamed(result, "jwt-secret-key-fallbacks").inputs.properties.value).toBe(slot0.state.hex);
+    expect(slot0.state.hex).not.toBe(slot1.state.hex);
   });
 
   test("app-insights-connection-string comes from the workspace-based Application Insights", () => {
@@ -230,14 +241,21 @@ describe.each([
     expect(workspace.inputs.retentionInDays).toBe(spec.logRetention);
   });
 
-  test("the web app's identity gets Key Vault Secrets User on this vault only", () => {
-    const role = oneOfType(result, T.role);
-    expect(role.inputs.principalId).toBe(appIdentity(result).state.principalId);
-    expect(role.inputs.principalType).toBe("ServicePrincipal");
-    expect(role.inputs.scope).toBe(vault.state.id);
-    expect(role.inputs.roleDefinitionId).toBe(
-      "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
-    );
+  test("the web app's identity gets Key Vault Secrets User on each secret it references, never on the whole vault", () => {
+    const roles = byType(result, T.role).filter((r) => r.inputs.principalId === appIdentity(result).state.principalId);
+    expect(roles.map((r) => r.inputs.scope).sort()).toEqual(Object.values(SECRET_SETTINGS).map((name) => `${vault.state.id}/secrets/${name}`).sort());
+    for (const role of roles) {
+      expect(role.inputs.principalType).toBe("ServicePrincipal");
+      expect(role.inputs.roleDefinitionId).toBe(
+        "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+      );
+      // Assigned once its secret exists.
+      const name = String(role.inputs.scope).split("/").pop();
+      expect(role.dependencies).toContain(secretNamed(result, name!).urn);
+    }
+    // No other grant on the vault or any of its secrets, to anyone.
+    const onVault = byType(result, T.role).filter((r) => String(r.inputs.scope).startsWith(vault.state.id));
+    expect(onVault).toEqual(roles);
   });
 
   test("Linux plan and web app from config", () => {
@@ -272,14 +290,20 @@ describe.each([
       ]),
     );
     // AZURE_CLIENT_ID: the identity the app's Azure SDK signs in as (the one that may read the vault).
-    expect(settings).toEqual({ ...SPEC_SETTINGS[spec.stack], AZURE_CLIENT_ID: appIdentity(result).state.clientId, ...refs });
+    // KEY_VAULT_REFERENCES_DIGEST: changes with a referenced secret's version (test/secret-rotation.test.ts).
+    expect(settings).toEqual({
+      ...SPEC_SETTINGS[spec.stack],
+      AZURE_CLIENT_ID: appIdentity(result).state.clientId,
+      ...refs,
+      KEY_VAULT_REFERENCES_DIGEST: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     expect(refs.DATABASE_URL).toBe(`@Microsoft.KeyVault(SecretUri=https://${spec.vault}.vault.azure.net/secrets/postgresql-connection-string)`);
   });
 
   test("no app setting (and no plain output) holds a secret value", () => {
     const secretValues = [
       oneOfType(result, T.server).inputs.administratorLoginPassword,
-      oneOfType(result, T.jwt).state.hex,
+      ...byType(result, T.jwt).map((k) => k.state.hex),
       oneOfType(result, T.appInsights).state.connectionString,
       oneOfType(result, T.appInsights).state.instrumentationKey,
       oneOfType(result, T.mount).inputs.properties.sessions.accessKey,
@@ -320,8 +344,9 @@ describe.each([
     expect(mount.secretInputs).toEqual(["properties.sessions.accessKey"]);
   });
 
-  test("the share is mounted after the role grant, so the restart resolves the Key Vault references", () => {
-    expect(oneOfType(result, T.mount).dependencies).toContain(oneOfType(result, T.role).urn);
+  test("the share is mounted after the role grants, so the restart resolves the Key Vault references", () => {
+    const mount = oneOfType(result, T.mount);
+    for (const role of byType(result, T.role)) expect(mount.dependencies).toContain(role.urn);
   });
 
   test("alerts: database CPU and storage on the server, 5xx on the web app, all to the action group", () => {

@@ -22,6 +22,7 @@ describe("defaults and derived names", () => {
       purgeProtection: true,
       publicNetworkAccess: "Enabled",
       jwtSecretBytes: 32,
+      secretKeyGeneration: 1,
     });
     expect(cfg.appService).toMatchObject({ name: "amplifier-api-staging", planName: "asp-amplifier-staging", planSku: "B1", planTier: "Basic", alwaysOn: true });
     expect(cfg.storage).toMatchObject({ accountName: "stamplifierstaging", mountPath: "/mnt/sessions", publicNetworkAccess: "Enabled" });

@@ -183,7 +183,10 @@ describe("formats", () => {
     const { code, out } = await plan(["prod", "--base", "HEAD", "--format", "markdown"]);
     expect(code).toBe(EXIT.refused);
     // With the database bootstrap: its Entra admin is replaced (serverName) and its run updated (a new server, a new run).
-    expect(out).toMatch(/^### `prod`: 4 to update · 14 to replace · \d+ unchanged\n/);
+    // And the web app: the database URL (a secret) has a new value, so the digest of the referenced secrets'
+    // versions changes and the app fetches it again (components/app-service.ts).
+    expect(out).toMatch(/^### `prod`: 5 to update · 14 to replace · \d+ unchanged\n/);
+    expect(out).toContain("| ~ update | `azure-native:web:WebApp` | `app-web-app` | `siteConfig.appSettings[KEY_VAULT_REFERENCES_DIGEST].value`:");
     expect(out).toContain("> [!CAUTION]\n> **2 change(s) refused** (the plan exits 6)");
     expect(out).toContain("| +- replace | `azure-native:dbforpostgresql:Server` | `postgres-server` (protected) | `serverName`: `amplifier-db-prod` → `amplifier-db-prod2` **(create-only)** |");
     expect(out).not.toContain("…");

@@ -36,10 +36,23 @@ export const ALLOWLIST_CASES: CaseTable = {
   },
   "role-assignments-allowlisted": {
     pass: [
-      { label: "scope not known yet (preview), computed from the vault", change: set("app-key-vault-secrets-user", (i) => delete i.scope) },
-      { label: "scope id in other letter case", change: set("app-key-vault-secrets-user", (i) => (i.scope = VAULT_ID.replace("Microsoft.KeyVault", "microsoft.keyvault"))) },
+      { label: "scope not known yet (preview), computed from the vault and the secret", change: set("app-key-vault-secrets-user", (i) => delete i.scope) },
+      {
+        label: "scope id in other letter case",
+        change: set("app-key-vault-secrets-user", (i) => (i.scope = `${VAULT_ID}/secrets/jwt-secret-key`.replace("Microsoft.KeyVault", "microsoft.keyvault"))),
+      },
     ],
     fail: [
+      {
+        label: "Key Vault Secrets User on the whole vault (every secret in it, not one)",
+        change: set("app-key-vault-secrets-user", (i) => (i.scope = VAULT_ID)),
+        resource: "app-key-vault-secrets-user",
+      },
+      {
+        label: "a secret the stack does not hold",
+        change: set("app-key-vault-secrets-user", (i) => (i.scope = `${VAULT_ID}/secrets/someone-elses-secret`)),
+        resource: "app-key-vault-secrets-user",
+      },
       {
         label: "Key Vault Secrets User on the whole resource group to any service principal",
         change: add(assignment("ci-reads-secrets", { principalId: "8b0c2f61-0000-4000-a000-00000000c1c1", roleDefinitionId: role(ROLES.secretsUser), scope: RG_ID }, {})),

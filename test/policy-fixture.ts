@@ -144,10 +144,11 @@ export function compliantStack(): EvaluatedResource[] {
     res(
       "authorization:RoleAssignment",
       "app-key-vault-secrets-user",
-      { principalId: APP_PRINCIPAL, principalType: "ServicePrincipal", roleDefinitionId: role(ROLES.secretsUser), scope: VAULT_ID },
+      { principalId: APP_PRINCIPAL, principalType: "ServicePrincipal", roleDefinitionId: role(ROLES.secretsUser), scope: `${VAULT_ID}/secrets/jwt-secret-key` },
       false,
-      // As the mock runtime and CrossGuard record it: the principal id came from the web app.
-      { principalId: [urnOf("web:WebApp", "app")], scope: [urnOf("keyvault:Vault", "vault")] },
+      // As the mock runtime and CrossGuard record it: the principal id came from the web app, the scope (one secret)
+      // from the vault's id and the secret.
+      { principalId: [urnOf("web:WebApp", "app")], scope: [urnOf("keyvault:Vault", "vault"), urnOf("keyvault:Secret", "vault-secret-jwt")] },
     ),
     res(
       "storage:StorageAccount",

@@ -86,8 +86,19 @@ describe("dev with secure: values", () => {
     }
   });
 
-  test("every secret-capable path is covered by a case above", () => {
-    expect([...SECRET_CAPABLE]).toEqual(["docker.password", "docker.api.settings.*"]);
+  test("every secret-capable path is covered by a case above or below", () => {
+    expect([...SECRET_CAPABLE]).toEqual(["docker.password", "docker.api.settings.*", "app.settings.*"]);
+  });
+});
+
+describe("Azure with a secure: app setting", () => {
+  test("it is a secret input of its Key Vault secret only, and the plan never prints it (test/app-settings-config.test.ts has the rest)", async () => {
+    const result = await runStack({ stack: "test", overrides: { app: { settings: { OPENAI_API_KEY: secure("k") } } } });
+    const placeholder = offlineSecret("test", "amplifier-infra:app", "settings.OPENAI_API_KEY");
+    const holders = result.resources.filter((r) => JSON.stringify(r.inputs).includes(placeholder));
+    expect(holders.map((r) => [r.type, r.secretInputs])).toEqual([["azure-native:keyvault:Secret", ["properties.value"]]]);
+    const plan = buildPlan(result);
+    for (const out of [renderText(plan, { color: false, width: 200 }), renderJson(plan, [])]) expect(out).not.toContain("offline-secret");
   });
 });
 

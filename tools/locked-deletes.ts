@@ -11,7 +11,7 @@ import type { RegisteredResource, RunResult } from "../mock-runtime";
 
 /** The change that deletes each kind of resource found under a locked one (a new kind must be added here). */
 export const DELETED_WHEN: Record<string, string> = {
-  "azure-native:authorization:RoleAssignment": "the app's identity is replaced (`appService.identityName`) or its grant changes",
+  "azure-native:authorization:RoleAssignment": "the app's identity is replaced (`appService.identityName`), or a secret it reads goes (a secure `app.settings` value removed)",
   "azure-native:monitor:DiagnosticSetting": "the diagnostic setting is removed or renamed",
   "azure-native:network:PrivateEndpoint": "the endpoint is removed or replaced (`network` block removed, `namePrefix` changed)",
   "azure-native:dbforpostgresql:Database": "`postgres.databaseName` changes",
@@ -37,7 +37,9 @@ export interface LockedDelete {
 /** How `r` sits under `target`, if it does. */
 function relation(r: RegisteredResource, target: RegisteredResource): LockedDelete["relation"] | undefined {
   const id = target.state.id;
-  if (r.inputs.scope === id || r.inputs.resourceUri === id) return "extension";
+  // On the resource or on a child of it (a role assignment on one secret of a locked vault).
+  const on = (v: unknown) => v === id || (typeof v === "string" && v.startsWith(`${id}/`));
+  if (on(r.inputs.scope) || r.inputs.resourceUri === id) return "extension";
   if ((r.inputs.privateLinkServiceConnections ?? []).some((c: { privateLinkServiceId?: string }) => c.privateLinkServiceId === id)) {
     return "private endpoint connection";
   }

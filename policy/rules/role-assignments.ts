@@ -14,8 +14,9 @@ import { at, azureName, dependsOn, fail, type PolicyResource, type Rule, T } fro
  * and the resource types an assignment may be scoped to, the narrowest the program needs.
  */
 export const ASSIGNABLE_ROLES: Readonly<Record<string, { id: string; scopes: readonly string[] }>> = {
-  // The RBAC form of the spec's "get, list" on secrets, for the app's identity on its own vault.
-  "Key Vault Secrets User": { id: "4633458b-17de-408a-b874-0445c86b69e6", scopes: [T.vault] },
+  // The RBAC form of the spec's "get" on secrets, for the app's identity on each secret it reads (components/
+  // app-service.ts), never the whole vault: the app reads its own secrets and nothing else the vault holds.
+  "Key Vault Secrets User": { id: "4633458b-17de-408a-b874-0445c86b69e6", scopes: [T.secret] },
   // The app repository's deploy identity (`appDeploy`), on the web app only.
   "Website Contributor": { id: "de139f84-1756-47ae-9be6-808fbbe84772", scopes: [T.webApp] },
 };
