@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { AZURE_SERVICES_RULE, tlsParameters } from "../config/database";
 import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
+import { flexibleServerDatabaseId } from "./arm-ids";
 import { databaseUrl } from "./database-url";
 import { APP_ROLE } from "./database-roles";
 import { generationKeepers } from "./secret-rotation";
@@ -46,6 +47,8 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
   tenantId: pulumi.Input<string>;
   /** Extensions the app creates (config/extensions.ts, from the init SQL): allowed through `azure.extensions`. */
   extensions: string[];
+  /** The stack's resource group id as the group is adopted by (components/arm-ids.ts): a restored database's import id. */
+  groupId: string;
 }
 
 /**
@@ -57,9 +60,11 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
  * developer-docs/architecture/import.md). retainOnDelete: should the id ever differ from the state's (an import then
  * replaces), the old resource leaves the state without the database being dropped.
  */
-function restoredDatabase(c: ServerConfig): pulumi.CustomResourceOptions {
+function restoredDatabase(c: ServerConfig, groupId: string): pulumi.CustomResourceOptions {
   if (!c.restore) return {};
-  return { retainOnDelete: true, ...(pulumi.runtime.isDryRun() ? {} : { import: c.restore.databaseId }) };
+  // This stack's database in this stack's group, as the provider spells it; never built from the source id's text.
+  const id = flexibleServerDatabaseId(groupId, c.serverName, c.databaseName);
+  return { retainOnDelete: true, ...(pulumi.runtime.isDryRun() ? {} : { import: id }) };
 }
 
 /**
@@ -149,7 +154,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
             collation: "en_US.utf8",
           },
           // Deleting the database resource drops the data even while the server stays.
-          { ...child, dependsOn, protect: args.protect, ...restoredDatabase(c) },
+          { ...child, dependsOn, protect: args.protect, ...restoredDatabase(c, args.groupId) },
         ),
     );
 

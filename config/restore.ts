@@ -26,15 +26,15 @@ const SERVER_ID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 export const SERVER_ID_RULE =
   "must be the ARM id of a flexible server: /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<server> (az postgres flexible-server show --query id)";
 
+/** The source's group and server, for comparing with other stack files (server names are lower case in Azure). */
 export interface ServerId {
-  subscriptionId: string;
   resourceGroupName: string;
   serverName: string;
 }
 
 export function parseServerId(id: string): ServerId | undefined {
   const m = SERVER_ID.exec(id);
-  return m ? { subscriptionId: m[1].toLowerCase(), resourceGroupName: m[2], serverName: m[3].toLowerCase() } : undefined;
+  return m ? { resourceGroupName: m[2], serverName: m[3].toLowerCase() } : undefined;
 }
 
 /** ISO 8601 in UTC: `2026-12-01T10:01:00Z` (seconds and fractions optional, `+00:00` for `Z` allowed). */
@@ -98,19 +98,6 @@ export const restoreSchema = z
   );
 
 export type RestoreBlock = z.output<typeof restoreSchema>;
-/** The block plus the ARM id of the database the restore brings with it (adopted, not created: docs/restore.md). */
-export type RestoreConfig = RestoreBlock & { databaseId: string };
-
-/**
- * The restored server carries the source's databases; the stack's database resource adopts its own by this id. The
- * id is built in the source's subscription: a restore stays in it (a source elsewhere fails that import, creating
- * nothing).
- */
-export function deriveRestore(block: RestoreBlock, resourceGroupName: string, serverName: string, databaseName: string): RestoreConfig {
-  const source = parseServerId(block.sourceServerId)!;
-  const databaseId = `/subscriptions/${source.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${serverName}/databases/${databaseName}`;
-  return { ...block, databaseId };
-}
 
 /**
  * What the other stack files tell about the source: it must not be this stack's own server (a restore creates a new

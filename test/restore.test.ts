@@ -22,8 +22,11 @@ const T = {
 const HOUR = 60 * 60 * 1000;
 const SUB = MOCK_CLIENT_CONFIG.subscriptionId;
 const serverId = (rg: string, name: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
-/** A server no stack file deploys (an older environment): only the block's own checks apply. */
-const LEGACY = serverId("rg-amplifier-legacy", "amplifier-db-legacy");
+/**
+ * A server no stack file deploys (an older environment): only the block's own checks apply. Its subscription is
+ * spelt in upper case, as someone may paste it: the stack's own ids never take their spelling from the source.
+ */
+const LEGACY = serverId("rg-amplifier-legacy", "amplifier-db-legacy", SUB.toUpperCase());
 /** A minute before "someone dropped a table", two hours ago; an ISO 8601 UTC instant. */
 const POINT = new Date(Math.floor((Date.now() - 2 * HOUR) / 60000) * 60000).toISOString().replace(".000Z", "Z");
 const restore = (sourceServerId = LEGACY, pointInTime = POINT) => ({ postgres: { restore: { sourceServerId, pointInTime } } });
@@ -124,12 +127,14 @@ describe("postgres.restore on every Azure stack", () => {
   test("up adopts the database the restore brings, by the id it has on this stack's server; a preview never imports", () => {
     for (const stack of stacks) {
       const db = database(withUp[stack]);
-      // The id azure-native gives the stack's database (the REST path, names as given): an import with the same id as
-      // the state's is treated like any other resource, so in a running stack the block changes nothing here either.
+      // The id azure-native gives the stack's database (the REST path with the stack's own subscription exactly as the
+      // provider has it, names as given; not the source id's spelling): an import with the same id as the state's is
+      // treated like any other resource, so in a running stack the block changes nothing here either.
       expect([stack, db.options.importId]).toEqual([
         stack,
         `/subscriptions/${SUB}/resourceGroups/rg-amplifier-${stack}/providers/Microsoft.DBforPostgreSQL/flexibleServers/amplifier-db-${stack}/databases/amplifier_${stack}`,
       ]);
+      expect(db.options.importId).toBe(`${oneOfType(withUp[stack], "azure-native:resources:ResourceGroup").options.importId}/providers/Microsoft.DBforPostgreSQL/flexibleServers/amplifier-db-${stack}/databases/amplifier_${stack}`);
       expect(db.options.retainOnDelete).toBe(true);
       expect([stack, database(withPreview[stack]).options.importId]).toEqual([stack, undefined]);
     }

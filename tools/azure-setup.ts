@@ -142,6 +142,8 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
   if (errors.length > 0) throw new UsageError(errors);
   return {
     repo: seen.get("--repo")!,
+    // Stored as AZURE_SUBSCRIPTION_ID in the case `az account show` prints: CI's provider then builds every request
+    // path, and the program the group's import id, from the same spelling (components/arm-ids.ts, docs/unverified.md).
     subscription: seen.get("--subscription")!.toLowerCase(),
     appName: seen.get("--app-name") ?? "amplifier-infra",
     location: seen.get("--location") ?? "eastus",
