@@ -1,9 +1,10 @@
 /**
  * The workflows' delivery guards: the Pulumi CLI pinned to the SDK's version, one concurrency group per stack across
- * previews, deploys and the drift check, and a gated `pulumi up` that refuses a commit no longer at the head of its
- * branch (.github/scripts/check-head.sh, run with a stand-in `gh`).
+ * previews, deploys and the drift check, and a gated `pulumi up` that refuses a commit once its branch has moved on
+ * with a change a deploy reads, but not after documentation-only commits (.github/scripts/check-head.sh, run with a
+ * stand-in `gh`).
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -36,7 +37,7 @@ describe("one Pulumi operation per stack at a time", () => {
   });
 });
 
-describe("a gated deploy refuses a commit that is no longer the head of its branch", () => {
+describe("a gated deploy refuses a commit once its branch has moved on with a change a deploy reads", () => {
   const job = deploy.jobs["up-gated"];
   const script = path.join(root, ".github", "scripts", "check-head.sh");
 
@@ -49,30 +50,92 @@ describe("a gated deploy refuses a commit that is no longer the head of its bran
     expect(deploy.on.push.branches).toEqual(["main"]);
   });
 
-  function run(head: string | "fails") {
+  const SHA = "a".repeat(40);
+  const NEWER = "b".repeat(40);
+  /** Runs the script with a stand-in `gh`: the head of main, and (when main moved on) the comparison's jq output. */
+  function run(head: string | "fails", compare?: { status: string; files: string[] } | "fails") {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-head-"));
     try {
       const log = path.join(tmp, "calls.log");
-      fs.writeFileSync(path.join(tmp, "gh"), `#!/usr/bin/env bash\necho "gh $*" >> "${log}"\n[ "$HEAD" = fails ] && { echo "HTTP 404" >&2; exit 1; }\necho "$HEAD"\n`, { mode: 0o755 });
+      const answer = path.join(tmp, "compare.txt");
+      if (compare && compare !== "fails") fs.writeFileSync(answer, [compare.status, String(compare.files.length), ...compare.files].join("\n") + "\n");
+      fs.writeFileSync(
+        path.join(tmp, "gh"),
+        [
+          "#!/usr/bin/env bash",
+          `echo "gh $*" >> "${log}"`,
+          'case "$2" in',
+          '  */git/ref/heads/*) [ "$HEAD" = fails ] && { echo "HTTP 404" >&2; exit 1; }; echo "$HEAD" ;;',
+          `  */compare/*) [ -f "${answer}" ] || { echo "HTTP 403" >&2; exit 1; }; cat "${answer}" ;;`,
+          "  *) exit 9 ;;",
+          "esac",
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
       const r = spawnSync("bash", [script], {
         encoding: "utf8",
-        env: { PATH: `${tmp}:/usr/bin:/bin`, HEAD: head, GH_TOKEN: "t", BRANCH: "main", GITHUB_REPOSITORY: "contoso/amplifier-infra", GITHUB_SHA: "a".repeat(40) },
+        env: { PATH: `${tmp}:/usr/bin:/bin`, HEAD: head, GH_TOKEN: "t", BRANCH: "main", GITHUB_REPOSITORY: "contoso/amplifier-infra", GITHUB_SHA: SHA },
       });
       return { status: r.status, stdout: r.stdout, calls: fs.readFileSync(log, "utf8").trim().split("\n") };
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
+  const COMPARE_CALL = `gh api repos/contoso/amplifier-infra/compare/${SHA}...${NEWER} --jq .status, (.files // [] | length), (.files // [] | .[].filename)`;
 
-  test("the head itself passes; one newer commit on main stops the deploy naming both; an unreadable head stops it too", () => {
-    const current = run("a".repeat(40));
+  test("the head itself passes without asking for a comparison; an unreadable head stops it", () => {
+    const current = run(SHA);
     expect(current.status).toBe(0);
     expect(current.calls).toEqual(["gh api repos/contoso/amplifier-infra/git/ref/heads/main --jq .object.sha"]);
-    const stale = run("b".repeat(40));
-    expect(stale.status).toBe(1);
-    expect(stale.stdout).toContain(`::error title=main has moved on::this run would deploy ${"a".repeat(40)}, but main is now at ${"b".repeat(40)}`);
     const unreadable = run("fails");
     expect(unreadable.status).toBe(1);
     expect(unreadable.stdout).toContain("::error title=Cannot tell whether this commit is current::");
+  });
+
+  test("a newer head that changes only documentation, tests or settings (no deploy run of its own) lets the deploy go on", () => {
+    const docsOnly = run(NEWER, { status: "ahead", files: ["README.md", "docs/restore.md", "components/README.md", "test/lifecycle.test.ts", ".github/CODEOWNERS", ".ci/run"] });
+    expect(docsOnly.status).toBe(0);
+    expect(docsOnly.calls[1]).toBe(COMPARE_CALL);
+    expect(docsOnly.stdout).toContain(`main is now at ${NEWER}, but its newer commits change only paths no deploy reads (6 files`);
+    expect(docsOnly.stdout).not.toContain("::error");
+  });
+
+  test("a newer head that changes anything a deploy reads stops the deploy, naming both commits and the files", () => {
+    for (const file of ["index.ts", "Pulumi.prod.yaml", "policy/rules/postgres.ts", ".github/workflows/deploy.yml", "package-lock.json", "docs.ts"]) {
+      const stale = run(NEWER, { status: "ahead", files: ["README.md", file] });
+      expect([file, stale.status]).toEqual([file, 1]);
+      expect(stale.stdout).toContain(`::error title=main has moved on::this run would deploy ${SHA}, but main is now at ${NEWER}, which changes 1 file(s) a deploy reads (${file})`);
+    }
+  });
+
+  test("fails closed: a head that does not contain the commit, a list at GitHub's limit, an unreadable comparison", () => {
+    const diverged = run(NEWER, { status: "diverged", files: ["README.md"] });
+    expect(diverged.status).toBe(1);
+    expect(diverged.stdout).toContain("which does not contain it (comparison: diverged)");
+    const many = run(NEWER, { status: "ahead", files: Array.from({ length: 300 }, (_, i) => `docs/page-${i}.md`) });
+    expect(many.status).toBe(1);
+    expect(many.stdout).toContain("GitHub lists 300 changed files, too many to tell");
+    const unreadable = run(NEWER, "fails");
+    expect(unreadable.status).toBe(1);
+    expect(unreadable.stdout).toContain("::error title=Cannot tell whether this commit is current::main is now at");
+  });
+
+  test("the script ignores exactly what deploy.yml's trigger ignores, decided alike for every tracked file", () => {
+    const text = fs.readFileSync(script, "utf8");
+    const list = /^IGNORED=\((.*)\)$/m.exec(text)![1].match(/"[^"]*"/g)!.map((q) => JSON.parse(q));
+    expect(list).toEqual(deploy.on.push["paths-ignore"]);
+    // Every tracked file the trigger ignores passes in one comparison; every other one stops a deploy on its own.
+    const tracked = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+    const matcher = (p: string) => new RegExp(`^${p.split(/(\*\*|\*)/).map((x) => (x === "**" ? ".*" : x === "*" ? "[^/]*" : x.replace(/[.]/g, "\\."))).join("")}$`);
+    const ignoredByTrigger = (f: string) => list.some((p) => matcher(p).test(f));
+    const ignored = tracked.filter(ignoredByTrigger);
+    expect(ignored.length).toBeLessThan(300);
+    expect(run(NEWER, { status: "ahead", files: ignored }).status).toBe(0);
+    const read = tracked.filter((f) => !ignoredByTrigger(f));
+    expect(read.length).toBeGreaterThan(50);
+    const stopped = run(NEWER, { status: "ahead", files: read });
+    expect(stopped.status).toBe(1);
+    expect(stopped.stdout).toContain(`which changes ${read.length} file(s) a deploy reads (${read.slice(0, 5).join(" ")})`);
   });
 });
