@@ -1,6 +1,6 @@
 /**
- * The workflows' delivery guards: the Pulumi CLI pinned to the SDK's version, one concurrency group per stack across
- * previews, deploys and the drift check, and a gated `pulumi up` that refuses a commit once its branch has moved on
+ * The workflows' delivery guards: the Pulumi CLI pinned to the SDK's version, one deploy per stack at a time with
+ * previews and drift checks in groups of their own (so they never replace a waiting deploy), and a gated `pulumi up` that refuses a commit once its branch has moved on
  * with a change a deploy reads, but not after documentation-only commits (.github/scripts/check-head.sh, run with a
  * stand-in `gh`).
  */
@@ -24,16 +24,43 @@ describe("the Pulumi CLI is pinned", () => {
   });
 });
 
-describe("one Pulumi operation per stack at a time", () => {
+describe("one deploy per stack at a time, and nothing but a newer deploy replaces a waiting one", () => {
   const pulumiJobs = allJobs.filter(([, job]) => pulumiSteps(job).length > 0);
+  const DEPLOY_JOBS = ["deploy.yml:preview-gated", "deploy.yml:up-gated", "deploy.yml:up-ungated"];
+  // GitHub keeps one waiting job per concurrency group and a newer one cancels it (docs.github.com, "Control the
+  // concurrency of workflows and jobs"): a group a preview or the drift check shares with a deploy lets it cancel one.
+  const groupOf = (id: string, stack: string, pr: number) => {
+    const job = pulumiJobs.find(([j]) => j === id)![1];
+    return job.concurrency!.group.replaceAll("${{ matrix.stack }}", stack).replaceAll("${{ github.event.pull_request.number }}", String(pr));
+  };
 
-  test("every job that runs Pulumi on a stack shares that stack's one group, and none cancels a running operation", () => {
-    expect(pulumiJobs.map(([id]) => id).sort()).toEqual(["deploy.yml:preview-gated", "deploy.yml:up-gated", "deploy.yml:up-ungated", "drift.yml:drift", "pull-request.yml:preview"]);
+  test("every job that runs Pulumi has a group per stack, and none cancels a running operation", () => {
+    expect(pulumiJobs.map(([id]) => id).sort()).toEqual([...DEPLOY_JOBS, "drift.yml:drift", "pull-request.yml:preview"]);
     for (const [id, job] of pulumiJobs) {
-      expect([id, job.concurrency]).toEqual([id, { group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false }]);
+      expect([id, job.concurrency?.["cancel-in-progress"]]).toEqual([id, false]);
+      expect([id, job.concurrency?.group]).toEqual([id, expect.stringContaining("${{ matrix.stack }}")]);
       // The group is per stack because each of these jobs runs one matrix stack.
       expect([id, String(job.strategy?.matrix?.stack)]).toEqual([id, expect.stringMatching(/^\$\{\{ fromJSON\(needs\.stacks\.outputs\.[\w-]+\) \}\}$/)]);
     }
+  });
+
+  test("the deploy jobs of a stack share one group; no preview or drift check is ever in it, for any stack or pull request", () => {
+    for (const stack of ["test", "prod"]) {
+      expect(new Set(DEPLOY_JOBS.map((id) => groupOf(id, stack, 1))).size).toBe(1);
+      const deployGroups = new Set(["test", "prod"].map((st) => groupOf("deploy.yml:up-gated", st, 1)));
+      for (const pr of [1, 2, 42]) {
+        for (const id of ["pull-request.yml:preview", "drift.yml:drift"]) expect([id, deployGroups.has(groupOf(id, stack, pr))]).toEqual([id, false]);
+      }
+    }
+    // test's and prod's deploys never wait for each other.
+    expect(groupOf("deploy.yml:up-gated", "test", 1)).not.toBe(groupOf("deploy.yml:up-gated", "prod", 1));
+  });
+
+  test("previews of different pull requests never replace each other; a newer push of the same one does", () => {
+    expect(groupOf("pull-request.yml:preview", "test", 1)).not.toBe(groupOf("pull-request.yml:preview", "test", 2));
+    expect(groupOf("pull-request.yml:preview", "test", 1)).not.toBe(groupOf("pull-request.yml:preview", "prod", 1));
+    expect(groupOf("pull-request.yml:preview", "test", 7)).toBe(groupOf("pull-request.yml:preview", "test", 7));
+    expect(groupOf("drift.yml:drift", "test", 1)).not.toBe(groupOf("pull-request.yml:preview", "test", 1));
   });
 });
 

@@ -221,7 +221,7 @@ describe("pull request: unreviewed code gets credentials only for stacks that al
     for (const clause of [SAME_REPO, DEFAULT_BASE, "github.actor != 'dependabot[bot]'", "needs.stacks.outputs.preview != '[]'"]) expect(preview.if).toContain(clause);
     expect(needsOf(preview)).toEqual(["checks", "stacks"]);
     expect(preview.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
-    expect(preview.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+    expect(preview.concurrency).toEqual({ group: "preview-${{ matrix.stack }}-pr-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
   });
 
   test("the policy pack and its config come from the base commit, generated before any of the pull request's code runs", () => {
