@@ -66,6 +66,8 @@ export interface RunResult {
   secretOutputs: string[];
   /** The error the program threw (bad config, a component's check), if any. */
   error?: Error;
+  /** What the program logged with `pulumi.log.warn` (a preview or up shows these); absent in older dumps. */
+  warnings?: string[];
 }
 
 export type MockStateFn = (args: pulumi.runtime.MockResourceArgs) => Record<string, any> | undefined;
@@ -237,7 +239,15 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     pending.push(done);
   };
 
-  const result: RunResult = { stack: opts.stack, resources, invokes, outputs: {}, secretOutputs: [] };
+  const result: RunResult = { stack: opts.stack, resources, invokes, outputs: {}, secretOutputs: [], warnings: [] };
+  // Without an engine, pulumi.log.warn writes `warning: [runtime] <text>` with console.warn (@pulumi/pulumi
+  // log/index.ts): kept in the result instead, as the engine would show them beside the preview.
+  const consoleWarn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const m = /^warning: \[runtime\] ([\s\S]*)$/.exec(args.map(String).join(" "));
+    if (m) result.warnings!.push(m[1]);
+    else consoleWarn(...args);
+  };
   try {
     const entry = opts.program ?? PROGRAM;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -261,6 +271,8 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     }
   } catch (err) {
     result.error = err instanceof Error ? err : new Error(String(err));
+  } finally {
+    console.warn = consoleWarn;
   }
   if (result.error) quietStackOutputs();
   await Promise.all(pending);

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import { RESTORE_INPUTS } from "../components/flexible-postgres";
-import { parseUtcInstant, pointInTimeProblem } from "../config/restore";
+import { futurePointProblem, outsideRetention, parseUtcInstant } from "../config/restore";
 import { ConfigError } from "../config/schema";
 import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runProgram, runStack, type RunResult, userResources } from "../mock-runtime";
 import { buildPlan } from "../plan/model";
@@ -182,7 +182,6 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
     ["a local time", "prod", restore(LEGACY, "2026-12-01T11:01:00+01:00"), ["postgres.restore.pointInTime", "Z or +00:00"]],
     ["not a calendar date", "test", restore(LEGACY, "2026-02-30T10:00:00Z"), ["postgres.restore.pointInTime", "not a calendar date"]],
     ["in the future", "prod", restore(LEGACY, new Date(Date.now() + HOUR).toISOString()), ["postgres.restore.pointInTime", "is in the future", "silently restore"]],
-    ["beyond any server's backups", "test", restore(LEGACY, daysAgo(36)), ["postgres.restore.pointInTime", "more than 35 days ago", "remove postgres.restore"]],
     ["the stack's own server", "prod", restore(serverId("rg-amplifier-prod", "amplifier-db-prod")), ["names this stack's own server (amplifier-db-prod)", "never overwrites the running one", "docs/restore.md"]],
   ])("%s", async (_label, stack, overrides, fragments) => {
     const result = await runProgram({ stack, overrides });
@@ -191,12 +190,11 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
     expect(userResources(result)).toEqual([]);
   });
 
-  test("a source another stack file deploys: its retention bounds the point, and what a restore cannot change must match", async () => {
-    // test restoring prod's server 20 days back: prod keeps 14 days; test's database name, storage differ from prod's.
-    const result = await runProgram({ stack: "test", overrides: restore(serverId("rg-amplifier-prod", "amplifier-db-prod"), daysAgo(20)) });
+  test("a source another stack file deploys: what a restore cannot change must match", async () => {
+    // test restoring prod's server: test's database name and storage differ from prod's.
+    const result = await runProgram({ stack: "test", overrides: restore(serverId("rg-amplifier-prod", "amplifier-db-prod"), daysAgo(2)) });
     expect(result.error).toBeInstanceOf(ConfigError);
     const message = result.error!.message;
-    expect(message).toContain('before the earliest restore point of amplifier-db-prod (stack "prod" keeps 14 days)');
     expect(message).toContain("postgres.databaseName: amplifier_test is not the source's database amplifier_prod");
     expect(message).toContain("postgres.storageSizeGb: 32 is below the source's 64 GiB");
     expect(userResources(result)).toEqual([]);
@@ -205,6 +203,27 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
   test("a source in another resource group than the stack that deploys it", async () => {
     const result = await runProgram({ stack: "test", overrides: { ...restore(serverId("rg-elsewhere", "amplifier-db-prod")), postgres: { ...restore(serverId("rg-elsewhere", "amplifier-db-prod")).postgres, databaseName: "amplifier_prod", storageSizeGb: 64 } } });
     expect(result.error?.message).toContain('names amplifier-db-prod in resource group rg-elsewhere, but stack "prod" deploys it to rg-amplifier-prod');
+  });
+});
+
+describe("time never turns a stack file invalid: a point that has left the window is a warning", () => {
+  // The block written when the point was fresh, read again weeks later (previously a config error on every preview,
+  // deploy and drift check of the running stack, and in the pull request removing the block: review finding M1).
+  const days = (n: number) => new Date(Date.now() - n * 24 * HOUR).toISOString();
+
+  test("beyond any server's backups (35 days): the program runs and registers as before, and warns", async () => {
+    const old = await runProgram({ stack: "test", overrides: restore(LEGACY, days(36)) });
+    expect(old.error).toBeUndefined();
+    const kinds = (run: RunResult) => userResources(run).map((r) => `${r.type} ${r.name}`).sort();
+    expect(kinds(old)).toEqual(kinds(withUp.test));
+    expect(old.warnings).toEqual([expect.stringMatching(/^stack test: postgres\.restore\.pointInTime \S+ is more than 35 days ago, before the earliest restore point of any server .*once this stack's server exists this changes nothing/)]);
+    expect(withUp.test.warnings).toEqual([]);
+  });
+
+  test("beyond the source stack's own retention (prod keeps 14 days): a warning naming it, not an error", async () => {
+    const result = await runStack({ stack: "prodrestore", dir: checkout, overrides: { postgres: { restore: { pointInTime: days(20) } } } });
+    expect(result.warnings).toEqual([expect.stringContaining('is more than 14 days ago, before the earliest restore point of amplifier-db-prod (stack "prod" keeps 14 days)')]);
+    expect(restoreStack.warnings).toEqual([]);
   });
 });
 
@@ -219,10 +238,11 @@ describe("restore points", () => {
     }
   });
 
-  test("bounded by now and by the source's retention", () => {
-    expect(pointInTimeProblem(at - HOUR, 7, at)).toBeUndefined();
-    expect(pointInTimeProblem(at - 7 * 24 * HOUR + 60000, 7, at)).toBeUndefined();
-    expect(pointInTimeProblem(at - 7 * 24 * HOUR - 60000, 7, at)).toContain("more than 7 days ago");
-    expect(pointInTimeProblem(at + 60000, 35, at)).toContain("is in the future (now is 2026-12-06T12:00:00.000Z)");
+  test("bounded by now (an error) and by the source's retention (a warning)", () => {
+    expect(futurePointProblem(at - HOUR, at)).toBeUndefined();
+    expect(futurePointProblem(at + 60000, at)).toContain("is in the future (now is 2026-12-06T12:00:00.000Z)");
+    expect(outsideRetention(at - HOUR, 7, at)).toBeUndefined();
+    expect(outsideRetention(at - 7 * 24 * HOUR + 60000, 7, at)).toBeUndefined();
+    expect(outsideRetention(at - 7 * 24 * HOUR - 60000, 7, at)).toContain("more than 7 days ago");
   });
 });
