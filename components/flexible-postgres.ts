@@ -30,7 +30,9 @@ const FAILOVER_ZONES = ["availabilityZone", "highAvailability.standbyAvailabilit
  * running one (openapi.json above, ServerProperties). Always ignored, so the block acts only when the server is
  * created: adding it to a running stack or removing it later changes nothing (an ignored input is reset to the old
  * state's value, or dropped when the old state has none: pulumi/pulumi pkg/resource/deploy/step_generator.go,
- * processIgnoreChanges).
+ * processIgnoreChanges). The price: a restored server's later updates (a PUT of the whole body: azure-native's
+ * generator uses PATCH only without a PUT, provider/pkg/gen/schema.go) still carry them; unverified, with its check
+ * and the way out (drop them from the state) in docs/unverified.md and docs/restore.md.
  */
 export const RESTORE_INPUTS = ["createMode", "sourceServerResourceId", "pointInTimeUTC"];
 
