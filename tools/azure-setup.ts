@@ -91,8 +91,8 @@ const FLAGS: Record<string, { key: keyof SetupOptions; test: RegExp; allowed: st
     key: "subjectForm",
     test: new RegExp(`^(${SUBJECT_FORMS.join("|")})$`),
     allowed:
-      "auto (ask GitHub which OIDC subject the repository's tokens carry), names (repo:<owner>/<repo>:...) or ids " +
-      "(repo:<owner>@<owner id>/<repo>@<repository id>:..., immutable subject claims); force a form only when GitHub cannot be asked",
+      "ids (repo:<owner>@<owner id>/<repo>@<repository id>:..., immutable subject claims) or names (repo:<owner>/<repo>:...), " +
+      "whichever the repository's tokens carry (gh workflow run oidc-subject.yml prints it), or auto (the default: stops with how to learn it)",
   },
 };
 

@@ -67,10 +67,10 @@ esac`, "input="), { mode: 0o755 });
   *"required_reviewers"*) echo "\${STUB_REVIEWER_RULES:-1}" ;;
   *"/codeowners/errors"*) echo "\${STUB_CODEOWNERS_ERRORS:-0}" ;;
   "variable get PULUMI_ORG "*) echo "\${STUB_PULUMI_ORG:-}" ;;
-  # The repository as GET /repos/{owner}/{repo} names it (login, owner id, name, id), and its OIDC subject settings
-  # (use_default, sub_claim_prefix or "-", use_immutable_subject or "-"); "fail" makes either read fail.
+  # The repository as GET /repos/{owner}/{repo} names it (login, owner id, name, id), and the documented use_default of
+  # its OIDC subject settings; "fail" makes either read fail.
   "api repos/${REPO} --jq "*) [ "$STUB_REPO_IDS" != fail ] || exit 1; echo "\${STUB_REPO_IDS:-contoso ${OWNER_ID} amplifier-infra ${REPO_ID}}" ;;
-  "api repos/${REPO}/actions/oidc/customization/sub --jq "*) [ "$STUB_OIDC_SUB" != fail ] || exit 1; echo "\${STUB_OIDC_SUB:-true repo:contoso@${OWNER_ID}/amplifier-infra@${REPO_ID} true}" ;;
+  "api repos/${REPO}/actions/oidc/customization/sub --jq .use_default") [ "$STUB_OIDC_SUB" != fail ] || exit 1; echo "\${STUB_OIDC_SUB:-true}" ;;
   # A rule left by an earlier set-up that the stack files no longer want.
   "api repos/${REPO}/environments/prod-preview/deployment-branch-policies --jq .branch_policies[] | "*) echo '7 refs/pull/*/merge' ;;
 esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o755 });
@@ -95,6 +95,11 @@ esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o75
 /** The value after `flag` in a call. */
 export const opt = (c: Call, flag: string) => c.argv[c.argv.indexOf(flag) + 1];
 
-export const script = (...extra: string[]) => setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, ...extra]));
+/**
+ * The printed set-up for the stand-in repository, whose tokens carry immutable ids (a repository created today): told
+ * so with --subject-form ids, as its oidc-subject workflow would say, unless `extra` names another form.
+ */
+export const script = (...extra: string[]) =>
+  setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, ...(extra.some((a) => a.startsWith("--subject-form")) ? [] : ["--subject-form", "ids"]), ...extra]));
 export const stacks = azureStacks();
 export const rgId = (stack: string) => `/subscriptions/${SUB}/resourceGroups/${stacks.find((c) => c.stack === stack)!.azure.resourceGroupName}`;
