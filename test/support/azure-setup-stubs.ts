@@ -61,8 +61,11 @@ esac`, "input="), { mode: 0o755 });
   "api user --jq .id") echo 4242 ;;
   "api users/"*" --jq .id") echo 1001 ;;
   "api orgs/"*" --jq .id") echo 2002 ;;
-  # What an environment has today (refuseToLoosenLines), and whether admins may bypass it (adminBypassLines).
-  *"| .type] | join"*) echo "\${STUB_EXISTING_RULES:-}" ;;
+  # The repository's environments (default: every stack's already exists), what one has today (refuseToLoosenLines),
+  # and whether admins may bypass it (adminBypassLines); "fail" answers 403 as gh does.
+  "api --paginate repos/${REPO}/environments --jq .environments[].name") [ "$STUB_ENVIRONMENTS" != fail ] || { echo "gh: Resource not accessible by integration (HTTP 403)" >&2; exit 1; }
+    printf '%s\n' \${STUB_ENVIRONMENTS-test test-preview prod prod-preview} ;;
+  *"| .type] | join"*) [ "$STUB_EXISTING_RULES" != fail ] || { echo "gh: Resource not accessible by integration (HTTP 403)" >&2; exit 1; }; echo "\${STUB_EXISTING_RULES:-}" ;;
   *"--jq .can_admins_bypass") echo "\${STUB_ADMINS_BYPASS:-false}" ;;
   *"required_reviewers"*) echo "\${STUB_REVIEWER_RULES:-1}" ;;
   *"/codeowners/errors"*) echo "\${STUB_CODEOWNERS_ERRORS:-0}" ;;
