@@ -35,13 +35,14 @@ class StackError extends Error {}
  * StackError. The stack file is first validated offline (config/stack-files.ts), which points each problem at its
  * line and checks the names every other stack file owns.
  */
-async function run(stack: string, dir: string): Promise<{ result: RunResult; exceptions: Record<string, string> }> {
+async function run(stack: string, dir: string): Promise<{ result: RunResult; exceptions: Record<string, string>; production: boolean }> {
   const stacks = listStacks(dir);
   if (!stacks.includes(stack)) {
     const available = `stacks here: ${stacks.join(", ") || "none"} (Pulumi.<stack>.yaml in ${dir})`;
     throw new StackError(`no stack ${JSON.stringify(stack)}: Pulumi.${stack}.yaml does not exist; ${available}`);
   }
-  const { exceptions } = parseStackFile(stack, dir).policy;
+  const cfg = parseStackFile(stack, dir);
+  const { exceptions } = cfg.policy;
   // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/plan.
   // The SDK records a stack trace for every promise it makes (its leak report); the plan reports program errors by
   // message only (below), so one frame is enough while the program runs: ~30-60 ms less CPU for prod.
@@ -54,7 +55,7 @@ async function run(stack: string, dir: string): Promise<{ result: RunResult; exc
     Error.stackTraceLimit = limit;
   }
   if (result.error) throw new StackError(result.error.message);
-  return { result, exceptions };
+  return { result, exceptions, production: cfg.production };
 }
 
 /** What the program warned about (pulumi.log.warn; a preview shows the same): on stderr, never in the plan's formats. */
@@ -134,9 +135,9 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
     const stale: string[] = [];
     const planOf = async (stack: string) => {
       // The stack file is validated once, before the program runs: a missing stack or bad config stops here.
-      const { result, exceptions } = await run(stack, dir);
+      const { result, exceptions, production } = await run(stack, dir);
       printWarnings(result, io);
-      const built = buildPlan(result, { exceptions });
+      const built = buildPlan(result, { exceptions, stack: { production } });
       stale.push(...staleExceptions(built.violations, exceptions).map((rule) => staleExceptionMessage(stack, rule, dir)));
       return { built, result };
     };

@@ -20,11 +20,24 @@ export interface PolicyResource {
   propertyDependencies?: Record<string, string[]>;
 }
 
+/**
+ * What a rule may know about the stack beyond its resources. `production` comes from the code owners' list of stacks
+ * that are not production (config/gating.ts), never from anything the stack file or the program says about itself:
+ * `npm run policy-config` writes it into the pack's config, the plan and the tests pass it to `evaluate`. Unknown
+ * means production (the stricter answer).
+ */
+export interface StackFacts {
+  production: boolean;
+}
+
+export const UNKNOWN_STACK: StackFacts = { production: true };
+
 export interface RuleContext {
   /** The resource being checked. */
   resource: PolicyResource;
   /** Every resource of the stack: stack-level rules look here for companions (parameters, locks, diagnostics). */
   resources: readonly PolicyResource[];
+  stack: StackFacts;
 }
 
 /** What a check found wrong; the engine turns it into a message naming resource, rule, value found and fix. */
@@ -47,6 +60,8 @@ export interface Rule {
   resourceTypes: string[];
   /** `resource`: reads only the resource's own inputs. `stack`: also needs other resources (`ctx.resources`). */
   scope: "resource" | "stack";
+  /** Whether the check reads `ctx.stack` (the pack then takes `production` from its config for this rule). */
+  readsStackFacts?: boolean;
   check(props: Record<string, any>, ctx: RuleContext): Finding[];
 }
 

@@ -3,6 +3,7 @@
  * case tables (policy-cases*.ts) use to change it. Shapes follow azure-native v3 inputs, the same shape the mock
  * runtime records.
  */
+import type { StackFacts } from "../policy/model";
 import type { EvaluatedResource } from "../policy/evaluate";
 
 export const RG = "rg-amplifier-prod";
@@ -226,15 +227,8 @@ export interface RuleCase {
   /** The flagged resource's Pulumi name and a fragment of the message (the value found). */
   resource?: string;
   found?: string;
-}
-
-export interface RuleCase {
-  /** What the change is, e.g. `public network access Enabled`. */
-  label: string;
-  change: Mutation;
-  /** The flagged resource's Pulumi name and a fragment of the message (the value found). */
-  resource?: string;
-  found?: string;
+  /** What the rules know of the stack (policy/model.ts StackFacts); production when absent. */
+  stack?: StackFacts;
 }
 
 /** Per rule: changes that must still pass, and changes that must fail with that rule alone (or ALSO_FIRES). */

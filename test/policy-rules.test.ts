@@ -32,14 +32,14 @@ describe("policy rules", () => {
   test.each(passing)("%s passes: %s", (rule, _label, c) => {
     const stack = compliantStack();
     c.change(stack);
-    expect(evaluate(stack).filter((v) => v.rule === rule)).toEqual([]);
+    expect(evaluate(stack, {}, undefined, c.stack).filter((v) => v.rule === rule)).toEqual([]);
   });
 
   const failing = Object.entries(RULE_CASES).flatMap(([rule, c]) => c.fail.map((f) => [rule, f.label, f] as const));
   test.each(failing)("%s fails: %s", (rule, _label, c) => {
     const stack = compliantStack();
     c.change(stack);
-    const violations = evaluate(stack);
+    const violations = evaluate(stack, {}, undefined, c.stack);
     const own = violations.filter((v) => v.rule === rule);
     expect(own.length).toBeGreaterThan(0);
     const incidental = (v: (typeof violations)[number]) => v.rule === TYPE_ALLOWLIST_RULE && !Object.hasOwn(ALLOWED_TYPES, v.type);
@@ -117,8 +117,11 @@ describe("exceptions and enforcement", () => {
   });
 
   test("pack config: excepted rules advisory, nothing else listed (the pack default is mandatory)", () => {
-    expect(policyPackConfig({})).toEqual({});
-    expect(policyPackConfig({ "stateful-resources-locked": "test stacks are torn down" })).toEqual({ "stateful-resources-locked": "advisory" });
+    // The rule that reads the stack's facts always carries them (production unless said otherwise), others only when waived.
+    const facts = { "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: true } };
+    expect(policyPackConfig({})).toEqual(facts);
+    expect(policyPackConfig({ "stateful-resources-locked": "test stacks are torn down" })).toEqual({ ...facts, "stateful-resources-locked": "advisory" });
+    expect(policyPackConfig({}, { production: false })).toEqual({ "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: false } });
   });
 
   test("an exception naming no rule is rejected with the list of rules", () => {
