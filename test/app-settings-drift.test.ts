@@ -103,13 +103,14 @@ describe("app settings against what Pulumi last applied", () => {
     expect(run([empty, live()]).code).toBe(EXIT.ok);
   });
 
+  // A wrong argument count is usage (2); input it cannot read or understand is exit 1 (README, "Exit codes").
   test.each([
-    [["only-one.json"], "expected two files"],
-    [["--web-app-id", "/nonexistent/state.json"], "cannot read /nonexistent/state.json"],
-    [["STATE", "NOT_JSON"], "is not JSON"],
-    [["NOT_EXPORT", "LIVE"], "not a `pulumi stack export`"],
-    [["STATE", "NOT_LIST"], "not an app settings list"],
-  ])("unreadable input %j: exit 2 with the reason", (argv, reason) => {
+    [["only-one.json"], "expected two files", EXIT.usage],
+    [["--web-app-id", "/nonexistent/state.json"], "cannot read /nonexistent/state.json", EXIT.config],
+    [["STATE", "NOT_JSON"], "is not JSON", EXIT.config],
+    [["NOT_EXPORT", "LIVE"], "not a `pulumi stack export`", EXIT.config],
+    [["STATE", "NOT_LIST"], "not an app settings list", EXIT.config],
+  ])("bad input %j: the reason, and its exit code", (argv, reason, code) => {
     const files: Record<string, () => string> = {
       STATE: () => exported(),
       LIVE: () => live(),
@@ -122,7 +123,7 @@ describe("app settings against what Pulumi last applied", () => {
       NOT_LIST: () => write("y.json", { value: [] }),
     };
     const r = run(argv.map((a) => files[a]?.() ?? a));
-    expect(r.code).toBe(EXIT.usage);
+    expect(r.code).toBe(code);
     expect(r.stderr).toContain(reason);
   });
 });

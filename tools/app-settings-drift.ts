@@ -15,7 +15,8 @@
  * Only names are printed, never a value (a live value may be anything someone pasted into the portal). Plain values
  * are compared exactly; the program's secrets reach the app as Key Vault references (`@Microsoft.KeyVault(...)`, not
  * secret themselves), so they are compared as references; a value stored as a secret is compared by name only.
- * Exit 0 in step, 5 (`drift`) when they differ, 2 for unreadable input.
+ * Exit 0 in step, 5 (`drift`) when they differ, 1 for input it cannot read or understand (a file that is not a stack
+ * export or an app settings list: README, "Exit codes"), 2 for wrong arguments.
  */
 import * as fs from "fs";
 import { EXIT, type Io } from "./cli";
@@ -134,7 +135,7 @@ export function main(argv: string[], io: Pick<Io, "stdout" | "stderr">): number 
     return EXIT.drift;
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
-    io.stderr(`app-settings-drift: ${err.message}\n${USAGE}\n`);
-    return EXIT.usage;
+    io.stderr(`app-settings-drift: ${err.message}\n`);
+    return EXIT.config;
   }
 }
