@@ -1,6 +1,7 @@
 // App-setting drift, which a refresh cannot see (tools/app-settings-drift.ts and its step in .github/workflows/drift.yml):
 // the web app's settings as the real program registers them for test, written as `pulumi stack export` would store
 // them, against what `POST {site}/config/appsettings/list` would answer after a change in the portal.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -140,21 +141,46 @@ describe("the drift workflow runs it as the stack's read identity, after the ref
     expect(at("state")).toBeLessThan(at("settings"));
     expect(state.if).toBe("always() && steps.stack.outcome == 'success'");
     expect(settingsStep.if).toBe("always() && steps.state.outcome == 'success'");
-    // The state with the Pulumi CLI alone, then logged out: the project code after it runs without the stack's login.
-    expect(state.run!.trim().split("\n")).toEqual(['pulumi stack export --stack "$STACK_NAME" > "$RUNNER_TEMP/state.json"', "pulumi logout"]);
+    // The state with the Pulumi CLI alone, then Pulumi and the Azure CLI (the self-managed backend's login) logged out.
+    expect(state.run!.trim().split("\n")).toEqual(['pulumi stack export --stack "$STACK_NAME" > "$RUNNER_TEMP/state.json"', "pulumi logout", "az account clear"]);
     expect(settingsStep.run).toContain('az rest --method post --url "https://management.azure.com${id}/config/appsettings/list?api-version=2024-11-01"');
     expect(settingsStep.run).toContain('npm run --silent app-settings-drift -- "$RUNNER_TEMP/state.json" "$RUNNER_TEMP/app-settings.json"');
     for (const s of [state, settingsStep]) expect(JSON.stringify(s)).not.toContain("secrets.");
     expect(steps.find((s) => s.name === "open or update the drift issue")?.if).toContain("steps.settings.outcome == 'failure'");
-    // az is logged in as the same read identity before the list call, whatever the state backend.
+    // az is logged in again as the same read identity for the list call, whatever the state backend.
     const logins = steps.filter((s) => s.uses?.startsWith("azure/login@"));
-    expect(logins.map((s) => s.if)).toEqual([
-      "startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')",
-      "always() && steps.state.outcome == 'success' && !startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')",
-    ]);
+    expect(logins.map((s) => s.if)).toEqual(["startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')", "always() && steps.state.outcome == 'success'"]);
     for (const l of logins) expect((l as { with?: Record<string, string> }).with?.["client-id"]).toBe("${{ vars.AZURE_CLIENT_ID }}");
     expect(steps.indexOf(logins[1])).toBeLessThan(at("settings"));
     expect(workflow.jobs.drift.environment).toBe("${{ matrix.stack }}-preview");
+  });
+
+  test("the project code runs with no login and no way to get one; only az rest holds the read identity's session", () => {
+    // The step run by bash with stand-in npm and az that record what each call could reach.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "drift-settings-"));
+    try {
+      const log = path.join(tmp, "calls.log");
+      const record = (tool: string, body: string) =>
+        fs.writeFileSync(path.join(tmp, tool), `#!/usr/bin/env bash\necho "${tool} $1 ARM_CLIENT_ID=\${ARM_CLIENT_ID-} TOKEN_URL=\${ACTIONS_ID_TOKEN_REQUEST_URL-} AZURE_CONFIG_DIR=\${AZURE_CONFIG_DIR-}" >> "${log}"\n${body}\n`, { mode: 0o755 });
+      record("npm", 'case "$*" in *--web-app-id*) echo /subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app ;; esac');
+      record("az", "");
+      const r = spawnSync("bash", ["-e", "-c", steps[at("settings")].run!], {
+        encoding: "utf8",
+        env: { PATH: `${tmp}:/usr/bin:/bin`, RUNNER_TEMP: tmp, ARM_CLIENT_ID: "read-identity", ACTIONS_ID_TOKEN_REQUEST_URL: "https://token", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t" },
+      });
+      expect(r.status).toBe(0);
+      const calls = fs.readFileSync(log, "utf8").trim().split("\n");
+      const empty = `AZURE_CONFIG_DIR=${tmp}/no-azure-cli`;
+      expect(calls).toEqual([
+        `npm run ARM_CLIENT_ID= TOKEN_URL= ${empty}`,
+        "az rest ARM_CLIENT_ID=read-identity TOKEN_URL=https://token AZURE_CONFIG_DIR=",
+        "az account ARM_CLIENT_ID=read-identity TOKEN_URL=https://token AZURE_CONFIG_DIR=",
+        `npm run ARM_CLIENT_ID= TOKEN_URL= ${empty}`,
+      ]);
+      expect(fs.readdirSync(path.join(tmp, "no-azure-cli"))).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test("the list call's action is in the read identity's preview role", () => {
