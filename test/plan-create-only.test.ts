@@ -81,4 +81,13 @@ describe("the comparison", () => {
     });
     expect(actionOf(prod(), app, "app-web-app")?.changes).toEqual([{ path: "siteConfig.appSettings[LOG_LEVEL].value", before: "warning", after: "debug", createOnly: false }]);
   });
+
+  test("the same app settings in another order are an update: azure-native diffs arrays by position and sends them again", () => {
+    const names = (r: RunResult) => r.resources.find((x) => x.name === "app-web-app")!.inputs.siteConfig.appSettings.map((s: { name: string }) => s.name);
+    const reordered = edit(prod(), "app-web-app", (i) => i.siteConfig.appSettings.reverse());
+    const change = actionOf(prod(), reordered, "app-web-app");
+    expect(change).toMatchObject({ action: "update", changes: [{ path: "siteConfig.appSettings", createOnly: false }] });
+    expect(change?.changes[0].before).toBe(JSON.stringify(names(prod())));
+    expect(change?.changes[0].after).toBe(JSON.stringify(names(reordered)));
+  });
 });
