@@ -14,6 +14,10 @@
  *    server", Managing upgrades);
  *  - turning a vault's purge protection off: "Enabling this functionality is irreversible - that is, the property does
  *    not accept false as its value" (azure-rest-api-specs keyvault/…/stable/2024-11-01/keyvault.json, VaultProperties);
+ *  - changing a role assignment's role in place: ARM refuses an update of an existing assignment
+ *    (RoleAssignmentUpdateNotPermitted; Microsoft Learn, "Troubleshoot Azure RBAC", "ARM template role assignment
+ *    returns BadRequest status"), and azure-native replaces an assignment only for a new principalId or scope
+ *    (pulumi/pulumi-azure-native provider/pkg/gen/replacement.go, forceNewMap), so it would send that update;
  *  - adding or changing `postgres.restore` with a point outside the source's backup retention: "a point before the
  *    earliest restore point fails with an InternalServerError" (Microsoft Learn, "Restore to custom restore point",
  *    CLI notes). Only where the block is new or changed: left in a running stack it changes nothing (config/restore.ts).
@@ -22,7 +26,7 @@ import type { RegisteredResource } from "../mock-runtime";
 import type { ResourceChange } from "./diff";
 import { displayType } from "./model";
 
-export type RefusalRule = "protected-delete" | "protected-replace" | "stateful-replace" | "storage-shrink" | "version-downgrade" | "purge-protection-off" | "restore-window";
+export type RefusalRule = "protected-delete" | "protected-replace" | "stateful-replace" | "storage-shrink" | "version-downgrade" | "purge-protection-off" | "role-change-in-place" | "restore-window";
 
 export interface Refusal {
   urn: string;
@@ -48,6 +52,7 @@ export const STATEFUL = new Set([
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 const VAULT = "azure-native:keyvault:Vault";
+const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 
 const label = (c: { type: string; name: string }) => `${displayType(c.type).split(":").pop()} ${c.name}`;
 
@@ -93,6 +98,13 @@ export function refusalsOf(c: ResourceChange, before: RegisteredResource | undef
         `keep postgres.version at ${from} or higher; an older version needs a new server and a dump and restore of the data`,
       );
     }
+  }
+  if (before && after && c.action === "update" && c.type === ROLE_ASSIGNMENT && before.inputs.roleDefinitionId !== after.inputs.roleDefinitionId) {
+    refuse(
+      "role-change-in-place",
+      `${label(c)} would change its role in place, which Azure refuses (RoleAssignmentUpdateNotPermitted); azure-native sends it as an update`,
+      "grant the new role as a new assignment (a new Pulumi resource name) and remove the old one in the same change, or give the assignment replaceOnChanges: [\"roleDefinitionId\"]",
+    );
   }
   if (before && after && c.type === VAULT && before.inputs.properties?.enablePurgeProtection === true && after.inputs.properties?.enablePurgeProtection !== true) {
     refuse(
