@@ -42,8 +42,16 @@ describe("policy rules", () => {
     const violations = evaluate(stack, {}, undefined, c.stack);
     const own = violations.filter((v) => v.rule === rule);
     expect(own.length).toBeGreaterThan(0);
-    const incidental = (v: (typeof violations)[number]) => v.rule === TYPE_ALLOWLIST_RULE && !Object.hasOwn(ALLOWED_TYPES, v.type);
-    expect(violations.filter((v) => !incidental(v)).map((v) => v.rule).filter((r) => r !== rule && !(ALSO_FIRES[rule] ?? []).includes(r))).toEqual([]);
+    const extra = (r: string) => r !== rule && !(ALSO_FIRES[rule] ?? []).includes(r);
+    // A type the case adds off the program's allowlist is flagged by the type allowlist, exactly those and no other.
+    const listed = c.offAllowlist ?? [];
+    expect(listed.filter((t) => Object.hasOwn(ALLOWED_TYPES, t))).toEqual([]);
+    if (rule !== TYPE_ALLOWLIST_RULE) {
+      const present = new Set(stack.map((r) => r.type));
+      const flagged = [...new Set(violations.filter((v) => v.rule === TYPE_ALLOWLIST_RULE).map((v) => v.type))].sort();
+      expect(flagged).toEqual(listed.filter((t) => present.has(t)).sort());
+    }
+    expect(violations.map((v) => v.rule).filter((r) => extra(r) && r !== TYPE_ALLOWLIST_RULE)).toEqual([]);
     for (const v of own) {
       expect(v.enforcement).toBe("mandatory");
       expect(v.message).toContain(`[${rule}]`);
