@@ -13,6 +13,7 @@ import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runProg
 import { buildPlan } from "../plan/model";
 import { azureStacks } from "../tools/ci-stacks";
 import { changedStack, projectStackConfig, tempCheckout } from "./support/checkout";
+import { applyIgnoreChanges } from "./support/ignore-changes";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -60,22 +61,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(checkout, { recursive: true, force: true }));
 
-/** Pulumi's ignoreChanges: each path takes the old inputs' value, or is dropped when the old inputs have none. */
-function afterIgnoreChanges(news: Record<string, any>, olds: Record<string, any>, paths: string[]): Record<string, any> {
-  const out = structuredClone(news);
-  for (const p of paths) {
-    const keys = p.split(".");
-    const last = keys.pop()!;
-    const parent = (o: any) => keys.reduce((n, k) => (n && typeof n === "object" ? n[k] : undefined), o);
-    const from = parent(olds);
-    const to = parent(out);
-    if (!to) continue;
-    if (from && last in from) to[last] = from[last];
-    else delete to[last];
-  }
-  return out;
-}
-
 const server = (run: RunResult) => oneOfType(run, T.server);
 const database = (run: RunResult) => oneOfType(run, T.database);
 const shape = (r: RegisteredResource) => [r.type, r.name, r.inputs, r.options.protect];
@@ -105,14 +90,14 @@ describe("postgres.restore on every Azure stack", () => {
     for (const stack of stacks) {
       const [old, next] = [server(without[stack]), server(withUp[stack])];
       expect(next.inputs).not.toEqual(old.inputs);
-      expect([stack, afterIgnoreChanges(next.inputs, old.inputs, next.options.ignoreChanges)]).toEqual([stack, old.inputs]);
+      expect([stack, applyIgnoreChanges(next.inputs, old.inputs, next.options.ignoreChanges)]).toEqual([stack, old.inputs]);
     }
   });
 
   test("removing it later changes nothing either: the stored restore inputs are kept", () => {
     for (const stack of stacks) {
       const [old, next] = [server(withUp[stack]), server(without[stack])];
-      expect([stack, afterIgnoreChanges(next.inputs, old.inputs, next.options.ignoreChanges)]).toEqual([stack, old.inputs]);
+      expect([stack, applyIgnoreChanges(next.inputs, old.inputs, next.options.ignoreChanges)]).toEqual([stack, old.inputs]);
     }
   });
 
@@ -121,7 +106,7 @@ describe("postgres.restore on every Azure stack", () => {
     for (const stack of stacks) {
       const next = server(withUp[stack]);
       const stripped = Object.fromEntries(Object.entries(next.inputs).filter(([k]) => !RESTORE_INPUTS.includes(k)));
-      const sent = afterIgnoreChanges(next.inputs, stripped, next.options.ignoreChanges);
+      const sent = applyIgnoreChanges(next.inputs, stripped, next.options.ignoreChanges);
       expect([stack, RESTORE_INPUTS.filter((k) => k in sent)]).toEqual([stack, []]);
       expect([stack, sent]).toEqual([stack, stripped]);
     }
