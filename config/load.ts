@@ -122,7 +122,7 @@ export function validateStack(input: RuntimeConfig): StackNames {
     });
   }
   if (problems.length || !cfg) throw new ConfigError(stack, problems);
-  return { stack, cfg, providers };
+  return { stack, cfg };
 }
 
 /**
