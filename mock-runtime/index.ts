@@ -10,7 +10,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
-import { isPlainObject, isSecureValue, parseConfigKey, readStackFile, toRuntimeConfig } from "../config/pulumi-files";
+import { isPlainObject, isSecureValue, parseConfigKey, readStackFile, SECRET_SIG, toRuntimeConfig } from "../config/pulumi-files";
 import { PROJECT_DIR, projectName } from "../config/stack-files";
 import { builtInState, mockCall } from "./mocks";
 
@@ -90,7 +90,6 @@ export interface RunOptions {
   mockState?: MockStateFn;
 }
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (patch === null) return undefined;
@@ -109,7 +108,7 @@ function deepMerge(base: unknown, patch: unknown): unknown {
 function unwrapSecrets(value: any, at: string, secrets: string[]): any {
   if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, secrets));
   if (!isPlainObject(value)) return value;
-  if (value[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") {
+  if (value[SECRET_SIG.key] === SECRET_SIG.secret) {
     secrets.push(at);
     return unwrapSecrets(value.value, at, []);
   }

@@ -3,6 +3,7 @@
 // them, against what `POST {site}/config/appsettings/list` would answer after a change in the portal.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import { SECRET_SIG } from "../config/pulumi-files";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
@@ -11,7 +12,6 @@ import { main } from "../tools/app-settings-drift";
 import { PREVIEW_ROLE_ACTIONS } from "../tools/azure-permissions";
 import { EXIT } from "../tools/cli";
 
-const SIG = "4dabf18193072939515e22adb298388d";
 let webApp: RegisteredResource;
 let settings: { name: string; value: string }[];
 let dir: string;
@@ -25,7 +25,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A `pulumi stack export` holding the web app; `secret` names settings whose value the state keeps as ciphertext. */
 function exported(secret: string[] = []): string {
-  const appSettings = settings.map((s) => (secret.includes(s.name) ? { name: s.name, value: { [SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" } } : s));
+  const appSettings = settings.map((s) => (secret.includes(s.name) ? { name: s.name, value: { [SECRET_SIG.key]: SECRET_SIG.secret, ciphertext: "v1:abc" } } : s));
   const resources = [
     { urn: "urn:pulumi:test::amplifier-infra::pulumi:pulumi:Stack::amplifier-infra-test", type: "pulumi:pulumi:Stack" },
     { urn: webApp.urn, type: webApp.type, id: webApp.state.id, inputs: { ...webApp.inputs, siteConfig: { ...webApp.inputs.siteConfig, appSettings } }, outputs: { name: webApp.state.name } },

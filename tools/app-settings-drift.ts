@@ -19,11 +19,10 @@
  * export or an app settings list: README, "Exit codes"), 2 for wrong arguments.
  */
 import * as fs from "fs";
+import { SECRET_SIG } from "../config/pulumi-files";
 import { EXIT, type Io } from "./cli";
 
 const WEB_APP = "azure-native:web:WebApp";
-// How a secret value is stored in `pulumi stack export` (the same signature the engine uses on the wire).
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 export const USAGE = "usage: npm run --silent app-settings-drift -- <pulumi stack export file> <app settings list file>\n" +
   "       npm run --silent app-settings-drift -- --web-app-id <pulumi stack export file>";
@@ -46,7 +45,7 @@ export interface Drift {
 
 class InputError extends Error {}
 
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] !== undefined;
+const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG.key] !== undefined;
 
 /** The web app in a `pulumi stack export`, or undefined when the stack has none yet. */
 export function webAppFromState(exported: unknown): WebAppState | undefined {
