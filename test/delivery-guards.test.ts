@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { allJobs, deploy, pulumiSteps, root } from "./support/workflows";
+import { all, allJobs, deploy, pulumiSteps, raw, root } from "./support/workflows";
 
 const lockVersion = (lock: string) => JSON.parse(fs.readFileSync(path.join(root, lock), "utf8")).packages["node_modules/@pulumi/pulumi"].version as string;
 
@@ -20,7 +20,13 @@ describe("the Pulumi CLI is pinned", () => {
     expect(lockVersion("policy/package-lock.json")).toBe(version);
     expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(steps.length).toBeGreaterThanOrEqual(10);
-    for (const [id, step] of steps) expect([id, step.with?.["pulumi-version"]]).toEqual([id, version]);
+    // One value per workflow, the lockfiles' version; every step takes it from there.
+    for (const [file, wf] of all) {
+      const uses = Object.values(wf.jobs).some((job) => job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")));
+      expect([file, (wf as { env?: Record<string, string> }).env?.PULUMI_VERSION]).toEqual([file, uses ? version : undefined]);
+    }
+    for (const [id, step] of steps) expect([id, step.with?.["pulumi-version"]]).toEqual([id, "${{ env.PULUMI_VERSION }}"]);
+    for (const [file] of all) expect([file, raw(file).match(/\b\d+\.\d+\.\d+\b/g)?.filter((v) => v === version)]).toEqual([file, [version]]);
   });
 });
 
