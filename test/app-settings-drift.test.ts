@@ -143,7 +143,14 @@ describe("the drift workflow runs it as the stack's read identity, after the ref
     expect(settingsStep.if).toBe("always() && steps.state.outcome == 'success'");
     // The state with the Pulumi CLI alone, then Pulumi and the Azure CLI (the self-managed backend's login) logged out.
     expect(state.run!.trim().split("\n")).toEqual(['pulumi stack export --stack "$STACK_NAME" > "$RUNNER_TEMP/state.json"', "pulumi logout", "az account clear"]);
-    expect(settingsStep.run).toContain('az rest --method post --url "https://management.azure.com${id}/config/appsettings/list?api-version=2024-11-01"');
+    // The Microsoft.Web API version azure-native uses for web apps (its SDK header), as everywhere else here.
+    const sdk = fs.readFileSync(path.join(__dirname, "..", "node_modules", "@pulumi", "azure-native", "web", "webApp.d.ts"), "utf8");
+    const webApi = /Uses Azure REST API version ([0-9a-z-]+)/.exec(sdk)![1];
+    expect(settingsStep.run).toContain(`az rest --method post --url "https://management.azure.com\${id}/config/appsettings/list?api-version=${webApi}"`);
+    for (const file of ["README.md", "docs/unverified.md", ".github/workflows/drift.yml"]) {
+      const versions = fs.readFileSync(path.join(__dirname, "..", file), "utf8").match(/\/config\/[a-z/]+\?api-version=[0-9-]+/g) ?? [];
+      for (const v of versions) expect([file, v]).toEqual([file, expect.stringMatching(new RegExp(`api-version=${webApi}$`))]);
+    }
     expect(settingsStep.run).toContain('npm run --silent app-settings-drift -- "$RUNNER_TEMP/state.json" "$RUNNER_TEMP/app-settings.json"');
     for (const s of [state, settingsStep]) expect(JSON.stringify(s)).not.toContain("secrets.");
     expect(steps.find((s) => s.name === "open or update the drift issue")?.if).toContain("steps.settings.outcome == 'failure'");
