@@ -7,7 +7,8 @@
 import { escapeUnsafe } from "../config/errors";
 import { PROJECT_DIR } from "../config/stack-files";
 import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
-import { shown, sq, type StateBackend, stackLines } from "./azure-setup-stack";
+import { type StateBackend, stackLines } from "./azure-setup-stack";
+import { shown, sq } from "./shell";
 import { BRANCH_RULES_FUNCTION, branchProtectionLines, pulumiOrgLines, reviewerLines } from "./azure-setup-github";
 import { ASSIGN_ROLE_FUNCTION, SUBJECT_FORMS, type SubjectForm, subjectPrefixLines } from "./azure-setup-oidc";
 import { azureStacks } from "./ci-stacks";
