@@ -8,6 +8,7 @@ import { initSqlExtensions } from "./config/extensions";
 import { loadStackConfig, projectRoot } from "./config/load";
 import { azureTags } from "./config/tags";
 import { AppDeployIdentity } from "./components/app-deploy";
+import { resourceGroupId } from "./components/arm-ids";
 import { AppService } from "./components/app-service";
 import { DatabaseBootstrap } from "./components/database-bootstrap";
 import { BOOTSTRAP_RUNNER_PATH, readProjectFile } from "./components/project-files";
@@ -55,20 +56,16 @@ export = async () => {
   // The group outlives the stack: `npm run azure-setup` creates it (tagged as here) and scopes CI's role assignments
   // to it, so a destroy keeps it (retainOnDelete), and every deploy whose state lacks it (the first, or the first after
   // a teardown) adopts it by id (import; a stack that holds it already goes on as before: pulumi/pulumi
-  // developer-docs/architecture/import.md). The id must be a plain string, hence the awaited client config; the
-  // subscription in lower case, as ARM writes it in ids.
-  const { subscriptionId } = await authorization.getClientConfig();
+  // developer-docs/architecture/import.md). The id must be a plain string, hence the awaited client config, and equal
+  // byte for byte the id the state holds: the subscription exactly as the provider has it (components/arm-ids.ts).
+  const groupId = resourceGroupId((await authorization.getClientConfig()).subscriptionId, azure.resourceGroupName);
   const group = new resources.ResourceGroup(
     "resource-group",
     { resourceGroupName: azure.resourceGroupName, location: azure.location, tags },
-    {
-      protect: cfg.protect,
-      retainOnDelete: true,
-      import: `/subscriptions/${subscriptionId.toLowerCase()}/resourceGroups/${azure.resourceGroupName}`,
-    },
+    { protect: cfg.protect, retainOnDelete: true, import: groupId },
   );
   const placement = { resourceGroupName: group.name, location: group.location, tags };
-  const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId, extensions });
+  const db = new FlexiblePostgres("postgres", { config: postgres, ...placement, protect: cfg.protect, tenantId: client.tenantId, groupId, extensions });
   const telemetry = new Telemetry("telemetry", { config: cfg.monitoring, ...placement });
   // app.settings: plain ones join the program's settings, secure ones become Key Vault secrets and references.
   const extra = configuredSettings(cfg.app.settings, cfg.secretPaths);

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { AZURE_SERVICES_RULE, tlsParameters } from "../config/database";
 import { extensionsParameter } from "../config/extensions";
 import type { ServerConfig } from "../config/schema";
+import { flexibleServerDatabaseId } from "./arm-ids";
 import { databaseUrl } from "./database-url";
 import { APP_ROLE } from "./database-roles";
 import { generationKeepers } from "./secret-rotation";
@@ -29,7 +30,9 @@ const FAILOVER_ZONES = ["availabilityZone", "highAvailability.standbyAvailabilit
  * running one (openapi.json above, ServerProperties). Always ignored, so the block acts only when the server is
  * created: adding it to a running stack or removing it later changes nothing (an ignored input is reset to the old
  * state's value, or dropped when the old state has none: pulumi/pulumi pkg/resource/deploy/step_generator.go,
- * processIgnoreChanges).
+ * processIgnoreChanges). The price: a restored server's later updates (a PUT of the whole body: azure-native's
+ * generator uses PATCH only without a PUT, provider/pkg/gen/schema.go) still carry them; unverified, with its check
+ * and the way out (drop them from the state) in docs/unverified.md and docs/restore.md.
  */
 export const RESTORE_INPUTS = ["createMode", "sourceServerResourceId", "pointInTimeUTC"];
 
@@ -46,6 +49,8 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
   tenantId: pulumi.Input<string>;
   /** Extensions the app creates (config/extensions.ts, from the init SQL): allowed through `azure.extensions`. */
   extensions: string[];
+  /** The stack's resource group id as the group is adopted by (components/arm-ids.ts): a restored database's import id. */
+  groupId: string;
 }
 
 /**
@@ -57,9 +62,11 @@ export interface FlexiblePostgresArgs extends AzurePlacement {
  * developer-docs/architecture/import.md). retainOnDelete: should the id ever differ from the state's (an import then
  * replaces), the old resource leaves the state without the database being dropped.
  */
-function restoredDatabase(c: ServerConfig): pulumi.CustomResourceOptions {
+function restoredDatabase(c: ServerConfig, groupId: string): pulumi.CustomResourceOptions {
   if (!c.restore) return {};
-  return { retainOnDelete: true, ...(pulumi.runtime.isDryRun() ? {} : { import: c.restore.databaseId }) };
+  // This stack's database in this stack's group, as the provider spells it; never built from the source id's text.
+  const id = flexibleServerDatabaseId(groupId, c.serverName, c.databaseName);
+  return { retainOnDelete: true, ...(pulumi.runtime.isDryRun() ? {} : { import: id }) };
 }
 
 /**
@@ -149,7 +156,7 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
             collation: "en_US.utf8",
           },
           // Deleting the database resource drops the data even while the server stays.
-          { ...child, dependsOn, protect: args.protect, ...restoredDatabase(c) },
+          { ...child, dependsOn, protect: args.protect, ...restoredDatabase(c, args.groupId) },
         ),
     );
 

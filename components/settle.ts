@@ -40,7 +40,7 @@ const methods = {
  * `handler()` returns the provider (@pulumi/pulumi cmd/dynamic-provider: `requireFromString(text).handler()`).
  * `pulumi.dynamic.Resource` would build the same text with the closure serialiser, which costs about 0.2 s per run;
  * the methods above capture nothing (no imports, no module variables, only JavaScript globals), so their own source
- * is the whole closure (a compile target that rewrote them with module helpers would break it). test/lifecycle.test.ts
+ * is the whole closure (a compile target that rewrote them with module helpers would break it). test/lifecycle-server.test.ts
  * runs this text in Pulumi's own host process: check, create, diff, update, refresh and delete.
  */
 export const SETTLE_PROVIDER = `exports.handler = () => ({\n${Object.values(methods).map((m) => m.toString()).join(",\n")}\n});\n`;

@@ -10,11 +10,6 @@ import type { StackConfig } from "./schema";
 export interface StackNames {
   stack: string;
   cfg: StackConfig;
-  /**
-   * Provider settings that would decide where a name lives (`azure-native:subscriptionId`, `docker:host`). Stack
-   * files may not set them (config/keys.ts), so every such scope is unset: a name may be any other stack's.
-   */
-  providers: Readonly<Record<string, string>>;
 }
 
 interface Owned {
@@ -22,42 +17,44 @@ interface Owned {
   /** The config key that sets the name. */
   key: string;
   name: string;
-  /** Where the name must be unique; an unset part (default subscription, local Docker) may be anyone's. */
-  scope: (string | undefined)[];
+  /**
+   * The resource group the name must be unique in (an App Service plan); unset: unique in the subscription or
+   * globally. Every stack deploys to the subscription of the job that runs it (stack files cannot name one:
+   * config/keys.ts), so two stacks may always share a subscription.
+   */
+  group?: string;
 }
 
 /** The names a stack would own that another stack could own too (Azure names compare without case). */
-export function ownedNames({ cfg, providers }: StackNames): Owned[] {
+export function ownedNames({ cfg }: StackNames): Owned[] {
   if (cfg.platform === "docker") {
-    const host = [providers["docker:host"]];
+    // The local Docker engine (stack files cannot name another: config/keys.ts refuses docker:host).
     const d = cfg.docker;
     return [
-      { what: "Docker container", key: "docker.containerName", name: d.containerName, scope: host },
-      { what: "Docker volume", key: "docker.volumeName", name: d.volumeName, scope: host },
-      { what: "host port", key: "docker.hostPort", name: `127.0.0.1:${d.hostPort}`, scope: host },
+      { what: "Docker container", key: "docker.containerName", name: d.containerName },
+      { what: "Docker volume", key: "docker.volumeName", name: d.volumeName },
+      { what: "host port", key: "docker.hostPort", name: `127.0.0.1:${d.hostPort}` },
       ...(d.api
         ? [
-            { what: "Docker container", key: "docker.api.containerName", name: d.api.containerName ?? "", scope: host },
-            { what: "host port", key: "docker.api.hostPort", name: `127.0.0.1:${d.api.hostPort}`, scope: host },
+            { what: "Docker container", key: "docker.api.containerName", name: d.api.containerName ?? "" },
+            { what: "host port", key: "docker.api.hostPort", name: `127.0.0.1:${d.api.hostPort}` },
           ]
         : []),
     ];
   }
-  const subscription = providers["azure-native:subscriptionId"];
   const rg = cfg.azure.resourceGroupName;
   // Resource Manager names are case-insensitive (Microsoft Learn, "Naming rules and restrictions for Azure resources").
   return [
-    { what: "Azure resource group", key: "azure.resourceGroupName", name: rg, scope: [subscription] },
-    { what: "PostgreSQL server (a global name)", key: "postgres.serverName", name: cfg.postgres.serverName, scope: [] },
-    { what: "Key Vault (a global name)", key: "keyVault.name", name: cfg.keyVault.name, scope: [] },
-    { what: "storage account (a global name)", key: "storage.accountName", name: cfg.storage.accountName, scope: [] },
-    { what: "web app (a global name)", key: "appService.name", name: cfg.appService.name, scope: [] },
-    { what: "App Service plan", key: "appService.planName", name: cfg.appService.planName, scope: [subscription, rg.toLowerCase()] },
+    { what: "Azure resource group", key: "azure.resourceGroupName", name: rg },
+    { what: "PostgreSQL server (a global name)", key: "postgres.serverName", name: cfg.postgres.serverName },
+    { what: "Key Vault (a global name)", key: "keyVault.name", name: cfg.keyVault.name },
+    { what: "storage account (a global name)", key: "storage.accountName", name: cfg.storage.accountName },
+    { what: "web app (a global name)", key: "appService.name", name: cfg.appService.name },
+    { what: "App Service plan", key: "appService.planName", name: cfg.appService.planName, group: rg.toLowerCase() },
   ].map((o) => ({ ...o, name: o.name.toLowerCase() }));
 }
 
-const overlap = (a: (string | undefined)[], b: (string | undefined)[]) =>
-  a.every((x, i) => x === undefined || b[i] === undefined || x.toLowerCase() === b[i]!.toLowerCase());
+const sameGroup = (a: Owned, b: Owned) => a.group === undefined || b.group === undefined || a.group === b.group;
 
 /** Problems for `own`: a stack name reducing to another's, or a name another stack would own too. */
 export function collisionProblems(own: StackNames, others: readonly StackNames[]): Problem[] {
@@ -73,7 +70,7 @@ export function collisionProblems(own: StackNames, others: readonly StackNames[]
     }
     const theirs = ownedNames(other);
     for (const o of mine) {
-      const clash = theirs.find((t) => t.what === o.what && t.name === o.name && overlap(o.scope, t.scope));
+      const clash = theirs.find((t) => t.what === o.what && t.name === o.name && sameGroup(o, t));
       if (!clash) continue;
       problems.push({
         path: o.key.split("."),

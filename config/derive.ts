@@ -21,7 +21,6 @@ import {
   VAULT_NAME_RULE,
 } from "./azure-app";
 import { skuTier, type SkuTier } from "./database";
-import { deriveRestore } from "./restore";
 import { DEFAULT_DELIVERY } from "./delivery";
 import { ConfigError } from "./errors";
 import { azureTags } from "./tags";
@@ -108,7 +107,6 @@ export function deriveNames(stack: string, stackSlug: string, cfg: Parsed, secre
         serverName,
         databaseName,
         skuTier: skuTier(postgres.skuName) as SkuTier,
-        restore: postgres.restore && deriveRestore(postgres.restore, resourceGroupName, serverName, databaseName),
       },
       locks: locks ?? true,
       ...derived,

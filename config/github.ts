@@ -39,9 +39,10 @@ export function parseRepository(text: string): GitHubRepository | undefined {
 /**
  * The `sub` claim of a job that runs in GitHub environment `environment`, whatever the event:
  * `repo:<owner>/<repo>:environment:<env>`, or, for a repository with immutable subject claims (created, renamed or
- * transferred after 2026-06-18, or opted in), `repo:<owner>@<owner id>/<repo>@<repository id>:environment:<env>`
+ * transferred after mid-2026, or opted in), `repo:<owner>@<owner id>/<repo>@<repository id>:environment:<env>`
  * (docs.github.com, "OpenID Connect reference", "Immutable subject claims"; GitHub changelog 2026-04-23, "Immutable
- * subject claims for GitHub Actions OIDC tokens"). Entra matches a federated credential's subject exactly.
+ * subject claims for GitHub Actions OIDC tokens"; the exact date is contested: github/docs commit 2e3c8fe reverted
+ * "June 18, 2026", github/docs#45221 says July 15, 2026). Entra matches a federated credential's subject exactly.
  */
 export function environmentSubject(repo: GitHubRepository, environment: string): string {
   const owner = repo.ownerId === undefined ? repo.owner : `${repo.owner}@${repo.ownerId}`;

@@ -6,7 +6,8 @@
  *  - a value Pulumi marks secret sits where it cannot stay secret (secrets.ts);
  *  - a file the config names lies outside the project (`docker.initSqlPath`, `postgres.initSqlPath`);
  *  - a name the stack would own is another stack file's (collisions.ts: the program reads its sibling stack files);
- *  - a restore's source is the stack's own server, or a sibling's server it cannot restore from as asked (restore.ts).
+ *  - a restore's source is the stack's own server, or a sibling's server it cannot restore from as asked (restore.ts);
+ *    a restore point that has left the source's window is only a warning (it changes nothing once the server exists).
  * The offline tools (stack-files.ts) turn a stack file into the same runtime map and call `validateStack` too, so
  * the plan and `pulumi up` accept and reject the same configs.
  */
@@ -23,7 +24,7 @@ import { hostileProblems, keyProblem } from "./hostile";
 import { keyProblems } from "./keys";
 import { insideProject } from "./paths";
 import { productionProblems } from "./production";
-import { restoreSourceProblems } from "./restore";
+import { restoreSourceProblems, restoreWindowNotes } from "./restore";
 import { listStacks, readStackFile, toRuntimeConfig } from "./pulumi-files";
 import { parseStackConfig, stackConfigSchema, type StackConfig } from "./schema";
 import { SECRET_CAPABLE } from "./secrets";
@@ -61,6 +62,8 @@ export function loadStackConfig(): StackConfig {
   const siblings = siblingStacks(root, project, own.stack);
   const problems = [...collisionProblems(own, siblings), ...restoreSourceProblems(own, siblings)];
   if (problems.length) throw new ConfigError(own.stack, problems);
+  // What time alone changes is a warning (preview and up show it), never an error: config/restore.ts.
+  for (const note of restoreWindowNotes(own, siblings)) void pulumi.log.warn(note);
   return own.cfg;
 }
 
@@ -119,7 +122,7 @@ export function validateStack(input: RuntimeConfig): StackNames {
     });
   }
   if (problems.length || !cfg) throw new ConfigError(stack, problems);
-  return { stack, cfg, providers };
+  return { stack, cfg };
 }
 
 /**

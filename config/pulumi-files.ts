@@ -280,3 +280,10 @@ export function located(err: ConfigError, file: StackFile, project: string): Con
   const where = (p: Problem) => p.where ?? (p.key ? file.locate(p.key) : p.path?.length ? file.locate(`${project}:${String(p.path[0])}`, p.path.slice(1)) : file.file);
   return new ConfigError(err.stackName, err.problems.map((p) => ({ ...p, where: where(p) })), file.file);
 }
+
+/**
+ * How Pulumi marks a secret value in a serialised property map (on the wire and in `pulumi stack export`):
+ * `{ [SECRET_SIG.key]: SECRET_SIG.secret, value | ciphertext }` (pulumi/pulumi sdk/go/common/resource/sig/sig.go,
+ * Key and Secret). The mock runtime and the drift check read it; one definition.
+ */
+export const SECRET_SIG = { key: "4dabf18193072939515e22adb298388d", secret: "1b47061264138c4ac30d75fd1eb44270" } as const;

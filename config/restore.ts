@@ -6,7 +6,10 @@
  * Azure's side (Microsoft Learn, "Restore to custom restore point", CLI notes): a point in the future is silently
  * normalised to "now", and one before the source's earliest restore point fails with an InternalServerError; the
  * window is the source's backup retention, 7-35 days ("Backup and restore in Azure Database for PostgreSQL flexible
- * server", Backup retention). Both are refused here, with the fix, before anything is registered.
+ * server", Backup retention). A future point is refused before anything is registered. The window moves with time
+ * while the block stays in a running stack (where it changes nothing), so an instant that has left it is a warning
+ * (`restoreWindowNotes`: the program logs it, the plan prints it) and a refused change only where the block is added
+ * or changed (`npm run plan -- <stack> --base <ref>`, plan/cli.ts): a stack file never turns invalid by itself.
  */
 import { z } from "zod";
 import type { StackNames } from "./collisions";
@@ -26,15 +29,15 @@ const SERVER_ID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 export const SERVER_ID_RULE =
   "must be the ARM id of a flexible server: /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<server> (az postgres flexible-server show --query id)";
 
+/** The source's group and server, for comparing with other stack files (server names are lower case in Azure). */
 export interface ServerId {
-  subscriptionId: string;
   resourceGroupName: string;
   serverName: string;
 }
 
 export function parseServerId(id: string): ServerId | undefined {
   const m = SERVER_ID.exec(id);
-  return m ? { subscriptionId: m[1].toLowerCase(), resourceGroupName: m[2], serverName: m[3].toLowerCase() } : undefined;
+  return m ? { resourceGroupName: m[2], serverName: m[3].toLowerCase() } : undefined;
 }
 
 /** ISO 8601 in UTC: `2026-12-01T10:01:00Z` (seconds and fractions optional, `+00:00` for `Z` allowed). */
@@ -52,18 +55,20 @@ export function parseUtcInstant(text: string): number | undefined {
   return same ? ms : undefined;
 }
 
-/** Why `pointInTime` cannot be restored to, given the source keeps `retentionDays` of backups (`at` is "now"). */
-export function pointInTimeProblem(ms: number, retentionDays: number, at = Date.now(), source = "any source"): string | undefined {
-  if (ms > at) {
-    return `is in the future (now is ${new Date(at).toISOString()}); Azure would silently restore to the moment of the request instead: give the last good instant before the incident`;
-  }
-  if (ms < at - retentionDays * DAY_MS) {
-    return (
-      `is more than ${retentionDays} days ago, before the earliest restore point of ${source} (its backup retention); ` +
-      "if this stack's server already exists (restored earlier), remove postgres.restore: it acts only when the server is created"
-    );
-  }
-  return undefined;
+/** Why `pointInTime` is never valid: an instant after `at` ("now"). Time only makes it valid, never invalid. */
+export function futurePointProblem(ms: number, at = Date.now()): string | undefined {
+  if (ms <= at) return undefined;
+  return `is in the future (now is ${new Date(at).toISOString()}); Azure would silently restore to the moment of the request instead: give the last good instant before the incident`;
+}
+
+/** Whether `pointInTime` has left the window of a source that keeps `retentionDays` of backups (`at` is "now"). */
+export function outsideRetention(ms: number, retentionDays: number, at = Date.now(), source = "any source"): string | undefined {
+  if (ms >= at - retentionDays * DAY_MS) return undefined;
+  return (
+    `is more than ${retentionDays} days ago, before the earliest restore point of ${source} (its backup retention): ` +
+    "once this stack's server exists this changes nothing (the block acts only when the server is created; remove it when convenient), " +
+    "but a server created from it would fail to restore (InternalServerError): for a new restore give a later instant"
+  );
 }
 
 export const restoreSchema = z
@@ -87,7 +92,7 @@ export const restoreSchema = z
           if (UTC_INSTANT.test(text)) ctx.addIssue({ code: "custom", message: "is not a calendar date and time" });
           return;
         }
-        const problem = pointInTimeProblem(ms, MAX_RETENTION_DAYS);
+        const problem = futurePointProblem(ms);
         if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
       .describe("The instant (UTC) whose data the new server holds: the last good moment, e.g. a minute before a table was dropped. Quote it in the stack file."),
@@ -98,26 +103,21 @@ export const restoreSchema = z
   );
 
 export type RestoreBlock = z.output<typeof restoreSchema>;
-/** The block plus the ARM id of the database the restore brings with it (adopted, not created: docs/restore.md). */
-export type RestoreConfig = RestoreBlock & { databaseId: string };
 
-/**
- * The restored server carries the source's databases; the stack's database resource adopts its own by this id. The
- * id is built in the source's subscription: a restore stays in it (a source elsewhere fails that import, creating
- * nothing).
- */
-export function deriveRestore(block: RestoreBlock, resourceGroupName: string, serverName: string, databaseName: string): RestoreConfig {
-  const source = parseServerId(block.sourceServerId)!;
-  const databaseId = `/subscriptions/${source.subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${serverName}/databases/${databaseName}`;
-  return { ...block, databaseId };
+/** The stack file that deploys the source server, if any (matched by server name, which Azure keeps in lower case). */
+function sourceOwner(own: StackNames, others: readonly StackNames[]): StackNames | undefined {
+  if (own.cfg.platform !== "azure" || !own.cfg.postgres.restore) return undefined;
+  const source = parseServerId(own.cfg.postgres.restore.sourceServerId);
+  if (!source) return undefined;
+  return others.find((o) => o.stack !== own.stack && o.cfg.platform === "azure" && o.cfg.postgres.serverName.toLowerCase() === source.serverName);
 }
 
 /**
  * What the other stack files tell about the source: it must not be this stack's own server (a restore creates a new
- * server; the running one is never replaced), and when another stack deploys it, the restore point must lie within
- * that server's retention and the restoring stack must match what a restore cannot change.
+ * server; the running one is never replaced), and when another stack deploys it, the restoring stack must match
+ * what a restore cannot change. None of this changes with time (the window does: `restoreWindowNotes`).
  */
-export function restoreSourceProblems(own: StackNames, others: readonly StackNames[], at = Date.now()): Problem[] {
+export function restoreSourceProblems(own: StackNames, others: readonly StackNames[]): Problem[] {
   if (own.cfg.platform !== "azure" || !own.cfg.postgres.restore) return [];
   const pg = own.cfg.postgres;
   const restore = pg.restore!;
@@ -134,7 +134,7 @@ export function restoreSourceProblems(own: StackNames, others: readonly StackNam
       },
     ];
   }
-  const owner = others.find((o) => o.stack !== own.stack && o.cfg.platform === "azure" && o.cfg.postgres.serverName.toLowerCase() === source.serverName);
+  const owner = sourceOwner(own, others);
   if (!owner || owner.cfg.platform !== "azure") return [];
   const theirs = owner.cfg.postgres;
   const problems: Problem[] = [];
@@ -142,9 +142,6 @@ export function restoreSourceProblems(own: StackNames, others: readonly StackNam
   if (owner.cfg.azure.resourceGroupName.toLowerCase() !== source.resourceGroupName.toLowerCase()) {
     add("postgres.restore.sourceServerId", `names ${source.serverName} in resource group ${source.resourceGroupName}, but stack "${owner.stack}" deploys it to ${owner.cfg.azure.resourceGroupName}`);
   }
-  const ms = parseUtcInstant(restore.pointInTime);
-  const when = ms === undefined ? undefined : pointInTimeProblem(ms, theirs.backupRetentionDays, at, `${source.serverName} (stack "${owner.stack}" keeps ${theirs.backupRetentionDays} days)`);
-  if (when) add("postgres.restore.pointInTime", `${restore.pointInTime} ${when}`);
   // A point-in-time restore stays in the source's region (Microsoft Learn, "Restore to custom restore point": Location).
   if (owner.cfg.azure.location !== own.cfg.azure.location) {
     add("azure.location", `${own.cfg.azure.location} differs from the source's region ${owner.cfg.azure.location} (stack "${owner.stack}"); a point-in-time restore stays in the source's region`);
@@ -162,4 +159,21 @@ export function restoreSourceProblems(own: StackNames, others: readonly StackNam
     add("postgres.storageSizeGb", `${pg.storageSizeGb} is below the source's ${theirs.storageSizeGb} GiB, the restored server's size, which cannot shrink; set at least ${theirs.storageSizeGb}`);
   }
   return problems;
+}
+
+/**
+ * `postgres.restore.pointInTime` outside the source's window at `at`: the source stack's `backupRetentionDays` when a
+ * stack file deploys it, else Azure's longest (35 days). A warning, never a config error (see the top of this file).
+ */
+export function restoreWindowNotes(own: StackNames, others: readonly StackNames[], at = Date.now()): string[] {
+  if (own.cfg.platform !== "azure" || !own.cfg.postgres.restore) return [];
+  const restore = own.cfg.postgres.restore;
+  const ms = parseUtcInstant(restore.pointInTime);
+  const source = parseServerId(restore.sourceServerId);
+  if (ms === undefined || !source) return [];
+  const owner = sourceOwner(own, others);
+  const retention = owner?.cfg.platform === "azure" ? owner.cfg.postgres.backupRetentionDays : MAX_RETENTION_DAYS;
+  const name = owner ? `${source.serverName} (stack "${owner.stack}" keeps ${retention} days)` : "any server";
+  const note = outsideRetention(ms, retention, at, name);
+  return note ? [`stack ${own.stack}: postgres.restore.pointInTime ${restore.pointInTime} ${note}`] : [];
 }

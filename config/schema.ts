@@ -14,7 +14,6 @@ import { appSchema } from "./app-settings";
 import { appServiceSchema, keyVaultSchema, monitoringSchema, networkSchema, type PlanTier, storageSchema, TAG_LIMITS } from "./azure-app";
 import { dockerSchema, postgresSchema, type SkuTier } from "./database";
 import { deriveNames } from "./derive";
-import type { RestoreConfig } from "./restore";
 import { checkDelivery, type DeliveryConfig, deliverySchema } from "./delivery";
 import { ConfigError, describeIssue } from "./errors";
 import { citeList, OFFERINGS, offered } from "./azure-offerings";
@@ -199,8 +198,7 @@ type Common = Omit<Parsed, "platform" | "locks" | (typeof AZURE_ONLY)[number] | 
   production: boolean;
 };
 export type LocalDatabaseConfig = DockerConfig & Required<Pick<DockerConfig, "containerName" | "volumeName" | "user" | "database">>;
-export type ServerConfig = Omit<PostgresConfig, "restore"> &
-  Required<Pick<PostgresConfig, "serverName" | "databaseName">> & { skuTier: SkuTier; restore?: RestoreConfig };
+export type ServerConfig = PostgresConfig & Required<Pick<PostgresConfig, "serverName" | "databaseName">> & { skuTier: SkuTier };
 
 /** The validated configuration with every stack-derived name filled in; `platform` tells which blocks exist. */
 export type StackConfig =

@@ -9,7 +9,7 @@ import { ConfigError } from "./errors";
 import { readNonProductionStacks } from "./gating";
 import { projectRoot, siblingStacks, validateStack } from "./load";
 import { listStacks as listStackFiles, located, projectName as readProjectName, readStackFile, type StackFile, toRuntimeConfig } from "./pulumi-files";
-import { restoreSourceProblems } from "./restore";
+import { restoreSourceProblems, restoreWindowNotes } from "./restore";
 import { ciphertextProblems, secureLeafProblems } from "./secrets";
 import type { StackConfig } from "./schema";
 
@@ -84,6 +84,12 @@ function assertOwnNames(own: Validated, others: readonly StackNames[]): StackCon
 export function parseStackFile(stack: string, dir = PROJECT_DIR): StackConfig {
   const own = validateFile(stack, dir);
   return assertOwnNames(own, siblingStacks(dir, own.project, stack, PROJECT_DIR));
+}
+
+/** The stack's restore-window warnings, as the program logs them (config/restore.ts restoreWindowNotes). */
+export function restoreNotes(stack: string, dir = PROJECT_DIR, at = Date.now()): string[] {
+  const own = validateFile(stack, dir);
+  return restoreWindowNotes(own, siblingStacks(dir, own.project, stack, PROJECT_DIR), at);
 }
 
 /** Every stack file in `dir`, each valid and no two owning one name (README tables, environments). */

@@ -10,7 +10,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/errors";
-import { isPlainObject, isSecureValue, parseConfigKey, readStackFile, toRuntimeConfig } from "../config/pulumi-files";
+import { isPlainObject, isSecureValue, parseConfigKey, readStackFile, SECRET_SIG, toRuntimeConfig } from "../config/pulumi-files";
 import { PROJECT_DIR, projectName } from "../config/stack-files";
 import { builtInState, mockCall } from "./mocks";
 
@@ -66,6 +66,8 @@ export interface RunResult {
   secretOutputs: string[];
   /** The error the program threw (bad config, a component's check), if any. */
   error?: Error;
+  /** What the program logged with `pulumi.log.warn` (a preview or up shows these); absent in older dumps. */
+  warnings?: string[];
 }
 
 export type MockStateFn = (args: pulumi.runtime.MockResourceArgs) => Record<string, any> | undefined;
@@ -88,7 +90,6 @@ export interface RunOptions {
   mockState?: MockStateFn;
 }
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (patch === null) return undefined;
@@ -107,7 +108,7 @@ function deepMerge(base: unknown, patch: unknown): unknown {
 function unwrapSecrets(value: any, at: string, secrets: string[]): any {
   if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, secrets));
   if (!isPlainObject(value)) return value;
-  if (value[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") {
+  if (value[SECRET_SIG.key] === SECRET_SIG.secret) {
     secrets.push(at);
     return unwrapSecrets(value.value, at, []);
   }
@@ -237,7 +238,15 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     pending.push(done);
   };
 
-  const result: RunResult = { stack: opts.stack, resources, invokes, outputs: {}, secretOutputs: [] };
+  const result: RunResult = { stack: opts.stack, resources, invokes, outputs: {}, secretOutputs: [], warnings: [] };
+  // Without an engine, pulumi.log.warn writes `warning: [runtime] <text>` with console.warn (@pulumi/pulumi
+  // log/index.ts): kept in the result instead, as the engine would show them beside the preview.
+  const consoleWarn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const m = /^warning: \[runtime\] ([\s\S]*)$/.exec(args.map(String).join(" "));
+    if (m) result.warnings!.push(m[1]);
+    else consoleWarn(...args);
+  };
   try {
     const entry = opts.program ?? PROGRAM;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -261,6 +270,8 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     }
   } catch (err) {
     result.error = err instanceof Error ? err : new Error(String(err));
+  } finally {
+    console.warn = consoleWarn;
   }
   if (result.error) quietStackOutputs();
   await Promise.all(pending);

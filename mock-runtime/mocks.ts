@@ -6,11 +6,15 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 
-/** Fixed identity answered for `azure-native:authorization:getClientConfig`. */
+/**
+ * Fixed identity answered for `azure-native:authorization:getClientConfig`. The subscription is in mixed case on
+ * purpose: azure-native uses it exactly as configured (ARM_SUBSCRIPTION_ID may be typed in any case), so a program
+ * that changed its case anywhere (an import id, a scope) would differ from what the provider builds, and tests see it.
+ */
 export const MOCK_CLIENT_CONFIG = {
   clientId: "00000000-0000-0000-0000-00000000c11e",
   objectId: "00000000-0000-0000-0000-0000000000b1",
-  subscriptionId: "00000000-0000-0000-0000-000000000000",
+  subscriptionId: "5Ab0c1D2-e3F4-4a5B-9c6D-7E8f9A0b1C2d",
   tenantId: "00000000-0000-0000-0000-0000000000a1",
 };
 

@@ -3,7 +3,8 @@
  * stack file, run offline. The commit is unpacked into a temporary directory (`git archive`, so this checkout's
  * worktrees and index are untouched) that shares this checkout's installed node_modules, its own `run-stack --dump`
  * runs it on the mock runtime in a child process (the base's code never loads into this process), and the directory
- * is removed afterwards. The dump is masked, like everything the plan prints.
+ * is removed afterwards. The dump is masked, like everything the plan prints. The base's code runs on this checkout's
+ * packages, not its own lockfile's: a dependency bump changes the "before" side too (docs/offline-plan.md says so).
  */
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";

@@ -11,9 +11,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../config/load";
 import { ConfigError } from "../config/errors";
-import { listStacks, parseStackFile, staleExceptionMessage } from "../config/stack-files";
+import { listStacks, parseStackFile, restoreNotes, staleExceptionMessage } from "../config/stack-files";
 import { BaseRefError, BaseRunError, runBase } from "./base";
 import { diffRuns } from "./diff";
+import { restoreRefusals } from "./refusals";
 import { renderDiffJson, renderDiffMarkdown, renderDiffText, type PlanDiff } from "./render-diff";
 import { maskRun } from "./secrets";
 import { staleExceptions } from "../policy/evaluate";
@@ -34,13 +35,14 @@ class StackError extends Error {}
  * StackError. The stack file is first validated offline (config/stack-files.ts), which points each problem at its
  * line and checks the names every other stack file owns.
  */
-async function run(stack: string, dir: string): Promise<{ result: RunResult; exceptions: Record<string, string> }> {
+async function run(stack: string, dir: string): Promise<{ result: RunResult; exceptions: Record<string, string>; production: boolean }> {
   const stacks = listStacks(dir);
   if (!stacks.includes(stack)) {
     const available = `stacks here: ${stacks.join(", ") || "none"} (Pulumi.<stack>.yaml in ${dir})`;
     throw new StackError(`no stack ${JSON.stringify(stack)}: Pulumi.${stack}.yaml does not exist; ${available}`);
   }
-  const { exceptions } = parseStackFile(stack, dir).policy;
+  const cfg = parseStackFile(stack, dir);
+  const { exceptions } = cfg.policy;
   // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/plan.
   // The SDK records a stack trace for every promise it makes (its leak report); the plan reports program errors by
   // message only (below), so one frame is enough while the program runs: ~30-60 ms less CPU for prod.
@@ -53,7 +55,12 @@ async function run(stack: string, dir: string): Promise<{ result: RunResult; exc
     Error.stackTraceLimit = limit;
   }
   if (result.error) throw new StackError(result.error.message);
-  return { result, exceptions };
+  return { result, exceptions, production: cfg.production };
+}
+
+/** What the program warned about (pulumi.log.warn; a preview shows the same): on stderr, never in the plan's formats. */
+function printWarnings(result: RunResult, io: Io): void {
+  for (const w of result.warnings ?? []) io.stderr(`plan: warning: ${w}\n`);
 }
 
 /** Checked before the program runs, so a diagram that cannot be written fails fast (a typo'd folder is not created). */
@@ -128,24 +135,40 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
     const stale: string[] = [];
     const planOf = async (stack: string) => {
       // The stack file is validated once, before the program runs: a missing stack or bad config stops here.
-      const { result, exceptions } = await run(stack, dir);
-      const built = buildPlan(result, { exceptions });
+      const { result, exceptions, production } = await run(stack, dir);
+      printWarnings(result, io);
+      const built = buildPlan(result, { exceptions, stack: { production } });
       stale.push(...staleExceptions(built.violations, exceptions).map((rule) => staleExceptionMessage(stack, rule, dir)));
       return { built, result };
     };
     const color = args.color && io.isTTY && !io.env.NO_COLOR;
     const width = Math.max(80, Math.min(io.isTTY ? (io.columns ?? 120) : 120, 200));
-    if (args.base !== undefined) return await planAgainstBase(args.stack, args.base, args.format, { color, width }, dir, planOf, stale, io);
-    const { built: plan } = await planOf(args.stack);
-    const others: Plan[] = [];
-    for (const other of args.diff) others.push((await planOf(other)).built);
-    // A stale exception is a config error like any other: nothing is printed until the stack file is fixed.
-    if (stale.length) throw new StackError(stale.join("\nplan: "));
-    if (args.diagram) await writeDiagram(plan, args.diagram, args.diagramDetail, io);
-    if (args.format === "json") io.stdout(renderJson(plan, others));
-    else if (args.format === "markdown") io.stdout(renderMarkdownPlan(plan, { color, width }, others));
-    else io.stdout(renderText(plan, { color, width }, others));
-    return policyGate([plan, ...others], io);
+    const plain = async (): Promise<number> => {
+      const { built: plan } = await planOf(args.stack);
+      const others: Plan[] = [];
+      for (const other of args.diff) others.push((await planOf(other)).built);
+      // A stale exception is a config error like any other: nothing is printed until the stack file is fixed.
+      if (stale.length) throw new StackError(stale.join("\nplan: "));
+      if (args.diagram) await writeDiagram(plan, args.diagram, args.diagramDetail, io);
+      if (args.format === "json") io.stdout(renderJson(plan, others));
+      else if (args.format === "markdown") io.stdout(renderMarkdownPlan(plan, { color, width }, others));
+      else io.stdout(renderText(plan, { color, width }, others));
+      return policyGate([plan, ...others], io);
+    };
+    if (args.base === undefined) return await plain();
+    try {
+      return await planAgainstBase(args.stack, args.base, args.format, { color, width }, dir, planOf, stale, io);
+    } catch (err) {
+      // Only the base failed (its own code or stack file no longer plans, e.g. a check that has since changed): the
+      // working tree's full plan instead, said plainly, since what the change does cannot be told. A working tree
+      // that fails too is a config error as always.
+      if (!(err instanceof BaseRunError) || !listStacks(dir).includes(args.stack)) throw err;
+      io.stderr(
+        `plan: warning: ${err.message}\nplan: warning: what changes against ${args.base} cannot be told (no create/update/replace/delete, no refused changes); ` +
+          `the full plan of the working tree follows instead\n`,
+      );
+      return await plain();
+    }
   } catch (err) {
     if (err instanceof BaseRefError) {
       io.stderr(`plan: ${err.message}\n`);
@@ -158,6 +181,15 @@ export async function main(argv: string[], io: Io, dir = PROJECT): Promise<numbe
 }
 
 type PlanOf = (stack: string) => Promise<{ built: Plan; result: RunResult }>;
+
+const SERVER = "azure-native:dbforpostgresql:Server";
+
+/** A restore block added or changed with a point outside the source's window is refused (plan/refusals.ts). */
+function withRestoreRefusals(diff: PlanDiff["diff"], base: RunResult | undefined, head: RunResult | undefined, notes: string[]): PlanDiff["diff"] {
+  const server = (r?: RunResult) => r?.resources.find((x) => x.type === SERVER);
+  const extra = restoreRefusals(server(base), server(head), notes);
+  return extra.length ? { ...diff, refusals: [...diff.refusals, ...extra] } : diff;
+}
 
 /**
  * The working tree against a commit: both sides run offline, compared by URN. A stack file that exists on one side
@@ -173,7 +205,7 @@ async function planAgainstBase(stack: string, ref: string, format: string, o: Te
     stack,
     base: { ref, commit: base.commit, stackFile: base.stackFile },
     head: { stackFile: headExists },
-    diff: diffRuns(base.run, head ? maskRun(head.result) : undefined),
+    diff: withRestoreRefusals(diffRuns(base.run, head ? maskRun(head.result) : undefined), base.run, head?.result, head ? restoreNotes(stack, dir) : []),
     violations: head?.built.violations ?? [],
     waivers: head?.built.waivers ?? { count: 0, rules: [] },
   };

@@ -66,7 +66,18 @@ export const CREATE_ONLY: Record<string, CreateOnly> = {
   "azure-native:web:WebAppScmAllowed": az(spec(web("WebApps.json")), "2025-05-01", ["resourceGroupName", "name"], [], "path"),
   "azure-native:managedidentity:UserAssignedIdentity": az(spec("msi/resource-manager/Microsoft.ManagedIdentity/stable/2023-01-31/ManagedIdentity.json"), "2023-01-31", ["resourceGroupName", "resourceName"], [...TRACKED], "path"),
   "azure-native:managedidentity:FederatedIdentityCredential": az(spec("msi/resource-manager/Microsoft.ManagedIdentity/stable/2023-01-31/ManagedIdentity.json"), "2023-01-31", ["resourceGroupName", "resourceName", "federatedIdentityCredentialResourceName"], [], "path"),
-  "azure-native:authorization:RoleAssignment": az(spec("authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json"), "2022-04-01", ["scope", "roleAssignmentName"], [], "path", { autoNamed: "roleAssignmentName" }),
+  // principalId: ARM refuses to change it in place (RoleAssignmentUpdateNotPermitted: "Tenant ID, application ID,
+  // principal ID, and scope are not allowed to be updated"), and azure-native replaces the assignment for it
+  // (pulumi/pulumi-azure-native provider/pkg/gen/replacement.go, forceNewMap: principalId, scope;
+  // pulumi/pulumi-azure-native#771). A new roleDefinitionId is not on that map: plan/refusals.ts refuses it.
+  "azure-native:authorization:RoleAssignment": az(
+    `${spec("authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json")} (no mutability); principalId from azure-native's forceNewMap`,
+    "2022-04-01",
+    ["scope", "roleAssignmentName"],
+    ["principalId"],
+    "path",
+    { autoNamed: "roleAssignmentName" },
+  ),
   "azure-native:authorization:ManagementLockByScope": az(spec("resources/resource-manager/Microsoft.Authorization/stable/2020-05-01/locks.json"), "2020-05-01", ["scope", "lockName"], [], "path"),
   "azure-native:authorization:ManagementLockAtResourceLevel": az(spec("resources/resource-manager/Microsoft.Authorization/stable/2020-05-01/locks.json"), "2020-05-01", ["resourceGroupName", "resourceProviderNamespace", "parentResourcePath", "resourceType", "resourceName", "lockName"], [], "path"),
   "azure-native:monitor:ActionGroup": az(spec("monitor/resource-manager/Microsoft.Insights/preview/2024-10-01-preview/actionGroups_API.json"), "2024-10-01-preview", ["resourceGroupName", "actionGroupName"], [...TRACKED], "path"),

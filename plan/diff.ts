@@ -67,7 +67,12 @@ export function showValue(v: unknown): string | undefined {
 const join = (at: string, key: string) => (at ? `${at}.${key}` : key);
 const named = (xs: unknown[]): xs is Array<{ name: string }> => xs.every((x) => isPlainObject(x) && typeof x.name === "string");
 
-/** The leaves that differ; lists of `{ name, ... }` (app settings, receivers) are compared by name, not position. */
+/**
+ * The leaves that differ; lists of `{ name, ... }` (app settings, receivers) are compared by name, so a change shows
+ * as the setting it is. The same items in another order are a change too: azure-native diffs arrays by position
+ * (pulumi/pulumi-azure-native provider/pkg/provider/diff.go, calculateValueDiff: array updates by index), so
+ * `pulumi up` sends the list again; it shows as the list's names before and after.
+ */
 function leafChanges(a: unknown, b: unknown, at: string, out: Array<{ path: string; before: unknown; after: unknown }>): void {
   if (deepEqual(a, b)) return;
   if (isPlainObject(a) && isPlainObject(b)) {
@@ -81,7 +86,9 @@ function leafChanges(a: unknown, b: unknown, at: string, out: Array<{ path: stri
     if (named(a) && named(b) && new Set(a.map((x) => x.name)).size === a.length && new Set(b.map((x) => x.name)).size === b.length) {
       const byName = (xs: Array<{ name: string }>) => new Map(xs.map((x) => [x.name, x]));
       const [ma, mb] = [byName(a), byName(b)];
+      const found = out.length;
       for (const n of [...new Set([...ma.keys(), ...mb.keys()])].sort()) leafChanges(ma.get(n), mb.get(n), `${at}[${n}]`, out);
+      if (out.length === found) out.push({ path: at, before: a.map((x) => x.name), after: b.map((x) => x.name) });
       return;
     }
     if (a.length === b.length) {

@@ -6,6 +6,7 @@ import type { RegisteredResource, RunResult } from "../mock-runtime";
 import { costOf, formatDifference, priceSources, PRICES, totalOf, type CostTotal, type PriceSource, type PriceTable, type ResourceCost } from "./cost";
 import { environmentFacts, type FactRow } from "./facts";
 import { evaluate, type Exceptions, type Violation } from "../policy/evaluate";
+import type { StackFacts } from "../policy/model";
 import { collectSecrets, makeMasker, maskRun } from "./secrets";
 import { settingsOf, type Setting } from "./settings";
 
@@ -63,6 +64,8 @@ export interface BuildOptions {
   prices?: PriceTable;
   /** The stack's documented policy exceptions (`policy.exceptions`): those rules report as advisory. */
   exceptions?: Exceptions;
+  /** What the rules may know of the stack (production from config/gating.ts); production when not given. */
+  stack?: StackFacts;
 }
 
 /** Stable display of a type token: `random:index/randomPassword:RandomPassword` -> `random:index:RandomPassword`. */
@@ -127,9 +130,9 @@ function publicAccessOf(inputs: Record<string, any>): "Enabled" | "Disabled" | u
 }
 
 /** Policy rules run on the real inputs; their messages are masked like everything else the plan prints. */
-function policyViolations(raw: RunResult, exceptions: Exceptions): Violation[] {
+function policyViolations(raw: RunResult, exceptions: Exceptions, stack?: StackFacts): Violation[] {
   const masker = makeMasker(collectSecrets(raw));
-  return evaluate(raw.resources, exceptions).map((v) => ({ ...v, message: masker.text(v.message) }));
+  return evaluate(raw.resources, exceptions, undefined, stack).map((v) => ({ ...v, message: masker.text(v.message) }));
 }
 
 export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
@@ -194,7 +197,7 @@ export function buildPlan(raw: RunResult, opts: BuildOptions = {}): Plan {
       spec: spec ? { source: table.specCostTable.source, ...spec } : undefined,
     },
     facts: environmentFacts(raw, masked, total),
-    violations: policyViolations(raw, opts.exceptions ?? {}),
+    violations: policyViolations(raw, opts.exceptions ?? {}, opts.stack),
     waivers: { count: Object.keys(opts.exceptions ?? {}).length, rules: Object.keys(opts.exceptions ?? {}).sort() },
   };
 }

@@ -13,13 +13,20 @@
  *    offers no way down (Microsoft Learn, "Supported versions of PostgreSQL in Azure Database for PostgreSQL flexible
  *    server", Managing upgrades);
  *  - turning a vault's purge protection off: "Enabling this functionality is irreversible - that is, the property does
- *    not accept false as its value" (azure-rest-api-specs keyvault/…/stable/2024-11-01/keyvault.json, VaultProperties).
+ *    not accept false as its value" (azure-rest-api-specs keyvault/…/stable/2024-11-01/keyvault.json, VaultProperties);
+ *  - changing a role assignment's role in place: ARM refuses an update of an existing assignment
+ *    (RoleAssignmentUpdateNotPermitted; Microsoft Learn, "Troubleshoot Azure RBAC", "ARM template role assignment
+ *    returns BadRequest status"), and azure-native replaces an assignment only for a new principalId or scope
+ *    (pulumi/pulumi-azure-native provider/pkg/gen/replacement.go, forceNewMap), so it would send that update;
+ *  - adding or changing `postgres.restore` with a point outside the source's backup retention: "a point before the
+ *    earliest restore point fails with an InternalServerError" (Microsoft Learn, "Restore to custom restore point",
+ *    CLI notes). Only where the block is new or changed: left in a running stack it changes nothing (config/restore.ts).
  */
 import type { RegisteredResource } from "../mock-runtime";
 import type { ResourceChange } from "./diff";
 import { displayType } from "./model";
 
-export type RefusalRule = "protected-delete" | "protected-replace" | "stateful-replace" | "storage-shrink" | "version-downgrade" | "purge-protection-off";
+export type RefusalRule = "protected-delete" | "protected-replace" | "stateful-replace" | "storage-shrink" | "version-downgrade" | "purge-protection-off" | "role-change-in-place" | "restore-window";
 
 export interface Refusal {
   urn: string;
@@ -45,6 +52,7 @@ export const STATEFUL = new Set([
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 const VAULT = "azure-native:keyvault:Vault";
+const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 
 const label = (c: { type: string; name: string }) => `${displayType(c.type).split(":").pop()} ${c.name}`;
 
@@ -91,6 +99,13 @@ export function refusalsOf(c: ResourceChange, before: RegisteredResource | undef
       );
     }
   }
+  if (before && after && c.action === "update" && c.type === ROLE_ASSIGNMENT && before.inputs.roleDefinitionId !== after.inputs.roleDefinitionId) {
+    refuse(
+      "role-change-in-place",
+      `${label(c)} would change its role in place, which Azure refuses (RoleAssignmentUpdateNotPermitted); azure-native sends it as an update`,
+      "grant the new role as a new assignment (a new Pulumi resource name) and remove the old one in the same change, or give the assignment replaceOnChanges: [\"roleDefinitionId\"]",
+    );
+  }
   if (before && after && c.type === VAULT && before.inputs.properties?.enablePurgeProtection === true && after.inputs.properties?.enablePurgeProtection !== true) {
     refuse(
       "purge-protection-off",
@@ -99,4 +114,25 @@ export function refusalsOf(c: ResourceChange, before: RegisteredResource | undef
     );
   }
   return out;
+}
+
+/** The inputs `postgres.restore` sets on the server (components/flexible-postgres.ts RESTORE_INPUTS). */
+const RESTORE_KEYS = ["createMode", "sourceServerResourceId", "pointInTimeUTC"];
+
+/**
+ * A restore block added or changed (the server's restore inputs differ from the base's) whose point has left the
+ * source's window (`notes`, config/restore.ts restoreWindowNotes): refused, since the restore it asks for would fail.
+ */
+export function restoreRefusals(before: RegisteredResource | undefined, after: RegisteredResource | undefined, notes: string[]): Refusal[] {
+  if (!after || after.type !== SERVER || notes.length === 0) return [];
+  const same = before !== undefined && RESTORE_KEYS.every((k) => JSON.stringify(before.inputs[k]) === JSON.stringify(after.inputs[k]));
+  if (same) return [];
+  return notes.map((what) => ({
+    urn: after.urn,
+    type: after.type,
+    name: after.name,
+    rule: "restore-window" as const,
+    what,
+    instead: "give a point in time within the source's backup retention (az postgres flexible-server show --query backup.earliestRestoreDate); for a server that already exists, leave postgres.restore as it was or remove it",
+  }));
 }

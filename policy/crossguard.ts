@@ -14,7 +14,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { checkResource } from "./evaluate";
-import type { PolicyResource, Rule } from "./model";
+import { type PolicyResource, type Rule, type StackFacts, UNKNOWN_STACK } from "./model";
 import { appliesTo, RULES } from "./rules";
 
 // Re-exported so root tests (outside policy/, where @pulumi/policy is installed) can type their fake arguments.
@@ -30,13 +30,23 @@ function notApplicableReason(rule: Rule): string {
   return `Policy only applies to resources of type ${rule.resourceTypes.map((t) => `'${t}'`).join(", ")}`;
 }
 
+/**
+ * The stack's facts from the policy's config (`npm run policy-config` writes them: policy/evaluate.ts
+ * policyPackConfig), for a rule that reads them; without a config the stack counts as production.
+ */
+function stackFacts(rule: Rule, args: { getConfig<T extends object>(): T }): StackFacts {
+  if (!rule.readsStackFacts) return UNKNOWN_STACK;
+  const { production } = args.getConfig<Partial<StackFacts>>();
+  return { production: production !== false };
+}
+
 /** Resource-level rules: CrossGuard passes the resource's inputs, as the harness records them. */
 export function resourceValidation(rule: Rule): ResourceValidation {
   const validate: ResourceValidation = (args, reportViolation) => {
     // Mirrors validateResourceOfType (@pulumi/policy >= 1.18): a non-matching type is "not applicable" (throws).
     if (!appliesTo(rule, args.type)) args.notApplicable(notApplicableReason(rule));
     const resource: PolicyResource = { type: args.type, name: args.name, urn: args.urn, props: args.props, protect: args.opts.protect };
-    for (const message of checkResource(rule, resource, [resource])) reportViolation(message);
+    for (const message of checkResource(rule, resource, [resource], stackFacts(rule, args))) reportViolation(message);
   };
   const type = singleType(rule);
   if (type) (validate as any).__pulumiType = type;
@@ -59,7 +69,7 @@ export function stackValidation(rule: Rule): StackValidation {
     const targets = resources.filter((r) => appliesTo(rule, r.type));
     if (targets.length === 0) args.notApplicable(notApplicableReason(rule));
     for (const target of targets) {
-      for (const message of checkResource(rule, target, resources)) reportViolation(message, target.urn);
+      for (const message of checkResource(rule, target, resources, stackFacts(rule, args))) reportViolation(message, target.urn);
     }
   };
   const type = singleType(rule);
@@ -75,6 +85,7 @@ export function toPolicies(rules: readonly Rule[] = RULES): Policies {
       description: `${rule.description} Sources: ${rule.source.join("; ")}.`,
       severity: rule.severity,
       tags: [rule.scope === "stack" ? "stack" : "resource"],
+      ...(rule.readsStackFacts ? { configSchema: { properties: { production: { type: "boolean" as const } } } } : {}),
     };
     return rule.scope === "stack" ? { ...meta, validateStack: stackValidation(rule) } : { ...meta, validateResource: resourceValidation(rule) };
   });

@@ -3,7 +3,7 @@
  * registrations (`RunResult.resources`). Also turns a stack's documented exceptions into enforcement levels, for
  * both this evaluation and the CrossGuard pack's `--policy-pack-config` file.
  */
-import { azureName, Enforcement, Finding, PolicyResource, Rule, Severity } from "./model";
+import { azureName, Enforcement, Finding, PolicyResource, Rule, Severity, type StackFacts, UNKNOWN_STACK } from "./model";
 import { appliesTo, RULE_NAMES, RULES } from "./rules";
 
 /** The shape of a mock-runtime registration (mock-runtime/index.ts `RegisteredResource`), reduced to what rules read. */
@@ -55,16 +55,33 @@ export function staleExceptions(violations: readonly Violation[], exceptions: Ex
 /** Whether a documented exception marks a gap to close before the first deploy (its reason starts with PENDING). */
 export const isPending = (v: Violation): boolean => v.enforcement === "advisory" && /^PENDING\b/.test(v.exception ?? "");
 
+/** One policy's entry in the pack config: its enforcement, and for a rule that reads them the stack's facts. */
+export type PolicyConfigEntry = Enforcement | ({ enforcementLevel: Enforcement } & StackFacts);
+
 /**
  * The CrossGuard pack config for a stack: excepted rules advisory; every other rule keeps the pack's default,
- * mandatory (policy/index.ts).
- * Short form accepted by `--policy-pack-config`: `{"<policy>": "<enforcementLevel>"}`.
+ * mandatory (policy/index.ts); a rule that reads the stack's facts gets them as its config properties.
+ * Short form accepted by `--policy-pack-config`: `{"<policy>": "<enforcementLevel>"}`; the long form adds a policy's
+ * config properties: `{"<policy>": {"enforcementLevel": "...", "<property>": ...}}` (Pulumi docs, "Policy pack
+ * configuration").
  */
-export function policyPackConfig(exceptions: Exceptions): Record<string, Enforcement> {
+export function policyPackConfig(exceptions: Exceptions, stack: StackFacts = UNKNOWN_STACK, rules: readonly Rule[] = RULES): Record<string, PolicyConfigEntry> {
   checkExceptions(exceptions);
-  const config: Record<string, Enforcement> = {};
-  for (const name of RULE_NAMES) if (exceptions[name]) config[name] = "advisory";
+  const config: Record<string, PolicyConfigEntry> = {};
+  for (const rule of rules) {
+    const level = enforcementOf(rule.name, exceptions);
+    if (rule.readsStackFacts) config[rule.name] = { enforcementLevel: level, production: stack.production };
+    else if (level === "advisory") config[rule.name] = level;
+  }
   return config;
+}
+
+/** The rules a pack config makes advisory (what `policy-config` names as waived). */
+export function waivedIn(config: Record<string, PolicyConfigEntry>): string[] {
+  return Object.entries(config)
+    .filter(([, entry]) => (typeof entry === "string" ? entry : entry.enforcementLevel) === "advisory")
+    .map(([name]) => name)
+    .sort();
 }
 
 function show(found: unknown): string {
@@ -81,9 +98,9 @@ export function formatFinding(rule: Rule, resource: PolicyResource, finding: Fin
 }
 
 /** Messages of one rule for one resource; [] when it passes or does not apply. */
-export function checkResource(rule: Rule, resource: PolicyResource, resources: readonly PolicyResource[]): string[] {
+export function checkResource(rule: Rule, resource: PolicyResource, resources: readonly PolicyResource[], stack: StackFacts = UNKNOWN_STACK): string[] {
   if (!appliesTo(rule, resource.type)) return [];
-  return rule.check(resource.props, { resource, resources }).map((f) => formatFinding(rule, resource, f));
+  return rule.check(resource.props, { resource, resources, stack }).map((f) => formatFinding(rule, resource, f));
 }
 
 export function toPolicyResource(r: EvaluatedResource): PolicyResource {
@@ -97,14 +114,17 @@ export function toPolicyResource(r: EvaluatedResource): PolicyResource {
   };
 }
 
-/** Every violation of every rule over `resources`, with its enforcement under the stack's exceptions. */
-export function evaluate(resources: readonly EvaluatedResource[], exceptions: Exceptions = {}, rules: readonly Rule[] = RULES): Violation[] {
+/**
+ * Every violation of every rule over `resources`, with its enforcement under the stack's exceptions. `stack`: what
+ * the rules may know of the stack (production unless said otherwise).
+ */
+export function evaluate(resources: readonly EvaluatedResource[], exceptions: Exceptions = {}, rules: readonly Rule[] = RULES, stack: StackFacts = UNKNOWN_STACK): Violation[] {
   checkExceptions(exceptions);
   const all = resources.map(toPolicyResource);
   const out: Violation[] = [];
   for (const rule of rules) {
     for (const resource of all) {
-      for (const message of checkResource(rule, resource, all)) {
+      for (const message of checkResource(rule, resource, all, stack)) {
         const enforcement = enforcementOf(rule.name, exceptions);
         out.push({
           rule: rule.name,

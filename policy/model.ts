@@ -20,11 +20,24 @@ export interface PolicyResource {
   propertyDependencies?: Record<string, string[]>;
 }
 
+/**
+ * What a rule may know about the stack beyond its resources. `production` comes from the code owners' list of stacks
+ * that are not production (config/gating.ts), never from anything the stack file or the program says about itself:
+ * `npm run policy-config` writes it into the pack's config, the plan and the tests pass it to `evaluate`. Unknown
+ * means production (the stricter answer).
+ */
+export interface StackFacts {
+  production: boolean;
+}
+
+export const UNKNOWN_STACK: StackFacts = { production: true };
+
 export interface RuleContext {
   /** The resource being checked. */
   resource: PolicyResource;
   /** Every resource of the stack: stack-level rules look here for companions (parameters, locks, diagnostics). */
   resources: readonly PolicyResource[];
+  stack: StackFacts;
 }
 
 /** What a check found wrong; the engine turns it into a message naming resource, rule, value found and fix. */
@@ -47,6 +60,8 @@ export interface Rule {
   resourceTypes: string[];
   /** `resource`: reads only the resource's own inputs. `stack`: also needs other resources (`ctx.resources`). */
   scope: "resource" | "stack";
+  /** Whether the check reads `ctx.stack` (the pack then takes `production` from its config for this rule). */
+  readsStackFacts?: boolean;
   check(props: Record<string, any>, ctx: RuleContext): Finding[];
 }
 
@@ -148,3 +163,60 @@ export function isOn(value: unknown): boolean {
 /** One finding (rules return a list: empty when the resource complies). */
 export const fail = (problem: string, found: unknown, fix: string): Finding[] => [{ problem, found, fix }];
 export const when = (bad: boolean, problem: string, found: unknown, fix: string): Finding[] => (bad ? fail(problem, found, fix) : []);
+
+/** A role definition id's GUID (its last segment, lower case), or undefined while it is not known (preview). */
+export const roleGuid = (id: unknown): string | undefined => (typeof id === "string" ? id.split("/").pop()?.toLowerCase() : undefined);
+
+/**
+ * Whether a role assignment's principal is one of `identities`: linked by dependency (CrossGuard and the mock runtime
+ * record where `principalId` came from), or the same principal id as the identity's own or its site's identity.
+ */
+export function grantsTo(assignment: PolicyResource, identities: readonly PolicyResource[]): boolean {
+  const principal = assignment.props.principalId;
+  return identities.some(
+    (id) =>
+      dependsOn(assignment, "principalId", id) ||
+      (typeof principal === "string" && principal !== "" && [id.props.principalId, at(id.props, "identity.principalId")].includes(principal)),
+  );
+}
+
+/** The ARM resource type of each type a role may be scoped to (a scope is an ARM id). */
+const ARM_TYPES: Readonly<Record<string, string>> = {
+  [T.vault]: "Microsoft.KeyVault/vaults",
+  [T.secret]: "Microsoft.KeyVault/vaults/secrets",
+  [T.webApp]: "Microsoft.Web/sites",
+  [T.server]: "Microsoft.DBforPostgreSQL/flexibleServers",
+  [T.storageAccount]: "Microsoft.Storage/storageAccounts",
+};
+
+/** `/subscriptions/s/resourceGroups/g/providers/Ns/type/name[/type/name]` -> its ARM type, names and group. */
+function parseScope(scope: string): { armType: string; names: string[]; group?: string } | undefined {
+  const m = /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+))?\/providers\/([^/]+)\/(.+)$/i.exec(scope);
+  if (!m) return undefined;
+  const parts = m[3].split("/");
+  if (parts.length % 2 !== 0) return undefined;
+  const types = parts.filter((_, i) => i % 2 === 0);
+  return { armType: `${m[2]}/${types.join("/")}`, names: parts.filter((_, i) => i % 2 === 1), group: m[1] };
+}
+
+/**
+ * The resource of the stack that a role assignment's scope is exactly, among resources of `types`; undefined when
+ * it is none of them (a group, a subscription, something under or above one of them, another stack's resource).
+ */
+export function scopeTarget(assignment: PolicyResource, resources: readonly PolicyResource[], types: readonly string[]): PolicyResource | undefined {
+  const candidates = resources.filter((r) => types.includes(r.type));
+  const scope = assignment.props.scope;
+  // Not known yet (preview): the scope was computed from a resource of the stack.
+  if (typeof scope !== "string") return candidates.find((r) => dependsOn(assignment, "scope", r));
+  const parsed = parseScope(scope);
+  if (!parsed) return undefined;
+  const lower = (s: unknown) => (typeof s === "string" ? s.toLowerCase() : s);
+  return candidates.find((r) => {
+    if (lower(ARM_TYPES[r.type]) !== parsed.armType.toLowerCase()) return false;
+    if (lower(azureName(r)) !== lower(parsed.names[parsed.names.length - 1])) return false;
+    // A secret also names its vault.
+    if (r.type === T.secret && lower(r.props.vaultName) !== lower(parsed.names[0])) return false;
+    const group = r.props.resourceGroupName;
+    return typeof group !== "string" || parsed.group === undefined || lower(group) === lower(parsed.group);
+  });
+}

@@ -20,7 +20,7 @@ const T = {
   webApp: "azure-native:web:WebApp",
 };
 const APP_DEPLOY = { repository: "contoso/amplifier-api", environment: "production" };
-/** A repository created or renamed after 2026-06-18: GitHub's subject carries the owner's and repository's ids. */
+/** A repository created or renamed since mid-2026: GitHub's subject carries the owner's and repository's ids. */
 const IMMUTABLE = { repository: "contoso@4242/amplifier-api@777", environment: "production" };
 
 const stacks = azureStacks().map((c) => c.stack);

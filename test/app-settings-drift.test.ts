@@ -1,7 +1,9 @@
 // App-setting drift, which a refresh cannot see (tools/app-settings-drift.ts and its step in .github/workflows/drift.yml):
 // the web app's settings as the real program registers them for test, written as `pulumi stack export` would store
 // them, against what `POST {site}/config/appsettings/list` would answer after a change in the portal.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import { SECRET_SIG } from "../config/pulumi-files";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
@@ -10,7 +12,6 @@ import { main } from "../tools/app-settings-drift";
 import { PREVIEW_ROLE_ACTIONS } from "../tools/azure-permissions";
 import { EXIT } from "../tools/cli";
 
-const SIG = "4dabf18193072939515e22adb298388d";
 let webApp: RegisteredResource;
 let settings: { name: string; value: string }[];
 let dir: string;
@@ -24,7 +25,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A `pulumi stack export` holding the web app; `secret` names settings whose value the state keeps as ciphertext. */
 function exported(secret: string[] = []): string {
-  const appSettings = settings.map((s) => (secret.includes(s.name) ? { name: s.name, value: { [SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" } } : s));
+  const appSettings = settings.map((s) => (secret.includes(s.name) ? { name: s.name, value: { [SECRET_SIG.key]: SECRET_SIG.secret, ciphertext: "v1:abc" } } : s));
   const resources = [
     { urn: "urn:pulumi:test::amplifier-infra::pulumi:pulumi:Stack::amplifier-infra-test", type: "pulumi:pulumi:Stack" },
     { urn: webApp.urn, type: webApp.type, id: webApp.state.id, inputs: { ...webApp.inputs, siteConfig: { ...webApp.inputs.siteConfig, appSettings } }, outputs: { name: webApp.state.name } },
@@ -103,13 +104,14 @@ describe("app settings against what Pulumi last applied", () => {
     expect(run([empty, live()]).code).toBe(EXIT.ok);
   });
 
+  // A wrong argument count is usage (2); input it cannot read or understand is exit 1 (README, "Exit codes").
   test.each([
-    [["only-one.json"], "expected two files"],
-    [["--web-app-id", "/nonexistent/state.json"], "cannot read /nonexistent/state.json"],
-    [["STATE", "NOT_JSON"], "is not JSON"],
-    [["NOT_EXPORT", "LIVE"], "not a `pulumi stack export`"],
-    [["STATE", "NOT_LIST"], "not an app settings list"],
-  ])("unreadable input %j: exit 2 with the reason", (argv, reason) => {
+    [["only-one.json"], "expected two files", EXIT.usage],
+    [["--web-app-id", "/nonexistent/state.json"], "cannot read /nonexistent/state.json", EXIT.config],
+    [["STATE", "NOT_JSON"], "is not JSON", EXIT.config],
+    [["NOT_EXPORT", "LIVE"], "not a `pulumi stack export`", EXIT.config],
+    [["STATE", "NOT_LIST"], "not an app settings list", EXIT.config],
+  ])("bad input %j: the reason, and its exit code", (argv, reason, code) => {
     const files: Record<string, () => string> = {
       STATE: () => exported(),
       LIVE: () => live(),
@@ -122,7 +124,7 @@ describe("app settings against what Pulumi last applied", () => {
       NOT_LIST: () => write("y.json", { value: [] }),
     };
     const r = run(argv.map((a) => files[a]?.() ?? a));
-    expect(r.code).toBe(EXIT.usage);
+    expect(r.code).toBe(code);
     expect(r.stderr).toContain(reason);
   });
 });
@@ -139,21 +141,53 @@ describe("the drift workflow runs it as the stack's read identity, after the ref
     expect(at("state")).toBeLessThan(at("settings"));
     expect(state.if).toBe("always() && steps.stack.outcome == 'success'");
     expect(settingsStep.if).toBe("always() && steps.state.outcome == 'success'");
-    // The state with the Pulumi CLI alone, then logged out: the project code after it runs without the stack's login.
-    expect(state.run!.trim().split("\n")).toEqual(['pulumi stack export --stack "$STACK_NAME" > "$RUNNER_TEMP/state.json"', "pulumi logout"]);
-    expect(settingsStep.run).toContain('az rest --method post --url "https://management.azure.com${id}/config/appsettings/list?api-version=2024-11-01"');
+    // The state with the Pulumi CLI alone, then Pulumi and the Azure CLI (the self-managed backend's login) logged out.
+    expect(state.run!.trim().split("\n")).toEqual(['pulumi stack export --stack "$STACK_NAME" > "$RUNNER_TEMP/state.json"', "pulumi logout", "az account clear"]);
+    // The Microsoft.Web API version azure-native uses for web apps (its SDK header), as everywhere else here.
+    const sdk = fs.readFileSync(path.join(__dirname, "..", "node_modules", "@pulumi", "azure-native", "web", "webApp.d.ts"), "utf8");
+    const webApi = /Uses Azure REST API version ([0-9a-z-]+)/.exec(sdk)![1];
+    expect(settingsStep.run).toContain(`az rest --method post --url "https://management.azure.com\${id}/config/appsettings/list?api-version=${webApi}"`);
+    for (const file of ["README.md", "docs/unverified.md", ".github/workflows/drift.yml"]) {
+      const versions = fs.readFileSync(path.join(__dirname, "..", file), "utf8").match(/\/config\/[a-z/]+\?api-version=[0-9-]+/g) ?? [];
+      for (const v of versions) expect([file, v]).toEqual([file, expect.stringMatching(new RegExp(`api-version=${webApi}$`))]);
+    }
     expect(settingsStep.run).toContain('npm run --silent app-settings-drift -- "$RUNNER_TEMP/state.json" "$RUNNER_TEMP/app-settings.json"');
     for (const s of [state, settingsStep]) expect(JSON.stringify(s)).not.toContain("secrets.");
     expect(steps.find((s) => s.name === "open or update the drift issue")?.if).toContain("steps.settings.outcome == 'failure'");
-    // az is logged in as the same read identity before the list call, whatever the state backend.
+    // az is logged in again as the same read identity for the list call, whatever the state backend.
     const logins = steps.filter((s) => s.uses?.startsWith("azure/login@"));
-    expect(logins.map((s) => s.if)).toEqual([
-      "startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')",
-      "always() && steps.state.outcome == 'success' && !startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')",
-    ]);
+    expect(logins.map((s) => s.if)).toEqual(["startsWith(vars.PULUMI_BACKEND_URL, 'azblob://')", "always() && steps.state.outcome == 'success'"]);
     for (const l of logins) expect((l as { with?: Record<string, string> }).with?.["client-id"]).toBe("${{ vars.AZURE_CLIENT_ID }}");
     expect(steps.indexOf(logins[1])).toBeLessThan(at("settings"));
     expect(workflow.jobs.drift.environment).toBe("${{ matrix.stack }}-preview");
+  });
+
+  test("the project code runs with no login and no way to get one; only az rest holds the read identity's session", () => {
+    // The step run by bash with stand-in npm and az that record what each call could reach.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "drift-settings-"));
+    try {
+      const log = path.join(tmp, "calls.log");
+      const record = (tool: string, body: string) =>
+        fs.writeFileSync(path.join(tmp, tool), `#!/usr/bin/env bash\necho "${tool} $1 ARM_CLIENT_ID=\${ARM_CLIENT_ID-} TOKEN_URL=\${ACTIONS_ID_TOKEN_REQUEST_URL-} AZURE_CONFIG_DIR=\${AZURE_CONFIG_DIR-}" >> "${log}"\n${body}\n`, { mode: 0o755 });
+      record("npm", 'case "$*" in *--web-app-id*) echo /subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app ;; esac');
+      record("az", "");
+      const r = spawnSync("bash", ["-e", "-c", steps[at("settings")].run!], {
+        encoding: "utf8",
+        env: { PATH: `${tmp}:/usr/bin:/bin`, RUNNER_TEMP: tmp, ARM_CLIENT_ID: "read-identity", ACTIONS_ID_TOKEN_REQUEST_URL: "https://token", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t" },
+      });
+      expect(r.status).toBe(0);
+      const calls = fs.readFileSync(log, "utf8").trim().split("\n");
+      const empty = `AZURE_CONFIG_DIR=${tmp}/no-azure-cli`;
+      expect(calls).toEqual([
+        `npm run ARM_CLIENT_ID= TOKEN_URL= ${empty}`,
+        "az rest ARM_CLIENT_ID=read-identity TOKEN_URL=https://token AZURE_CONFIG_DIR=",
+        "az account ARM_CLIENT_ID=read-identity TOKEN_URL=https://token AZURE_CONFIG_DIR=",
+        `npm run ARM_CLIENT_ID= TOKEN_URL= ${empty}`,
+      ]);
+      expect(fs.readdirSync(path.join(tmp, "no-azure-cli"))).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test("the list call's action is in the read identity's preview role", () => {

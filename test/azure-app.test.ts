@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../config/stack-files";
-import { byType, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
+import { byType, MOCK_CLIENT_CONFIG, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
 
 /** The app's user-assigned identity (the database bootstrap has one of its own). */
 const appIdentity = (result: RunResult): RegisteredResource => {
@@ -247,7 +247,7 @@ describe.each([
     for (const role of roles) {
       expect(role.inputs.principalType).toBe("ServicePrincipal");
       expect(role.inputs.roleDefinitionId).toBe(
-        "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+        `/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`,
       );
       // Assigned once its secret exists.
       const name = String(role.inputs.scope).split("/").pop();

@@ -116,6 +116,25 @@ describe("the printed set-up: reviewers and failing closed", () => {
     expect(run.stderr).toContain(`environment ${ungated[0]} has required reviewers, and this set-up would remove them`);
     expect(run.calls.some((c) => c.line === `gh api --method PUT repos/${REPO}/environments/${ungated[0]} --input -`)).toBe(false);
   });
+
+  test("fails closed: an error reading the environments (403, a rate limit) stops the set-up instead of removing reviewers", () => {
+    const ungated = stacks.filter((c) => c.delivery.approval === "none").map((c) => c.stack);
+    for (const env of [{ STUB_ENVIRONMENTS: "fail" }, { STUB_EXISTING_RULES: "fail" }] as Record<string, string>[]) {
+      const run = runWithStubs(script(), env);
+      expect([env, run.status]).not.toEqual([env, 0]);
+      expect(run.stderr).toContain(`environment ${ungated[0]}: `);
+      expect(run.stderr).toContain("whether it has required reviewers is unknown and this set-up would remove them: refusing to write it");
+      expect(run.calls.some((c) => c.line === `gh api --method PUT repos/${REPO}/environments/${ungated[0]} --input -`)).toBe(false);
+    }
+  });
+
+  test("an environment the repository does not have yet has no reviewers: it is created, not read", () => {
+    const ungated = stacks.filter((c) => c.delivery.approval === "none").map((c) => c.stack);
+    const run = runWithStubs(script(), { STUB_ENVIRONMENTS: "", STUB_EXISTING_RULES: "fail" });
+    expect(run.status).toBe(0);
+    expect(run.calls.filter((c) => c.line.includes("| .type] | join"))).toEqual([]);
+    for (const s of ungated) expect(run.calls.some((c) => c.line === `gh api --method PUT repos/${REPO}/environments/${s} --input -`)).toBe(true);
+  });
 });
 
 describe("the printed set-up: code-owner review on main", () => {

@@ -1,11 +1,18 @@
 // The printed set-up's trust in GitHub (tools/azure-setup-oidc.ts), run against stand-in `az`/`gh`
-// (test/support/azure-setup-stubs.ts): the subject each federated credential trusts is the one GitHub says the
-// repository's tokens carry (immutable ids or not), failing closed when that is unknown; an existing credential is
+// (test/support/azure-setup-stubs.ts): the subject each federated credential trusts is the form --subject-form names
+// (immutable ids or not), spelt as GitHub does, failing closed when the form is not given (GitHub's documented API
+// cannot tell it) and showing how to learn it (.github/workflows/oidc-subject.yml, run with a stand-in curl); an existing credential is
 // checked by its subject, not only its name; role assignments wait, a bounded time, for a role that is replicating.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
 import { environmentSubject } from "../config/github";
 import { stackLines } from "../tools/azure-setup-stack";
 import { ASSIGN_ATTEMPTS, ASSIGN_DELAY_SECONDS, ASSIGN_ROLE_FUNCTION } from "../tools/azure-setup-oidc";
 import { type Call, opt, OWNER_ID, REPO, REPO_ID, runWithStubs, script, stacks, SUB } from "./support/azure-setup-stubs";
+import { root } from "./support/workflows";
 
 const IDS = { owner: "contoso", name: "amplifier-infra", ownerId: OWNER_ID, repositoryId: REPO_ID };
 const NAMES = { owner: "contoso", name: "amplifier-infra" };
@@ -21,51 +28,41 @@ const azureWrites = (calls: Call[]) => calls.filter((c) => /^az (provider regist
 
 describe("the subject each federated credential trusts is the one the repository's tokens carry", () => {
   test.each([
-    ["GitHub's prefix has the immutable ids (a repository created or renamed since mid-2026)", `true ${IDS_PREFIX} true`, IDS],
-    ["GitHub's prefix has the names only (an older repository)", "true repo:contoso/amplifier-infra false", NAMES],
-    ["the prefix wins over use_immutable_subject when the two disagree", `true ${IDS_PREFIX} false`, IDS],
-    ["no prefix in the answer: use_immutable_subject true", "true - true", IDS],
-    ["no prefix in the answer: use_immutable_subject false", "true - false", NAMES],
-  ])("%s", (_case, answer, repo) => {
-    const run = runWithStubs(script(), { STUB_OIDC_SUB: answer });
+    ["ids", "a repository with immutable subject claims (created or renamed since mid-2026, or opted in)", IDS],
+    ["names", "an older repository", NAMES],
+  ])("--subject-form %s (%s): that form, with the ids from GET /repos, without asking the subject settings", (form, _case, repo) => {
+    const run = runWithStubs(script("--subject-form", form), { STUB_OIDC_SUB: "fail" });
     expect(run.status).toBe(0);
     expect(created(run.calls).sort()).toEqual(environments.map((e) => environmentSubject(repo, e)).sort());
     expect(run.stderr).toContain(`federated credentials trust ${environmentSubject(repo, "<environment>")}`);
+    expect(run.calls.filter((c) => c.line.includes("/actions/oidc/customization/sub"))).toEqual([]);
   });
 
   test("the subject spells owner and repository as GitHub does, not as --repo was typed (Entra compares case-sensitively)", () => {
-    const run = runWithStubs(script(), { STUB_REPO_IDS: `Contoso ${OWNER_ID} Amplifier-Infra ${REPO_ID}`, STUB_OIDC_SUB: "true - true" });
+    const run = runWithStubs(script("--subject-form", "ids"), { STUB_REPO_IDS: `Contoso ${OWNER_ID} Amplifier-Infra ${REPO_ID}` });
     expect(run.status).toBe(0);
     expect(created(run.calls)).toContain(`repo:Contoso@${OWNER_ID}/Amplifier-Infra@${REPO_ID}:environment:test`);
   });
 
   test("GitHub is asked before anything changes in Azure", () => {
-    const { calls } = runWithStubs(script());
-    const asked = calls.findIndex((c) => c.line.startsWith(`gh api repos/${REPO}/actions/oidc/customization/sub `));
+    const { calls } = runWithStubs(script("--subject-form", "ids"));
+    const asked = calls.findIndex((c) => c.line.startsWith(`gh api repos/${REPO} --jq `));
     expect(asked).toBeGreaterThan(0);
     expect(calls.indexOf(azureWrites(calls)[0])).toBeGreaterThan(asked);
   });
 
+  // GitHub's documented answer (REST "Get the customization template for an OIDC subject claim for a repository")
+  // holds use_default and include_claim_keys only: nothing in it tells the two forms apart.
   test.each([
-    ["the settings cannot be read", "fail", /cannot read the repository's OIDC subject settings .* --subject-form names or --subject-form ids/],
-    ["a custom subject template", "false - -", /custom OIDC subject template .*--subject-form names or --subject-form ids/],
-    ["a prefix of neither form", "true repo:someone-else/elsewhere true", /GitHub reports the subject prefix repo:someone-else\/elsewhere .*neither repo:contoso\/amplifier-infra nor repo:contoso@4401\/amplifier-infra@55020/],
-    ["neither a prefix nor the flag", "true - -", /GitHub reports the subject prefix - \(use_immutable_subject: -\)/],
-  ])("fails closed, changing nothing in Azure, when %s", (_case, answer, message) => {
-    const run = runWithStubs(script(), { STUB_OIDC_SUB: answer });
+    ["the documented settings, which cannot tell the form (the default, auto)", "true", /documented OIDC settings do not say whether this repository's tokens carry immutable ids or names only; learn which subject form .*gh workflow run oidc-subject\.yml .*--subject-form ids or --subject-form names/],
+    ["the settings cannot be read", "fail", /cannot read the repository's OIDC subject settings .*gh workflow run oidc-subject\.yml .*--subject-form ids or --subject-form names/],
+    ["a custom subject template (use_default false)", "false", /custom OIDC subject template .*pass --subject-form names or --subject-form ids/],
+  ])("without --subject-form, fails closed, changing nothing in Azure: %s", (_case, answer, message) => {
+    const run = runWithStubs(script("--subject-form", "auto"), { STUB_OIDC_SUB: answer });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(message);
+    expect(run.calls.filter((c) => c.line === `gh api repos/${REPO}/actions/oidc/customization/sub --jq .use_default`)).toHaveLength(1);
     expect(azureWrites(run.calls)).toEqual([]);
-  });
-
-  test.each([
-    ["names", NAMES],
-    ["ids", IDS],
-  ])("--subject-form %s forces that form without asking for the subject settings (ids from GET /repos)", (form, repo) => {
-    const run = runWithStubs(script("--subject-form", form), { STUB_OIDC_SUB: "fail" });
-    expect(run.status).toBe(0);
-    expect(created(run.calls).sort()).toEqual(environments.map((e) => environmentSubject(repo, e)).sort());
-    expect(run.calls.filter((c) => c.line.includes("/actions/oidc/customization/sub"))).toEqual([]);
   });
 
   test("a repository GitHub cannot find stops the script before Azure", () => {
@@ -73,6 +70,56 @@ describe("the subject each federated credential trusts is the one the repository
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain("cannot read the repository from GitHub (gh api repos/<owner>/<repo>): check --repo and gh auth status");
     expect(azureWrites(run.calls)).toEqual([]);
+  });
+});
+
+describe("the oidc-subject workflow: how to learn the form from a real token", () => {
+  const file = path.join(root, ".github", "workflows", "oidc-subject.yml");
+  const wf = parse(fs.readFileSync(file, "utf8"));
+  const job = wf.jobs.subject;
+
+  test("manual only, no environment, no secret, no checkout or action: id-token write and nothing else", () => {
+    expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
+    expect(wf.permissions).toEqual({});
+    expect(Object.keys(wf.jobs)).toEqual(["subject"]);
+    expect(job.permissions).toEqual({ "id-token": "write" });
+    expect(job.environment).toBeUndefined();
+    expect(fs.readFileSync(file, "utf8")).not.toMatch(/secrets\.|uses:/);
+  });
+
+  /** The step run with a stand-in curl that answers a token whose payload has `sub`. */
+  function printed(sub: string) {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oidc-subject-"));
+    try {
+      const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+      const jwt = `${b64url({ alg: "RS256" })}.${b64url({ sub, aud: "x", iss: "https://token.actions.githubusercontent.com" })}.c2lnbmF0dXJl`;
+      fs.writeFileSync(path.join(tmp, "curl"), `#!/usr/bin/env bash\necho '${JSON.stringify({ value: jwt })}'\n`, { mode: 0o755 });
+      const r = spawnSync("bash", ["-e", "-c", job.steps[0].run], {
+        encoding: "utf8",
+        env: { PATH: `${tmp}:/usr/bin:/bin`, ACTIONS_ID_TOKEN_REQUEST_URL: "https://example.invalid/token", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token" },
+      });
+      return { status: r.status, stdout: r.stdout, jwt };
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  test.each([
+    [`${IDS_PREFIX}:ref:refs/heads/main`, "--subject-form ids"],
+    ["repo:contoso/amplifier-infra:ref:refs/heads/main", "--subject-form names"],
+    // A branch name may hold '@' and '/': only the repository part decides.
+    ["repo:contoso/amplifier-infra:ref:refs/heads/a@1/b@2", "--subject-form names"],
+  ])("prints only the sub claim (%s) and the flag it means, never the token", (sub, flag) => {
+    const r = printed(sub);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`sub: ${sub}\n${flag === "--subject-form ids" ? "immutable subject claims" : "names only"}: run the set-up with ${flag}\n`);
+    expect(r.stdout).not.toContain(r.jwt.split(".")[1]);
+  });
+
+  test("a subject of neither form (a custom template) fails the job", () => {
+    const custom = printed("org:contoso:repo:amplifier-infra");
+    expect(custom.status).not.toBe(0);
+    expect(custom.stdout).toContain("::error::neither form the set-up writes");
   });
 });
 

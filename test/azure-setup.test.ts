@@ -60,7 +60,7 @@ describe("flags", () => {
       ["--repo", REPO, "--subscription", SUB, "--pulumi-org", "contoso", "--state-account", "ampstate1"],
       '--pulumi-org (got "contoso" with --state-account): a self-managed backend has no Pulumi organisations, its stacks are the bare stack names; give one of the two',
     ],
-    [["--repo", REPO, "--subscription", SUB, "--subject-form", "immutable"], '--subject-form (got "immutable"): auto (ask GitHub which OIDC subject the repository\'s tokens carry), names (repo:<owner>/<repo>:...) or ids (repo:<owner>@<owner id>/<repo>@<repository id>:..., immutable subject claims); force a form only when GitHub cannot be asked'],
+    [["--repo", REPO, "--subscription", SUB, "--subject-form", "immutable"], '--subject-form (got "immutable"): ids (repo:<owner>@<owner id>/<repo>@<repository id>:..., immutable subject claims) or names (repo:<owner>/<repo>:...), whichever the repository\'s tokens carry (gh workflow run oidc-subject.yml prints it), or auto (the default: stops with how to learn it)'],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "alice"], '--reviewer (got "alice"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform'],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "team:contoso"], '--reviewer (got "team:contoso"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform'],
     [["--repo", REPO, "--subscription", SUB, "--reviewer", "user:a';x"], `--reviewer (got "user:a';x"): user:<GitHub login> or team:<organization>/<team slug>, e.g. team:contoso/platform`],
@@ -225,7 +225,7 @@ describe("the printed set-up follows the stack files", () => {
     // Like test, not production: the code owners' list says so (config/gating.ts), not the copied file.
     fs.appendFileSync(path.join(dir, NON_PRODUCTION_FILE), "staging:\n  environment: test\n  pullRequestPreview: true\n  approval: none\n");
     try {
-      const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB]), dir));
+      const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--subject-form", "ids"]), dir));
       expect(status).toBe(0);
       const subjects = calls.filter((c) => c.line.startsWith("az ad app federated-credential create")).map((c) => JSON.parse(opt(c, "--parameters")).subject);
       expect(subjects).toEqual(expect.arrayContaining([environmentSubject(GITHUB_REPO, "staging"), environmentSubject(GITHUB_REPO, "staging-preview")]));
@@ -272,7 +272,7 @@ describe("the printed set-up follows the stack files", () => {
     const hostile = "R&D 'x' $(touch /tmp/pwned-amplifier) \"$(id)\" ; rm -rf ~";
     const dir = checkoutWith({ test: changedStack("test", { tags: { costCenter: hostile } }) });
     try {
-      const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB]), dir));
+      const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--subject-form", "ids"]), dir));
       expect(status).toBe(0);
       expect(calls.find((c) => c.line.startsWith("az group create --name rg-amplifier-test "))?.argv).toContain(`cost-center=${hostile}`);
       expect(fs.existsSync("/tmp/pwned-amplifier")).toBe(false);

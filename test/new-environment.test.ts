@@ -24,7 +24,7 @@ describe("the repository's stack files", () => {
     expect(configs.map((c) => c.stack)).toEqual(listStacks());
     const seen = new Map<string, string>();
     for (const cfg of configs) {
-      for (const o of ownedNames({ stack: cfg.stack, cfg, providers: {} })) {
+      for (const o of ownedNames({ stack: cfg.stack, cfg })) {
         const id = `${o.what} ${o.name}`;
         expect([id, seen.get(id)]).toEqual([id, undefined]);
         seen.set(id, cfg.stack);

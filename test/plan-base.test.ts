@@ -165,6 +165,73 @@ describe("changes against the base commit", () => {
   });
 });
 
+describe("a restore block, as time passes, and a base that no longer plans", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const instant = (daysAgo: number) => new Date(Math.floor((Date.now() - daysAgo * DAY) / 60000) * 60000).toISOString().replace(".000Z", "Z");
+  /** prod's file as a restore stack restoring prod's server (docs/restore.md's runbook), at `daysAgo`. */
+  const restoreStack = (daysAgo: number) =>
+    original.prod.replace(
+      "  amplifier-infra:postgres:\n",
+      "  amplifier-infra:postgres:\n    databaseName: amplifier_prod\n    restore:\n" +
+        "      sourceServerId: /subscriptions/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/resourceGroups/rg-amplifier-prod/providers/Microsoft.DBforPostgreSQL/flexibleServers/amplifier-db-prod\n" +
+        `      pointInTime: "${instant(daysAgo)}"\n`,
+    );
+  /** A commit on its own branch (HEAD and the index untouched) whose tree is HEAD's with `files` written over it. */
+  function sideCommit(branch: string, files: Record<string, string>): void {
+    const index = path.join(repo, ".git", `index-${branch}`);
+    const env = { ...process.env, GIT_INDEX_FILE: index };
+    const run = (...args: string[]) => execFileSync("git", ["-c", "user.name=plan-test", "-c", "user.email=plan-test@example.invalid", ...args], { cwd: repo, env, encoding: "utf8" }).trim();
+    run("read-tree", "HEAD");
+    for (const [name, text] of Object.entries(files)) {
+      const blob = execFileSync("git", ["hash-object", "-w", "--stdin"], { cwd: repo, input: text, encoding: "utf8" }).trim();
+      run("update-index", "--add", "--cacheinfo", `100644,${blob},${name}`);
+    }
+    const commit = run("commit-tree", run("write-tree"), "-p", "HEAD", "-m", branch);
+    run("update-ref", `refs/heads/${branch}`, commit);
+    fs.rmSync(index, { force: true });
+  }
+
+  test("a restore block left in a running stack after its point left prod's retention: no change, exit 0, a warning only", async () => {
+    // Written when the point was fresh (the base commit), 20 days later prod's 14-day window has passed it.
+    sideCommit("restore-running", { "Pulumi.prodrestore.yaml": restoreStack(20) });
+    withStackFile("prodrestore", () => restoreStack(20));
+    const { code, doc, err } = await json("prodrestore", "restore-running");
+    expect(code).toBe(EXIT.ok);
+    expect(doc.summary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0, refused: 0 });
+    expect(err).toContain('plan: warning: stack prodrestore: postgres.restore.pointInTime');
+    expect(err).toContain('is more than 14 days ago, before the earliest restore point of amplifier-db-prod (stack "prod" keeps 14 days)');
+    expect(err).not.toContain("does not plan");
+  });
+
+  test("adding (or changing) the block with a point outside the source's retention is refused: exit 6", async () => {
+    withStackFile("prodrestore", () => restoreStack(20));
+    const { code, doc } = await json("prodrestore");
+    expect(code).toBe(EXIT.refused);
+    expect(doc.refusals).toEqual([
+      expect.objectContaining({ name: "postgres-server", rule: "restore-window", what: expect.stringContaining("a server created from it would fail to restore") }),
+    ]);
+    // A point inside the window is a plain create of the restore stack.
+    withStackFile("prodrestore", () => restoreStack(1));
+    const fresh = await json("prodrestore");
+    expect([fresh.code, fresh.doc.refusals, fresh.err]).toEqual([EXIT.ok, [], ""]);
+  });
+
+  test("when only the base no longer plans, the working tree's full plan follows with a warning that says so", async () => {
+    sideCommit("broken-base", { "Pulumi.prod.yaml": original.prod.replace("storageSizeGb: 64", "storageSizeGb: 3") });
+    withStackFile("prod");
+    const r = await plan(["prod", "--base", "broken-base", "--format", "json"]);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.err).toContain("plan: warning: the base commit");
+    expect(r.err).toContain("what changes against broken-base cannot be told (no create/update/replace/delete, no refused changes); the full plan of the working tree follows instead");
+    const doc = JSON.parse(r.out);
+    expect(doc.format).toBeUndefined();
+    expect(doc.plans.map((p: { stack: string }) => p.stack)).toEqual(["prod"]);
+    // A working tree that fails too is still a config error.
+    withStackFile("prod", (t) => t.replace("storageSizeGb: 64", "storageSizeGb: 3"));
+    expect((await plan(["prod", "--base", "broken-base"])).code).toBe(EXIT.config);
+  });
+});
+
 describe("formats", () => {
   test("JSON: a format and version field, sorted keys, byte-identical across runs", async () => {
     withStackFile("prod", (t) => t.replace("storageSizeGb: 64", "storageSizeGb: 128"));

@@ -110,6 +110,16 @@ describe("policy gate", () => {
     );
   });
 
+  test("the plan tells the pack whether the stack is production, from the code owners' list: dblink passes in test", async () => {
+    // test's file pointing at an init SQL that creates dblink: allowed outside production (config/production.ts).
+    const dblink = { from: "test", edit: (t: string) => t.replace("  amplifier-infra:postgres:\n", "  amplifier-infra:postgres:\n    initSqlPath: test/fixtures/init-with-dblink.sql\n") };
+    const r = await plan(["test", "--format", "json"], { dir: stackDir({ test: dblink }) });
+    const violations = JSON.parse(r.stdout).plans[0].violations as { rule: string; message: string }[];
+    expect(violations.filter((v) => v.rule === "postgres-parameters-allowlisted")).toEqual([]);
+    expect(JSON.stringify(JSON.parse(r.stdout).plans[0])).toContain("DBLINK");
+    expect(r.code).toBe(EXIT.ok);
+  });
+
   test("--format json: the same exit 3, stdout still only the JSON plan", async () => {
     const r = await plan(["weak", "--format", "json"], { dir: stackDir({ weak: shortLogs }) });
     expect(r.code).toBe(3);

@@ -81,4 +81,23 @@ describe("the comparison", () => {
     });
     expect(actionOf(prod(), app, "app-web-app")?.changes).toEqual([{ path: "siteConfig.appSettings[LOG_LEVEL].value", before: "warning", after: "debug", createOnly: false }]);
   });
+
+  test("a role assignment for another principal is a replacement (ARM refuses it in place); another role in place is refused", () => {
+    const grant = "app-key-vault-secrets-user";
+    const other = edit(prod(), grant, (i) => (i.principalId = "8b0c2f61-0000-4000-a000-00000000c1c1"));
+    expect(actionOf(prod(), other, grant)).toMatchObject({ action: "replace", replaceBecause: ["principalId"] });
+    const roleChanged = edit(prod(), grant, (i) => (i.roleDefinitionId = String(i.roleDefinitionId).replace(/[0-9a-f-]{36}$/, "b24988ac-6180-42a0-ab88-20f7382dd24c")));
+    expect(actionOf(prod(), roleChanged, grant)).toMatchObject({ action: "update" });
+    const refusals = diffRuns(prod(), roleChanged).refusals;
+    expect(refusals).toEqual([expect.objectContaining({ name: grant, rule: "role-change-in-place", what: expect.stringContaining("RoleAssignmentUpdateNotPermitted") })]);
+  });
+
+  test("the same app settings in another order are an update: azure-native diffs arrays by position and sends them again", () => {
+    const names = (r: RunResult) => r.resources.find((x) => x.name === "app-web-app")!.inputs.siteConfig.appSettings.map((s: { name: string }) => s.name);
+    const reordered = edit(prod(), "app-web-app", (i) => i.siteConfig.appSettings.reverse());
+    const change = actionOf(prod(), reordered, "app-web-app");
+    expect(change).toMatchObject({ action: "update", changes: [{ path: "siteConfig.appSettings", createOnly: false }] });
+    expect(change?.changes[0].before).toBe(JSON.stringify(names(prod())));
+    expect(change?.changes[0].after).toBe(JSON.stringify(names(reordered)));
+  });
 });

@@ -84,6 +84,7 @@ export const ALLOWLIST_CASES: CaseTable = {
       { label: "pgaudit ddl and misc", change: param("pgaudit.log", "DDL, misc") },
       { label: "a prefix with time, process, user and database", change: param("log_line_prefix", "%m [%p] %u@%d ") },
       { label: "the extensions the init SQL creates", change: param("azure.extensions", "UUID-OSSP,PGCRYPTO") },
+      { label: "dblink in a stack the code owners list as not production", change: param("azure.extensions", "UUID-OSSP,DBLINK"), stack: { production: false } },
     ],
     fail: [
       { label: "log_min_duration_statement 0 (every statement with its text)", change: param("log_min_duration_statement", "0"), resource: "postgres-param-log-min-duration-statement", found: '"0"' },
@@ -94,6 +95,9 @@ export const ALLOWLIST_CASES: CaseTable = {
       { label: "an empty log_line_prefix", change: param("log_line_prefix", ""), resource: "postgres-param-log-line-prefix", found: '""' },
       { label: "a parameter the program does not set (work_mem)", change: param("work_mem", "4GB"), resource: "postgres-param-work-mem", found: '"work_mem"' },
       { label: "an untrusted language among the extensions", change: param("azure.extensions", "UUID-OSSP,PLPYTHON3U"), resource: "postgres-param-azure-extensions" },
+      // Code, not only config (config/production.ts refuses them in the init SQL), can set the parameter.
+      { label: "dblink in a production stack", change: param("azure.extensions", "UUID-OSSP,DBLINK"), resource: "postgres-param-azure-extensions", found: "in a production stack", stack: { production: true } },
+      { label: "postgres_fdw in a stack of unknown production-ness (production)", change: param("azure.extensions", "postgres_fdw"), resource: "postgres-param-azure-extensions", found: "postgres_fdw" },
       { label: "pg_cron preloaded (jobs run as the scheduler's owner)", change: param("shared_preload_libraries", "pg_cron,pg_stat_statements"), resource: "postgres-param-shared-preload-libraries" },
     ],
   },

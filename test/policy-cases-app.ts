@@ -19,6 +19,7 @@ import {
   setting,
   site,
   slot,
+  SLOT_TYPES,
   SUB,
   TAGS,
   urnOf,
@@ -83,30 +84,30 @@ export const APP_CASES: CaseTable = {
   },
   "webapp-https-only": {
     pass: [{ label: "a compliant deployment slot", change: slot() }],
-    fail: [{ label: "slot accepts plain HTTP", change: slot((i) => (i.httpsOnly = false)), resource: "app-staging", found: "false" }],
+    fail: [{ label: "slot accepts plain HTTP", offAllowlist: SLOT_TYPES, change: slot((i) => (i.httpsOnly = false)), resource: "app-staging", found: "false" }],
   },
   "webapp-min-tls-1-2": {
     pass: [],
-    fail: [{ label: "slot TLS 1.0", change: slot((i) => (i.siteConfig.minTlsVersion = "1.0")), resource: "app-staging", found: '"1.0"' }],
+    fail: [{ label: "slot TLS 1.0", offAllowlist: SLOT_TYPES, change: slot((i) => (i.siteConfig.minTlsVersion = "1.0")), resource: "app-staging", found: '"1.0"' }],
   },
   "webapp-basic-publishing-credentials-disabled": {
     pass: [],
     fail: [
-      { label: "slot without WebAppScmAllowedSlot", change: (s) => (slot()(s), drop("app-staging-scm")(s)), resource: "app-staging", found: "missing" },
+      { label: "slot without WebAppScmAllowedSlot", offAllowlist: SLOT_TYPES, change: (s) => (slot()(s), drop("app-staging-scm")(s)), resource: "app-staging", found: "missing" },
       // The site's own policy does not cover its slot's SCM endpoint.
-      { label: "slot's FTP basic auth allowed", change: (s) => (slot()(s), set("app-staging-ftp", (i) => (i.allow = true))(s)), resource: "app-staging", found: "true" },
+      { label: "slot's FTP basic auth allowed", offAllowlist: SLOT_TYPES, change: (s) => (slot()(s), set("app-staging-ftp", (i) => (i.allow = true))(s)), resource: "app-staging", found: "true" },
     ],
   },
   "webapp-remote-debugging-off": {
     pass: [],
-    fail: [{ label: "slot with remote debugging", change: slot((i) => (i.siteConfig.remoteDebuggingEnabled = true)), resource: "app-staging", found: "true" }],
+    fail: [{ label: "slot with remote debugging", offAllowlist: SLOT_TYPES, change: slot((i) => (i.siteConfig.remoteDebuggingEnabled = true)), resource: "app-staging", found: "true" }],
   },
   "webapp-scm-min-tls-1-2": {
     pass: [{ label: "SCM TLS 1.3", change: site((c) => (c.scmMinTlsVersion = "1.3")) }],
     fail: [
       { label: "SCM TLS 1.0", change: site((c) => (c.scmMinTlsVersion = "1.0")), resource: "app", found: '"1.0"' },
       { label: "SCM TLS left to the default", change: site((c) => delete c.scmMinTlsVersion), resource: "app", found: "missing" },
-      { label: "slot SCM TLS 1.1", change: slot((i) => (i.siteConfig.scmMinTlsVersion = "1.1")), resource: "app-staging", found: '"1.1"' },
+      { label: "slot SCM TLS 1.1", offAllowlist: SLOT_TYPES, change: slot((i) => (i.siteConfig.scmMinTlsVersion = "1.1")), resource: "app-staging", found: '"1.1"' },
     ],
   },
   "webapp-cors-no-wildcard": {
@@ -114,7 +115,7 @@ export const APP_CASES: CaseTable = {
     fail: [
       { label: "siteConfig.cors.allowedOrigins *", change: site((c) => (c.cors = { allowedOrigins: ["*"] })), resource: "app", found: '["*"]' },
       { label: "ALLOWED_ORIGINS with *", change: setting("ALLOWED_ORIGINS", "https://app.amplifier-api.com, *"), resource: "app", found: "*" },
-      { label: "slot CORS *", change: slot((i) => (i.siteConfig.cors = { allowedOrigins: ["*"] })), resource: "app-staging" },
+      { label: "slot CORS *", offAllowlist: SLOT_TYPES, change: slot((i) => (i.siteConfig.cors = { allowedOrigins: ["*"] })), resource: "app-staging" },
     ],
   },
   "webapp-no-secret-app-settings": {
@@ -142,12 +143,12 @@ export const APP_CASES: CaseTable = {
         found: "not shown",
       },
       {
-        label: "separate WebAppConnectionStrings with a literal",
+        label: "separate WebAppConnectionStrings with a literal", offAllowlist: ["azure-native:web:WebAppConnectionStrings"],
         change: add(res("web:WebAppConnectionStrings", "app-connection-strings", { name: "amplifier-api-prod", resourceGroupName: RG, properties: { db: { value: "Host=db;Password=x", type: "PostgreSQL" } } })),
         resource: "app-connection-strings",
       },
       {
-        label: "slot app settings with a literal secret",
+        label: "slot app settings with a literal secret", offAllowlist: ["azure-native:web:WebAppApplicationSettingsSlot"],
         change: add(res("web:WebAppApplicationSettingsSlot", "app-staging-settings", { name: "amplifier-api-prod", slot: "staging", properties: { AUTH_REQUIRED: "true", SECRET_KEY: "s3cr3t-value" } })),
         resource: "app-staging-settings",
       },
@@ -163,7 +164,7 @@ export const APP_CASES: CaseTable = {
       { label: "AUTH_REQUIRED unset (the Settings default is false)", change: setting("AUTH_REQUIRED", undefined), resource: "app", found: "missing" },
       { label: "AUTH_MODE none", change: setting("AUTH_MODE", "none"), resource: "app", found: '"none"' },
       {
-        label: "auth off in a separate WebAppApplicationSettings",
+        label: "auth off in a separate WebAppApplicationSettings", offAllowlist: ["azure-native:web:WebAppApplicationSettings"],
         change: add(res("web:WebAppApplicationSettings", "app-settings", { name: "amplifier-api-prod", resourceGroupName: RG, properties: { auth_required: "0" } })),
         resource: "app-settings",
         found: '"0"',
@@ -184,7 +185,7 @@ export const APP_CASES: CaseTable = {
       },
       { label: "sanitising off (telemetry on by default)", change: (s) => (setting("TELEMETRY_ENABLED", undefined)(s), setting("TELEMETRY_SANITIZE_PII", "no")(s)), resource: "app", found: '"no"' },
       {
-        label: "slot tracking response bodies unsanitised",
+        label: "slot tracking response bodies unsanitised", offAllowlist: SLOT_TYPES,
         change: slot((i) => i.siteConfig.appSettings.push({ name: "TELEMETRY_TRACK_RESPONSE_BODY", value: "1" }, { name: "telemetry_sanitize_pii", value: "0" })),
         resource: "app-staging",
       },
@@ -219,7 +220,7 @@ export const APP_CASES: CaseTable = {
   },
   "required-tags": {
     pass: [],
-    fail: [{ label: "slot without tags", change: slot((i) => delete i.tags), resource: "app-staging", found: "missing" }],
+    fail: [{ label: "slot without tags", offAllowlist: SLOT_TYPES, change: slot((i) => delete i.tags), resource: "app-staging", found: "missing" }],
   },
   "no-placeholder-values": {
     pass: [
@@ -234,7 +235,7 @@ export const APP_CASES: CaseTable = {
       { label: "localhost", change: setting("JWT_PUBLIC_KEY_URL", "http://localhost:8080/jwks.json"), resource: "app", found: "localhost" },
       { label: "CORS origin under .example", change: site((c) => (c.cors = { allowedOrigins: ["https://app.example"] })), resource: "app", found: "app.example" },
       { label: "alert webhook under .invalid", change: set("action-group", (i) => (i.webhookReceivers = [{ name: "hook", serviceUri: "https://hooks.invalid/x" }])), resource: "action-group" },
-      { label: "slot settings with the placeholder", change: slot((i) => i.siteConfig.appSettings.push({ name: "JWT_ISSUER", value: "https://yourdomain.auth0.com/" })), resource: "app-staging" },
+      { label: "slot settings with the placeholder", offAllowlist: SLOT_TYPES, change: slot((i) => i.siteConfig.appSettings.push({ name: "JWT_ISSUER", value: "https://yourdomain.auth0.com/" })), resource: "app-staging" },
     ],
   },
 };

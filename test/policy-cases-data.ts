@@ -95,7 +95,7 @@ export const DATA_CASES: CaseTable = {
         resource: "sessions",
       },
       {
-        label: "a blob container as well, without blob-service logs",
+        label: "a blob container as well, without blob-service logs", offAllowlist: ["azure-native:storage:BlobContainer"],
         change: add(res("storage:BlobContainer", "sessions-blobs", { containerName: "archive", accountName: "stamplifierprod", resourceGroupName: RG })),
         resource: "sessions",
         found: "blob logs",

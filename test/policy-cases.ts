@@ -213,7 +213,7 @@ const BASE_CASES: CaseTable = {
       { label: "JWT_SECRET literal", change: appSetting("JWT_SECRET", "s3cr3t-value"), resource: "app", found: "12 characters" },
       { label: "credential in an innocent name", change: appSetting("STORAGE", "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc=="), resource: "app", found: "not shown" },
       {
-        label: "separate WebAppApplicationSettings with a literal",
+        label: "separate WebAppApplicationSettings with a literal", offAllowlist: ["azure-native:web:WebAppApplicationSettings"],
         change: (s) =>
           s.push({
             type: "azure-native:web:WebAppApplicationSettings",
@@ -267,7 +267,7 @@ const BASE_CASES: CaseTable = {
     fail: [
       { label: "server without cost-center tag", change: server((i) => delete i.tags["cost-center"]), resource: "postgres-server", found: '"managed-by":"amplifier"' },
       { label: "web app without tags", change: set("app", (i) => delete i.tags), resource: "app", found: "missing" },
-      { label: "any azure-native type with incomplete tags", change: (s) => s.push({ type: "azure-native:network:NetworkSecurityGroup", name: "nsg", inputs: { tags: { environment: "production" } } }), resource: "nsg" },
+      { label: "any azure-native type with incomplete tags", offAllowlist: ["azure-native:network:NetworkSecurityGroup"], change: (s) => s.push({ type: "azure-native:network:NetworkSecurityGroup", name: "nsg", inputs: { tags: { environment: "production" } } }), resource: "nsg" },
     ],
   },
 };
@@ -291,8 +291,5 @@ export const ALSO_FIRES: Record<string, string[]> = {
   "role-assignments-allowlisted": ["app-role-assignments-scoped-to-vault"],
 };
 
-/**
- * Cases that add a type the program does not register (a deployment slot, a network security group) to show what a
- * rule does with it also trip the type allowlist, on exactly those resources: that is the allowlist working.
- */
+/** The type allowlist: it also fires, on exactly the resources of a case's `offAllowlist` types. */
 export const TYPE_ALLOWLIST_RULE = "resource-types-allowlisted";

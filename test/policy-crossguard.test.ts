@@ -51,6 +51,18 @@ async function runResource(name: string, args: ResourceValidationArgs): Promise<
 }
 
 describe("resource policies", () => {
+  test("a rule that reads the stack's facts takes production from its policy config (npm run policy-config), production when absent", async () => {
+    const withConfig = (config: object) => ({ ...resourceArgs("azure-native:dbforpostgresql:Configuration", { configurationName: "azure.extensions", value: "UUID-OSSP,DBLINK" }), getConfig: <T extends object>() => config as T });
+    const policy = toPolicies().find((p) => p.name === "postgres-parameters-allowlisted")!;
+    expect(policy.configSchema).toEqual({ properties: { production: { type: "boolean" } } });
+    expect(await runResource("postgres-parameters-allowlisted", withConfig({ production: false }))).toEqual([]);
+    for (const config of [{ production: true }, {}]) {
+      expect(await runResource("postgres-parameters-allowlisted", withConfig(config))).toEqual([expect.stringContaining("allows extension(s) dblink in a production stack")]);
+    }
+    // Only that rule has a config schema.
+    expect(toPolicies().filter((p) => p.configSchema).map((p) => p.name)).toEqual(["postgres-parameters-allowlisted"]);
+  });
+
   test("a violation is reported with the rule's message", async () => {
     const messages = await runResource("webapp-https-only", resourceArgs("azure-native:web:WebApp", { httpsOnly: false, name: "amplifier-api-test" }));
     expect(messages).toEqual([expect.stringContaining('[webapp-https-only] azure-native:web:WebApp "r" (amplifier-api-test) accepts plain HTTP (found false); fix: set httpsOnly: true')]);

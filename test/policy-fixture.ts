@@ -3,6 +3,7 @@
  * case tables (policy-cases*.ts) use to change it. Shapes follow azure-native v3 inputs, the same shape the mock
  * runtime records.
  */
+import type { StackFacts } from "../policy/model";
 import type { EvaluatedResource } from "../policy/evaluate";
 
 export const RG = "rg-amplifier-prod";
@@ -207,6 +208,9 @@ export const setting = (name: string, value: string | undefined) =>
 export const param = (parameter: string, value: string) => add(parameterResource(parameter, value));
 
 /** A deployment slot `staging` of the app, compliant (with its own basic-auth policies), after `change`. */
+/** The types `slot()` adds: the program registers none of them, so the type allowlist flags them too. */
+export const SLOT_TYPES = ["azure-native:web:WebAppSlot", "azure-native:web:WebAppFtpAllowedSlot", "azure-native:web:WebAppScmAllowedSlot"];
+
 export function slot(change: (i: Record<string, any>) => void = () => undefined): Mutation {
   return (s) => {
     const inputs = { ...structuredClone(find(s, "app").inputs), slot: "staging" };
@@ -226,15 +230,13 @@ export interface RuleCase {
   /** The flagged resource's Pulumi name and a fragment of the message (the value found). */
   resource?: string;
   found?: string;
-}
-
-export interface RuleCase {
-  /** What the change is, e.g. `public network access Enabled`. */
-  label: string;
-  change: Mutation;
-  /** The flagged resource's Pulumi name and a fragment of the message (the value found). */
-  resource?: string;
-  found?: string;
+  /** What the rules know of the stack (policy/model.ts StackFacts); production when absent. */
+  stack?: StackFacts;
+  /**
+   * Types the change adds that the program never registers (a deployment slot, a network security group): the type
+   * allowlist flags exactly their resources as well, which is that rule working.
+   */
+  offAllowlist?: string[];
 }
 
 /** Per rule: changes that must still pass, and changes that must fail with that rule alone (or ALSO_FIRES). */

@@ -32,18 +32,26 @@ describe("policy rules", () => {
   test.each(passing)("%s passes: %s", (rule, _label, c) => {
     const stack = compliantStack();
     c.change(stack);
-    expect(evaluate(stack).filter((v) => v.rule === rule)).toEqual([]);
+    expect(evaluate(stack, {}, undefined, c.stack).filter((v) => v.rule === rule)).toEqual([]);
   });
 
   const failing = Object.entries(RULE_CASES).flatMap(([rule, c]) => c.fail.map((f) => [rule, f.label, f] as const));
   test.each(failing)("%s fails: %s", (rule, _label, c) => {
     const stack = compliantStack();
     c.change(stack);
-    const violations = evaluate(stack);
+    const violations = evaluate(stack, {}, undefined, c.stack);
     const own = violations.filter((v) => v.rule === rule);
     expect(own.length).toBeGreaterThan(0);
-    const incidental = (v: (typeof violations)[number]) => v.rule === TYPE_ALLOWLIST_RULE && !Object.hasOwn(ALLOWED_TYPES, v.type);
-    expect(violations.filter((v) => !incidental(v)).map((v) => v.rule).filter((r) => r !== rule && !(ALSO_FIRES[rule] ?? []).includes(r))).toEqual([]);
+    const extra = (r: string) => r !== rule && !(ALSO_FIRES[rule] ?? []).includes(r);
+    // A type the case adds off the program's allowlist is flagged by the type allowlist, exactly those and no other.
+    const listed = c.offAllowlist ?? [];
+    expect(listed.filter((t) => Object.hasOwn(ALLOWED_TYPES, t))).toEqual([]);
+    if (rule !== TYPE_ALLOWLIST_RULE) {
+      const present = new Set(stack.map((r) => r.type));
+      const flagged = [...new Set(violations.filter((v) => v.rule === TYPE_ALLOWLIST_RULE).map((v) => v.type))].sort();
+      expect(flagged).toEqual(listed.filter((t) => present.has(t)).sort());
+    }
+    expect(violations.map((v) => v.rule).filter((r) => extra(r) && r !== TYPE_ALLOWLIST_RULE)).toEqual([]);
     for (const v of own) {
       expect(v.enforcement).toBe("mandatory");
       expect(v.message).toContain(`[${rule}]`);
@@ -117,8 +125,11 @@ describe("exceptions and enforcement", () => {
   });
 
   test("pack config: excepted rules advisory, nothing else listed (the pack default is mandatory)", () => {
-    expect(policyPackConfig({})).toEqual({});
-    expect(policyPackConfig({ "stateful-resources-locked": "test stacks are torn down" })).toEqual({ "stateful-resources-locked": "advisory" });
+    // The rule that reads the stack's facts always carries them (production unless said otherwise), others only when waived.
+    const facts = { "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: true } };
+    expect(policyPackConfig({})).toEqual(facts);
+    expect(policyPackConfig({ "stateful-resources-locked": "test stacks are torn down" })).toEqual({ ...facts, "stateful-resources-locked": "advisory" });
+    expect(policyPackConfig({}, { production: false })).toEqual({ "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: false } });
   });
 
   test("an exception naming no rule is rejected with the list of rules", () => {

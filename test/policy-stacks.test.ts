@@ -177,19 +177,28 @@ describe("npm run policy-config", () => {
     return dir;
   }
 
-  test("writes the stack's pack config: excepted rules advisory", async () => {
+  test("writes the stack's pack config: excepted rules advisory, and the stack's production-ness from the code owners' list", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "test.json");
     expect((await policyConfig(["test", "--out", out])).code).toBe(0);
     const written = JSON.parse(fs.readFileSync(out, "utf8"));
-    expect(written).toEqual(policyPackConfig(stackExceptions("test")));
+    // test is listed in non-production-stacks.yaml: not production.
+    expect(written).toEqual(policyPackConfig(stackExceptions("test"), { production: false }));
     expect(written["postgres-firewall-no-azure-services"]).toBe("advisory");
-    expect(Object.values(written).every((level) => level === "advisory")).toBe(true);
+    expect(written["postgres-parameters-allowlisted"]).toEqual({ enforcementLevel: "mandatory", production: false });
+    const levels = Object.entries(written).filter(([rule]) => rule !== "postgres-parameters-allowlisted").map(([, level]) => level);
+    expect(levels.every((level) => level === "advisory")).toBe(true);
   });
 
   test("prints prod's config on stdout (what the deploy job writes to its config file)", async () => {
     const r = await policyConfig(["prod"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ "postgres-entra-admin": "advisory", "storage-shared-key-disabled": "advisory", "no-placeholder-values": "advisory" });
+    expect(JSON.parse(r.stdout)).toEqual({
+      "postgres-entra-admin": "advisory",
+      "storage-shared-key-disabled": "advisory",
+      "no-placeholder-values": "advisory",
+      // prod is not on the code owners' list: production, whatever its file says.
+      "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: true },
+    });
     // No rule is downgraded silently: the job's log names every waiver.
     expect(r.stderr).toBe("policy-config: stack prod: 3 rule(s) advisory by a documented exception (a waiver in Pulumi.prod.yaml): no-placeholder-values, postgres-entra-admin, storage-shared-key-disabled\n");
   });

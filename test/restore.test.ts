@@ -7,12 +7,13 @@
  */
 import * as fs from "fs";
 import { RESTORE_INPUTS } from "../components/flexible-postgres";
-import { parseUtcInstant, pointInTimeProblem } from "../config/restore";
+import { futurePointProblem, outsideRetention, parseUtcInstant } from "../config/restore";
 import { ConfigError } from "../config/schema";
 import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runProgram, runStack, type RunResult, userResources } from "../mock-runtime";
 import { buildPlan } from "../plan/model";
 import { azureStacks } from "../tools/ci-stacks";
 import { changedStack, projectStackConfig, tempCheckout } from "./support/checkout";
+import { applyIgnoreChanges } from "./support/ignore-changes";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -22,8 +23,11 @@ const T = {
 const HOUR = 60 * 60 * 1000;
 const SUB = MOCK_CLIENT_CONFIG.subscriptionId;
 const serverId = (rg: string, name: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${name}`;
-/** A server no stack file deploys (an older environment): only the block's own checks apply. */
-const LEGACY = serverId("rg-amplifier-legacy", "amplifier-db-legacy");
+/**
+ * A server no stack file deploys (an older environment): only the block's own checks apply. Its subscription is
+ * spelt in upper case, as someone may paste it: the stack's own ids never take their spelling from the source.
+ */
+const LEGACY = serverId("rg-amplifier-legacy", "amplifier-db-legacy", SUB.toUpperCase());
 /** A minute before "someone dropped a table", two hours ago; an ISO 8601 UTC instant. */
 const POINT = new Date(Math.floor((Date.now() - 2 * HOUR) / 60000) * 60000).toISOString().replace(".000Z", "Z");
 const restore = (sourceServerId = LEGACY, pointInTime = POINT) => ({ postgres: { restore: { sourceServerId, pointInTime } } });
@@ -57,22 +61,6 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(checkout, { recursive: true, force: true }));
 
-/** Pulumi's ignoreChanges: each path takes the old inputs' value, or is dropped when the old inputs have none. */
-function afterIgnoreChanges(news: Record<string, any>, olds: Record<string, any>, paths: string[]): Record<string, any> {
-  const out = structuredClone(news);
-  for (const p of paths) {
-    const keys = p.split(".");
-    const last = keys.pop()!;
-    const parent = (o: any) => keys.reduce((n, k) => (n && typeof n === "object" ? n[k] : undefined), o);
-    const from = parent(olds);
-    const to = parent(out);
-    if (!to) continue;
-    if (from && last in from) to[last] = from[last];
-    else delete to[last];
-  }
-  return out;
-}
-
 const server = (run: RunResult) => oneOfType(run, T.server);
 const database = (run: RunResult) => oneOfType(run, T.database);
 const shape = (r: RegisteredResource) => [r.type, r.name, r.inputs, r.options.protect];
@@ -102,14 +90,25 @@ describe("postgres.restore on every Azure stack", () => {
     for (const stack of stacks) {
       const [old, next] = [server(without[stack]), server(withUp[stack])];
       expect(next.inputs).not.toEqual(old.inputs);
-      expect([stack, afterIgnoreChanges(next.inputs, old.inputs, next.options.ignoreChanges)]).toEqual([stack, old.inputs]);
+      expect([stack, applyIgnoreChanges(next.inputs, old.inputs, next.options.ignoreChanges)]).toEqual([stack, old.inputs]);
     }
   });
 
   test("removing it later changes nothing either: the stored restore inputs are kept", () => {
     for (const stack of stacks) {
       const [old, next] = [server(withUp[stack]), server(without[stack])];
-      expect([stack, afterIgnoreChanges(next.inputs, old.inputs, next.options.ignoreChanges)]).toEqual([stack, old.inputs]);
+      expect([stack, applyIgnoreChanges(next.inputs, old.inputs, next.options.ignoreChanges)]).toEqual([stack, old.inputs]);
+    }
+  });
+
+  test("the way out if Azure refuses an update carrying them: with the three dropped from the state, nothing sends them and nothing changes", () => {
+    // docs/restore.md, "Dropping the restore inputs from the state": the stored inputs without them, block present.
+    for (const stack of stacks) {
+      const next = server(withUp[stack]);
+      const stripped = Object.fromEntries(Object.entries(next.inputs).filter(([k]) => !RESTORE_INPUTS.includes(k)));
+      const sent = applyIgnoreChanges(next.inputs, stripped, next.options.ignoreChanges);
+      expect([stack, RESTORE_INPUTS.filter((k) => k in sent)]).toEqual([stack, []]);
+      expect([stack, sent]).toEqual([stack, stripped]);
     }
   });
 
@@ -124,12 +123,14 @@ describe("postgres.restore on every Azure stack", () => {
   test("up adopts the database the restore brings, by the id it has on this stack's server; a preview never imports", () => {
     for (const stack of stacks) {
       const db = database(withUp[stack]);
-      // The id azure-native gives the stack's database (the REST path, names as given): an import with the same id as
-      // the state's is treated like any other resource, so in a running stack the block changes nothing here either.
+      // The id azure-native gives the stack's database (the REST path with the stack's own subscription exactly as the
+      // provider has it, names as given; not the source id's spelling): an import with the same id as the state's is
+      // treated like any other resource, so in a running stack the block changes nothing here either.
       expect([stack, db.options.importId]).toEqual([
         stack,
         `/subscriptions/${SUB}/resourceGroups/rg-amplifier-${stack}/providers/Microsoft.DBforPostgreSQL/flexibleServers/amplifier-db-${stack}/databases/amplifier_${stack}`,
       ]);
+      expect(db.options.importId).toBe(`${oneOfType(withUp[stack], "azure-native:resources:ResourceGroup").options.importId}/providers/Microsoft.DBforPostgreSQL/flexibleServers/amplifier-db-${stack}/databases/amplifier_${stack}`);
       expect(db.options.retainOnDelete).toBe(true);
       expect([stack, database(withPreview[stack]).options.importId]).toEqual([stack, undefined]);
     }
@@ -177,7 +178,6 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
     ["a local time", "prod", restore(LEGACY, "2026-12-01T11:01:00+01:00"), ["postgres.restore.pointInTime", "Z or +00:00"]],
     ["not a calendar date", "test", restore(LEGACY, "2026-02-30T10:00:00Z"), ["postgres.restore.pointInTime", "not a calendar date"]],
     ["in the future", "prod", restore(LEGACY, new Date(Date.now() + HOUR).toISOString()), ["postgres.restore.pointInTime", "is in the future", "silently restore"]],
-    ["beyond any server's backups", "test", restore(LEGACY, daysAgo(36)), ["postgres.restore.pointInTime", "more than 35 days ago", "remove postgres.restore"]],
     ["the stack's own server", "prod", restore(serverId("rg-amplifier-prod", "amplifier-db-prod")), ["names this stack's own server (amplifier-db-prod)", "never overwrites the running one", "docs/restore.md"]],
   ])("%s", async (_label, stack, overrides, fragments) => {
     const result = await runProgram({ stack, overrides });
@@ -186,12 +186,11 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
     expect(userResources(result)).toEqual([]);
   });
 
-  test("a source another stack file deploys: its retention bounds the point, and what a restore cannot change must match", async () => {
-    // test restoring prod's server 20 days back: prod keeps 14 days; test's database name, storage differ from prod's.
-    const result = await runProgram({ stack: "test", overrides: restore(serverId("rg-amplifier-prod", "amplifier-db-prod"), daysAgo(20)) });
+  test("a source another stack file deploys: what a restore cannot change must match", async () => {
+    // test restoring prod's server: test's database name and storage differ from prod's.
+    const result = await runProgram({ stack: "test", overrides: restore(serverId("rg-amplifier-prod", "amplifier-db-prod"), daysAgo(2)) });
     expect(result.error).toBeInstanceOf(ConfigError);
     const message = result.error!.message;
-    expect(message).toContain('before the earliest restore point of amplifier-db-prod (stack "prod" keeps 14 days)');
     expect(message).toContain("postgres.databaseName: amplifier_test is not the source's database amplifier_prod");
     expect(message).toContain("postgres.storageSizeGb: 32 is below the source's 64 GiB");
     expect(userResources(result)).toEqual([]);
@@ -200,6 +199,27 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
   test("a source in another resource group than the stack that deploys it", async () => {
     const result = await runProgram({ stack: "test", overrides: { ...restore(serverId("rg-elsewhere", "amplifier-db-prod")), postgres: { ...restore(serverId("rg-elsewhere", "amplifier-db-prod")).postgres, databaseName: "amplifier_prod", storageSizeGb: 64 } } });
     expect(result.error?.message).toContain('names amplifier-db-prod in resource group rg-elsewhere, but stack "prod" deploys it to rg-amplifier-prod');
+  });
+});
+
+describe("time never turns a stack file invalid: a point that has left the window is a warning", () => {
+  // The block written when the point was fresh, read again weeks later (previously a config error on every preview,
+  // deploy and drift check of the running stack, and in the pull request removing the block: review finding M1).
+  const days = (n: number) => new Date(Date.now() - n * 24 * HOUR).toISOString();
+
+  test("beyond any server's backups (35 days): the program runs and registers as before, and warns", async () => {
+    const old = await runProgram({ stack: "test", overrides: restore(LEGACY, days(36)) });
+    expect(old.error).toBeUndefined();
+    const kinds = (run: RunResult) => userResources(run).map((r) => `${r.type} ${r.name}`).sort();
+    expect(kinds(old)).toEqual(kinds(withUp.test));
+    expect(old.warnings).toEqual([expect.stringMatching(/^stack test: postgres\.restore\.pointInTime \S+ is more than 35 days ago, before the earliest restore point of any server .*once this stack's server exists this changes nothing/)]);
+    expect(withUp.test.warnings).toEqual([]);
+  });
+
+  test("beyond the source stack's own retention (prod keeps 14 days): a warning naming it, not an error", async () => {
+    const result = await runStack({ stack: "prodrestore", dir: checkout, overrides: { postgres: { restore: { pointInTime: days(20) } } } });
+    expect(result.warnings).toEqual([expect.stringContaining('is more than 14 days ago, before the earliest restore point of amplifier-db-prod (stack "prod" keeps 14 days)')]);
+    expect(restoreStack.warnings).toEqual([]);
   });
 });
 
@@ -214,10 +234,11 @@ describe("restore points", () => {
     }
   });
 
-  test("bounded by now and by the source's retention", () => {
-    expect(pointInTimeProblem(at - HOUR, 7, at)).toBeUndefined();
-    expect(pointInTimeProblem(at - 7 * 24 * HOUR + 60000, 7, at)).toBeUndefined();
-    expect(pointInTimeProblem(at - 7 * 24 * HOUR - 60000, 7, at)).toContain("more than 7 days ago");
-    expect(pointInTimeProblem(at + 60000, 35, at)).toContain("is in the future (now is 2026-12-06T12:00:00.000Z)");
+  test("bounded by now (an error) and by the source's retention (a warning)", () => {
+    expect(futurePointProblem(at - HOUR, at)).toBeUndefined();
+    expect(futurePointProblem(at + 60000, at)).toContain("is in the future (now is 2026-12-06T12:00:00.000Z)");
+    expect(outsideRetention(at - HOUR, 7, at)).toBeUndefined();
+    expect(outsideRetention(at - 7 * 24 * HOUR + 60000, 7, at)).toBeUndefined();
+    expect(outsideRetention(at - 7 * 24 * HOUR - 60000, 7, at)).toContain("more than 7 days ago");
   });
 });

@@ -121,7 +121,7 @@ describe("deploy on push to main", () => {
   });
 
   test("a concurrency group per stack, never cancelling a running deploy", () => {
-    for (const job of [upUngated, previewGated, upGated]) expect(job.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+    for (const job of [upUngated, previewGated, upGated]) expect(job.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
   });
 });
 
@@ -134,7 +134,7 @@ describe("drift check", () => {
     expect(drift.jobs.stacks.if).toBe("github.ref == format('refs/heads/{0}', github.event.repository.default_branch)");
     const [step] = pulumiSteps(job);
     expect(step.with).toMatchObject({ command: "preview", refresh: true, "expect-no-changes": true });
-    expect(job.concurrency).toEqual({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+    expect(job.concurrency).toEqual({ group: "drift-${{ matrix.stack }}", "cancel-in-progress": false });
   });
 
   test("a failed check opens or updates an issue, and only then", () => {

@@ -15,14 +15,14 @@
  * Only names are printed, never a value (a live value may be anything someone pasted into the portal). Plain values
  * are compared exactly; the program's secrets reach the app as Key Vault references (`@Microsoft.KeyVault(...)`, not
  * secret themselves), so they are compared as references; a value stored as a secret is compared by name only.
- * Exit 0 in step, 5 (`drift`) when they differ, 2 for unreadable input.
+ * Exit 0 in step, 5 (`drift`) when they differ, 1 for input it cannot read or understand (a file that is not a stack
+ * export or an app settings list: README, "Exit codes"), 2 for wrong arguments.
  */
 import * as fs from "fs";
+import { SECRET_SIG } from "../config/pulumi-files";
 import { EXIT, type Io } from "./cli";
 
 const WEB_APP = "azure-native:web:WebApp";
-// How a secret value is stored in `pulumi stack export` (the same signature the engine uses on the wire).
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 export const USAGE = "usage: npm run --silent app-settings-drift -- <pulumi stack export file> <app settings list file>\n" +
   "       npm run --silent app-settings-drift -- --web-app-id <pulumi stack export file>";
@@ -45,7 +45,7 @@ export interface Drift {
 
 class InputError extends Error {}
 
-const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] !== undefined;
+const isSecret = (v: unknown) => typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG.key] !== undefined;
 
 /** The web app in a `pulumi stack export`, or undefined when the stack has none yet. */
 export function webAppFromState(exported: unknown): WebAppState | undefined {
@@ -134,7 +134,7 @@ export function main(argv: string[], io: Pick<Io, "stdout" | "stderr">): number 
     return EXIT.drift;
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
-    io.stderr(`app-settings-drift: ${err.message}\n${USAGE}\n`);
-    return EXIT.usage;
+    io.stderr(`app-settings-drift: ${err.message}\n`);
+    return EXIT.config;
   }
 }

@@ -23,12 +23,20 @@ export const BRANCH_RULES_FUNCTION = `branch_rules() { # <environment> <pattern>
  * Before an ungated stack's environment is written without reviewers: stop if it has required reviewers now. A stack
  * that was gated (prod) and is now ungated can only be one whose file or non-production-stacks.yaml changed, so its
  * reviewers are removed by a person in Settings > Environments, never by a re-run of this script (REST "Get an
- * environment": protection_rules; a missing environment, 404, has none).
+ * environment": protection_rules). Fails closed: only an environment that the repository's list of environments
+ * lacks (REST "List environments"; names compare without case) has no rules; any error reading either (403, a rate
+ * limit, the network) stops the script rather than be taken for "no reviewers".
  */
 export function refuseToLoosenLines(environment: string): string[] {
   const env = `"repos/$REPO/environments/"${sq(environment)}`;
+  const stop = (why: string) =>
+    `{ echo ${sq(`environment ${environment}: ${why}, so whether it has required reviewers is unknown and this set-up would remove them: refusing to write it. Check gh auth status (a repository admin) and run this again`)} >&2; exit 1; }`;
   return [
-    `EXISTING_RULES="$(gh api ${env} --jq '[.protection_rules[]? | .type] | join(",")' 2>/dev/null || true)"`,
+    `ENVIRONMENTS="$(gh api --paginate "repos/$REPO/environments" --jq '.environments[].name')" || ${stop("the repository's environments could not be listed")}`,
+    `EXISTING_RULES=""`,
+    `if grep -Fxi -- ${sq(environment)} <<< "$ENVIRONMENTS" >/dev/null; then`,
+    `  EXISTING_RULES="$(gh api ${env} --jq '[.protection_rules[]? | .type] | join(",")')" || ${stop("it could not be read")}`,
+    "fi",
     `case ",$EXISTING_RULES," in *,required_reviewers,*) echo ${sq(`environment ${environment} has required reviewers, and this set-up would remove them (the stack files make it ungated): refusing to loosen it. If that is intended, remove its reviewers in Settings > Environments yourself, then run this again`)} >&2; exit 1 ;; esac`,
   ];
 }

@@ -7,25 +7,36 @@
 import { AZURE_TOKEN_EXCHANGE_AUDIENCE as AUDIENCE, GITHUB_OIDC_ISSUER as ISSUER } from "../config/github";
 import { sq } from "./shell";
 
-/** `auto`: ask GitHub which subject form the repository uses; `names`/`ids`: force one (when GitHub cannot be asked). */
+/**
+ * `names`/`ids`: the form the repository's tokens carry, as learnt from a real token (`.github/workflows/oidc-subject.yml`
+ * prints its `sub`) or the repository's OIDC settings; `auto` (the default): decide from what GitHub documents, which
+ * today only rules forms out (a custom template), so it stops with how to learn the form and which flag to pass.
+ */
 export const SUBJECT_FORMS = ["auto", "names", "ids"] as const;
 export type SubjectForm = (typeof SUBJECT_FORMS)[number];
 
 const fail = (message: string) => `{ echo ${sq(message)} >&2; exit 1; }`;
 
+/** How to learn the form, for every message that stops on it. */
+export const LEARN_SUBJECT_FORM =
+  "learn which subject form this repository's tokens carry: run gh workflow run oidc-subject.yml --repo <owner>/<repo>, then gh run view --log on that run " +
+  "(repo:<owner>@<id>/<repo>@<id>:... is ids, repo:<owner>/<repo>:... is names), or look at the repository's Settings > Actions > OIDC; " +
+  "then run the set-up again with --subject-form ids or --subject-form names";
+
 /**
  * Sets SUBJECT_PREFIX to what GitHub puts before `:environment:<env>` in this repository's tokens:
  * `repo:<owner>/<repo>`, or `repo:<owner>@<owner id>/<repo>@<repository id>` for a repository with immutable subject
- * claims (created, renamed or transferred after 2026-06-18, or opted in; docs.github.com, "OpenID Connect reference",
- * "Immutable subject claims"; GitHub changelog 2026-04-23). Entra compares the subject exactly and case-sensitively
- * (Microsoft Learn, "Workload identity federation": AADSTS7002138), so the names are GitHub's own spelling
- * (`GET /repos/{owner}/{repo}`: `owner.login`, `name`, and the ids `owner.id`, `id`), not the --repo text.
+ * claims (created, renamed or transferred after mid-2026, or opted in: docs.github.com, "OpenID Connect reference",
+ * "Immutable subject claims"; GitHub changelog 2026-04-23; the exact cutoff is contested: github/docs commit 2e3c8fe
+ * reverted "June 18, 2026", github/docs#45221 says July 15, 2026). Entra compares the subject exactly and
+ * case-sensitively (Microsoft Learn, "Workload identity federation": AADSTS7002138), so the names are GitHub's own
+ * spelling (`GET /repos/{owner}/{repo}`: `owner.login`, `name`, and the ids `owner.id`, `id`), not the --repo text.
  *
- * `auto` reads the repository's OIDC subject settings (REST "Get the customization template for an OIDC subject claim
- * for a repository", `GET /repos/{owner}/{repo}/actions/oidc/customization/sub`: `use_default`, `sub_claim_prefix`,
- * `use_immutable_subject`). The prefix GitHub reports wins over the flag (public set-up notes report
- * `use_immutable_subject: false` beside an immutable prefix); a custom template, or anything that is neither form,
- * stops the script: it fails closed rather than write a subject no token carries.
+ * The form is the flag's. GitHub's documented answer to "Get the customization template for an OIDC subject claim
+ * for a repository" (`GET /repos/{owner}/{repo}/actions/oidc/customization/sub`, docs.github.com REST "Actions OIDC")
+ * holds `use_default` and `include_claim_keys` only, which cannot tell the two forms apart; so `auto` reads
+ * `use_default` (false: a custom template, neither form) and then stops with LEARN_SUBJECT_FORM: it fails closed
+ * rather than write a subject no token carries.
  */
 export function subjectPrefixLines(form: SubjectForm): string[] {
   const out = [
@@ -40,20 +51,12 @@ export function subjectPrefixLines(form: SubjectForm): string[] {
   if (form === "names") out.push('SUBJECT_PREFIX="$NAMES_PREFIX" # --subject-form names');
   else if (form === "ids") out.push('SUBJECT_PREFIX="$IDS_PREFIX" # --subject-form ids');
   else {
-    const retry = "run the set-up again with --subject-form names or --subject-form ids, whichever your repository's tokens carry";
     out.push(
-      `OIDC_SUB="$(gh api "repos/$REPO/actions/oidc/customization/sub" --jq '"\\(.use_default) \\(.sub_claim_prefix // "" | if . == "" then "-" else . end) \\(.use_immutable_subject // "-")"')" \\`,
-      `  || ${fail(`cannot read the repository's OIDC subject settings (gh api repos/<owner>/<repo>/actions/oidc/customization/sub; a repository admin's token can), so the subject its tokens carry is unknown: ${retry}`)}`,
-      'read -r USE_DEFAULT CLAIM_PREFIX USE_IMMUTABLE <<< "$OIDC_SUB"',
+      `USE_DEFAULT="$(gh api "repos/$REPO/actions/oidc/customization/sub" --jq .use_default)" \\`,
+      `  || ${fail(`cannot read the repository's OIDC subject settings (gh api repos/<owner>/<repo>/actions/oidc/customization/sub; a repository admin's token can); ${LEARN_SUBJECT_FORM}`)}`,
       '[ "$USE_DEFAULT" = true ] \\',
-      `  || ${fail(`the repository uses a custom OIDC subject template (use_default is not true), so its tokens' subjects are not repo:<owner>/<repo>:environment:<environment>, the only form this set-up writes; if your template produces exactly that form, ${retry}`)}`,
-      'case "$CLAIM_PREFIX:$USE_IMMUTABLE" in',
-      '  "$IDS_PREFIX:"*) SUBJECT_PREFIX="$IDS_PREFIX" ;;',
-      '  "$NAMES_PREFIX:"*) SUBJECT_PREFIX="$NAMES_PREFIX" ;;',
-      '  "-:true") SUBJECT_PREFIX="$IDS_PREFIX" ;;',
-      '  "-:false") SUBJECT_PREFIX="$NAMES_PREFIX" ;;',
-      `  *) echo "GitHub reports the subject prefix $CLAIM_PREFIX (use_immutable_subject: $USE_IMMUTABLE), which is neither $NAMES_PREFIX nor $IDS_PREFIX; ${retry}" >&2; exit 1 ;;`,
-      "esac",
+      `  || ${fail("the repository uses a custom OIDC subject template (use_default is not true), so its tokens' subjects are not repo:<owner>/<repo>:environment:<environment>, the only form this set-up writes; if your template produces exactly that form (with or without the ids), pass --subject-form names or --subject-form ids")}`,
+      fail(`GitHub's documented OIDC settings do not say whether this repository's tokens carry immutable ids or names only; ${LEARN_SUBJECT_FORM}`),
     );
   }
   out.push(

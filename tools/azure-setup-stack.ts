@@ -10,7 +10,6 @@ import type { AzureStackConfig } from "./ci-stacks";
 import { PREVIEW_SUFFIX } from "./ci-stacks";
 import { identityLines } from "./azure-setup-oidc";
 import { shown, sq } from "./shell";
-export { shown, sq };
 
 /** The two identities of a stack: `pulumi up` in environment <stack>, previews and drift in <stack>-preview. */
 export function stackIdentities(appName: string, stack: string) {

@@ -7,7 +7,8 @@
 import { escapeUnsafe } from "../config/errors";
 import { PROJECT_DIR } from "../config/stack-files";
 import { PREVIEW_ROLE_ACTIONS, roleAssignmentCondition } from "./azure-permissions";
-import { shown, sq, type StateBackend, stackLines } from "./azure-setup-stack";
+import { type StateBackend, stackLines } from "./azure-setup-stack";
+import { shown, sq } from "./shell";
 import { BRANCH_RULES_FUNCTION, branchProtectionLines, pulumiOrgLines, reviewerLines } from "./azure-setup-github";
 import { ASSIGN_ROLE_FUNCTION, SUBJECT_FORMS, type SubjectForm, subjectPrefixLines } from "./azure-setup-oidc";
 import { azureStacks } from "./ci-stacks";
@@ -91,8 +92,8 @@ const FLAGS: Record<string, { key: keyof SetupOptions; test: RegExp; allowed: st
     key: "subjectForm",
     test: new RegExp(`^(${SUBJECT_FORMS.join("|")})$`),
     allowed:
-      "auto (ask GitHub which OIDC subject the repository's tokens carry), names (repo:<owner>/<repo>:...) or ids " +
-      "(repo:<owner>@<owner id>/<repo>@<repository id>:..., immutable subject claims); force a form only when GitHub cannot be asked",
+      "ids (repo:<owner>@<owner id>/<repo>@<repository id>:..., immutable subject claims) or names (repo:<owner>/<repo>:...), " +
+      "whichever the repository's tokens carry (gh workflow run oidc-subject.yml prints it), or auto (the default: stops with how to learn it)",
   },
 };
 
@@ -142,6 +143,8 @@ export function parseSetupArgs(argv: string[]): SetupOptions {
   if (errors.length > 0) throw new UsageError(errors);
   return {
     repo: seen.get("--repo")!,
+    // Stored as AZURE_SUBSCRIPTION_ID in the case `az account show` prints: CI's provider then builds every request
+    // path, and the program the group's import id, from the same spelling (components/arm-ids.ts, docs/unverified.md).
     subscription: seen.get("--subscription")!.toLowerCase(),
     appName: seen.get("--app-name") ?? "amplifier-infra",
     location: seen.get("--location") ?? "eastus",

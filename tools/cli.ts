@@ -9,7 +9,8 @@ import { parseArgs } from "util";
 import { ConfigError } from "../config/errors";
 
 /**
- * Exit codes shared by every command: 0 done; 1 invalid config or unknown stack; 2 usage (a bad flag or argument);
+ * Exit codes shared by every command: 0 done; 1 invalid config or unknown stack (or an input file a tool cannot read
+ * or understand); 2 usage (a bad flag or argument);
  * 3 a mandatory policy finding; 4 a benchmark target missed (only `npm run bench -- --check`); 5 the web app's app
  * settings differ from those Pulumi last applied (only `npm run app-settings-drift`, in the drift check); 6 a change
  * refused by `npm run plan -- <stack> --base <ref>` (a replace or delete of a protected resource, or one Azure cannot

@@ -12,9 +12,9 @@
 import * as fs from "fs";
 import { ConfigError } from "../config/errors";
 import { projectRoot } from "../config/load";
-import { listStacks, stackExceptions, staleExceptionMessage } from "../config/stack-files";
+import { listStacks, parseStackFile, staleExceptionMessage } from "../config/stack-files";
 import { runProgram } from "../mock-runtime";
-import { evaluate, policyPackConfig, staleExceptions } from "../policy/evaluate";
+import { evaluate, type PolicyConfigEntry, policyPackConfig, staleExceptions, waivedIn } from "../policy/evaluate";
 import { EXIT, type Io, tokenize } from "./cli";
 
 const USAGE = "usage: policy-config <stack> [--out <file>]";
@@ -23,21 +23,25 @@ const USAGE = "usage: policy-config <stack> [--out <file>]";
  * The stack's pack config, or the problems that stop it: the stack file's own errors (unknown stack, invalid
  * config, an exception naming no rule) and, after running the program, every exception whose rule finds nothing.
  */
-export async function stackPolicyConfig(stack: string, dir: string): Promise<{ config?: Record<string, string>; errors: string[] }> {
+export async function stackPolicyConfig(stack: string, dir: string): Promise<{ config?: Record<string, PolicyConfigEntry>; errors: string[] }> {
   if (!listStacks(dir).includes(stack)) return { errors: [`no stack "${stack}": Pulumi.${stack}.yaml does not exist; stacks here: ${listStacks(dir).join(", ")}`] };
   let exceptions: Record<string, string>;
+  let production: boolean;
   try {
-    // The stack file first: its problems located by line, names other stack files own included.
-    exceptions = stackExceptions(stack, dir);
+    // The stack file first: its problems located by line, names other stack files own included. Whether the stack
+    // is production comes from the code owners' list beside the stack files (config/gating.ts), never the file.
+    const cfg = parseStackFile(stack, dir);
+    exceptions = cfg.policy.exceptions;
+    production = cfg.production;
   } catch (err) {
     if (err instanceof ConfigError) return { errors: [err.message] };
     throw err;
   }
   const result = await runProgram({ stack, dir });
   if (result.error) return { errors: [result.error.message] };
-  const stale = staleExceptions(evaluate(result.resources, exceptions), exceptions);
+  const stale = staleExceptions(evaluate(result.resources, exceptions, undefined, { production }), exceptions);
   if (stale.length) return { errors: stale.map((rule) => staleExceptionMessage(stack, rule, dir)) };
-  return { config: policyPackConfig(exceptions), errors: [] };
+  return { config: policyPackConfig(exceptions, { production }), errors: [] };
 }
 
 export async function main(argv: string[], io: Io, dir = projectRoot(__dirname)): Promise<number> {
@@ -56,7 +60,7 @@ export async function main(argv: string[], io: Io, dir = projectRoot(__dirname))
     io.stderr(errors.map((e) => `policy-config: ${e}\n`).join(""));
     return EXIT.config;
   }
-  const waived = Object.keys(config).sort();
+  const waived = waivedIn(config);
   if (waived.length) {
     io.stderr(`policy-config: stack ${positional[0]}: ${waived.length} rule(s) advisory by a documented exception (a waiver in Pulumi.${positional[0]}.yaml): ${waived.join(", ")}\n`);
   }

@@ -1,5 +1,5 @@
 /** Role assignments: what the app's identities may do, and where; what the app repository's deploy identity may do. */
-import { at, azureName, dependsOn, type Finding, ofType, type PolicyResource, refersTo, type Rule, T } from "../model";
+import { at, azureName, dependsOn, type Finding, grantsTo, ofType, type PolicyResource, refersTo, roleGuid, type Rule, scopeTarget, T } from "../model";
 import { SITE_TYPES } from "./app-settings";
 import { ASSIGNABLE_ROLES } from "./role-assignments";
 
@@ -29,16 +29,6 @@ export function appIdentities(resources: readonly PolicyResource[]): PolicyResou
   return [...sites, ...used];
 }
 
-/** Whether a role assignment's principal is one of `identities`: linked by dependency, or the same principal id. */
-function grantsTo(assignment: PolicyResource, identities: PolicyResource[]): boolean {
-  const principal = assignment.props.principalId;
-  return identities.some(
-    (id) =>
-      dependsOn(assignment, "principalId", id) ||
-      (typeof principal === "string" && principal !== "" && [at(id.props, "identity.principalId"), id.props.principalId].includes(principal)),
-  );
-}
-
 /** The stack's vault that `scope` is, or lies under (`.../vaults/<name>` or `.../vaults/<name>/secrets/<secret>`). */
 function vaultScope(assignment: PolicyResource, vaults: PolicyResource[]): PolicyResource | undefined {
   const scope = assignment.props.scope;
@@ -48,8 +38,6 @@ function vaultScope(assignment: PolicyResource, vaults: PolicyResource[]): Polic
   return m ? vaults.find((v) => azureName(v)?.toLowerCase() === m[1].toLowerCase()) : undefined;
 }
 
-const roleGuid = (id: unknown) => (typeof id === "string" ? id.split("/").pop()?.toLowerCase() : undefined);
-
 /**
  * Deploy identities: user-assigned identities that hold a federated credential (an outside workload signs in as
  * them) and that no site runs as. The app's own identities are never deploy identities.
@@ -58,15 +46,6 @@ function deployIdentities(resources: readonly PolicyResource[]): PolicyResource[
   const app = new Set(appIdentities(resources));
   const credentials = ofType(resources, T.federatedIdentityCredential);
   return ofType(resources, T.userAssignedIdentity).filter((uai) => !app.has(uai) && credentials.some((c) => refersTo(c, "resourceName", uai)));
-}
-
-/** The stack's web app that `scope` is exactly (`.../providers/Microsoft.Web/sites/<name>`, nothing under it or above). */
-function webAppScope(assignment: PolicyResource, resources: readonly PolicyResource[]): PolicyResource | undefined {
-  const sites = ofType(resources, T.webApp);
-  const scope = assignment.props.scope;
-  if (typeof scope !== "string") return sites.find((s) => dependsOn(assignment, "scope", s));
-  const m = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Web\/sites\/([^/]+)$/i.exec(scope);
-  return m ? sites.find((s) => azureName(s)?.toLowerCase() === m[2].toLowerCase() && String(s.props.resourceGroupName ?? m[1]).toLowerCase() === m[1].toLowerCase()) : undefined;
 }
 
 const scopeText = (props: Record<string, any>) => (typeof props.scope === "string" ? props.scope : "a scope not known yet");
@@ -119,7 +98,7 @@ export const identityRules: Rule[] = [
       const findings: Finding[] = [];
       // An unknown role id (preview) is judged at `pulumi up`.
       if (toDeploy && role !== undefined && !contributor) findings.push({ problem: `grants the app's deploy identity role ${role}`, found: `role ${role}`, fix });
-      else if (!webAppScope(ctx.resource, ctx.resources)) findings.push({ problem: "grants Website Contributor on a scope other than the stack's web app", found: scopeText(props), fix });
+      else if (!scopeTarget(ctx.resource, ctx.resources, [T.webApp])) findings.push({ problem: "grants Website Contributor on a scope other than the stack's web app", found: scopeText(props), fix });
       if (contributor && !toDeploy) {
         findings.push({
           problem: "grants Website Contributor to a principal other than the app's deploy identity",

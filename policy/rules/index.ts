@@ -7,7 +7,8 @@
  * GUID prefix (AzPol), PSRule for Azure, and MCSB (Microsoft cloud security benchmark) controls. Every rule applies
  * to every stack that has its resource type; a stack that deviates on purpose documents it under
  * `amplifier-infra:policy.exceptions`, which makes that rule advisory there instead of mandatory. No rule branches
- * on the environment.
+ * on what a stack says about itself; a rule may read whether it is production (`readsStackFacts`: from the code
+ * owners' list, through the pack's config; production when unknown).
  */
 import type { Rule } from "../model";
 import { appSettingRules } from "./app-settings";

@@ -46,6 +46,13 @@ export const EXTENSIONS: Readonly<Record<string, { production: boolean }>> = {
   postgres_fdw: { production: false },
 };
 
+/** The items of an azure.extensions value that the table refuses in production. */
+const productionRefused = (value: string) =>
+  value
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter((e) => Object.hasOwn(EXTENSIONS, e) && !EXTENSIONS[e].production);
+
 /** pgaudit classes allowed: not ROLE (ALTER ROLE ... PASSWORD text), READ, WRITE, FUNCTION or ALL (query text and data). */
 const PGAUDIT_CLASSES = ["none", "ddl", "misc", "misc_set"];
 
@@ -88,23 +95,29 @@ export const postgresParameterRules: Rule[] = [
   {
     name: "postgres-parameters-allowlisted",
     description:
-      "Every server parameter the stack sets is on the program's allowlist with a value it allows (log durations, prefixes, retention, pgaudit classes, preload libraries, password methods, extensions).",
+      "Every server parameter the stack sets is on the program's allowlist with a value it allows (log durations, prefixes, retention, pgaudit classes, preload libraries, password methods, extensions), and a production stack allows no extension the table keeps out of production (dblink, postgres_fdw).",
     source: ["MCSB LT-3 (no sensitive data in logs)", "MCSB IM-6", "CIS Microsoft Azure Foundations 5.2.4 (logfiles.retention_days > 3)", "AzPol DINE FlexibleServers_LogLinePrefix"],
     severity: "critical",
     resourceTypes: [T.configuration],
     scope: "resource",
-    check: (props) => {
+    readsStackFacts: true,
+    check: (props, ctx) => {
       const name = props.configurationName ?? props.name;
       const spec = typeof name === "string" && Object.hasOwn(SERVER_PARAMETERS, name) ? SERVER_PARAMETERS[name] : undefined;
       if (!spec) {
         return when(true, "sets a server parameter the program does not allow", name, `remove it (postgres.serverParameters); allowed: ${Object.keys(SERVER_PARAMETERS).join(", ")}`);
       }
       const value = props.value;
+      if (spec.allowed !== undefined && !(typeof value === "string" && spec.allowed(value))) {
+        return when(true, `sets ${name} to a value its allowlist does not have`, value, `set ${name} to ${spec.want}`);
+      }
+      // In production, only the extensions the table allows there (the stack's production-ness: model.ts StackFacts).
+      const notInProduction = name === "azure.extensions" && ctx.stack.production ? productionRefused(String(value)) : [];
       return when(
-        spec.allowed !== undefined && !(typeof value === "string" && spec.allowed(value)),
-        `sets ${name} to a value its allowlist does not have`,
+        notInProduction.length > 0,
+        `allows extension(s) ${notInProduction.join(", ")} in a production stack`,
         value,
-        `set ${name} to ${spec.want}`,
+        `remove ${notInProduction.join(", ")} from the init SQL (postgres.initSqlPath): allowed in production: ${Object.keys(EXTENSIONS).filter((e) => EXTENSIONS[e].production).join(", ")}`,
       );
     },
   },

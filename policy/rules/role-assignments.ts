@@ -7,7 +7,7 @@
  * Adding a role is one line in ASSIGNABLE_ROLES, in the same change that assigns it: test/policy-stacks.test.ts runs
  * this rule over every stack and test/preview-permissions.test.ts checks the condition covers what the program assigns.
  */
-import { at, azureName, dependsOn, fail, type PolicyResource, type Rule, T } from "../model";
+import { fail, grantsTo, type PolicyResource, roleGuid, type Rule, scopeTarget, T } from "../model";
 
 /**
  * Built-in roles the program assigns, by name (Microsoft Learn, "Azure built-in roles"): the role definition's GUID
@@ -23,60 +23,12 @@ export const ASSIGNABLE_ROLES: Readonly<Record<string, { id: string; scopes: rea
 
 export const ROLE_TABLE_FILE = "policy/rules/role-assignments.ts";
 
-/** The ARM resource type of each type a role may be scoped to (a scope is an ARM id). */
-const ARM_TYPES: Readonly<Record<string, string>> = {
-  [T.vault]: "Microsoft.KeyVault/vaults",
-  [T.secret]: "Microsoft.KeyVault/vaults/secrets",
-  [T.webApp]: "Microsoft.Web/sites",
-  [T.server]: "Microsoft.DBforPostgreSQL/flexibleServers",
-  [T.storageAccount]: "Microsoft.Storage/storageAccounts",
-};
-
 /** Resource types whose principal ids are identities the stack owns (a site's system-assigned identity, a user-assigned one). */
 const IDENTITY_TYPES: readonly string[] = [T.userAssignedIdentity, T.webApp, T.webAppSlot];
 
-const roleGuid = (id: unknown) => (typeof id === "string" ? id.split("/").pop()?.toLowerCase() : undefined);
-
-/** Whether the assignment's principal is one of the stack's own identities: linked by dependency, or the same id. */
-function ownPrincipal(assignment: PolicyResource, resources: readonly PolicyResource[]): boolean {
-  const principal = assignment.props.principalId;
-  return resources
-    .filter((r) => IDENTITY_TYPES.includes(r.type))
-    .some(
-      (id) =>
-        dependsOn(assignment, "principalId", id) ||
-        (typeof principal === "string" && principal !== "" && [id.props.principalId, at(id.props, "identity.principalId")].includes(principal)),
-    );
-}
-
-/** `/subscriptions/s/resourceGroups/g/providers/Ns/type/name[/type/name]` -> its ARM type, names and group. */
-function parseScope(scope: string): { armType: string; names: string[]; group?: string } | undefined {
-  const m = /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+))?\/providers\/([^/]+)\/(.+)$/i.exec(scope);
-  if (!m) return undefined;
-  const parts = m[3].split("/");
-  if (parts.length % 2 !== 0) return undefined;
-  const types = parts.filter((_, i) => i % 2 === 0);
-  return { armType: `${m[2]}/${types.join("/")}`, names: parts.filter((_, i) => i % 2 === 1), group: m[1] };
-}
-
-/** The resource of the stack the assignment's scope is, or undefined when it is none of `types` (a group, another resource). */
-function scopeTarget(assignment: PolicyResource, resources: readonly PolicyResource[], types: readonly string[]): PolicyResource | undefined {
-  const candidates = resources.filter((r) => types.includes(r.type));
-  const scope = assignment.props.scope;
-  // Not known yet (preview): the scope was computed from a resource of the stack.
-  if (typeof scope !== "string") return candidates.find((r) => dependsOn(assignment, "scope", r));
-  const parsed = parseScope(scope);
-  if (!parsed) return undefined;
-  const lower = (s: unknown) => (typeof s === "string" ? s.toLowerCase() : s);
-  return candidates.find((r) => {
-    if (lower(ARM_TYPES[r.type]) !== parsed.armType.toLowerCase()) return false;
-    if (lower(azureName(r)) !== lower(parsed.names[parsed.names.length - 1])) return false;
-    // A secret also names its vault.
-    if (r.type === T.secret && lower(r.props.vaultName) !== lower(parsed.names[0])) return false;
-    const group = r.props.resourceGroupName;
-    return typeof group !== "string" || parsed.group === undefined || lower(group) === lower(parsed.group);
-  });
-}
+/** Whether the assignment's principal is one of the stack's own identities. */
+const ownPrincipal = (assignment: PolicyResource, resources: readonly PolicyResource[]) =>
+  grantsTo(assignment, resources.filter((r) => IDENTITY_TYPES.includes(r.type)));
 
 export const roleAssignmentRules: Rule[] = [
   {

@@ -61,16 +61,19 @@ esac`, "input="), { mode: 0o755 });
   "api user --jq .id") echo 4242 ;;
   "api users/"*" --jq .id") echo 1001 ;;
   "api orgs/"*" --jq .id") echo 2002 ;;
-  # What an environment has today (refuseToLoosenLines), and whether admins may bypass it (adminBypassLines).
-  *"| .type] | join"*) echo "\${STUB_EXISTING_RULES:-}" ;;
+  # The repository's environments (default: every stack's already exists), what one has today (refuseToLoosenLines),
+  # and whether admins may bypass it (adminBypassLines); "fail" answers 403 as gh does.
+  "api --paginate repos/${REPO}/environments --jq .environments[].name") [ "$STUB_ENVIRONMENTS" != fail ] || { echo "gh: Resource not accessible by integration (HTTP 403)" >&2; exit 1; }
+    printf '%s\n' \${STUB_ENVIRONMENTS-test test-preview prod prod-preview} ;;
+  *"| .type] | join"*) [ "$STUB_EXISTING_RULES" != fail ] || { echo "gh: Resource not accessible by integration (HTTP 403)" >&2; exit 1; }; echo "\${STUB_EXISTING_RULES:-}" ;;
   *"--jq .can_admins_bypass") echo "\${STUB_ADMINS_BYPASS:-false}" ;;
   *"required_reviewers"*) echo "\${STUB_REVIEWER_RULES:-1}" ;;
   *"/codeowners/errors"*) echo "\${STUB_CODEOWNERS_ERRORS:-0}" ;;
   "variable get PULUMI_ORG "*) echo "\${STUB_PULUMI_ORG:-}" ;;
-  # The repository as GET /repos/{owner}/{repo} names it (login, owner id, name, id), and its OIDC subject settings
-  # (use_default, sub_claim_prefix or "-", use_immutable_subject or "-"); "fail" makes either read fail.
+  # The repository as GET /repos/{owner}/{repo} names it (login, owner id, name, id), and the documented use_default of
+  # its OIDC subject settings; "fail" makes either read fail.
   "api repos/${REPO} --jq "*) [ "$STUB_REPO_IDS" != fail ] || exit 1; echo "\${STUB_REPO_IDS:-contoso ${OWNER_ID} amplifier-infra ${REPO_ID}}" ;;
-  "api repos/${REPO}/actions/oidc/customization/sub --jq "*) [ "$STUB_OIDC_SUB" != fail ] || exit 1; echo "\${STUB_OIDC_SUB:-true repo:contoso@${OWNER_ID}/amplifier-infra@${REPO_ID} true}" ;;
+  "api repos/${REPO}/actions/oidc/customization/sub --jq .use_default") [ "$STUB_OIDC_SUB" != fail ] || exit 1; echo "\${STUB_OIDC_SUB:-true}" ;;
   # A rule left by an earlier set-up that the stack files no longer want.
   "api repos/${REPO}/environments/prod-preview/deployment-branch-policies --jq .branch_policies[] | "*) echo '7 refs/pull/*/merge' ;;
 esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o755 });
@@ -95,6 +98,11 @@ esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o75
 /** The value after `flag` in a call. */
 export const opt = (c: Call, flag: string) => c.argv[c.argv.indexOf(flag) + 1];
 
-export const script = (...extra: string[]) => setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, ...extra]));
+/**
+ * The printed set-up for the stand-in repository, whose tokens carry immutable ids (a repository created today): told
+ * so with --subject-form ids, as its oidc-subject workflow would say, unless `extra` names another form.
+ */
+export const script = (...extra: string[]) =>
+  setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, ...(extra.some((a) => a.startsWith("--subject-form")) ? [] : ["--subject-form", "ids"]), ...extra]));
 export const stacks = azureStacks();
 export const rgId = (stack: string) => `/subscriptions/${SUB}/resourceGroups/${stacks.find((c) => c.stack === stack)!.azure.resourceGroupName}`;
