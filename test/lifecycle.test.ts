@@ -1,6 +1,6 @@
 /**
  * The real Azure lifecycle on the real stack files: what a first deploy, a read-only preview, a second
- * `up`, a zone failover and a teardown need from the program (README, "Lifecycle").
+ * `up`, a zone failover and a teardown need from the program (docs/lifecycle.md, "Lifecycle").
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -345,7 +345,7 @@ test("appService.identityName names the identity", async () => {
   expect(appIdentity(result).inputs.resourceName).toBe("id-amplifier-custom");
 });
 
-describe("day 2: what prod's CanNotDelete locks keep a deploy from deleting (README lists it: locks: false first)", () => {
+describe("day 2: what prod's CanNotDelete locks keep a deploy from deleting (docs/lifecycle.md lists it: locks: false first)", () => {
   const kinds = (r: RunResult) => [...new Set(lockedDeletes(r).map((d) => `${d.locked.split(":").pop()} > ${d.type.replace("azure-native:", "")} (${d.relation})`))].sort();
 
   test("prod: the server and the vault themselves, their diagnostic settings and private endpoints, the database and the app's grants on its secrets", async () => {
