@@ -126,7 +126,7 @@ export const keyVaultSchema = z
       .min(1, "must be a whole number of at least 1")
       .default(1)
       .describe(
-        "Raise by one to rotate the JWT signing key on the next deploy: SECRET_KEY becomes a new key and SECRET_KEY_FALLBACKS the previous one, so no one is logged out (README, \"Rotate a secret\").",
+        "Raise by one to rotate the JWT signing key on the next deploy: SECRET_KEY becomes a new key and SECRET_KEY_FALLBACKS the previous one, so no one is logged out (docs/secrets.md, \"Rotate a secret\").",
       ),
   })
   .describe("The stack's Key Vault: the app's secrets, read through Key Vault references.");

@@ -176,7 +176,7 @@ export const postgresSchema = z
       .int("must be a whole number of at least 1")
       .min(1, "must be a whole number of at least 1")
       .default(1)
-      .describe("Raise by one to generate a new admin password on the next deploy (README, \"Rotate a secret\"); the app does not log in with it."),
+      .describe("Raise by one to generate a new admin password on the next deploy (docs/secrets.md, \"Rotate a secret\"); the app does not log in with it."),
     minTlsVersion: z.enum(["TLSv1.2", "TLSv1.3"]).default("TLSv1.2").describe("Oldest TLS version the server accepts."),
     // Entra authentication is always on (the app signs in with a token); passwords stay on for break-glass.
     entraAdmin: z

@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isAlias, isCollection, isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node as YNode, type Pair } from "yaml";
 import { ConfigError, didYouMean, type Problem } from "./errors";
+import { indentationMistake, type IndentationMistake } from "./yaml-indentation";
 
 /** Top-level keys of a stack file (workspace.ProjectStack in pulumi/pulumi sdk/go/common/workspace/project.go). */
 const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"] as const;
@@ -231,11 +232,22 @@ function parseYamlFile(file: string, src: string, stack: string): { doc: Documen
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
+    // The parser places an indentation mistake on the line above it, or names no fix: say which line and what to change.
+    const indent = pos && indentationMistakeAt(src, pos.line);
+    if (indent) throw new ConfigError(stack, [{ text: indent.text, where: `${file}:${indent.line}:${indent.col}` }], file);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : at(first.pos[0]);
     throw new ConfigError(stack, [{ text: first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), where }], file);
   }
   checkStructure(doc, fail);
   return { doc, at, fail };
+}
+
+/** The indentation mistake behind a parse error reported on `line`: on that line, or on the next entry below it. */
+function indentationMistakeAt(src: string, line: number): IndentationMistake | undefined {
+  const mistake = indentationMistake(src);
+  if (!mistake || mistake.line < line) return undefined;
+  const between = src.split(/\r?\n/).slice(line, mistake.line - 1);
+  return mistake.line === line || between.every((l) => /^\s*(#.*)?$/.test(l)) ? mistake : undefined;
 }
 
 /**

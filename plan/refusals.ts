@@ -73,7 +73,7 @@ export function refusalsOf(c: ResourceChange, before: RegisteredResource | undef
     refuse(
       "protected-delete",
       `${label(c)} would be deleted, but it is protected: pulumi up stops with "unable to delete resource … as it is currently marked for protection"`,
-      'keep it in the program (a renamed Pulumi resource needs an alias to its old name); to really delete it, first deploy protect: false (and locks: false) on their own, then remove it (README, "Teardown")',
+      'keep it in the program (a renamed Pulumi resource needs an alias to its old name); to really delete it, first deploy protect: false (and locks: false) on their own, then remove it (docs/lifecycle.md, "Teardown and the way back")',
     );
   }
   if (c.action === "replace") {

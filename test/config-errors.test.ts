@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config/errors";
+import { indentationMistake } from "../config/yaml-indentation";
 import { PROJECT_DIR } from "../config/stack-files";
 import { runProgram } from "../mock-runtime";
 import { main as plan } from "../plan/cli";
@@ -22,7 +23,22 @@ const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
 const YAML_MISTAKES: [string, string, string][] = [
   ["a syntax error", "config:\n  amplifier-infra:platform: azure: docker\n", "Pulumi.x.yaml:2:29: Nested mappings are not allowed in compact mappings"],
   ["a duplicate key", "config:\n  amplifier-infra:platform: azure\n  amplifier-infra:platform: docker\n", "Pulumi.x.yaml:3:3: Map keys must be unique"],
-  ["a tab as indentation", "config:\n\tamplifier-infra:platform: azure\n", "Pulumi.x.yaml:2:1: Tabs are not allowed as indentation"],
+  ["a tab as indentation", "config:\n\tamplifier-infra:platform: azure\n", "Pulumi.x.yaml:2:1: Tabs are not allowed as indentation: indent with spaces"],
+  [
+    "a key indented one space too far (the parser reports the line above it)",
+    "config:\n  amplifier-infra:postgres:\n    skuName: Standard_B1ms\n     storageSizeGb: 64\n",
+    "Pulumi.x.yaml:4:6: `storageSizeGb` is indented 5 spaces, more than `skuName` on line 3 (4 spaces), which already has a value: indent it 4 spaces",
+  ],
+  [
+    "a key indented one space too little",
+    "config:\n  amplifier-infra:postgres:\n    skuName: Standard_B1ms\n   storageSizeGb: 64\n    version: \"15\"\n",
+    "Pulumi.x.yaml:4:4: `storageSizeGb` is indented 3 spaces, which lines up with nothing above it: indent it 4 spaces like `skuName` on line 3, or 2 spaces like `amplifier-infra:postgres` on line 2",
+  ],
+  [
+    "a key of a list item out of line, after a comment",
+    "config:\n  amplifier-infra:postgres:\n    firewallRules:\n      - name: office\n        startIpAddress: 203.0.113.10\n        # the same address\n       endIpAddress: 203.0.113.10\n",
+    "Pulumi.x.yaml:7:8: `endIpAddress` is indented 7 spaces, which lines up with nothing above it: indent it 8 spaces like `startIpAddress` on line 5",
+  ],
   [
     "an alias bomb",
     `config:\n  amplifier-infra:app: &a ["lol", "lol", "lol"]\n  amplifier-infra:tags: &b [*a, *a, *a, *a]\n  amplifier-infra:docker: [*b, *b, *b, *b]\n`,
@@ -126,5 +142,45 @@ describe("exit codes: one table for every command", () => {
     expect(readme.split("## Exit codes").length).toBe(2);
     const rows = [...section.slice(0, section.indexOf("\n## ", 5) >>> 0).matchAll(/^\| (\d) \| `(\w+)` \|/gm)].map((m) => [m[2], Number(m[1])]);
     expect(Object.fromEntries(rows)).toEqual(EXIT);
+  });
+});
+
+describe("YAML indentation: the line of the mistake and what to change", () => {
+  const text = (src: string) => indentationMistake(src)?.text;
+
+  test("a key deeper than the key above it, which has a value, is named with that key's indentation", () => {
+    expect(indentationMistake("a:\n  b: 1\n   c: 2\n")).toEqual({ line: 3, col: 4, text: "`c` is indented 3 spaces, more than `b` on line 2 (2 spaces), which already has a value: indent it 2 spaces" });
+  });
+
+  test("between two levels, the nearer one is proposed, and both when they are as near", () => {
+    expect(text("a:\n  b:\n      c: 1\n     d: 2\n")).toBe("`d` is indented 5 spaces, which lines up with nothing above it: indent it 6 spaces like `c` on line 3");
+    expect(text("a:\n  b:\n      c: 1\n    d: 2\n")).toBe("`d` is indented 4 spaces, which lines up with nothing above it: indent it 6 spaces like `c` on line 3, or 2 spaces like `b` on line 2");
+  });
+
+  test("list items line up with list items, keys with keys", () => {
+    expect(text("a:\n  - x\n - y\n")).toBe("this list item is indented 1 space, which lines up with nothing above it: indent it 2 spaces like the list item on line 2");
+    expect(text("a:\n  - name: x\n  start: 1\n")).toBe("`start` is indented 2 spaces, which lines up with nothing above it: indent it 4 spaces like `name` on line 2, or 0 spaces like `a` on line 1");
+  });
+
+  test("valid YAML is no mistake: compact lists, block scalars, continued plain scalars, comments", () => {
+    for (const src of [
+      "a:\n  r:\n  - name: x\n    s: 1\n  b: 2\n",
+      "a:\n  b: |\n    text\n      more\n  c: 1\n",
+      "a:\n  b: a long\n    plain value\n  c: 1\n",
+      "a:\n  b: 1 # note\n# aside\n  c: [1, 2]\n",
+    ]) {
+      expect([src, indentationMistake(src)]).toEqual([src, undefined]);
+    }
+  });
+
+  test("what this reader does not follow yields nothing, so the parser's own message stands", () => {
+    expect(indentationMistake("a:\n  b: [1,\n     2]\n   c: 3\n")).toBeUndefined();
+    expect(indentationMistake("a:\n  - - x\n   - y\n")).toBeUndefined();
+  });
+
+  test("the repository's own YAML files are read without a mistake", () => {
+    const files = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..*\.yaml$|^non-production-stacks\.yaml$/.test(f));
+    expect(files.length).toBeGreaterThan(2);
+    for (const f of files) expect([f, indentationMistake(fs.readFileSync(path.join(PROJECT_DIR, f), "utf8"))]).toEqual([f, undefined]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The generated documents are what the code says: README's generated sections, docs/configuration.md (every stack
+ * The generated documents are what the code says: the generated sections of README and docs/lifecycle.md, docs/configuration.md (every stack
  * config key, from the zod schemas) and docs/policy-rules.md (from policy/rules/). One command regenerates them all.
  */
 import * as fs from "fs";
@@ -19,7 +19,7 @@ const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "ut
 test(`every generated document is up to date (run \`${DOCS_COMMAND}\`)`, async () => {
   const stale = await staleDocs();
   expect(stale.map((file) => `${file} is stale: run \`${DOCS_COMMAND}\``)).toEqual([]);
-  expect((await generatedDocs()).map((d) => d.file)).toEqual(["README.md", "docs/configuration.md", "docs/policy-rules.md"]);
+  expect((await generatedDocs()).map((d) => d.file)).toEqual(["README.md", "docs/configuration.md", "docs/lifecycle.md", "docs/policy-rules.md"]);
   expect(DOCS_COMMAND).toBe("npm run docs");
   const pkg = JSON.parse(read("package.json"));
   expect(pkg.scripts.docs).toMatch(/ docs --write$/);
@@ -27,7 +27,7 @@ test(`every generated document is up to date (run \`${DOCS_COMMAND}\`)`, async (
 
 test("a hand-edited or missing generated file is reported stale", async () => {
   // What the documents are made from and of: the stack files, the init SQL Azure stacks read, README and docs/.
-  const inputs = [...listStacks().map((s) => `Pulumi.${s}.yaml`), "scripts/init-dev-db.sql", "README.md", "docs/configuration.md", "docs/policy-rules.md"];
+  const inputs = [...listStacks().map((s) => `Pulumi.${s}.yaml`), "scripts/init-dev-db.sql", "README.md", "docs/configuration.md", "docs/lifecycle.md", "docs/policy-rules.md"];
   const dir = scratchProject(Object.fromEntries(inputs.map((f) => [f, read(f)])));
   try {
     expect(await staleDocs(dir)).toEqual([]);
@@ -40,14 +40,14 @@ test("a hand-edited or missing generated file is reported stale", async () => {
 });
 
 test("`npm run docs` rewrites only what is stale and says which files it changed", async () => {
-  const inputs = [...listStacks().map((s) => `Pulumi.${s}.yaml`), "scripts/init-dev-db.sql", "README.md", "docs/configuration.md", "docs/policy-rules.md"];
+  const inputs = [...listStacks().map((s) => `Pulumi.${s}.yaml`), "scripts/init-dev-db.sql", "README.md", "docs/configuration.md", "docs/lifecycle.md", "docs/policy-rules.md"];
   const dir = scratchProject(Object.fromEntries(inputs.map((f) => [f, read(f)])));
   try {
     fs.appendFileSync(path.join(dir, "docs/policy-rules.md"), "hand edit\n");
     const readmeTime = fs.statSync(path.join(dir, "README.md")).mtimeMs;
     const first = captureIo();
     expect(await docs(["--write"], first, dir)).toBe(0);
-    expect(first.out()).toBe("up to date: README.md\nup to date: docs/configuration.md\nupdated: docs/policy-rules.md\n");
+    expect(first.out()).toBe("up to date: README.md\nup to date: docs/configuration.md\nup to date: docs/lifecycle.md\nupdated: docs/policy-rules.md\n");
     expect(fs.readFileSync(path.join(dir, "docs/policy-rules.md"), "utf8")).toBe(read("docs/policy-rules.md"));
     expect(fs.statSync(path.join(dir, "README.md")).mtimeMs).toBe(readmeTime);
     const again = captureIo();

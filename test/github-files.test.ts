@@ -77,7 +77,7 @@ describe("CODEOWNERS", () => {
 
   test("owns everything the program loads: its imports, the files it reads, and what runs it in a credentialed job", () => {
     // The program runs with the stack's credential in the gated preview, the deploy and the drift check, before any
-    // reviewer of a deploy sees it: code owners review it at merge (README, "Threat model").
+    // reviewer of a deploy sees it: code owners review it at merge (docs/threat-model.md, "Who can do what").
     const launcher = ["scripts/run.cjs", "scripts/transpile.cjs", "scripts/lazy-typescript.cjs"];
     const closure = importClosure(["index.ts", "scripts/policy-config.ts", "scripts/ci-stacks.ts", "scripts/run-stack.ts", "scripts/app-settings-drift.ts", ...launcher]);
     expect(closure).toEqual(expect.arrayContaining(["index.ts", "components/app-service.ts", "config/load.ts", "mock-runtime/index.ts", "policy/rules/index.ts"]));

@@ -25,9 +25,10 @@ test("the environments table matches the stack files (run `npm run docs` to rege
   expect(tier).toMatchObject({ dev: "n/a", test: "Burstable B1ms", prod: "GeneralPurpose D2ds_v5" });
 });
 
-test("Lifecycle's list of what the deletion locks hold is what the program registers (run `npm run docs` to regenerate)", async () => {
+test("docs/lifecycle.md's list of what the deletion locks hold is what the program registers (run `npm run docs` to regenerate)", async () => {
   const table = await lockedDeletesTable();
-  expect(withSection(readme, "locked-deletes", table)).toBe(readme);
+  const lifecycle = fs.readFileSync(path.join(PROJECT_DIR, "docs/lifecycle.md"), "utf8");
+  expect(withSection(lifecycle, "locked-deletes", table)).toBe(lifecycle);
   expect(table).toContain("| `keyvault:Vault` | `authorization:RoleAssignment` (extension) |");
 });
 
@@ -66,6 +67,37 @@ test("every section of README or docs/ that the repository cites by name (README
   }
   expect(cited.length).toBeGreaterThan(20);
   expect(missing).toEqual([]);
+});
+
+test("README stays short enough to read in one sitting: at most 4,000 words, counted as `wc -w` counts them", () => {
+  // Reference detail lives in docs/; README keeps what it is, Quick start, the environments, the layout and the tasks.
+  expect(readme.split(/\s+/).filter(Boolean).length).toBeLessThanOrEqual(4000);
+});
+
+/**
+ * The anchor GitHub gives a heading: lower case, punctuation other than `-` and `_` removed, each space a hyphen
+ * (gjtorikian/html-pipeline `lib/html/pipeline/toc_filter.rb`, TableOfContentsFilter), code spans as their text.
+ */
+const headingAnchor = (heading: string) => heading.replace(/`/g, "").toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, "").replace(/ /g, "-");
+
+test("README's and docs/'s links to a section of a page name a heading that page has", () => {
+  expect(headingAnchor("Changes that need `locks: false` first")).toBe("changes-that-need-locks-false-first");
+  expect(headingAnchor("What CI does (`.github/workflows/`)")).toBe("what-ci-does-githubworkflows");
+  const files = ["README.md", ...fs.readdirSync(path.join(PROJECT_DIR, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  const links = files.flatMap((file) =>
+    [...fs.readFileSync(path.join(PROJECT_DIR, file), "utf8").matchAll(/\]\(([^)#\s]*)#([^)\s]+)\)/g)].map((m) => ({ file, target: m[1] ? path.join(path.dirname(file), m[1]) : file, anchor: m[2] })),
+  );
+  expect(links.length).toBeGreaterThan(5);
+  const broken = links.filter((l) => !fs.existsSync(path.join(PROJECT_DIR, l.target)) || !headings(l.target).map(headingAnchor).includes(l.anchor));
+  expect(broken.map((l) => `${l.file} -> ${l.target}#${l.anchor}`)).toEqual([]);
+});
+
+test("docs/tests.md has a row for every suite, and every suite a row names exists", () => {
+  const rows = fs.readFileSync(path.join(PROJECT_DIR, "docs/tests.md"), "utf8").split("\n").filter((l) => l.startsWith("| `"));
+  const named = rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+  const suites = fs.readdirSync(path.join(PROJECT_DIR, "test")).filter((f) => f.endsWith(".test.ts"));
+  expect(suites.filter((f) => !named.includes(f))).toEqual([]);
+  expect(named.filter((f) => !suites.includes(f))).toEqual([]);
 });
 
 test("README's and docs/'s relative links point at files that exist", () => {

@@ -2,8 +2,8 @@
  * Rotation by config, with no downtime, on every Azure stack file: `postgres.adminPasswordGeneration` and
  * `keyVault.secretKeyGeneration` generate new values exactly when raised (never on an unrelated deploy), the JWT key
  * rotates through two slots so the previous key stays SECRET_KEY_FALLBACKS, and a new secret version changes the web
- * app's settings in the same deploy, which makes App Service fetch every Key Vault reference again (README, "Rotate
- * a secret").
+ * app's settings in the same deploy, which makes App Service fetch every Key Vault reference again
+ * (docs/secrets.md, "Rotate a secret").
  */
 import { environments } from "../config/stack-files";
 import { generationKeepers, jwtKeySlots } from "../components/secret-rotation";

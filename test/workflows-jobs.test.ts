@@ -98,7 +98,7 @@ describe("the stacks job: its lists, or a failed job when the stack files are in
 describe("deploy on push to main", () => {
   const { stacks, "up-ungated": upUngated, "preview-gated": previewGated, "up-gated": upGated } = deploy.jobs;
 
-  test("every deploy refreshes first, so the stored server zones are current after a failover (README, Lifecycle)", () => {
+  test("every deploy refreshes first, so the stored server zones are current after a failover (docs/lifecycle.md, Failover)", () => {
     const pulumiJobs = Object.values(deploy.jobs).filter((job) => pulumiSteps(job).length > 0);
     expect(pulumiJobs.length).toBeGreaterThanOrEqual(3);
     for (const job of pulumiJobs) expect([envName(job), pulumiSteps(job)[0].with?.refresh]).toEqual([envName(job), true]);

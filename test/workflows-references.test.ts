@@ -111,8 +111,8 @@ exit 0`),
     expect(r.errors[0]).toMatch(/^::error title=Key Vault references of amplifier-api-prod did not resolve::/);
     expect(r.message).toContain("SECRET_KEY: AccessToKeyVaultDenied");
     expect(r.message).not.toContain("DATABASE_URL");
-    expect(r.message).toContain('README, "Check the references"');
-    expect(fs.readFileSync(path.join(root, "README.md"), "utf8")).toMatch(/^#+ Check the references$/m);
+    expect(r.message).toContain('docs/secrets.md, "Check the references"');
+    expect(fs.readFileSync(path.join(root, "docs/secrets.md"), "utf8")).toMatch(/^#+ Check the references$/m);
   });
 
   test("no reference listed yet is not success; a failed read stops with az's own words", () => {

@@ -199,7 +199,7 @@ export function renderConfigReference(): string {
     "Every key of a `Pulumi.<stack>.yaml` under the project namespace (`amplifier-infra:`), one table per block. A",
     "nested key is written inside its block in YAML, or set with `pulumi config set --path '<block>.<key>' <value>`;",
     "`a.b` is key `b` inside mapping `a`, `a[].b` key `b` of each item of list `a`. Every value is checked before",
-    "anything is registered, and a bad one stops with the key, the value and what is allowed (README, \"Configuration\").",
+    "anything is registered, and a bad one stops with the key, the value and what is allowed (docs/stack-files.md).",
     "`<namePrefix>` in a default is the value of `namePrefix`, `<stack>` the stack name reduced to lowercase letters and",
     "digits. Keys of other namespaces are refused, and of the providers' own keys only `azure-native:location` is taken (Azure",
     "stacks; it must equal `azure.location`): credentials, identities and endpoints come from the job's environment.",

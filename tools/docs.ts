@@ -1,6 +1,7 @@
 /**
  * `npm run docs`: every generated document, from the code. `--write` writes them; without it they are printed.
- *  - README.md: the environments table and the locked-deletes table, between their markers;
+ *  - README.md: the environments table, between its markers;
+ *  - docs/lifecycle.md: what the deletion locks hold (the locked-deletes table), between its markers;
  *  - docs/configuration.md: every stack config key (tools/config-reference.ts, from the zod schemas in config/);
  *  - docs/policy-rules.md: the policy pack's rules (tools/policy-rules-doc.ts, from policy/rules/).
  * test/docs.test.ts fails when any of them is stale.
@@ -40,13 +41,20 @@ export interface GeneratedDoc {
   text: string;
 }
 
-/** Every generated document as it must read now; README keeps its hand-written text around the generated sections. */
+/** A hand-written file with one generated section rewritten between its markers. */
+const generatedSection = (dir: string, file: string, name: string, body: string): GeneratedDoc => ({
+  file,
+  text: withSection(fs.readFileSync(path.join(dir, file), "utf8"), name, body, file),
+});
+
+/** Every generated document as it must read now; README and docs/lifecycle.md keep their hand-written text around the generated sections. */
 export async function generatedDocs(dir = PROJECT_DIR): Promise<GeneratedDoc[]> {
-  const sections = { environments: renderEnvironmentsTable(loadAllStackConfigs(dir)), "locked-deletes": await lockedDeletesTable(dir) };
-  const readme = Object.entries(sections).reduce((text, [name, body]) => withSection(text, name, body), fs.readFileSync(path.join(dir, "README.md"), "utf8"));
+  const environments = renderEnvironmentsTable(loadAllStackConfigs(dir));
+  const lockedDeletes = await lockedDeletesTable(dir);
   return [
-    { file: "README.md", text: readme },
+    generatedSection(dir, "README.md", "environments", environments),
     { file: "docs/configuration.md", text: renderConfigReference() },
+    generatedSection(dir, "docs/lifecycle.md", "locked-deletes", lockedDeletes),
     { file: "docs/policy-rules.md", text: renderPolicyRules() },
   ];
 }

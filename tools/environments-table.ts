@@ -78,11 +78,11 @@ export function renderEnvironmentsTable(configs: StackConfig[]): string {
   return lines.join("\n");
 }
 
-/** `readme` with `body` between `<!-- <name>:start ... -->` and `<!-- <name>:end -->`. */
-export function withSection(readme: string, name: string, body: string): string {
-  const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(readme);
-  const end = readme.indexOf(`<!-- ${name}:end -->`);
-  if (!start || end < start.index) throw new Error(`README.md lacks the ${name}:start/end markers`);
-  const head = readme.slice(0, start.index + start[0].length);
-  return `${head}\n${body}\n${readme.slice(end)}`;
+/** `text` (the Markdown file `file`) with `body` between `<!-- <name>:start ... -->` and `<!-- <name>:end -->`. */
+export function withSection(text: string, name: string, body: string, file = "README.md"): string {
+  const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(text);
+  const end = text.indexOf(`<!-- ${name}:end -->`);
+  if (!start || end < start.index) throw new Error(`${file} lacks the ${name}:start/end markers`);
+  const head = text.slice(0, start.index + start[0].length);
+  return `${head}\n${body}\n${text.slice(end)}`;
 }

@@ -5,7 +5,7 @@
  * inherit locks from the resource they're applied to", https://learn.microsoft.com/en-us/azure/azure-resource-manager/
  * management/lock-resources), and the target's private endpoint connection that deleting a private endpoint removes
  * (hashicorp/terraform-provider-azurerm#17478: ScopeLocked). Any change that deletes one of these fails in a stack
- * with `locks: true` until the locks are off. README's "Lifecycle" table is generated from this (`npm run docs`).
+ * with `locks: true` until the locks are off. docs/lifecycle.md's table of them is generated from this (`npm run docs`).
  */
 import type { RegisteredResource, RunResult } from "../mock-runtime";
 

@@ -52,7 +52,7 @@ $rows"
   if [ "$attempt" -ge "$attempts" ]; then
     error "Key Vault references of $WEB_APP did not resolve" "After $attempt looks, $interval s apart, these Key Vault references are not Resolved:
 $(printf '  %s\n' "${pending[@]}")
-The app reads them as the literal @Microsoft.KeyVault(...) text. AccessToKeyVaultDenied: the app's grant on that secret is missing or has not applied yet; SecretNotFound: the secret is missing; VaultNotFound or a network error: the vault is unreachable from the app (prod: its private endpoint and DNS). Fix it, then re-run this job (README, \"Check the references\")."
+The app reads them as the literal @Microsoft.KeyVault(...) text. AccessToKeyVaultDenied: the app's grant on that secret is missing or has not applied yet; SecretNotFound: the secret is missing; VaultNotFound or a network error: the vault is unreachable from the app (prod: its private endpoint and DNS). Fix it, then re-run this job (docs/secrets.md, \"Check the references\")."
     exit 1
   fi
   echo "Not Resolved yet (look $attempt of $attempts): ${pending[*]}; asking App Service to resolve them again."

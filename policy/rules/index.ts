@@ -36,7 +36,7 @@ export { EXTENSIONS, SERVER_PARAMETERS } from "./postgres-parameters";
 export { ALLOWED_TYPES, RESOURCE_TYPES_FILE } from "./resource-types";
 export { ASSIGNABLE_ROLES, ROLE_TABLE_FILE } from "./role-assignments";
 
-/** Every rule, in README order. */
+/** Every rule, in the order docs/policy-rules.md lists them. */
 export const RULES: readonly Rule[] = [
   ...postgresRules,
   ...postgresParameterRules,
