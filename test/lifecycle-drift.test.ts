@@ -1,6 +1,6 @@
 /**
  * The real Azure lifecycle on the real stack files, refreshes and failovers: what a refresh after the first deploy
- * and after a zone failover must not turn into a change (README, "Lifecycle"; the drift check runs
+ * and after a zone failover must not turn into a change (docs/lifecycle.md, "Lifecycle"; the drift check runs
  * `pulumi preview --refresh --expect-no-changes`).
  */
 import { RESTORE_INPUTS } from "../components/flexible-postgres";

@@ -1,6 +1,6 @@
 /**
  * The real Azure lifecycle on the real stack files, the resource group, the identities and teardown: what a first
- * deploy and a teardown need from the program, and what prod's locks hold (README, "Lifecycle"). The server's writes:
+ * deploy and a teardown need from the program, and what prod's locks hold (docs/lifecycle.md, "Lifecycle"). The server's writes:
  * lifecycle-server.test.ts; refreshes and failovers: lifecycle-drift.test.ts.
  */
 import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runStack, RunResult } from "../mock-runtime";

@@ -1,6 +1,6 @@
 /**
  * The real Azure lifecycle on the real stack files, the database server: extensions allowed from the init SQL, the
- * settle step before its first write (ServerIsBusy) and after a scale, one write at a time (README, "Lifecycle").
+ * settle step before its first write (ServerIsBusy) and after a scale, one write at a time (docs/lifecycle.md, "Lifecycle").
  */
 import * as fs from "fs";
 import * as path from "path";
