@@ -5,8 +5,6 @@
  * provider in Pulumi's own dynamic-provider host against a stand-in for Azure Resource Manager.
  */
 import * as fs from "fs";
-import * as http from "http";
-import type { AddressInfo } from "net";
 import * as path from "path";
 import { BOOTSTRAP_RUN_PROVIDER } from "../components/bootstrap-run";
 import { APP_ROLE, GRANTS_SQL_PATH } from "../components/database-roles";
@@ -18,6 +16,7 @@ import { stackExceptions } from "../config/stack-files";
 import { INVOKE_ACTIONS } from "../tools/azure-permissions";
 import { azureStacks } from "../tools/ci-stacks";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
+import { standInArm, standInIdentity, type StandInIdentity } from "./support/stand-in-azure";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -90,8 +89,17 @@ describe.each(stacks.map((stack) => ({ stack })))("$stack: the app signs in as i
     expect(principal.sql).toContain(`pgaadauth_create_principal_with_oid('${APP_ROLE}', '${appIdentity().state.principalId}', 'service', false, false)`);
     expect(init).toEqual({ database: one(r(), "azure-native:dbforpostgresql:Database").inputs.databaseName, sql: INIT });
     expect(grants).toEqual({ database: init.database, sql: GRANTS });
-    expect(run.secretInputs).toContain("armToken");
     expect(run.inputs.key).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("no ARM token is an input of the run, or anything else the program asks for or registers", () => {
+    // The provider signs in itself when a run is due (components/dynamic/bootstrap-run.js); the program never asks
+    // azure-native for a token, and the run holds no secret at all.
+    const run = one(r(), T.run);
+    expect(r().invokes.map((i) => i.token)).not.toContain("azure-native:authorization:getClientToken");
+    expect(Object.keys(run.inputs).filter((k) => /token|bearer|credential|authorization/i.test(k))).toEqual([]);
+    expect(run.secretInputs).toEqual([]);
+    expect(run.inputs).toMatchObject({ armEndpoint: "https://management.azure.com", loginEndpoint: "https://login.microsoftonline.com" });
   });
 
   test("the run waits for its administrator; the web app waits for the run", () => {
@@ -158,54 +166,33 @@ describe("where the run reaches the server", () => {
   });
 });
 
-/** A stand-in for ARM's container group API: records calls, answers as Azure does for one run. */
-function fakeArm(exitCode: number) {
-  const calls: string[] = [];
-  let polls = 0;
-  let body: any;
-  const server = http.createServer((req, res) => {
-    let data = "";
-    req.on("data", (c) => (data += c));
-    req.on("end", () => {
-      const url = new URL(req.url!, "http://x");
-      calls.push(`${req.method} ${url.pathname} auth=${req.headers.authorization === "Bearer t0ken" ? "ok" : "missing"}`);
-      const send = (status: number, json?: unknown) => {
-        res.writeHead(status, { "Content-Type": "application/json" });
-        res.end(json === undefined ? "" : JSON.stringify(json));
-      };
-      if (url.pathname.endsWith("/logs")) return send(200, { content: exitCode === 0 ? "database bootstrap succeeded\n" : "ERROR 42601: syntax error at or near \"GRAN\"\n" });
-      if (req.method === "DELETE") return send(body ? 200 : 204);
-      if (req.method === "PUT") {
-        body = JSON.parse(data);
-        return send(201, body);
-      }
-      if (!body) return send(404, { error: { code: "ResourceNotFound" } });
-      polls++;
-      const state = polls < 2 ? { state: "Running" } : { state: "Terminated", exitCode };
-      return send(200, { properties: { provisioningState: "Succeeded", containers: [{ name: "bootstrap", properties: { instanceView: { currentState: state } } }] } });
-    });
-  });
-  return { server, calls, body: () => body };
-}
-
 describe("the run's provider in Pulumi's own dynamic-provider host", () => {
   let host: DynamicHost;
+  let identity: StandInIdentity;
   beforeAll(async () => {
-    host = await startDynamicHost("urn:pulumi:test::amplifier-infra::amplifier:database:DatabaseBootstrap$pulumi-nodejs:dynamic/amplifier:BootstrapRun::database-bootstrap-run");
+    // The host gets the deploy job's environment (deploy.yml's ARM_* variables, GitHub's OIDC request variables).
+    identity = await standInIdentity();
+    host = await startDynamicHost("urn:pulumi:test::amplifier-infra::amplifier:database:DatabaseBootstrap$pulumi-nodejs:dynamic/amplifier:BootstrapRun::database-bootstrap-run", {
+      PATH: process.env.PATH,
+      ...identity.env,
+    });
   });
-  afterAll(() => host?.stop());
+  afterAll(() => {
+    host?.stop();
+    identity?.close();
+  });
 
   const inputs = async (exitCode: number, key = "k1") => {
-    const arm = fakeArm(exitCode);
-    await new Promise<void>((resolve) => arm.server.listen(0, "127.0.0.1", resolve));
+    // Every ARM call must carry a token the stand-in Entra ID issued.
+    const arm = await standInArm(exitCode, (token) => identity.issued.includes(token));
     const props = {
       key,
       serverId: "/servers/a",
       groupId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x",
       containerName: "bootstrap",
       group: { location: "eastus", properties: { containers: [{ name: "bootstrap" }] } },
-      armToken: "t0ken",
-      armEndpoint: `http://127.0.0.1:${(arm.server.address() as AddressInfo).port}`,
+      armEndpoint: arm.url,
+      loginEndpoint: identity.loginEndpoint,
       apiVersion: "2023-05-01",
       pollSeconds: 0.05,
       timeoutMinutes: 1,
@@ -226,7 +213,7 @@ describe("the run's provider in Pulumi's own dynamic-provider host", () => {
       expect(arm.calls.slice(-2)).toEqual([`GET ${path}/containers/bootstrap/logs auth=ok`, `DELETE ${path} auth=ok`]);
       expect(arm.body()).toEqual(props.group);
     } finally {
-      arm.server.close();
+      arm.close();
     }
   });
 
@@ -235,27 +222,28 @@ describe("the run's provider in Pulumi's own dynamic-provider host", () => {
     try {
       await expect(host.create(props)).rejects.toThrow(/exited with 1[\s\S]*syntax error at or near "GRAN"/);
     } finally {
-      arm.server.close();
+      arm.close();
     }
     const again = await inputs(1, "k2");
     try {
       await expect(host.update("bootstrap-/servers/a", { ...again.props, key: "k1" }, again.props)).rejects.toThrow(/exited with 1/);
     } finally {
-      again.arm.server.close();
+      again.arm.close();
     }
   });
 
-  test("re-runs when the key changes (an update, never a replacement) and not for a new token or provider text", async () => {
+  test("re-runs when the key changes (an update, never a replacement), not for a state an older provider text wrote", async () => {
     const { arm, props } = await inputs(0);
-    arm.server.close();
-    // A fresh token on every run, and a state written by an older build of the provider text: no change.
-    expect(await host.diff("x", { ...props, __provider: "exports.handler = () => ({});" }, { ...props, armToken: "another" })).toEqual({ changes: DIFF.none, replaces: [] });
+    arm.close();
+    // A state written by an older build of the provider text, which still carried an ARM token input: no change (and
+    // the next up stores the new inputs, without it).
+    expect(await host.diff("x", { ...props, armToken: "old-token", __provider: "exports.handler = () => ({});" }, props)).toEqual({ changes: DIFF.none, replaces: [] });
     expect(await host.diff("x", props, { ...props, key: "k2" })).toEqual({ changes: DIFF.some, replaces: [] });
   });
 
   test("refresh keeps the state (no read: the drift check stays clean); teardown forgets it (no delete)", async () => {
     const { arm, props } = await inputs(0);
-    arm.server.close();
+    arm.close();
     expect(await host.read("bootstrap-/servers/a", props)).toEqual({ id: "bootstrap-/servers/a", props });
     await expect(host.delete("bootstrap-/servers/a", props)).resolves.toBeUndefined();
     expect(arm.calls).toEqual([]);
