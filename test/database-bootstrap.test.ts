@@ -108,6 +108,22 @@ describe.each(stacks.map((stack) => ({ stack })))("$stack: the app signs in as i
     expect(one(r(), T.webApp).dependencies).toContain(run.urn);
   });
 
+  test("the vault gets the passwordless URL only after the run: a failed run leaves the old URL, and the app on it", () => {
+    // pulumi up stops before a resource whose dependency failed, so neither the secret nor the web app's settings
+    // (DATABASE_AUTH_MODE) change unless the role they rely on exists.
+    const run = one(r(), T.run);
+    const url = one(r(), T.secret, "key-vault-postgresql-connection-string");
+    expect(url.dependencies).toContain(run.urn);
+    // Written by the bootstrap (a child of it, so the vault does not wait for the app), under the URN it had as the
+    // vault's child: an existing stack keeps its secret.
+    expect(url.parent).toBe(one(r(), "amplifier:database:DatabaseBootstrap").urn);
+    expect(url.options.aliasParents).toContain(one(r(), "amplifier:security:KeyVault").urn);
+    expect(url.options.retainOnDelete).toBe(true);
+    // Still the first reference, as before: the web app's settings list keeps its order.
+    const names = (one(r(), T.webApp).inputs.siteConfig.appSettings as { name: string; value: string }[]).filter((x) => x.value.startsWith("@Microsoft.KeyVault(")).map((x) => x.name);
+    expect(names.slice(0, 4)).toEqual(["DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "TELEMETRY_APP_INSIGHTS_CONNECTION_STRING"]);
+  });
+
   test("DATABASE_URL names the app's role and carries no password; a plain setting says: fetch a token", () => {
     const url = new URL(String(r().outputs.DATABASE_URL).replace("postgresql+asyncpg:", "postgresql:"));
     expect([url.username, url.password, url.searchParams.get("ssl")]).toEqual([APP_ROLE, "", "require"]);
