@@ -4,8 +4,8 @@ import { readProjectFile } from "./project-files";
 /**
  * One run of the database bootstrap: a short-lived Azure container group (Microsoft.ContainerInstance/containerGroups)
  * that this step creates through Azure Resource Manager's REST API, waits for, reads the exit code and log of, and
- * deletes. The container group is never a Pulumi resource: azure-native's ContainerGroup would not report the
- * container's exit code, and a deployment script (Microsoft.Resources/deploymentScripts) deletes itself after its
+ * deletes. The container group is never a Pulumi resource: azure-native's ContainerGroup returns once the group is
+ * provisioned and never waits for the container to end (its exit code comes later in the GET's instanceView), and a deployment script (Microsoft.Resources/deploymentScripts) deletes itself after its
  * retentionInterval (at most PT26H), so a refresh would drop it from the state and the next plan would create it again.
  *
  * A Pulumi dynamic resource (https://www.pulumi.com/docs/iac/concepts/providers/dynamic-providers/), like Settle; its

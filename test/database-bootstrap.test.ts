@@ -16,7 +16,7 @@ import { stackExceptions } from "../config/stack-files";
 import { INVOKE_ACTIONS } from "../tools/azure-permissions";
 import { azureStacks } from "../tools/ci-stacks";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
-import { standInArm, standInIdentity, type StandInIdentity } from "./support/stand-in-azure";
+import { type ArmAnswer, standInArm, standInIdentity, type StandInIdentity } from "./support/stand-in-azure";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -198,9 +198,9 @@ describe("the run's provider in Pulumi's own dynamic-provider host", () => {
     identity?.close();
   });
 
-  const inputs = async (exitCode: number, key = "k1") => {
+  const inputs = async (exitCode: number, key = "k1", script?: (method: string, path: string, n: number) => ArmAnswer | undefined) => {
     // Every ARM call must carry a token the stand-in Entra ID issued.
-    const arm = await standInArm(exitCode, (token) => identity.issued.includes(token));
+    const arm = await standInArm(exitCode, (token) => identity.issued.includes(token), script);
     const props = {
       key,
       serverId: "/servers/a",
@@ -226,7 +226,8 @@ describe("the run's provider in Pulumi's own dynamic-provider host", () => {
       const path = "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x";
       expect(arm.calls[0]).toBe(`DELETE ${path} auth=ok`);
       expect(arm.calls).toContain(`PUT ${path} auth=ok`);
-      expect(arm.calls.slice(-2)).toEqual([`GET ${path}/containers/bootstrap/logs auth=ok`, `DELETE ${path} auth=ok`]);
+      // The group is gone before the run reports success: DELETE, then a GET that says 404.
+      expect(arm.calls.slice(-3)).toEqual([`GET ${path}/containers/bootstrap/logs auth=ok`, `DELETE ${path} auth=ok`, `GET ${path} auth=ok`]);
       expect(arm.body()).toEqual(props.group);
     } finally {
       arm.close();
@@ -245,6 +246,48 @@ describe("the run's provider in Pulumi's own dynamic-provider host", () => {
       await expect(host.update("bootstrap-/servers/a", { ...again.props, key: "k1" }, again.props)).rejects.toThrow(/exited with 1/);
     } finally {
       again.arm.close();
+    }
+  });
+
+  test("ARM's errors fail the run at once with ARM's message: 401, 403, a provider not registered", async () => {
+    const cases: [string, (m: string, p: string, n: number) => ArmAnswer | undefined, RegExp, number][] = [
+      // An expired token while polling: no spinning until the deadline.
+      ["401 on the poll", (m, p) => (m === "GET" && !p.endsWith("/logs") && armState.put ? [401, { error: { code: "ExpiredAuthenticationToken", message: "The access token expiry..." } }] : undefined), /GET .* answered 401: ExpiredAuthenticationToken/, 1],
+      ["403 on the PUT", (m) => (m === "PUT" ? [403, { error: { code: "AuthorizationFailed", message: "does not have authorization" } }] : undefined), /PUT .* answered 403: AuthorizationFailed/, 1],
+      ["provider not registered", (m) => (m === "PUT" ? [409, { error: { code: "MissingSubscriptionRegistration", message: "The subscription is not registered to use namespace 'Microsoft.ContainerInstance'." } }] : undefined), /409: MissingSubscriptionRegistration[\s\S]*npm run azure-setup/, 1],
+    ];
+    const armState = { put: false };
+    for (const [name, script, error, puts] of cases) {
+      armState.put = false;
+      const { arm, props } = await inputs(0, "k1", (m, p, n) => {
+        if (m === "PUT") armState.put = true;
+        return script(m, p, n);
+      });
+      try {
+        await expect(host.create(props)).rejects.toThrow(error);
+        // At the first error: one PUT, at most one poll, no spinning until the deadline.
+        expect({ name, puts: arm.calls.filter((c) => c.startsWith("PUT")).length }).toEqual({ name, puts });
+        expect({ name, polls: arm.calls.filter((c) => /^GET \S+ci-x auth/.test(c)).length <= 2 }).toEqual({ name, polls: true });
+      } finally {
+        arm.close();
+      }
+    }
+  });
+
+  test("429: waits as Retry-After says and goes on; a DELETE that fails fails the run (the group holds the admin identity)", async () => {
+    const throttled = await inputs(0, "k1", (m, p, n) => (m === "GET" && !p.endsWith("/logs") && n === 1 ? [429, { error: { code: "TooManyRequests" } }, { "Retry-After": "1" }] : undefined));
+    try {
+      await expect(host.create(throttled.props)).resolves.toMatchObject({ props: { log: "database bootstrap succeeded\n" } });
+      expect(throttled.arm.calls.filter((c) => c.startsWith("GET") && !c.includes("/logs")).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      throttled.arm.close();
+    }
+    // The final DELETE (the second one: the first clears a group an interrupted run left) is refused.
+    const stuck = await inputs(0, "k1", (m, _p, n) => (m === "DELETE" && n === 1 ? [403, { error: { code: "ScopeLocked", message: "locked" } }] : undefined));
+    try {
+      await expect(host.create(stuck.props)).rejects.toThrow(/DELETE .* answered 403: ScopeLocked: locked/);
+    } finally {
+      stuck.arm.close();
     }
   });
 

@@ -103,6 +103,17 @@ async function armToken(inputs, env) {
   return { token: body.access_token, expires: Date.now() + Number(body.expires_in || 3600) * 1000 };
 }
 
+/** ARM's error in a response body ({ error: { code, message } }: Azure Resource Manager REST "Common error response"). */
+function armError(method, what, got) {
+  const e = got.json.error || {};
+  const code = e.code ? `${e.code}: ` : "";
+  let text = `database bootstrap: ${method} ${what} answered ${got.status}: ${code}${e.message || got.json.text || JSON.stringify(got.json)}`;
+  // Subscriptions set up before the run existed lack the provider, and the group-scoped deploy identity cannot
+  // register it (Microsoft Learn, "Resolve errors for resource provider registration": MissingSubscriptionRegistration).
+  if (e.code === "MissingSubscriptionRegistration") text += " (run `npm run azure-setup` again, or az provider register --namespace Microsoft.ContainerInstance, as a subscription owner)";
+  return new Error(text);
+}
+
 /** One run: create the container group, wait for its container to end, read its log, delete it. */
 async function run(inputs, env) {
   const base = `${inputs.armEndpoint}${inputs.groupId}`;
@@ -112,34 +123,55 @@ async function run(inputs, env) {
     if (!credential || credential.expires - Date.now() < 5 * 60_000) credential = await armToken(inputs, env);
     return credential.token;
   };
-  const call = async (method, url, body) => {
-    const headers = { Authorization: `Bearer ${await bearer()}`, "Content-Type": "application/json" };
-    const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: response.status, json: await readJson(response) };
-  };
   const deadline = Date.now() + Number(inputs.timeoutMinutes) * 60_000;
-  const waitGone = async () => {
-    while ((await call("GET", `${base}?${api}`)).status !== 404) {
-      if (Date.now() > deadline) throw new Error(`database bootstrap: container group ${inputs.groupId} was not deleted in time`);
+  // One ARM request. 429 (throttled) waits as long as Retry-After says and asks again, until the deadline (Microsoft
+  // Learn, "Understand how Azure Resource Manager throttles requests": "wait the number of seconds in Retry-After").
+  const call = async (method, url, body) => {
+    for (;;) {
+      const headers = { Authorization: `Bearer ${await bearer()}`, "Content-Type": "application/json" };
+      const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const got = { status: response.status, json: await readJson(response) };
+      if (got.status !== 429) return got;
+      const wait = Number(response.headers.get("retry-after")) || inputs.pollSeconds * 4;
+      if (Date.now() + wait * 1000 > deadline) throw armError(method, inputs.groupId, got);
+      await pause(wait);
+    }
+  };
+  // Any other 4xx is final (401 an expired or wrong token, 403 a missing role, 400 a bad body): fail at once with
+  // ARM's error instead of polling until the deadline. `allowed` lists what a step expects besides 2xx.
+  const checked = async (method, url, body, allowed = []) => {
+    const got = await call(method, url, body);
+    if (got.status >= 400 && !allowed.includes(got.status)) throw armError(method, url === `${base}?${api}` ? inputs.groupId : url.slice(inputs.armEndpoint.length), got);
+    return got;
+  };
+  const remove = async () => {
+    const gone = await checked("DELETE", `${base}?${api}`, undefined, [404]);
+    if (gone.status === 404 || gone.status === 204) return;
+    // 202: the deletion goes on; wait until a GET says 404.
+    while ((await checked("GET", `${base}?${api}`, undefined, [404])).status !== 404) {
+      if (Date.now() > deadline) throw new Error(`database bootstrap: container group ${inputs.groupId} was not deleted in time; delete it (it holds the server's Entra administrator identity)`);
       await pause(inputs.pollSeconds);
     }
   };
   // A group left by an interrupted run: remove it, so this run starts from a clean container.
-  const old = await call("DELETE", `${base}?${api}`);
-  if (old.status >= 400 && old.status !== 404) throw new Error(`database bootstrap: DELETE ${inputs.groupId} answered ${old.status}: ${JSON.stringify(old.json)}`);
-  if (old.status !== 404 && old.status !== 204) await waitGone();
+  await remove();
 
-  let put = await call("PUT", `${base}?${api}`, inputs.group);
-  for (let attempt = 1; put.status === 409 && attempt < 10; attempt++) {
-    await pause(inputs.pollSeconds * 3);
+  // 409 while ARM still finishes an earlier operation on the group: ask again, a few times. A 409 that is not about
+  // the group (the provider not registered) is final.
+  let put;
+  for (let attempt = 1; ; attempt++) {
     put = await call("PUT", `${base}?${api}`, inputs.group);
+    if (put.status !== 409 || attempt >= 10 || put.json.error?.code === "MissingSubscriptionRegistration") break;
+    await pause(inputs.pollSeconds * 3);
   }
-  if (put.status >= 400) throw new Error(`database bootstrap: PUT ${inputs.groupId} answered ${put.status}: ${JSON.stringify(put.json)}`);
+  if (put.status >= 400) throw armError("PUT", inputs.groupId, put);
 
+  // The container's exit code is in the group's GET (instanceView.currentState.exitCode, containerInstance.json
+  // ContainerState); poll it until the container has terminated.
   let exitCode;
   let events;
   for (;;) {
-    const got = await call("GET", `${base}?${api}`);
+    const got = await checked("GET", `${base}?${api}`);
     const props = got.json.properties || {};
     const container = ((props.containers || [])[0] || {}).properties?.instanceView || {};
     events = container.events || props.instanceView?.events || [];
@@ -151,14 +183,21 @@ async function run(inputs, env) {
     if (Date.now() > deadline) break;
     await pause(inputs.pollSeconds);
   }
+  // The log is for the message only: a failed read of it does not decide the run.
   const logs = await call("GET", `${base}/containers/${inputs.containerName}/logs?${api}&tail=200`);
   const log = typeof logs.json.content === "string" ? logs.json.content : "";
-  // Nothing stays behind (a terminated group costs nothing, but it is noise in the group's resource list).
-  await call("DELETE", `${base}?${api}`);
+  // Nothing stays behind: the group runs as the server's Entra administrator. A deletion that fails fails the run.
+  let leftBehind;
+  try {
+    await remove();
+  } catch (err) {
+    leftBehind = err;
+  }
   if (exitCode !== 0) {
     const why = exitCode === undefined ? "did not finish (provisioning failed or timed out)" : `exited with ${exitCode}`;
-    throw new Error(`database bootstrap ${why}. Container events: ${JSON.stringify(events)}\n${log}`);
+    throw new Error(`database bootstrap ${why}. Container events: ${JSON.stringify(events)}\n${log}${leftBehind ? `\n${leftBehind.message}` : ""}`);
   }
+  if (leftBehind) throw leftBehind;
   return { key: inputs.key, serverId: inputs.serverId, log };
 }
 
