@@ -103,7 +103,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         const steps = [
           // pgaadauth only works in database postgres, and only for an Entra administrator (Microsoft Learn, "Manage
           // Microsoft Entra roles"); a new admin or identity can take a while to resolve: that step retries.
-          { database: "postgres", sql: azureAppRoleSql(appPrincipalId, args.server.adminLogin), retry: true },
+          { database: "postgres", sql: azureAppRoleSql(appPrincipalId, database, args.server.adminLogin), retry: true },
           { database, sql: args.initSql },
           { database, sql: args.grantsSql },
         ];

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Client } from "pg";
-import { APP_ROLE, APP_SCHEMA, devAppRoleSql, GRANTS_SQL_PATH, OWNER_ROLE } from "../components/database-roles";
+import { APP_ROLE, APP_SCHEMA, devAppRoleSql, GRANTS_SQL_PATH, OWNER_ROLE, ownerMembershipSql } from "../components/database-roles";
 import { PROJECT_DIR } from "../config/stack-files";
 import { startPostgres, type TestPostgres } from "./support/postgres";
 
@@ -63,6 +63,8 @@ describe("cut-over on PostgreSQL 15: the app's tables move from public into its 
     // As on Azure: the admin login and the bootstrap's Entra administrator have CREATEROLE and CREATEDB, no superuser.
     await root.query("CREATE ROLE amplifier_admin LOGIN CREATEROLE CREATEDB");
     await root.query("CREATE ROLE entra_bootstrap LOGIN CREATEROLE CREATEDB");
+    // The other owner an ARM-created database may have: Azure's azure_pg_admin, which the admin login belongs to.
+    await root.query("CREATE ROLE azure_pg_admin NOLOGIN; GRANT azure_pg_admin TO amplifier_admin");
   }, 60_000);
 
   afterAll(async () => {
@@ -71,8 +73,8 @@ describe("cut-over on PostgreSQL 15: the app's tables move from public into its 
   });
 
   /** A database as the spec's deploy left it: init SQL and the app's tables and rows, all by the admin login, in public. */
-  async function specDatabase(name: string): Promise<void> {
-    await root.query(`CREATE DATABASE ${name} OWNER amplifier_admin`);
+  async function specDatabase(name: string, owner = "amplifier_admin"): Promise<void> {
+    await root.query(`CREATE DATABASE ${name} OWNER ${owner}`);
     // The extension needs a superuser here (Azure allows it through azure.extensions); everything else is the admin's.
     const su = await server.connect(name);
     await su.query('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"');
@@ -93,7 +95,7 @@ describe("cut-over on PostgreSQL 15: the app's tables move from public into its 
   async function bootstrap(name: string): Promise<void> {
     const boot = await server.connect("postgres", "entra_bootstrap");
     try {
-      await boot.query(`${devAppRoleSql("unused")}GRANT "amplifier_admin" TO CURRENT_USER;`);
+      await boot.query(`${devAppRoleSql("unused")}${ownerMembershipSql(name, "amplifier_admin")}`);
     } finally {
       await boot.end();
     }
@@ -146,6 +148,22 @@ describe("cut-over on PostgreSQL 15: the app's tables move from public into its 
       expect((await layout(check)).relations.filter((r) => r.schema === "public")).toEqual([]);
     } finally {
       await app.end();
+      await check.end();
+    }
+  });
+
+  test("a database owned by azure_pg_admin, not the admin login: the bootstrap joins both and the cut-over is the same", async () => {
+    await specDatabase("amplifier_pgadmin", "azure_pg_admin");
+    await bootstrap("amplifier_pgadmin");
+    await bootstrap("amplifier_pgadmin");
+    const check = await server.connect("amplifier_pgadmin");
+    try {
+      const after = await layout(check);
+      expect(after.relations.filter((r) => r.schema === "public")).toEqual([]);
+      expect(after.data).toEqual({ sessions: [{ title: "first", state: "open" }, { title: "second", state: "open" }], events: [{ n: 3 }] });
+      expect(await rows(check, "SELECT pg_has_role('entra_bootstrap', 'azure_pg_admin', 'MEMBER') AS owner, pg_has_role('entra_bootstrap', 'amplifier_admin', 'MEMBER') AS admin")).toEqual([{ owner: true, admin: true }]);
+      expect(await rows(check, `SELECT has_database_privilege('${APP_ROLE}', 'amplifier_pgadmin', 'CONNECT') AS connect`)).toEqual([{ connect: true }]);
+    } finally {
       await check.end();
     }
   });
