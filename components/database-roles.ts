@@ -67,7 +67,7 @@ export function azureAppRoleSql(objectId: string, database: string, adminLogin: 
  * which role owns a database created through ARM (the admin login, or azure_pg_admin as some emulations model it),
  * so the owner is read from pg_database rather than assumed. Azure's administrators are not superusers; PostgreSQL
  * 15's CREATEROLE may grant any non-superuser role (PostgreSQL 15 docs, "CREATE ROLE"). A role it already belongs to
- * is left alone (no grant that needs ADMIN OPTION). `test/database-cutover.test.ts` runs it with both owners.
+ * is left alone (no grant that needs ADMIN OPTION). The cut-over test runs it with both owners on PostgreSQL 15.
  */
 export function ownerMembershipSql(database: string, adminLogin: string): string {
   return [
