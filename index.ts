@@ -74,7 +74,6 @@ export = async () => {
     ...placement,
     protect: cfg.protect,
     tenantId: client.tenantId,
-    databaseUrl: db.databaseUrl,
     appInsightsConnectionString: telemetry.connectionString,
     settingSecrets: extra.secure,
   });
@@ -95,6 +94,8 @@ export = async () => {
       })
     : undefined;
 
+  // What the app and its database bootstrap wait for in prod: the private names resolve.
+  const privateNames = net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [];
   const app = new AppService("app", {
     config: cfg.appService,
     ...placement,
@@ -103,10 +104,12 @@ export = async () => {
     references: vault.references,
     sessionShare: { accountName: sessions.accountName, shareName: sessions.shareName, accessKey: sessions.accessKey, mountPath: cfg.storage.mountPath },
     subnetId: net?.appSubnetId,
-    dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],
-    // The app's database role, mapped to the app's own identity, exists before the app starts.
-    beforeWebApp: (identity, app) => [
-      new DatabaseBootstrap("database-bootstrap", {
+    dependsOn: privateNames,
+    // Inside the app (its role is mapped to the app's identity, which the app component creates): the app's database
+    // role, then the URL that names it. The vault gets the passwordless URL only once the role exists, and the web app
+    // waits for both, so a failed run leaves the vault and the app as they were.
+    beforeWebApp: (identity, app) => {
+      const bootstrap = new DatabaseBootstrap("database-bootstrap", {
         ...placement,
         namePrefix: cfg.namePrefix,
         stackSlug: cfg.stackSlug,
@@ -120,9 +123,10 @@ export = async () => {
         image: postgres.bootstrap.image,
         timeoutMinutes: postgres.bootstrap.timeoutMinutes,
         subnetId: net?.bootstrapSubnetId,
-        dependsOn: net ? [...net.endpoints, ...net.zoneGroups, ...net.links] : [],
-      }, { parent: app }).run,
-    ],
+        dependsOn: privateNames,
+      }, { parent: app });
+      return { waitFor: [bootstrap.run], references: [vault.addDatabaseUrl(db.databaseUrl, { parent: bootstrap, after: [bootstrap.run] })] };
+    },
   });
   new Monitoring("monitoring", {
     config: cfg.monitoring,

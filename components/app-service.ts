@@ -5,7 +5,7 @@ import * as web from "@pulumi/azure-native/web";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceConfig } from "../config/schema";
 import { startCommand } from "./app-settings";
-import type { SecretReference } from "./key-vault";
+import { inSettingOrder, type SecretReference } from "./key-vault";
 import type { AzurePlacement } from "./azure-placement";
 // Built-in role "Key Vault Secrets User" (the RBAC form of the spec's get, list): the one role the policy pack lets
 // the app's identities hold, so both read it from one place.
@@ -27,11 +27,12 @@ export interface AppServiceArgs extends AzurePlacement {
   /** Resources the app must wait for (private endpoints, their DNS zone groups and the zones' VNet links). */
   dependsOn?: pulumi.Resource[];
   /**
-   * Called with the app's identity once it exists and before the web app is registered; the web app also waits for
-   * what it returns (the database bootstrap run that creates the app's role for that identity). `app` is this
-   * component, the parent of what the hook creates: the app's access to its database.
+   * Called with the app's identity once it exists and before its grants and the web app are registered. `app` is this
+   * component, the parent of what the hook creates: the app's access to its database (the bootstrap run that creates
+   * the app's role for that identity). The web app waits for `waitFor`; `references` are secrets that could only be
+   * written after that (the database URL naming the role), granted and referenced like `references` above.
    */
-  beforeWebApp?: (identity: managedidentity.UserAssignedIdentity, app: pulumi.ComponentResource) => pulumi.Resource[];
+  beforeWebApp?: (identity: managedidentity.UserAssignedIdentity, app: pulumi.ComponentResource) => { waitFor: pulumi.Resource[]; references?: SecretReference[] };
 }
 
 /** Where a web app's read-back lists the storage mounts that WebAppAzureStorageAccounts owns. */
@@ -93,7 +94,9 @@ export class AppService extends pulumi.ComponentResource {
     // assignment), not the vault: the app reads its own secrets and nothing else the vault holds. Microsoft's guide
     // prefers vault scope with a vault per app and environment; this vault is one, but a vault-wide grant would also
     // reach anything added to it later.
-    const grants = args.references.map(
+    const hook = args.beforeWebApp?.(this.identity, this) ?? { waitFor: [] };
+    const references = inSettingOrder([...args.references, ...(hook.references ?? [])]);
+    const grants = references.map(
       (ref) =>
         new authorization.RoleAssignment(
           `${name}-reads-${ref.secretName}`,
@@ -110,9 +113,7 @@ export class AppService extends pulumi.ComponentResource {
         ),
     );
 
-    const waitFor = args.beforeWebApp?.(this.identity, this) ?? [];
-
-    const keyVaultRefs = args.references.map((ref) => ({ name: ref.setting, value: pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${ref.uri})` }));
+    const keyVaultRefs = references.map((ref) => ({ name: ref.setting, value: pulumi.interpolate`@Microsoft.KeyVault(SecretUri=${ref.uri})` }));
     // The references are versionless, and App Service caches what they resolve to for up to 24 hours, but "any
     // configuration change to the app causes an app restart and an immediate refetch of all referenced secrets"
     // (Microsoft Learn, "Use Key Vault references as app settings", Understand rotation). A new value is a new
@@ -120,7 +121,7 @@ export class AppService extends pulumi.ComponentResource {
     // that writes one, and never otherwise: an unchanged deploy reads the same versions back.
     const digest = {
       name: REFERENCES_DIGEST_SETTING,
-      value: pulumi.all(args.references.map((ref) => ref.uriWithVersion)).apply((uris) => referencesDigest(uris)),
+      value: pulumi.all(references.map((ref) => ref.uriWithVersion)).apply((uris) => referencesDigest(uris)),
     };
     // The app's own SecretsManager uses DefaultAzureCredential, which picks a user-assigned identity by this
     // variable (Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/_credentials/default.py).
@@ -165,7 +166,7 @@ export class AppService extends pulumi.ComponentResource {
       // GET {site}/config/web, whose siteConfig lists it (provider/pkg/resources/customresources/custom_webapp.go), and
       // a refresh copies what changed into the stored inputs (provider/pkg/provider/provider.go, Read); without the
       // ignore, the next deploy would plan to remove it and PUT the site without it.
-      { parent: this, dependsOn: [...grants, ...(args.dependsOn ?? []), ...waitFor], ignoreChanges: [STORAGE_MOUNTS] },
+      { parent: this, dependsOn: [...grants, ...(args.dependsOn ?? []), ...hook.waitFor], ignoreChanges: [STORAGE_MOUNTS] },
     );
 
     // Basic-auth publishing off (AzPol 871b205b, aede300b): deploy with Entra/OIDC, not a publish profile.

@@ -1,10 +1,9 @@
 import * as crypto from "crypto";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import type { AzurePlacement } from "./azure-placement";
-import { BootstrapRun } from "./bootstrap-run";
+import { BootstrapRun, LOGIN_ENDPOINT } from "./bootstrap-run";
 import { APP_ROLE, azureAppRoleSql } from "./database-roles";
 
 /** Container Instances REST API version of the run (stable; identity, subnetIds and instanceView exit codes). */
@@ -104,7 +103,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         const steps = [
           // pgaadauth only works in database postgres, and only for an Entra administrator (Microsoft Learn, "Manage
           // Microsoft Entra roles"); a new admin or identity can take a while to resolve: that step retries.
-          { database: "postgres", sql: azureAppRoleSql(appPrincipalId, args.server.adminLogin), retry: true },
+          { database: "postgres", sql: azureAppRoleSql(appPrincipalId, database, args.server.adminLogin), retry: true },
           { database, sql: args.initSql },
           { database, sql: args.grantsSql },
         ];
@@ -148,11 +147,6 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
       return crypto.createHash("sha256").update(JSON.stringify({ what, serverId })).digest("hex");
     });
 
-    // A token for ARM, fetched from the deploying identity's credential when the run is due (no ARM request;
-    // pulumi/pulumi-azure-native provider/pkg/provider/provider.go, azure-native:authorization:getClientToken), so
-    // it is fresh even after a long server creation. A read-only preview gets its own token and never uses it.
-    const token = authorization.getClientTokenOutput({}, { parent: this, dependsOn: [this.admin, ...(args.dependsOn ?? [])] });
-
     this.run = new BootstrapRun(
       `${name}-run`,
       {
@@ -161,8 +155,10 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         groupId,
         containerName: CONTAINER,
         group,
-        armToken: token.token,
         armEndpoint: "https://management.azure.com",
+        // The provider signs in to ARM itself when a run is due (components/dynamic/bootstrap-run.js): no token is an
+        // input or output of the run, so none lands in the state.
+        loginEndpoint: LOGIN_ENDPOINT,
         apiVersion: CONTAINER_GROUPS_API,
         pollSeconds: 10,
         timeoutMinutes: args.timeoutMinutes,

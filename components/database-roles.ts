@@ -35,11 +35,10 @@ export function devAppRoleSql(password: string): string {
  * identity's object id (pgaadauth_create_principal_with_oid(roleName, objectId, objectType, isAdmin, isMfa), type
  * `service` for a managed identity, not an admin; an existing role whose label names another object id, after the
  * identity was recreated, is re-pointed with the documented SECURITY LABEL form; Microsoft Learn, "Manage Microsoft
- * Entra roles in Azure Database for PostgreSQL"). Then the administrator joins the server admin login's role: the
- * app's database is owned by that login, and Azure's administrators are not superusers, so without it they could not
- * create the app's schema (PostgreSQL 15: CREATEROLE may grant any non-superuser role).
+ * Entra roles in Azure Database for PostgreSQL"). Then the administrator joins the roles it must act as
+ * (ownerMembershipSql).
  */
-export function azureAppRoleSql(objectId: string, adminLogin: string): string {
+export function azureAppRoleSql(objectId: string, database: string, adminLogin: string): string {
   if (!/^[0-9a-f-]{36}$/i.test(objectId)) throw new Error(`not an Entra object id: ${JSON.stringify(objectId)}`);
   const label = `aadauth,oid=${objectId},type=service`;
   return [
@@ -57,7 +56,34 @@ export function azureAppRoleSql(objectId: string, adminLogin: string): string {
     "  END IF;",
     "END",
     "$$;",
-    `GRANT "${adminLogin.replace(/"/g, '""')}" TO CURRENT_USER;`,
+    ownerMembershipSql(database, adminLogin),
+  ].join("\n");
+}
+
+/**
+ * The administrator running the grants joins (1) the owner of the app's database, whoever that is, since only the
+ * owner may grant CONNECT on it and create the app's schema there, and (2) the server's admin login, which owns the
+ * tables the app created while it logged in as the admin (the cut-over moves them). Microsoft does not document
+ * which role owns a database created through ARM (the admin login, or azure_pg_admin as some emulations model it),
+ * so the owner is read from pg_database rather than assumed. Azure's administrators are not superusers; PostgreSQL
+ * 15's CREATEROLE may grant any non-superuser role (PostgreSQL 15 docs, "CREATE ROLE"). A role it already belongs to
+ * is left alone (no grant that needs ADMIN OPTION). The cut-over test runs it with both owners on PostgreSQL 15.
+ */
+export function ownerMembershipSql(database: string, adminLogin: string): string {
+  return [
+    "DO $$",
+    "DECLARE r text;",
+    "BEGIN",
+    `  FOR r IN SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ${sqlLiteral(database)} UNION SELECT rolname FROM pg_roles WHERE rolname = ${sqlLiteral(adminLogin)} LOOP`,
+    "    IF NOT pg_has_role(current_user, r, 'MEMBER') THEN",
+    "      EXECUTE format('GRANT %I TO CURRENT_USER', r);",
+    "    END IF;",
+    "  END LOOP;",
+    `  IF NOT EXISTS (SELECT FROM pg_database WHERE datname = ${sqlLiteral(database)}) THEN`,
+    `    RAISE EXCEPTION 'database % does not exist', ${sqlLiteral(database)};`,
+    "  END IF;",
+    "END",
+    "$$;",
     "",
   ].join("\n");
 }

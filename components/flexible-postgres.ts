@@ -7,7 +7,7 @@ import type { ServerConfig } from "../config/schema";
 import { flexibleServerDatabaseId } from "./arm-ids";
 import { databaseUrl } from "./database-url";
 import { APP_ROLE } from "./database-roles";
-import { generationKeepers } from "./secret-rotation";
+import { adminPasswordKeepers } from "./secret-rotation";
 import { Settle } from "./settle";
 import type { AzurePlacement } from "./azure-placement";
 
@@ -94,11 +94,11 @@ export class FlexiblePostgres extends pulumi.ComponentResource {
     const c = args.config;
 
     // RandomPassword keeps `result` secret (a RandomString would leak it through its id). Raising
-    // postgres.adminPasswordGeneration changes its keepers, which generates a new one (components/secret-rotation.ts).
-    const keepers = generationKeepers(c.adminPasswordGeneration);
+    // postgres.adminPasswordGeneration changes its keepers, which generates a new one; so did, once, the app's move off
+    // the admin URL (the access mode is a keeper too: components/secret-rotation.ts).
     const password = new random.RandomPassword(
       `${name}-admin-password`,
-      { length: c.passwordLength, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2, ...(keepers ? { keepers } : {}) },
+      { length: c.passwordLength, special: true, minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2, keepers: adminPasswordKeepers(c.adminPasswordGeneration) },
       { parent: this },
     );
 

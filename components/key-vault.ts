@@ -53,8 +53,6 @@ export interface KeyVaultArgs extends AzurePlacement {
   tenantId: pulumi.Input<string>;
   /** Pulumi `protect` on the vault. */
   protect: boolean;
-  /** The database tier's DATABASE_URL. */
-  databaseUrl: pulumi.Input<string>;
   appInsightsConnectionString: pulumi.Input<string>;
   /** Secure `app.settings` values, by setting name: each becomes secret `app-setting-<name>` (secret inputs). */
   settingSecrets?: Record<string, pulumi.Input<string>>;
@@ -69,11 +67,17 @@ export class KeyVault extends pulumi.ComponentResource {
   readonly vault: keyvault.Vault;
   readonly vaultName: pulumi.Output<string>;
   readonly vaultUri: pulumi.Output<string>;
-  /** Every secret the app reads, with the setting that references it. */
+  /** Every secret the app reads, with the setting that references it, except DATABASE_URL (addDatabaseUrl). */
   readonly references: SecretReference[];
+  private readonly baseName: string;
+  private readonly resourceGroupName: pulumi.Input<string>;
+  private readonly tags: AzurePlacement["tags"];
 
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     super("amplifier:security:KeyVault", name, {}, opts);
+    this.baseName = name;
+    this.resourceGroupName = args.resourceGroupName;
+    this.tags = args.tags;
     const c = args.config;
     const isPrivate = c.publicNetworkAccess === "Disabled";
 
@@ -118,57 +122,77 @@ export class KeyVault extends pulumi.ComponentResource {
         ),
     );
 
-    const values: Record<SecretKey, pulumi.Input<string>> = {
-      databaseUrl: args.databaseUrl,
+    const values: Record<Exclude<SecretKey, "databaseUrl">, pulumi.Input<string>> = {
       jwtSecretKey: keys[current].hex,
       jwtSecretKeyFallbacks: keys[previous].hex,
       appInsightsConnectionString: args.appInsightsConnectionString,
     };
-    const secrets = [
-      ...Object.entries(SECRET_SETTINGS).map(([setting, key]) => ({ setting, secretName: SECRET_NAMES[key], value: values[key], contentType: CONTENT_TYPES[key] })),
-      ...Object.entries(args.settingSecrets ?? {}).map(([setting, value]) => ({
-        setting,
-        secretName: settingSecretName(setting),
-        value,
-        contentType: `text/plain; app setting ${setting}`,
-      })),
+    this.references = [
+      ...Object.entries(SECRET_SETTINGS)
+        .filter(([, key]) => key !== "databaseUrl")
+        .map(([setting, key]) => this.secret(setting, SECRET_NAMES[key], values[key as keyof typeof values], CONTENT_TYPES[key])),
+      ...Object.entries(args.settingSecrets ?? {}).map(([setting, value]) => this.secret(setting, settingSecretName(setting), value, `text/plain; app setting ${setting}`)),
     ];
-    this.references = secrets.map(({ setting, secretName, value, contentType }) => {
-      const secret = new keyvault.Secret(
-        `${name}-${secretName}`,
-        {
-          secretName,
-          vaultName: this.vault.name,
-          resourceGroupName: args.resourceGroupName,
-          properties: { value: pulumi.secret(value), contentType },
-          tags: args.tags,
-        },
-        // azure-native creates secrets through ARM but deletes them through the Key Vault data plane
-        // (pulumi-azure-native provider/pkg/resources/customresources/custom_keyvault.go; pulumi-azure-native#2374),
-        // which the deploy identity has no role for and prod's closed network cannot reach: a removed or renamed
-        // secret, or `pulumi destroy`, would fail with 403. The vault's own (ARM) deletion takes the secrets. Only
-        // the secrets: on the component it would be inherited by the vault, which destroy must delete.
-        { parent: this, retainOnDelete: true },
-      );
-      // A secret's URIs are not secret, but the engine marks the whole `properties` output secret because an input
-      // inside it is (pulumi/pulumi#13260): unwrap them so settings built from them stay readable in a preview.
-      const uris = pulumi.unsecret(secret.properties.apply((p) => ({ uri: p.secretUri ?? "", withVersion: p.secretUriWithVersion ?? "" })));
-      return {
-        setting,
-        secretName,
-        // A role on one secret (Microsoft Learn, "Provide access to Key Vault keys, certificates, and secrets with
-        // Azure role-based access control": secret scope role assignment), ARM id `<vault id>/secrets/<name>`. From
-        // both the vault and the secret, so the policy pack sees which secret of which vault it is even in a
-        // preview of a new stack, before either id is known.
-        scope: pulumi.all([this.vault.id, secret.id]).apply(([vaultId]) => `${vaultId}/secrets/${secretName}`),
-        uri: uris.apply((u) => u.uri),
-        uriWithVersion: uris.apply((u) => u.withVersion),
-        resource: secret,
-      };
-    });
     this.vaultName = this.vault.name;
     this.vaultUri = this.vault.properties.apply((p) => p.vaultUri ?? "");
 
     this.registerOutputs({ vaultName: this.vaultName, vaultUri: this.vaultUri });
   }
+
+  /**
+   * The database tier's DATABASE_URL (secret `postgresql-connection-string`), written only after `after`: on Azure the
+   * bootstrap run that creates the role the URL names. A stack cut over from the spec's admin URL keeps the old value
+   * (and the app on it) until the run has succeeded; a failed run leaves the vault as it was. `parent`: the component
+   * that writes it (the database bootstrap, inside the app; as a child of this vault, the vault would wait for the app
+   * and the app for the vault). The alias keeps the URN it had as this vault's child, so an existing stack keeps the
+   * secret (https://www.pulumi.com/docs/iac/concepts/resources/options/aliases/).
+   */
+  addDatabaseUrl(value: pulumi.Input<string>, writer: { parent: pulumi.Resource; after: pulumi.Resource[] }): SecretReference {
+    return this.secret("DATABASE_URL", SECRET_NAMES.databaseUrl, value, CONTENT_TYPES.databaseUrl, {
+      parent: writer.parent,
+      dependsOn: writer.after,
+      aliases: [{ parent: this }],
+    });
+  }
+
+  private secret(setting: string, secretName: string, value: pulumi.Input<string>, contentType: string, opts: pulumi.CustomResourceOptions = {}): SecretReference {
+    const secret = new keyvault.Secret(
+      `${this.baseName}-${secretName}`,
+      {
+        secretName,
+        vaultName: this.vault.name,
+        resourceGroupName: this.resourceGroupName,
+        properties: { value: pulumi.secret(value), contentType },
+        tags: this.tags,
+      },
+      // azure-native creates secrets through ARM but deletes them through the Key Vault data plane
+      // (pulumi-azure-native provider/pkg/resources/customresources/custom_keyvault.go; pulumi-azure-native#2374),
+      // which the deploy identity has no role for and prod's closed network cannot reach: a removed or renamed
+      // secret, or `pulumi destroy`, would fail with 403. The vault's own (ARM) deletion takes the secrets. Only
+      // the secrets: on the component it would be inherited by the vault, which destroy must delete.
+      { parent: this, ...opts, retainOnDelete: true },
+    );
+    // A secret's URIs are not secret, but the engine marks the whole `properties` output secret because an input
+    // inside it is (pulumi/pulumi#13260): unwrap them so settings built from them stay readable in a preview.
+    const uris = pulumi.unsecret(secret.properties.apply((p) => ({ uri: p.secretUri ?? "", withVersion: p.secretUriWithVersion ?? "" })));
+    return {
+      setting,
+      secretName,
+      // A role on one secret (Microsoft Learn, "Provide access to Key Vault keys, certificates, and secrets with
+      // Azure role-based access control": secret scope role assignment), ARM id `<vault id>/secrets/<name>`. From
+      // both the vault and the secret, so the policy pack sees which secret of which vault it is even in a
+      // preview of a new stack, before either id is known.
+      scope: pulumi.all([this.vault.id, secret.id]).apply(([vaultId]) => `${vaultId}/secrets/${secretName}`),
+      uri: uris.apply((u) => u.uri),
+      uriWithVersion: uris.apply((u) => u.withVersion),
+      resource: secret,
+    };
+  }
+}
+
+/** References in the order the web app lists them: the program's own secrets as SECRET_SETTINGS orders them, then the rest. */
+export function inSettingOrder(refs: readonly SecretReference[]): SecretReference[] {
+  const order = Object.keys(SECRET_SETTINGS);
+  const rank = (r: SecretReference) => (order.includes(r.setting) ? order.indexOf(r.setting) : order.length);
+  return refs.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
 }

@@ -14,6 +14,22 @@ export function generationKeepers(generation: number): { generation: string } | 
   return generation > 1 ? { generation: String(generation) } : undefined;
 }
 
+/**
+ * How the app reaches its database, recorded in the admin password's keepers. Before this value existed the app
+ * logged in as the admin with this password, and every version of the vault's `postgresql-connection-string` written
+ * then still holds it: Key Vault keeps old versions and a Get Secret of `/secrets/{name}/{version}` returns any of them
+ * to a holder of Key Vault Secrets User on the secret (Key Vault REST API, "Get Secret"), which the app's identity is.
+ * Adding the keeper replaces the password exactly once, on the deploy that moves a stack off the admin URL (or the
+ * first deploy of this version on a stack already moved), so every old version's password is dead; it never changes
+ * again unless the access mode or the generation does.
+ */
+export const APP_DATABASE_ACCESS = "entra-token";
+
+/** The admin password's keepers: the access mode, and the generation from 2 on. */
+export function adminPasswordKeepers(generation: number): { appAccess: string; generation?: string } {
+  return { appAccess: APP_DATABASE_ACCESS, ...generationKeepers(generation) };
+}
+
 export interface KeySlot {
   index: 0 | 1;
   /** The generation whose key the slot holds: the latest n <= the configured generation with n mod 2 = index. */

@@ -108,6 +108,24 @@ const RESERVED_PREFIXES: Readonly<Record<string, string>> = {
   APPSVC_: "App Service's own",
   AZURE_CLIENT_: "read by the Azure SDK's DefaultAzureCredential (it would sign in as someone other than the app's identity)",
   LD_: "read by the dynamic loader (it changes what code runs)",
+  // Build automation: SCM_DO_BUILD_DURING_DEPLOYMENT=true makes Oryx build the app on deploy and run these hooks as
+  // shell commands (Microsoft Learn, "Configure a Linux Python app for Azure App Service", Customize build automation:
+  // PRE_BUILD_COMMAND, POST_BUILD_COMMAND; microsoft/Oryx doc/configuration.md: ENABLE_ORYX_BUILD, ORYX_*).
+  PRE_BUILD_: "a build hook Oryx runs as a shell command on deploy (it changes what code runs)",
+  POST_BUILD_: "a build hook Oryx runs as a shell command on deploy (it changes what code runs)",
+  ORYX_: "an Oryx build setting (it changes how the deployed code is built)",
+  // pip reads every option from PIP_<OPTION> (pip docs, "Configuration", Environment Variables): PIP_INDEX_URL and
+  // PIP_EXTRA_INDEX_URL would install the app's dependencies from another index during Oryx's build.
+  PIP_: "read by pip during the build (another package index changes what code runs)",
+  // Every variable the interpreter reads starts with PYTHON (Python docs, "Command line and environment").
+  PYTHON: "read by the shell or the Python interpreter (it changes what code runs or how)",
+  // GUNICORN_CMD_ARGS adds command-line options to the app's server (Gunicorn docs, "Settings"); uvicorn reads
+  // UVICORN_* the same way (uvicorn docs, "Settings").
+  GUNICORN_: "read by the app's server as extra options (it changes what runs)",
+  UVICORN_: "read by the app's server as extra options (it changes what runs)",
+  // DOCKER_REGISTRY_SERVER_URL/USERNAME/PASSWORD, DOCKER_CUSTOM_IMAGE_NAME: where App Service pulls a container from
+  // (Microsoft Learn, "Configure a custom container for Azure App Service").
+  DOCKER_: "an App Service container registry setting (it changes what image runs)",
 };
 const RESERVED_NAMES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
@@ -122,7 +140,10 @@ const RESERVED_NAMES: Readonly<Record<string, string>> = {
     ]),
   ),
   ...Object.fromEntries(
-    ["PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONBREAKPOINT", "PYTHONUSERBASE"].map((n) => [n, "read by the shell or the Python interpreter (it changes what code runs)"]),
+    ["PATH"].map((n) => [n, "read by the shell (it changes what code runs)"]),
+  ),
+  ...Object.fromEntries(
+    ["ENABLE_ORYX_BUILD", "CUSTOM_BUILD_COMMAND", "DISABLE_COLLECTSTATIC"].map((n) => [n, "an Oryx build setting (it changes how the deployed code is built)"]),
   ),
   HOME: "set by the platform",
   ...Object.fromEntries(

@@ -47,6 +47,8 @@ export interface RegisteredResource {
     importId?: string;
     /** Earlier names the resource answers to (`aliases`): an alias spec's name, or an alias URN's last part. */
     aliases?: string[];
+    /** Earlier parents it answers under (an alias spec's parent URN), for a resource moved to another component. */
+    aliasParents?: string[];
   };
 }
 
@@ -220,6 +222,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
           ...req.getAliasurnsList().map((urn: string) => urn.split("::").pop()),
           ...req.getAliasesList().map((a: any) => a.getSpec()?.getName() || String(a.getUrn()).split("::").pop()),
         ],
+        aliasParents: req.getAliasesList().map((a: any) => a.getSpec()?.getParenturn()).filter(Boolean),
       },
     };
     resources.push(record);

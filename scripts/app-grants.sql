@@ -37,6 +37,74 @@ ALTER SCHEMA amplifier OWNER TO amplifier_owner;
 REVOKE ALL ON SCHEMA amplifier FROM PUBLIC;
 GRANT USAGE ON SCHEMA amplifier TO amplifier_app;
 
+-- Cut-over from the spec's admin URL: while the app logged in as the server admin, the tables it created at start-up
+-- went to schema public, owned by the admin. The app now finds its own schema first on its search_path, so left there
+-- its next start-up would create empty tables in amplifier and split the data. The first run of this file on a
+-- database (schema amplifier has no marker comment yet) moves everything the app may have created in public (tables,
+-- partitions, views, materialized views, sequences of their own, enum, domain and composite types; not what an
+-- extension owns) into amplifier and gives it to amplifier_owner; the grants below then cover it. A table moves with
+-- its rows, indexes, constraints, triggers and the sequences its columns own (PostgreSQL 15 docs, "ALTER TABLE": SET
+-- SCHEMA "associated indexes, constraints, and sequences owned by table columns are moved as well"); triggers keep
+-- calling public.update_updated_at_column. An empty amplifier table of the same name (an app start-up on the new
+-- schema before this ran) is dropped in favour of public's; a non-empty one stops the run: the data must be merged by
+-- hand. Later runs leave public alone (a table an administrator adds there stays there). Same transaction as the
+-- grants: all of it or nothing.
+DO $$
+DECLARE
+  marker constant text := 'amplifier: the app''s schema; tables the app created in public before it moved here';
+  obj record;
+  rows_there bigint;
+BEGIN
+  IF obj_description('amplifier'::regnamespace, 'pg_namespace') IS NOT DISTINCT FROM marker THEN
+    RETURN;
+  END IF;
+  FOR obj IN
+    SELECT c.relname AS name, c.relkind AS kind, pg_get_userbyid(c.relowner) AS owner,
+           CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS command
+      FROM pg_class c
+     WHERE c.relnamespace = 'public'::regnamespace
+       AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+       -- not an extension's (pg_depend deptype e), not a sequence a column owns (it moves with its table)
+       AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                         AND (d.deptype = 'e' OR (c.relkind = 'S' AND d.deptype IN ('a', 'i'))))
+     ORDER BY c.relkind = 'S', c.relname
+  LOOP
+    IF NOT pg_has_role(current_user, obj.owner, 'USAGE') THEN
+      RAISE EXCEPTION 'public.% is owned by %, which % cannot act as; move it to schema amplifier as %, then run this again', obj.name, obj.owner, current_user, obj.owner;
+    END IF;
+    IF to_regclass(format('amplifier.%I', obj.name)) IS NOT NULL THEN
+      EXECUTE format('SELECT count(*) FROM (SELECT FROM amplifier.%I LIMIT 1) AS any_row', obj.name) INTO rows_there;
+      IF rows_there > 0 OR obj.kind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION 'both public.% and amplifier.% exist and amplifier.% is not an empty table: merge them by hand (docs/database-access.md, "Cut-over from the admin URL")', obj.name, obj.name, obj.name;
+      END IF;
+      RAISE NOTICE 'amplifier.% is empty: replaced by public.% and its rows', obj.name, obj.name;
+      EXECUTE format('DROP TABLE amplifier.%I CASCADE', obj.name);
+    END IF;
+    EXECUTE format('ALTER %s public.%I SET SCHEMA amplifier', obj.command, obj.name);
+    EXECUTE format('ALTER %s amplifier.%I OWNER TO amplifier_owner', obj.command, obj.name);
+    RAISE NOTICE 'moved public.% (%) to schema amplifier, owned by amplifier_owner', obj.name, lower(obj.command);
+  END LOOP;
+  FOR obj IN
+    SELECT t.typname AS name, pg_get_userbyid(t.typowner) AS owner, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END AS command
+      FROM pg_type t
+     WHERE t.typnamespace = 'public'::regnamespace
+       AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+       AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+  LOOP
+    IF NOT pg_has_role(current_user, obj.owner, 'USAGE') THEN
+      RAISE EXCEPTION 'type public.% is owned by %, which % cannot act as', obj.name, obj.owner, current_user;
+    END IF;
+    IF to_regtype(format('amplifier.%I', obj.name)) IS NOT NULL THEN
+      RAISE EXCEPTION 'both public.% and amplifier.% exist: merge them by hand', obj.name, obj.name;
+    END IF;
+    EXECUTE format('ALTER %s public.%I SET SCHEMA amplifier', obj.command, obj.name);
+    EXECUTE format('ALTER %s amplifier.%I OWNER TO amplifier_owner', obj.command, obj.name);
+    RAISE NOTICE 'moved type public.% to schema amplifier, owned by amplifier_owner', obj.name;
+  END LOOP;
+  EXECUTE format('COMMENT ON SCHEMA amplifier IS %L', marker);
+END
+$$;
+
 -- The database's name differs per stack; the file does not.
 DO $$
 BEGIN

@@ -128,6 +128,17 @@ describe("app.settings refused before anything is registered, never quoting a va
     await refused({ LD_PRELOAD: "/tmp/x.so" }, "LD_PRELOAD is read by the dynamic loader");
   });
 
+  test("the build, its package index, the interpreter, the app's server and the container registry: refused by family", async () => {
+    // SCM_DO_BUILD_DURING_DEPLOYMENT=true: Oryx builds on deploy and runs the hooks as shell commands.
+    for (const name of ["PRE_BUILD_COMMAND", "POST_BUILD_COMMAND", "PRE_BUILD_SCRIPT_PATH", "ENABLE_ORYX_BUILD", "ORYX_DISABLE_TELEMETRY", "CUSTOM_BUILD_COMMAND", "DISABLE_COLLECTSTATIC"]) {
+      await refused({ [name]: "curl x | sh" }, `app.settings.${name}: ${name} is `);
+    }
+    for (const name of ["PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST"]) await refused({ [name]: "https://evil.example/simple" }, `${name} is read by pip during the build`);
+    for (const name of ["PYTHONWARNINGS", "PYTHONINSPECT", "PYTHON_GIL"]) await refused({ [name]: "1" }, `${name} is read by the shell or the Python interpreter`);
+    for (const name of ["GUNICORN_CMD_ARGS", "UVICORN_APP_DIR"]) await refused({ [name]: "--x" }, `${name} is read by the app's server as extra options`);
+    for (const name of ["DOCKER_REGISTRY_SERVER_URL", "DOCKER_CUSTOM_IMAGE_NAME"]) await refused({ [name]: "docker.io/x/y:1" }, `${name} is an App Service container registry setting`);
+  });
+
   test("names must be upper-case identifiers that fit a Key Vault secret name", async () => {
     for (const name of ["feature_flags", "1FLAG", "A-B", "A.B", "A".repeat(116)]) {
       const message = await refused({ [name]: "not-shown-value" }, `app.settings.${name}: the name must be an upper-case identifier`);

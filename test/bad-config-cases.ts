@@ -124,6 +124,19 @@ export const DATABASE_CASES: BadCase[] = [
     expect: ['postgres.version (got "19"): is not a PostgreSQL major version Azure offers for new servers', "13, 14, 15, 16, 17", 'closest: "17"'],
   },
   {
+    // Azure offers 16 and 17, but the bootstrap's grants fail there (CREATEROLE restricted since 16).
+    name: "a PostgreSQL version Azure offers but the app's grants are not proven on",
+    stack: "prod",
+    overrides: { postgres: { version: "16" } },
+    expect: ['postgres.version (got "16"): is offered by Azure, but the app\'s database grants', "proven only on PostgreSQL 15", "PostgreSQL 16 release notes", 'use "15"'],
+  },
+  {
+    name: "an older PostgreSQL version Azure offers, not proven either",
+    stack: "test",
+    overrides: { postgres: { version: "14" } },
+    expect: ['postgres.version (got "14"): is offered by Azure, but the app\'s database grants', 'proven only on PostgreSQL 15; use "15"'],
+  },
+  {
     name: "a region that does not exist",
     stack: "test",
     overrides: { azure: { location: "eastus3" }, "azure-native:location": "eastus3" },

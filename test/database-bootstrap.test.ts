@@ -5,8 +5,6 @@
  * provider in Pulumi's own dynamic-provider host against a stand-in for Azure Resource Manager.
  */
 import * as fs from "fs";
-import * as http from "http";
-import type { AddressInfo } from "net";
 import * as path from "path";
 import { BOOTSTRAP_RUN_PROVIDER } from "../components/bootstrap-run";
 import { APP_ROLE, GRANTS_SQL_PATH } from "../components/database-roles";
@@ -18,6 +16,7 @@ import { stackExceptions } from "../config/stack-files";
 import { INVOKE_ACTIONS } from "../tools/azure-permissions";
 import { azureStacks } from "../tools/ci-stacks";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
+import { type ArmAnswer, standInArm, standInIdentity, type StandInIdentity } from "./support/stand-in-azure";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -90,14 +89,39 @@ describe.each(stacks.map((stack) => ({ stack })))("$stack: the app signs in as i
     expect(principal.sql).toContain(`pgaadauth_create_principal_with_oid('${APP_ROLE}', '${appIdentity().state.principalId}', 'service', false, false)`);
     expect(init).toEqual({ database: one(r(), "azure-native:dbforpostgresql:Database").inputs.databaseName, sql: INIT });
     expect(grants).toEqual({ database: init.database, sql: GRANTS });
-    expect(run.secretInputs).toContain("armToken");
     expect(run.inputs.key).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("no ARM token is an input of the run, or anything else the program asks for or registers", () => {
+    // The provider signs in itself when a run is due (components/dynamic/bootstrap-run.js); the program never asks
+    // azure-native for a token, and the run holds no secret at all.
+    const run = one(r(), T.run);
+    expect(r().invokes.map((i) => i.token)).not.toContain("azure-native:authorization:getClientToken");
+    expect(Object.keys(run.inputs).filter((k) => /token|bearer|credential|authorization/i.test(k))).toEqual([]);
+    expect(run.secretInputs).toEqual([]);
+    expect(run.inputs).toMatchObject({ armEndpoint: "https://management.azure.com", loginEndpoint: "https://login.microsoftonline.com" });
   });
 
   test("the run waits for its administrator; the web app waits for the run", () => {
     const run = one(r(), T.run);
     expect(run.dependencies).toContain(one(r(), T.admin, "database-bootstrap-entra-admin").urn);
     expect(one(r(), T.webApp).dependencies).toContain(run.urn);
+  });
+
+  test("the vault gets the passwordless URL only after the run: a failed run leaves the old URL, and the app on it", () => {
+    // pulumi up stops before a resource whose dependency failed, so neither the secret nor the web app's settings
+    // (DATABASE_AUTH_MODE) change unless the role they rely on exists.
+    const run = one(r(), T.run);
+    const url = one(r(), T.secret, "key-vault-postgresql-connection-string");
+    expect(url.dependencies).toContain(run.urn);
+    // Written by the bootstrap (a child of it, so the vault does not wait for the app), under the URN it had as the
+    // vault's child: an existing stack keeps its secret.
+    expect(url.parent).toBe(one(r(), "amplifier:database:DatabaseBootstrap").urn);
+    expect(url.options.aliasParents).toContain(one(r(), "amplifier:security:KeyVault").urn);
+    expect(url.options.retainOnDelete).toBe(true);
+    // Still the first reference, as before: the web app's settings list keeps its order.
+    const names = (one(r(), T.webApp).inputs.siteConfig.appSettings as { name: string; value: string }[]).filter((x) => x.value.startsWith("@Microsoft.KeyVault(")).map((x) => x.name);
+    expect(names.slice(0, 4)).toEqual(["DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "TELEMETRY_APP_INSIGHTS_CONNECTION_STRING"]);
   });
 
   test("DATABASE_URL names the app's role and carries no password; a plain setting says: fetch a token", () => {
@@ -158,54 +182,33 @@ describe("where the run reaches the server", () => {
   });
 });
 
-/** A stand-in for ARM's container group API: records calls, answers as Azure does for one run. */
-function fakeArm(exitCode: number) {
-  const calls: string[] = [];
-  let polls = 0;
-  let body: any;
-  const server = http.createServer((req, res) => {
-    let data = "";
-    req.on("data", (c) => (data += c));
-    req.on("end", () => {
-      const url = new URL(req.url!, "http://x");
-      calls.push(`${req.method} ${url.pathname} auth=${req.headers.authorization === "Bearer t0ken" ? "ok" : "missing"}`);
-      const send = (status: number, json?: unknown) => {
-        res.writeHead(status, { "Content-Type": "application/json" });
-        res.end(json === undefined ? "" : JSON.stringify(json));
-      };
-      if (url.pathname.endsWith("/logs")) return send(200, { content: exitCode === 0 ? "database bootstrap succeeded\n" : "ERROR 42601: syntax error at or near \"GRAN\"\n" });
-      if (req.method === "DELETE") return send(body ? 200 : 204);
-      if (req.method === "PUT") {
-        body = JSON.parse(data);
-        return send(201, body);
-      }
-      if (!body) return send(404, { error: { code: "ResourceNotFound" } });
-      polls++;
-      const state = polls < 2 ? { state: "Running" } : { state: "Terminated", exitCode };
-      return send(200, { properties: { provisioningState: "Succeeded", containers: [{ name: "bootstrap", properties: { instanceView: { currentState: state } } }] } });
-    });
-  });
-  return { server, calls, body: () => body };
-}
-
 describe("the run's provider in Pulumi's own dynamic-provider host", () => {
   let host: DynamicHost;
+  let identity: StandInIdentity;
   beforeAll(async () => {
-    host = await startDynamicHost("urn:pulumi:test::amplifier-infra::amplifier:database:DatabaseBootstrap$pulumi-nodejs:dynamic/amplifier:BootstrapRun::database-bootstrap-run");
+    // The host gets the deploy job's environment (deploy.yml's ARM_* variables, GitHub's OIDC request variables).
+    identity = await standInIdentity();
+    host = await startDynamicHost("urn:pulumi:test::amplifier-infra::amplifier:database:DatabaseBootstrap$pulumi-nodejs:dynamic/amplifier:BootstrapRun::database-bootstrap-run", {
+      PATH: process.env.PATH,
+      ...identity.env,
+    });
   });
-  afterAll(() => host?.stop());
+  afterAll(() => {
+    host?.stop();
+    identity?.close();
+  });
 
-  const inputs = async (exitCode: number, key = "k1") => {
-    const arm = fakeArm(exitCode);
-    await new Promise<void>((resolve) => arm.server.listen(0, "127.0.0.1", resolve));
+  const inputs = async (exitCode: number, key = "k1", script?: (method: string, path: string, n: number) => ArmAnswer | undefined) => {
+    // Every ARM call must carry a token the stand-in Entra ID issued.
+    const arm = await standInArm(exitCode, (token) => identity.issued.includes(token), script);
     const props = {
       key,
       serverId: "/servers/a",
       groupId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x",
       containerName: "bootstrap",
       group: { location: "eastus", properties: { containers: [{ name: "bootstrap" }] } },
-      armToken: "t0ken",
-      armEndpoint: `http://127.0.0.1:${(arm.server.address() as AddressInfo).port}`,
+      armEndpoint: arm.url,
+      loginEndpoint: identity.loginEndpoint,
       apiVersion: "2023-05-01",
       pollSeconds: 0.05,
       timeoutMinutes: 1,
@@ -223,10 +226,11 @@ describe("the run's provider in Pulumi's own dynamic-provider host", () => {
       const path = "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x";
       expect(arm.calls[0]).toBe(`DELETE ${path} auth=ok`);
       expect(arm.calls).toContain(`PUT ${path} auth=ok`);
-      expect(arm.calls.slice(-2)).toEqual([`GET ${path}/containers/bootstrap/logs auth=ok`, `DELETE ${path} auth=ok`]);
+      // The group is gone before the run reports success: DELETE, then a GET that says 404.
+      expect(arm.calls.slice(-3)).toEqual([`GET ${path}/containers/bootstrap/logs auth=ok`, `DELETE ${path} auth=ok`, `GET ${path} auth=ok`]);
       expect(arm.body()).toEqual(props.group);
     } finally {
-      arm.server.close();
+      arm.close();
     }
   });
 
@@ -235,27 +239,70 @@ describe("the run's provider in Pulumi's own dynamic-provider host", () => {
     try {
       await expect(host.create(props)).rejects.toThrow(/exited with 1[\s\S]*syntax error at or near "GRAN"/);
     } finally {
-      arm.server.close();
+      arm.close();
     }
     const again = await inputs(1, "k2");
     try {
       await expect(host.update("bootstrap-/servers/a", { ...again.props, key: "k1" }, again.props)).rejects.toThrow(/exited with 1/);
     } finally {
-      again.arm.server.close();
+      again.arm.close();
     }
   });
 
-  test("re-runs when the key changes (an update, never a replacement) and not for a new token or provider text", async () => {
+  test("ARM's errors fail the run at once with ARM's message: 401, 403, a provider not registered", async () => {
+    const cases: [string, (m: string, p: string, n: number) => ArmAnswer | undefined, RegExp, number][] = [
+      // An expired token while polling: no spinning until the deadline.
+      ["401 on the poll", (m, p) => (m === "GET" && !p.endsWith("/logs") && armState.put ? [401, { error: { code: "ExpiredAuthenticationToken", message: "The access token expiry..." } }] : undefined), /GET .* answered 401: ExpiredAuthenticationToken/, 1],
+      ["403 on the PUT", (m) => (m === "PUT" ? [403, { error: { code: "AuthorizationFailed", message: "does not have authorization" } }] : undefined), /PUT .* answered 403: AuthorizationFailed/, 1],
+      ["provider not registered", (m) => (m === "PUT" ? [409, { error: { code: "MissingSubscriptionRegistration", message: "The subscription is not registered to use namespace 'Microsoft.ContainerInstance'." } }] : undefined), /409: MissingSubscriptionRegistration[\s\S]*npm run azure-setup/, 1],
+    ];
+    const armState = { put: false };
+    for (const [name, script, error, puts] of cases) {
+      armState.put = false;
+      const { arm, props } = await inputs(0, "k1", (m, p, n) => {
+        if (m === "PUT") armState.put = true;
+        return script(m, p, n);
+      });
+      try {
+        await expect(host.create(props)).rejects.toThrow(error);
+        // At the first error: one PUT, at most one poll, no spinning until the deadline.
+        expect({ name, puts: arm.calls.filter((c) => c.startsWith("PUT")).length }).toEqual({ name, puts });
+        expect({ name, polls: arm.calls.filter((c) => /^GET \S+ci-x auth/.test(c)).length <= 2 }).toEqual({ name, polls: true });
+      } finally {
+        arm.close();
+      }
+    }
+  });
+
+  test("429: waits as Retry-After says and goes on; a DELETE that fails fails the run (the group holds the admin identity)", async () => {
+    const throttled = await inputs(0, "k1", (m, p, n) => (m === "GET" && !p.endsWith("/logs") && n === 1 ? [429, { error: { code: "TooManyRequests" } }, { "Retry-After": "1" }] : undefined));
+    try {
+      await expect(host.create(throttled.props)).resolves.toMatchObject({ props: { log: "database bootstrap succeeded\n" } });
+      expect(throttled.arm.calls.filter((c) => c.startsWith("GET") && !c.includes("/logs")).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      throttled.arm.close();
+    }
+    // The final DELETE (the second one: the first clears a group an interrupted run left) is refused.
+    const stuck = await inputs(0, "k1", (m, _p, n) => (m === "DELETE" && n === 1 ? [403, { error: { code: "ScopeLocked", message: "locked" } }] : undefined));
+    try {
+      await expect(host.create(stuck.props)).rejects.toThrow(/DELETE .* answered 403: ScopeLocked: locked/);
+    } finally {
+      stuck.arm.close();
+    }
+  });
+
+  test("re-runs when the key changes (an update, never a replacement), not for a state an older provider text wrote", async () => {
     const { arm, props } = await inputs(0);
-    arm.server.close();
-    // A fresh token on every run, and a state written by an older build of the provider text: no change.
-    expect(await host.diff("x", { ...props, __provider: "exports.handler = () => ({});" }, { ...props, armToken: "another" })).toEqual({ changes: DIFF.none, replaces: [] });
+    arm.close();
+    // A state written by an older build of the provider text, which still carried an ARM token input: no change (and
+    // the next up stores the new inputs, without it).
+    expect(await host.diff("x", { ...props, armToken: "old-token", __provider: "exports.handler = () => ({});" }, props)).toEqual({ changes: DIFF.none, replaces: [] });
     expect(await host.diff("x", props, { ...props, key: "k2" })).toEqual({ changes: DIFF.some, replaces: [] });
   });
 
   test("refresh keeps the state (no read: the drift check stays clean); teardown forgets it (no delete)", async () => {
     const { arm, props } = await inputs(0);
-    arm.server.close();
+    arm.close();
     expect(await host.read("bootstrap-/servers/a", props)).toEqual({ id: "bootstrap-/servers/a", props });
     await expect(host.delete("bootstrap-/servers/a", props)).resolves.toBeUndefined();
     expect(arm.calls).toEqual([]);

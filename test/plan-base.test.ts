@@ -11,6 +11,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { main } from "../plan/cli";
 import { DIFF_JSON_VERSION } from "../plan/render-diff";
+import type { ResourceChange } from "../plan/diff";
+import { refusalsOf } from "../plan/refusals";
+import type { RegisteredResource } from "../mock-runtime";
 import { EXIT } from "../tools/cli";
 import { captureIo, scratchCheckout } from "./support/checkout";
 
@@ -110,15 +113,28 @@ describe("changes against the base commit", () => {
     expect(err).toBe("plan: stack prod against HEAD: 2 change(s) refused (protected-replace); see Refused in the plan; exit 6\n");
   });
 
-  test("shrinking storage and lowering the PostgreSQL version: Azure cannot, so both are refused", async () => {
-    withStackFile("prod", (t) => t.replace("storageSizeGb: 64", "storageSizeGb: 32\n    version: \"14\""));
+  test("shrinking storage: Azure cannot, so it is refused", async () => {
+    withStackFile("prod", (t) => t.replace("storageSizeGb: 64", "storageSizeGb: 32"));
     const { code, doc } = await json("prod");
     expect(code).toBe(EXIT.refused);
     expect(resource(doc, "postgres-server").action).toBe("update");
-    expect(doc.refusals.map((r: { rule: string }) => r.rule).sort()).toEqual(["storage-shrink", "version-downgrade"]);
+    expect(doc.refusals.map((r: { rule: string }) => r.rule).sort()).toEqual(["storage-shrink"]);
     const shrink = doc.refusals.find((r: { rule: string }) => r.rule === "storage-shrink");
     expect(shrink.what).toBe("Server postgres-server storage would shrink from 64 to 32 GiB, which Azure cannot do (storage only grows)");
     expect(shrink.instead).toMatch(/^keep postgres\.storageSizeGb at 64 or more/);
+  });
+
+  test("lowering the PostgreSQL version: config refuses a version the app's grants are not proven on; a base on a newer one is a refused downgrade", async () => {
+    withStackFile("prod", (t) => t.replace("storageSizeGb: 64", "storageSizeGb: 64\n    version: \"14\""));
+    const { code, err } = await plan(["prod", "--base", "HEAD", "--format", "json"]);
+    expect(code).toBe(EXIT.config);
+    expect(err).toContain('postgres.version (got "14"): is offered by Azure, but the app\'s database grants');
+    // Only 15 passes config today, so a downgrade reaches the plan only from a base deployed on a newer version.
+    const server = (version: string) => ({ inputs: { version, storage: { storageSizeGB: 64 } } }) as unknown as RegisteredResource;
+    const change = { urn: "urn:x", type: "azure-native:dbforpostgresql:Server", name: "postgres-server", action: "update", protect: { before: true, after: true }, replaceBecause: [] } as unknown as ResourceChange;
+    const [downgrade] = refusalsOf(change, server("16"), server("15"));
+    expect(downgrade).toMatchObject({ rule: "version-downgrade", what: "Server postgres-server would go from PostgreSQL 16 down to 15; Azure upgrades a major version in place, never down" });
+    expect(refusalsOf(change, server("15"), server("16"))).toEqual([]);
   });
 
   test("unprotecting while changing a create-only input: Pulumi would replace, but the data goes with it: refused", async () => {

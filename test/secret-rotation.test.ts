@@ -6,7 +6,7 @@
  * (docs/secrets.md, "Rotate a secret").
  */
 import { environments } from "../config/stack-files";
-import { generationKeepers, jwtKeySlots } from "../components/secret-rotation";
+import { adminPasswordKeepers, APP_DATABASE_ACCESS, generationKeepers, jwtKeySlots } from "../components/secret-rotation";
 import { REFERENCES_DIGEST_SETTING, referencesDigest } from "../components/app-service";
 import { byType, dependsOnTransitively, oneOfType, type RegisteredResource, runStack, type RunResult } from "../mock-runtime";
 
@@ -57,6 +57,22 @@ describe.each(AZURE_STACKS)("%s: rotation by config", (stack) => {
     rotated = await runStack({ stack, overrides: { keyVault: { secretKeyGeneration: 2 }, postgres: { adminPasswordGeneration: 2 } } });
   });
 
+  test("upgrading a stack that used the admin URL replaces its admin password once; an unchanged deploy never does", () => {
+    // pulumi-random replaces a RandomPassword exactly when its keepers change (Pulumi Registry, random.RandomPassword,
+    // keepers). What stacks stored before the access mode was a keeper: no keepers at generation 1, the generation
+    // after a rotation. Every old version of postgresql-connection-string holds one of those passwords.
+    const now = oneOfType(before, T.password).inputs.keepers;
+    for (const generation of [1, 2, 3]) {
+      const old = generationKeepers(generation);
+      expect(adminPasswordKeepers(generation)).not.toEqual(old);
+      expect(adminPasswordKeepers(generation)).toEqual({ ...old, appAccess: APP_DATABASE_ACCESS });
+    }
+    expect(now).not.toEqual(generationKeepers(1));
+    // The program's own value stays put from then on.
+    expect(oneOfType(again, T.password).inputs).toEqual(oneOfType(before, T.password).inputs);
+    expect(oneOfType(again, T.server).inputs.administratorLoginPassword).toBe(oneOfType(before, T.server).inputs.administratorLoginPassword);
+  });
+
   test("a second deploy with no change changes nothing: same keys, same secrets, same settings (digest included)", () => {
     for (const type of [T.bytes, T.password, T.secret, T.webApp]) {
       expect(byType(again, type).map((r) => r.inputs)).toEqual(byType(before, type).map((r) => r.inputs));
@@ -75,9 +91,9 @@ describe.each(AZURE_STACKS)("%s: rotation by config", (stack) => {
     expect(named(rotated, "key-vault-jwt-secret-key-slot-0").inputs.keepers).toEqual({ generation: "2" });
   });
 
-  test("postgres.adminPasswordGeneration 1 -> 2: a new admin password on the server (keepers), none before", () => {
-    expect(oneOfType(before, T.password).inputs.keepers).toBeUndefined();
-    expect(oneOfType(rotated, T.password).inputs.keepers).toEqual({ generation: "2" });
+  test("postgres.adminPasswordGeneration 1 -> 2: a new admin password on the server (keepers)", () => {
+    expect(oneOfType(before, T.password).inputs.keepers).toEqual({ appAccess: APP_DATABASE_ACCESS });
+    expect(oneOfType(rotated, T.password).inputs.keepers).toEqual({ appAccess: APP_DATABASE_ACCESS, generation: "2" });
     const pw = (r: RunResult) => oneOfType(r, T.server).inputs.administratorLoginPassword;
     expect(pw(rotated)).not.toBe(pw(before));
     expect(oneOfType(rotated, T.server).secretInputs).toContain("administratorLoginPassword");

@@ -14,9 +14,6 @@ import { ASSIGNABLE_ROLES } from "../policy/rules";
 export const INVOKE_ACTIONS: Readonly<Record<string, string | null>> = {
   // Ids from the caller's access token; no ARM request (pulumi-azure-native provider/pkg/provider/auth_getclientconfig.go).
   "azure-native:authorization:getClientConfig": null,
-  // The deploying credential's own token for ARM (the database bootstrap run's bearer token); no ARM request, so a
-  // read-only preview needs no action for it (pulumi/pulumi-azure-native provider/pkg/provider/provider.go).
-  "azure-native:authorization:getClientToken": null,
   // POST …/storageAccounts/{name}/listKeys, on every preview once the account exists (components/session-storage.ts;
   // Microsoft Learn, "Storage Accounts - List Keys" and "Azure permissions for Storage").
   "azure-native:storage:listStorageAccountKeys": "Microsoft.Storage/storageAccounts/listkeys/action",

@@ -28,9 +28,10 @@ export interface DynamicHost {
   stop(): void;
 }
 
-export async function startDynamicHost(urn: string): Promise<DynamicHost> {
+/** `env`: the host's whole environment (the engine starts it with its own); this process's when not given. */
+export async function startDynamicHost(urn: string, env?: NodeJS.ProcessEnv): Promise<DynamicHost> {
   // The engine passes its own address; the host only needs one to start and prints the port it serves on.
-  const child: ChildProcess = spawn(process.execPath, [HOST, "127.0.0.1:1"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, [HOST, "127.0.0.1:1"], { stdio: ["ignore", "pipe", "inherit"], ...(env ? { env } : {}) });
   const port = await new Promise<string>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}`)));
