@@ -10,7 +10,10 @@ import { main } from "../tools/policy-config";
 import { EXIT, type Io } from "../tools/cli";
 import { environments, listStacks, PROJECT_DIR, stackExceptions } from "../config/stack-files";
 import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, runProgram, runStack, userResources } from "../mock-runtime";
-import { sharedStack } from "./support/shared-run";
+
+// One program run per stack, config and files for the whole file, policy-config's included (test/support/shared-run.ts):
+// the tests below read a run (each its own copy) and evaluate the pack over it.
+jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
 
 const unique = (xs: string[]) => [...new Set(xs)].sort();
 
@@ -29,13 +32,13 @@ test("the Azure stacks come from the stack files", () => {
 
 describe.each(AZURE_STACKS)("%s", (stack) => {
   test("no mandatory violation", async () => {
-    const result = await sharedStack({ stack });
+    const result = await runStack({ stack });
     const mandatory = evaluate(result.resources, stackExceptions(stack)).filter((v) => v.enforcement === "mandatory");
     expect(unique(mandatory.map((v) => v.rule))).toEqual([]);
   });
 
   test("every documented exception is in use (none stale) and keeps its reason", async () => {
-    const result = await sharedStack({ stack });
+    const result = await runStack({ stack });
     const exceptions = stackExceptions(stack);
     const advisory = evaluate(result.resources, exceptions).filter((v) => v.enforcement === "advisory");
     expect(unique(advisory.map((v) => v.rule))).toEqual(Object.keys(exceptions).sort());
@@ -115,7 +118,7 @@ test("prod without protect: every data-bearing resource is reported, the databas
 });
 
 test("the app's role assignments are recognised through their recorded property dependencies: one widened, it is reported", async () => {
-  const result = await sharedStack({ stack: "prod" });
+  const result = await runStack({ stack: "prod" });
   const assignments = byType(result, "azure-native:authorization:RoleAssignment");
   const webApp = oneOfType(result, "azure-native:web:WebApp");
   const identity = byType(result, "azure-native:managedidentity:UserAssignedIdentity").find((r) => r.name === "app-identity")!;
