@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  // jest's node environment, less the source-mapped rendering of the SDK's per-promise traces (see the file).
+  testEnvironment: "<rootDir>/test/support/environment.cjs",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   // Type errors are caught by `npm run typecheck`; transpiling only keeps the suite fast.

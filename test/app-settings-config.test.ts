@@ -13,6 +13,10 @@ import { buildPlan } from "../plan/model";
 import { renderText } from "../plan/render-text";
 import { evaluate } from "../policy/evaluate";
 
+// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
+// same variant, each its own copy.
+jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
+
 const T = {
   secret: "azure-native:keyvault:Secret",
   role: "azure-native:authorization:RoleAssignment",

@@ -4,6 +4,10 @@
  */
 import { byType, dependsOnTransitively, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
 
+// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
+// same variant, each its own copy.
+jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
+
 const T = {
   server: "azure-native:dbforpostgresql:Server",
   vault: "azure-native:keyvault:Vault",

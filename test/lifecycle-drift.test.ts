@@ -7,6 +7,10 @@ import { RESTORE_INPUTS } from "../components/flexible-postgres";
 import { oneOfType, runStack, RunResult } from "../mock-runtime";
 import { applyIgnoreChanges, ignoreChanges } from "./support/ignore-changes";
 
+// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
+// same variant, each its own copy.
+jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
+
 const T = {
   server: "azure-native:dbforpostgresql:Server",
   settle: "pulumi-nodejs:dynamic/amplifier:Settle",

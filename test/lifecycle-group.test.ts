@@ -7,6 +7,10 @@ import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runStac
 import { lockedDeletes } from "../tools/locked-deletes";
 import { importStep } from "./support/import-step";
 
+// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
+// same variant, each its own copy.
+jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
+
 /** The app's user-assigned identity (the database bootstrap has its own, never the app's). */
 function appIdentity(result: RunResult): RegisteredResource {
   const found = byType(result, "azure-native:managedidentity:UserAssignedIdentity").filter((r) => r.name === "app-identity");

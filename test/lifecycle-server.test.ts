@@ -10,6 +10,10 @@ import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, runStack, type RunResult } from "../mock-runtime";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
 
+// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
+// same variant, each its own copy.
+jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
+
 const T = {
   server: "azure-native:dbforpostgresql:Server",
   settle: "pulumi-nodejs:dynamic/amplifier:Settle",

@@ -13,6 +13,10 @@ import { main } from "../plan/cli";
 import { EXIT, type Io } from "../tools/cli";
 import { listStacks, PROJECT_DIR } from "../config/stack-files";
 
+// One program run per stack, config and files for the whole file, the tools' runs included (test/support/shared-run.ts):
+// what these tests vary is the tool's arguments and files, not the program.
+jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
+
 async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.ProcessEnv; dir?: string } = {}) {
   let stdout = "";
   let stderr = "";

@@ -11,6 +11,10 @@ import { EXIT, type Io } from "../tools/cli";
 import { environments, listStacks, PROJECT_DIR, stackExceptions } from "../config/stack-files";
 import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, runProgram, runStack, userResources } from "../mock-runtime";
 
+// One program run per stack, config and files for the whole file, policy-config's included (test/support/shared-run.ts):
+// the tests below read a run (each its own copy) and evaluate the pack over it.
+jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
+
 const unique = (xs: string[]) => [...new Set(xs)].sort();
 
 test("dev (Docker only) has no Azure resource to check and no exceptions", async () => {

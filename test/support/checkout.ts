@@ -4,6 +4,7 @@
  * scratch project from stack-file texts; a full copy of the repository's tracked files; captured tool output.
  */
 import { execFileSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -83,9 +84,22 @@ export function trackedFiles(dir = PROJECT_DIR): string[] {
   return walk("");
 }
 
-/** A copy of the repository's tracked files (a fresh checkout), sharing this checkout's installed node_modules. */
-export function scratchCheckout(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-checkout-"));
+/**
+ * A copy of the repository's tracked files (a fresh checkout), sharing this checkout's installed node_modules. With
+ * `stable`, the copy is made anew at the same path on every run (one per checkout of this repository and name), so
+ * jest's transform cache, which keys a file by its path and content, still holds the copy's files from the last run
+ * when a test runs jest there.
+ */
+export function scratchCheckout(stable?: string): string {
+  let dir: string;
+  if (stable) {
+    const id = crypto.createHash("sha1").update(PROJECT_DIR).digest("hex").slice(0, 12);
+    dir = path.join(os.tmpdir(), `amplifier-checkout-${id}-${stable}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+  } else {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-checkout-"));
+  }
   for (const f of trackedFiles()) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
