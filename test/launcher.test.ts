@@ -1,7 +1,7 @@
 /**
  * The launcher behind `npm run plan|bench|docs|...` (scripts/run.cjs): dist/ is rebuilt exactly when a source or an
  * output changed (content hashes, so a branch switch, a foreign build or an old mtime cannot leave stale code
- * running), nothing is transpiled and TypeScript is not loaded when nothing changed, and the lazy-TypeScript stand-in
+ * running), nothing is transpiled and TypeScript is not loaded when nothing changed, and the lazy-module stand-ins
  * degrades safely. Scratch projects, so the suite never races the real dist/.
  */
 import { spawnSync } from "child_process";
@@ -25,7 +25,7 @@ const TSCONFIG = { compilerOptions: { target: "ES2022", module: "commonjs", isol
 function scratch(files: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "launcher-"));
   fs.mkdirSync(path.join(root, "scripts"));
-  for (const s of ["run.cjs", "transpile.cjs", "lazy-typescript.cjs"]) fs.copyFileSync(path.join(PROJECT_DIR, "scripts", s), path.join(root, "scripts", s));
+  for (const s of ["run.cjs", "transpile.cjs", "lazy-modules.cjs"]) fs.copyFileSync(path.join(PROJECT_DIR, "scripts", s), path.join(root, "scripts", s));
   fs.writeFileSync(path.join(root, "tsconfig.json"), JSON.stringify(TSCONFIG));
   fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(root, "node_modules"));
   for (const [f, text] of Object.entries(files)) {
@@ -120,13 +120,13 @@ describe("scripts/run.cjs", () => {
   });
 });
 
-describe("lazy TypeScript (scripts/lazy-typescript.cjs) degrades safely", () => {
+describe("lazy modules (scripts/lazy-modules.cjs) degrade safely", () => {
   const node = (code: string) => spawnSync(process.execPath, ["-e", code], { cwd: PROJECT_DIR, encoding: "utf8" });
   const LOADED = "Object.keys(require.cache).some((f) => /node_modules[\\\\/]typescript[\\\\/]lib[\\\\/]typescript\\.js$/.test(f))";
 
   test("the SDK loads without TypeScript, and closure serialisation (its only user) still works, loading it then", () => {
     const r = node(`
-      const installed = require("./scripts/lazy-typescript.cjs").install();
+      const installed = require("./scripts/lazy-modules.cjs").install();
       const pulumi = require("@pulumi/pulumi");
       const before = ${LOADED};
       const x = 41;
@@ -140,8 +140,52 @@ describe("lazy TypeScript (scripts/lazy-typescript.cjs) degrades safely", () => 
 
   test("an SDK without the shim (moved or renamed) gets nothing installed and loads TypeScript as before", () => {
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "no-sdk-"));
-    const r = node(`console.log(require("./scripts/lazy-typescript.cjs").install(${JSON.stringify(elsewhere)}))`);
+    const r = node(`console.log(require("./scripts/lazy-modules.cjs").install(${JSON.stringify(elsewhere)}))`);
     expect(r.stdout.trim()).toBe("false");
+  });
+
+  test("Pulumi's Automation API and zod's translations load on first use, and work then as without the stand-ins", () => {
+    const r = node(`
+      const real = (f) => { const m = Object.keys(require.cache).find((k) => k.endsWith(f)); return m ? require.cache[m] : undefined; };
+      const isReal = (f) => { const m = real(f); return Boolean(m) && !require("util").types.isProxy(m.exports); };
+      const installed = require("./scripts/lazy-modules.cjs").install();
+      const pulumi = require("@pulumi/pulumi");
+      const z = require("zod");
+      const before = { automation: isReal("automation/index.js"), locales: isReal("v4/locales/index.cjs") };
+      // Used: each loads for real, and gives what the library would (an Automation API class, a locale that works).
+      const automation = typeof pulumi.automation.LocalWorkspace.create;
+      const de = z.locales.de;
+      z.config(de());
+      const message = z.string().safeParse(1).error.issues[0].message;
+      const after = { automation: isReal("automation/index.js"), locales: isReal("v4/locales/index.cjs") };
+      console.log(JSON.stringify({ installed, before, after, automation, message, esModule: pulumi.automation.__esModule }));
+    `);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({
+      installed: true,
+      before: { automation: false, locales: false },
+      after: { automation: true, locales: true },
+      automation: "function",
+      message: expect.stringMatching(/^Ungültige Eingabe/),
+      esModule: true,
+    });
+  });
+
+  test("a library without one of the files (moved or renamed) gets no stand-in for it", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "moved-"));
+    // A zod whose translations moved: the other stand-ins still install, zod's is left out and zod loads as before.
+    fs.mkdirSync(path.join(root, "node_modules"));
+    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules", "@pulumi"), path.join(root, "node_modules", "@pulumi"));
+    fs.mkdirSync(path.join(root, "node_modules", "zod"));
+    fs.writeFileSync(path.join(root, "node_modules", "zod", "package.json"), JSON.stringify({ name: "zod", main: "index.js" }));
+    fs.writeFileSync(path.join(root, "node_modules", "zod", "index.js"), "exports.locales = require('./locales'); exports.ok = true;");
+    fs.writeFileSync(path.join(root, "node_modules", "zod", "locales.js"), "exports.de = 1;");
+    const r = node(`
+      const installed = require("./scripts/lazy-modules.cjs").install(${JSON.stringify(root)});
+      const z = require(${JSON.stringify(path.join(root, "node_modules", "zod"))});
+      console.log(JSON.stringify({ installed, de: z.locales.de, proxied: require("util").types.isProxy(z.locales) }));
+    `);
+    expect(JSON.parse(r.stdout)).toEqual({ installed: true, de: 1, proxied: false });
   });
 });
 

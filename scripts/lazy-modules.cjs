@@ -1,0 +1,80 @@
+/* global __dirname */
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: it runs before anything is compiled */
+// Modules that @pulumi/pulumi and zod load at start-up although nothing the launcher runs (the program under mocks,
+// the plan, the tools) uses them. `install()` puts a stand-in for each in require's cache: a Proxy that loads the
+// real module on first use, so the libraries behave the same, only later.
+// - @pulumi/pulumi's `typescript-shim.js`: TypeScript (~9 MB of JavaScript, ~150 ms) only for closure serialisation
+//   (pulumi.runtime.serializeFunction); the dynamic resources here pass their provider as text (components/settle.ts).
+// - @pulumi/pulumi's `automation/index.js` (`pulumi.automation`, the Automation API that drives the Pulumi CLI:
+//   execa, js-yaml, the language server's protocol; ~70 ms of the SDK's start-up).
+// - zod's `v4/locales/index.cjs` (`z.locales`: about 50 translations of its messages; zod loads its default,
+//   English, from `locales/en.cjs` by itself, and the config errors are our own words anyway).
+// Each depends on a library-internal file name, so it must degrade safely, and does (test/launcher.test.ts proves it):
+// - the file moved or was renamed: nothing is installed for it, the library loads it eagerly as before;
+// - the module is used after all: the first property read (or `in`, key listing, assignment) loads the real one;
+// - a library reads it at load time: the same, just no time saved.
+// Importers compiled from TypeScript first ask `__esModule` (its __importStar helper); the stand-in answers that
+// from the real file's text, without loading it, so `import * as` gets the module itself, as it would.
+const fs = require("fs");
+const Module = require("module");
+const path = require("path");
+
+/** Package and file inside it, one per stand-in (see above for why each is safe to defer). */
+const LAZY = [
+  { pkg: "@pulumi/pulumi", file: "typescript-shim.js" },
+  { pkg: "@pulumi/pulumi", file: "automation/index.js" },
+  { pkg: "zod", file: "v4/locales/index.cjs" },
+];
+
+function standIn(file) {
+  if (require.cache[file]) return false; // already loaded for real: nothing to save
+  const esModule = /Object\.defineProperty\(exports, "__esModule"/.test(fs.readFileSync(file, "utf8"));
+  let real;
+  const load = () => {
+    if (!real) {
+      delete require.cache[file]; // from now on require() gives the real module, also to whoever asks next
+      real = require(file);
+    }
+    return real;
+  };
+  const stand = new Module(file);
+  stand.filename = file;
+  stand.loaded = true;
+  stand.exports = new Proxy(
+    {},
+    {
+      get: (_, key) => (key === "__esModule" && !real ? esModule || undefined : load()[key]),
+      has: (_, key) => key in load(),
+      ownKeys: () => Reflect.ownKeys(load()),
+      set: (_, key, value) => Reflect.set(load(), key, value),
+      defineProperty: (_, key, d) => Reflect.defineProperty(load(), key, d),
+      deleteProperty: (_, key) => Reflect.deleteProperty(load(), key),
+      // A module's exports may be getters that are not configurable; a Proxy over an empty object may only report
+      // configurable properties, so the copy says so (reading them still goes through `get`).
+      getOwnPropertyDescriptor: (_, key) => {
+        const d = Object.getOwnPropertyDescriptor(load(), key);
+        return d && { ...d, configurable: true };
+      },
+    },
+  );
+  require.cache[file] = stand;
+  return true;
+}
+
+/** Installs every stand-in whose file exists under `root`'s node_modules; whether any was installed. */
+function install(root = path.resolve(__dirname, "..")) {
+  let any = false;
+  for (const { pkg, file } of LAZY) {
+    let dir;
+    try {
+      dir = path.dirname(require.resolve(`${pkg}/package.json`, { paths: [root] }));
+    } catch {
+      continue;
+    }
+    const full = path.join(dir, file);
+    if (fs.existsSync(full) && standIn(full)) any = true;
+  }
+  return any;
+}
+
+module.exports = { install, LAZY };
