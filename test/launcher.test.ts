@@ -109,6 +109,22 @@ describe("scripts/run.cjs", () => {
     expect(JSON.parse(second.stdout)).toEqual({ args: ["prod"], typescript: false, sdk: "function" });
   });
 
+  test("an entry ends once its output is written (runMain), whole and with its exit code, not when its timers run out", () => {
+    const root = scratch({
+      "tools/cli.ts": fs.readFileSync(path.join(PROJECT_DIR, "tools/cli.ts"), "utf8"),
+      "config/errors.ts": fs.readFileSync(path.join(PROJECT_DIR, "config/errors.ts"), "utf8"),
+      "scripts/loud.ts": [
+        'import { runMain } from "../tools/cli";',
+        "setTimeout(() => undefined, 60_000); // would hold the process for a minute",
+        'runMain("loud", (_argv, io) => { io.stdout("x".repeat(1 << 20) + "\\n"); io.stderr("done\\n"); return 3; });',
+      ].join("\n"),
+    });
+    fs.writeFileSync(path.join(root, "tsconfig.json"), JSON.stringify({ ...TSCONFIG, include: ["scripts/*.ts", "tools/*.ts", "config/*.ts"] }));
+    const r = spawnSync(process.execPath, [path.join(root, "scripts/run.cjs"), "loud"], { cwd: root, encoding: "utf8", timeout: 30_000, maxBuffer: 4 << 20 });
+    expect([r.status, r.signal, r.stderr]).toEqual([3, null, "done\n"]);
+    expect(r.stdout).toBe(`${"x".repeat(1 << 20)}\n`);
+  });
+
   test("an entry with no source is refused, even when another checkout left its dist/ file", () => {
     const root = scratch(hello);
     fs.mkdirSync(path.join(root, "dist/scripts"), { recursive: true });
