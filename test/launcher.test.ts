@@ -206,7 +206,7 @@ describe("lazy modules (scripts/lazy-modules.cjs) degrade safely", () => {
 });
 
 describe("npm run bench (a measurement: only its usage is tested, no timing is)", () => {
-  test.each([[["--fast"]], [["--rounds", "0"]], [["--check=yes"]]])("%j -> exit 2 with the usage, before measuring anything", (argv) => {
+  test.each([[["--fast"]], [["--rounds", "0"]], [["--check=yes"]], [["--test-rounds", "0"]], [["--only", "lint"]]])("%j -> exit 2 with the usage, before measuring anything", (argv) => {
     let stderr = "";
     const io: Io = { stdout: () => undefined, stderr: (s) => (stderr += s), isTTY: false, env: {} };
     expect(bench(argv, io)).toBe(EXIT.usage);
