@@ -9,6 +9,8 @@
 //   execa, js-yaml, the language server's protocol; ~70 ms of the SDK's start-up).
 // - zod's `v4/locales/index.cjs` (`z.locales`: about 50 translations of its messages; zod loads its default,
 //   English, from `locales/en.cjs` by itself, and the config errors are our own words anyway).
+// - `@opentelemetry/api` as @pulumi/pulumi finds it (44 files): the SDK's runtime/settings.js uses it only to pass a
+//   trace context along a gRPC call to the engine, which the mock runtime never makes.
 // Each depends on a library-internal file name, so it must degrade safely, and does (test/launcher.test.ts proves it):
 // - the file moved or was renamed: nothing is installed for it, the library loads it eagerly as before;
 // - the module is used after all: the first property read (or `in`, key listing, assignment) loads the real one;
@@ -19,11 +21,15 @@ const fs = require("fs");
 const Module = require("module");
 const path = require("path");
 
-/** Package and file inside it, one per stand-in (see above for why each is safe to defer). */
+/**
+ * Package and file inside it, one per stand-in (see above for why each is safe to defer); `from`: the package whose
+ * require() finds it (its own copy wins when it has one), else the project.
+ */
 const LAZY = [
   { pkg: "@pulumi/pulumi", file: "typescript-shim.js" },
   { pkg: "@pulumi/pulumi", file: "automation/index.js" },
   { pkg: "zod", file: "v4/locales/index.cjs" },
+  { pkg: "@opentelemetry/api", file: "build/src/index.js", from: "@pulumi/pulumi" },
 ];
 
 function standIn(file) {
@@ -61,16 +67,29 @@ function standIn(file) {
   return true;
 }
 
+/**
+ * The directory of the copy of `pkg` that require() finds from `base`, or undefined. From its entry point, not its
+ * package.json, which a package's `exports` may not expose (@opentelemetry/api's does not).
+ */
+function packageDir(pkg, base) {
+  let entry;
+  try {
+    entry = require.resolve(pkg, { paths: [base] });
+  } catch {
+    return undefined;
+  }
+  const marker = path.join("node_modules", pkg);
+  const at = entry.lastIndexOf(marker + path.sep);
+  return at < 0 ? undefined : entry.slice(0, at + marker.length);
+}
+
 /** Installs every stand-in whose file exists under `root`'s node_modules; whether any was installed. */
 function install(root = path.resolve(__dirname, "..")) {
   let any = false;
-  for (const { pkg, file } of LAZY) {
-    let dir;
-    try {
-      dir = path.dirname(require.resolve(`${pkg}/package.json`, { paths: [root] }));
-    } catch {
-      continue;
-    }
+  for (const { pkg, file, from } of LAZY) {
+    const base = from ? packageDir(from, root) : root;
+    const dir = base && packageDir(pkg, base);
+    if (!dir) continue;
     const full = path.join(dir, file);
     if (fs.existsSync(full) && standIn(full)) any = true;
   }

@@ -187,6 +187,21 @@ describe("lazy modules (scripts/lazy-modules.cjs) degrade safely", () => {
     });
   });
 
+  test("OpenTelemetry's API, as the SDK finds it, loads on first use and works then", () => {
+    const r = node(`
+      const isReal = () => { const m = Object.keys(require.cache).find((k) => /@opentelemetry[\\\\/]api[\\\\/]build[\\\\/]src[\\\\/]index\\.js$/.test(k)); return Boolean(m) && !require("util").types.isProxy(require.cache[m].exports); };
+      require("./scripts/lazy-modules.cjs").install();
+      require("@pulumi/pulumi");
+      const before = isReal();
+      const api = require(require.resolve("@opentelemetry/api", { paths: [require.resolve("@pulumi/pulumi")] }));
+      const carrier = {};
+      api.propagation.inject(api.context.active(), carrier);
+      console.log(JSON.stringify({ before, after: isReal(), tracer: typeof api.trace.getTracer("x").startSpan, carrier }));
+    `);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ before: false, after: true, tracer: "function", carrier: {} });
+  });
+
   test("a library without one of the files (moved or renamed) gets no stand-in for it", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "moved-"));
     // A zod whose translations moved: the other stand-ins still install, zod's is left out and zod loads as before.
