@@ -11,6 +11,12 @@
 //   English, from `locales/en.cjs` by itself, and the config errors are our own words anyway).
 // - `@opentelemetry/api` as @pulumi/pulumi finds it (44 files): the SDK's runtime/settings.js uses it only to pass a
 //   trace context along a gRPC call to the engine, which the mock runtime never makes.
+// - gRPC (`@grpc/grpc-js`, 65 files) and the SDK's generated gRPC service files (`proto/*_grpc_pb.js`): used only to
+//   talk to a Pulumi engine, a provider host or a callback server, none of which exists under mocks (the mock
+//   monitor answers in-process). The generated files are plain CommonJS, so TypeScript's __importStar in their
+//   importers would copy, i.e. read, every export at load: their stand-ins answer `__esModule` as true, so the
+//   importer keeps the stand-in itself. All that changes is the `default` property __importStar would have added,
+//   which those importers never read (their named exports only; test/launcher.test.ts checks the SDK's sources).
 // Each depends on a library-internal file name, so it must degrade safely, and does (test/launcher.test.ts proves it):
 // - the file moved or was renamed: nothing is installed for it, the library loads it eagerly as before;
 // - the module is used after all: the first property read (or `in`, key listing, assignment) loads the real one;
@@ -23,18 +29,22 @@ const path = require("path");
 
 /**
  * Package and file inside it, one per stand-in (see above for why each is safe to defer); `from`: the package whose
- * require() finds it (its own copy wins when it has one), else the project.
+ * require() finds it (its own copy wins when it has one), else the project; `esModule`: answer `__esModule` as true
+ * (see gRPC above).
  */
+const GRPC_SERVICES = ["engine", "resource", "callback", "provider"].map((s) => ({ pkg: "@pulumi/pulumi", file: `proto/${s}_grpc_pb.js`, esModule: true }));
 const LAZY = [
   { pkg: "@pulumi/pulumi", file: "typescript-shim.js" },
   { pkg: "@pulumi/pulumi", file: "automation/index.js" },
   { pkg: "zod", file: "v4/locales/index.cjs" },
   { pkg: "@opentelemetry/api", file: "build/src/index.js", from: "@pulumi/pulumi" },
+  { pkg: "@grpc/grpc-js", file: "build/src/index.js", from: "@pulumi/pulumi" },
+  ...GRPC_SERVICES,
 ];
 
-function standIn(file) {
+function standIn(file, esModuleAnyway = false) {
   if (require.cache[file]) return false; // already loaded for real: nothing to save
-  const esModule = /Object\.defineProperty\(exports, "__esModule"/.test(fs.readFileSync(file, "utf8"));
+  const esModule = esModuleAnyway || /Object\.defineProperty\(exports, "__esModule"/.test(fs.readFileSync(file, "utf8"));
   let real;
   const load = () => {
     if (!real) {
@@ -86,12 +96,12 @@ function packageDir(pkg, base) {
 /** Installs every stand-in whose file exists under `root`'s node_modules; whether any was installed. */
 function install(root = path.resolve(__dirname, "..")) {
   let any = false;
-  for (const { pkg, file, from } of LAZY) {
+  for (const { pkg, file, from, esModule } of LAZY) {
     const base = from ? packageDir(from, root) : root;
     const dir = base && packageDir(pkg, base);
     if (!dir) continue;
     const full = path.join(dir, file);
-    if (fs.existsSync(full) && standIn(full)) any = true;
+    if (fs.existsSync(full) && standIn(full, esModule)) any = true;
   }
   return any;
 }

@@ -202,6 +202,44 @@ describe("lazy modules (scripts/lazy-modules.cjs) degrade safely", () => {
     expect(JSON.parse(r.stdout)).toEqual({ before: false, after: true, tracer: "function", carrier: {} });
   });
 
+  test("gRPC and the SDK's generated gRPC services load on first use, and work then", () => {
+    const r = node(`
+      const isReal = (re) => Object.keys(require.cache).some((k) => re.test(k) && !require("util").types.isProxy(require.cache[k].exports));
+      const GRPC = /@grpc[\\\\/]grpc-js[\\\\/]build[\\\\/]src[\\\\/]index\\.js$/;
+      const SERVICES = /proto[\\\\/]\\w+_grpc_pb\\.js$/;
+      require("./scripts/lazy-modules.cjs").install();
+      const pulumi = require("@pulumi/pulumi");
+      const before = { grpc: isReal(GRPC), services: isReal(SERVICES) };
+      const engine = require(require.resolve("@pulumi/pulumi/proto/engine_grpc_pb"));
+      const grpc = require(require.resolve("@grpc/grpc-js", { paths: [require.resolve("@pulumi/pulumi")] }));
+      const client = new engine.EngineClient("127.0.0.1:1", grpc.credentials.createInsecure());
+      client.close();
+      console.log(JSON.stringify({ before, after: { grpc: isReal(GRPC), services: isReal(SERVICES) }, status: grpc.status.UNAVAILABLE, sdk: typeof pulumi.runtime.registerResource }));
+    `);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ before: { grpc: false, services: false }, after: { grpc: true, services: true }, status: 14, sdk: "function" });
+  });
+
+  test("the SDK reads only named exports of its generated gRPC services (their stand-ins say __esModule, so no default)", () => {
+    const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+    const importers: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const f = path.join(dir, e.name);
+        if (e.isDirectory() && e.name !== "node_modules") walk(f);
+        else if (e.name.endsWith(".js")) {
+          const text = fs.readFileSync(f, "utf8");
+          for (const m of text.matchAll(/(\w+) = (?:__importStar\()?require\("[./]*proto\/\w+_grpc_pb"\)/g)) {
+            importers.push(path.relative(sdk, f));
+            expect([path.relative(sdk, f), new RegExp(`\\b${m[1]}\\.default\\b|\\b${m[1]}\\[`).test(text)]).toEqual([path.relative(sdk, f), false]);
+          }
+        }
+      }
+    };
+    walk(sdk);
+    expect(importers).toEqual(expect.arrayContaining(["runtime/settings.js", "runtime/callbacks.js", "provider/server.js"]));
+  });
+
   test("a library without one of the files (moved or renamed) gets no stand-in for it", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "moved-"));
     // A zod whose translations moved: the other stand-ins still install, zod's is left out and zod loads as before.
