@@ -15,8 +15,11 @@
 //   talk to a Pulumi engine, a provider host or a callback server, none of which exists under mocks (the mock
 //   monitor answers in-process). The generated files are plain CommonJS, so TypeScript's __importStar in their
 //   importers would copy, i.e. read, every export at load: their stand-ins answer `__esModule` as true, so the
-//   importer keeps the stand-in itself. All that changes is the `default` property __importStar would have added,
-//   which those importers never read (their named exports only; test/launcher.test.ts checks the SDK's sources).
+//   importer keeps the stand-in itself, and answer `default` with the module itself, which is what __importStar and
+//   __importDefault would have put there (test/launcher.test.ts proves both helpers see the same).
+// - The SDK's helpers for closure serialisation (pulumi.runtime.serializeFunction, unused here, see TypeScript):
+//   `semver` (47 files; plain CommonJS under __importStar, so it answers `__esModule` like the gRPC files) and
+//   `normalize-package-data` (28 files with its own dependencies; a function, so its stand-in can be called).
 // Each depends on a library-internal file name, so it must degrade safely, and does (test/launcher.test.ts proves it):
 // - the file moved or was renamed: nothing is installed for it, the library loads it eagerly as before;
 // - the module is used after all: the first property read (or `in`, key listing, assignment) loads the real one;
@@ -30,11 +33,13 @@ const path = require("path");
 /**
  * Package and file inside it, one per stand-in (see above for why each is safe to defer); `from`: the package whose
  * require() finds it (its own copy wins when it has one), else the project; `esModule`: answer `__esModule` as true
- * (see gRPC above).
+ * (see gRPC above); `callable`: the module is a function (a stand-in over a plain object could not be called).
  */
 const GRPC_SERVICES = ["engine", "resource", "callback", "provider"].map((s) => ({ pkg: "@pulumi/pulumi", file: `proto/${s}_grpc_pb.js`, esModule: true }));
 const LAZY = [
   { pkg: "@pulumi/pulumi", file: "typescript-shim.js" },
+  { pkg: "semver", file: "index.js", from: "@pulumi/pulumi", esModule: true },
+  { pkg: "normalize-package-data", file: "lib/normalize.js", from: "@pulumi/pulumi", callable: true },
   { pkg: "@pulumi/pulumi", file: "automation/index.js" },
   { pkg: "zod", file: "v4/locales/index.cjs" },
   { pkg: "@opentelemetry/api", file: "build/src/index.js", from: "@pulumi/pulumi" },
@@ -42,7 +47,7 @@ const LAZY = [
   ...GRPC_SERVICES,
 ];
 
-function standIn(file, esModuleAnyway = false) {
+function standIn(file, { esModule: esModuleAnyway = false, callable = false } = {}) {
   if (require.cache[file]) return false; // already loaded for real: nothing to save
   const esModule = esModuleAnyway || /Object\.defineProperty\(exports, "__esModule"/.test(fs.readFileSync(file, "utf8"));
   let real;
@@ -56,10 +61,17 @@ function standIn(file, esModuleAnyway = false) {
   const stand = new Module(file);
   stand.filename = file;
   stand.loaded = true;
+  // An arrow function: callable, and with no non-configurable own property (a `function`'s prototype) to trip the
+  // Proxy invariants below.
   stand.exports = new Proxy(
-    {},
+    callable ? () => undefined : {},
     {
-      get: (_, key) => (key === "__esModule" && !real ? esModule || undefined : load()[key]),
+      apply: (_, self, args) => Reflect.apply(load(), self, args),
+      get: (_, key) => {
+        if (key === "__esModule" && !real) return esModule || undefined;
+        const m = load();
+        return key === "default" && esModuleAnyway && !("default" in m) ? m : m[key];
+      },
       has: (_, key) => key in load(),
       ownKeys: () => Reflect.ownKeys(load()),
       set: (_, key, value) => Reflect.set(load(), key, value),
@@ -96,12 +108,12 @@ function packageDir(pkg, base) {
 /** Installs every stand-in whose file exists under `root`'s node_modules; whether any was installed. */
 function install(root = path.resolve(__dirname, "..")) {
   let any = false;
-  for (const { pkg, file, from, esModule } of LAZY) {
+  for (const { pkg, file, from, esModule, callable } of LAZY) {
     const base = from ? packageDir(from, root) : root;
     const dir = base && packageDir(pkg, base);
     if (!dir) continue;
     const full = path.join(dir, file);
-    if (fs.existsSync(full) && standIn(full, esModule)) any = true;
+    if (fs.existsSync(full) && standIn(full, { esModule, callable })) any = true;
   }
   return any;
 }
