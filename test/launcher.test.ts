@@ -77,6 +77,28 @@ describe("dist/ is rebuilt exactly when a source or an output changed", () => {
     expect(jsOf(root, "lib/a.ts")).toContain("a = 2");
   });
 
+  test("files whose times are old enough are trusted by their stat, and a rewrite is still seen (ctime moves)", () => {
+    const root = scratch(A);
+    transpile.ensureBuilt({ root });
+    // As if the build were long ago: every file's times now lie well before the manifest's, so stat is trusted.
+    const manifestFile = path.join(root, "dist/.manifest.json");
+    const age = (m: { at: number }) => fs.writeFileSync(manifestFile, JSON.stringify({ ...m, at: m.at + 3_600_000 }));
+    age(JSON.parse(fs.readFileSync(manifestFile, "utf8")));
+    expect(transpile.ensureBuilt({ root })).toEqual([]);
+    // Same size, same mtime, new content: only ctime tells, and it does.
+    const file = path.join(root, "lib/a.ts");
+    const { atime, mtime } = fs.statSync(file);
+    fs.writeFileSync(file, "export const a = 7;\n");
+    fs.utimesSync(file, atime, mtime);
+    expect(transpile.ensureBuilt({ root })).toEqual(["lib/a.ts"]);
+    expect(jsOf(root, "lib/a.ts")).toContain("a = 7");
+    // An output another build rewrote with the same size is rebuilt too.
+    age(JSON.parse(fs.readFileSync(manifestFile, "utf8")));
+    fs.writeFileSync(path.join(root, "dist/lib/a.js"), jsOf(root, "lib/a.ts").replace("a = 7", "a = 8"));
+    expect(transpile.ensureBuilt({ root })).toEqual(["lib/a.ts"]);
+    expect(jsOf(root, "lib/a.ts")).toContain("a = 7");
+  });
+
   test("a deleted source loses its output; a new one gets one", () => {
     const root = scratch(A);
     transpile.ensureBuilt({ root });
