@@ -71,7 +71,12 @@ export function listStacks(dir: string): string[] {
 /** The project's name from Pulumi.yaml; refuses settings that would make the CLI read config the tools cannot see. */
 export function projectName(dir: string): string {
   const file = path.join(dir, "Pulumi.yaml");
-  const doc = parseYamlFile("Pulumi.yaml", fs.readFileSync(file, "utf8"), "(project)").doc.toJS() as Record<string, unknown> | null;
+  const src = fs.readFileSync(file, "utf8");
+  return remembered(projectNames, `${file}\0${src}`, () => readProjectName(src));
+}
+
+function readProjectName(src: string): string {
+  const doc = parseYamlFile("Pulumi.yaml", src, "(project)").doc.toJS() as Record<string, unknown> | null;
   const fail = (text: string): never => {
     throw new ConfigError("(project)", [text], "Pulumi.yaml");
   };
@@ -87,7 +92,28 @@ export function readStackFile(stack: string, dir: string, project: string): Stac
   const file = `Pulumi.${stack}.yaml`;
   const full = path.join(dir, file);
   if (!fs.existsSync(full)) throw new ConfigError(stack, [`no stack "${stack}": ${full} does not exist`], file);
-  return parseStackYaml(stack, fs.readFileSync(full, "utf8"), project);
+  const src = fs.readFileSync(full, "utf8");
+  const parsed = remembered(stackFiles, `${full}\0${project}\0${src}`, () => parseStackYaml(stack, src, project));
+  // A copy per caller: nobody can change what the next one reads.
+  return { ...parsed, entries: parsed.entries.map((e) => ({ ...e, value: structuredClone(e.value), securePaths: [...e.securePaths] })) };
+}
+
+/**
+ * Parsed files by path and text. One plan reads each stack file and Pulumi.yaml several times (the offline check, the
+ * program, each one's sibling check), a jest worker hundreds of times; keyed by the text, so an edited file is parsed
+ * anew, and a file that fails is never kept (its error is thrown again). The oldest go first past MAX_REMEMBERED.
+ */
+const stackFiles = new Map<string, StackFile>();
+const projectNames = new Map<string, string>();
+const MAX_REMEMBERED = 64;
+
+function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = make();
+  if (cache.size >= MAX_REMEMBERED) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
 }
 
 /** Parses a stack file's text (exported for tests of the rules above). */

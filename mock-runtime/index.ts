@@ -250,6 +250,12 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     if (m) result.warnings!.push(m[1]);
     else consoleWarn(...args);
   };
+  // The SDK records a stack trace on each of its promises (about 70 a resource) for a leak report it prints only with
+  // PULUMI_DEBUG_PROMISE_LEAKS set: a third of prod's run at Node's default of 10 frames (jest asks for 100). So no
+  // frames while the program runs: a program error comes back with its message (what the plan and the tests
+  // report); with the SDK's debug switch set, the stacks are kept, for its report and for ours.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
   try {
     const entry = opts.program ?? PROGRAM;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -276,9 +282,13 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   } finally {
     console.warn = consoleWarn;
   }
-  if (result.error) quietStackOutputs();
-  await Promise.all(pending);
-  await (pulumi.runtime as any).waitForRPCs?.();
+  try {
+    if (result.error) quietStackOutputs();
+    await Promise.all(pending);
+    await (pulumi.runtime as any).waitForRPCs?.();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
   return result;
 }
 

@@ -43,17 +43,9 @@ async function run(stack: string, dir: string): Promise<{ result: RunResult; exc
   }
   const cfg = parseStackFile(stack, dir);
   const { exceptions } = cfg.policy;
-  // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/plan.
-  // The SDK records a stack trace for every promise it makes (its leak report); the plan reports program errors by
-  // message only (below), so one frame is enough while the program runs: ~30-60 ms less CPU for prod.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 1;
-  let result: RunResult;
-  try {
-    result = await runProgram({ stack, dir, program: path.resolve(__dirname, "..", "index") });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  // From source (jest) the program is index.ts; compiled, it is dist/index.js beside dist/plan. A program error is
+  // reported by its message (runProgram runs the program without stack frames).
+  const result = await runProgram({ stack, dir, program: path.resolve(__dirname, "..", "index") });
   if (result.error) throw new StackError(result.error.message);
   return { result, exceptions, production: cfg.production };
 }

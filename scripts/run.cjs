@@ -6,7 +6,8 @@
 //     docs: https://nodejs.org/api/module.html#moduleenablecompilecachecachedir). No directory is passed, as Node's
 //     docs advise, so NODE_COMPILE_CACHE=<dir> moves it and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 //  2. dist/ brought up to date (scripts/transpile.cjs): nothing from TypeScript is loaded when nothing changed.
-//  3. TypeScript loaded only if the SDK uses it (scripts/lazy-typescript.cjs).
+//  3. Modules the libraries load at start-up but nothing here uses (TypeScript, Pulumi's Automation API, zod's
+//     translations) loaded only on first use (scripts/lazy-modules.cjs).
 //  4. dist/scripts/<entry>.js run in this same process: each entry calls runMain on load, reading process.argv.
 const Module = require("module");
 const fs = require("fs");
@@ -23,7 +24,7 @@ if (!entry || !/^[a-z][a-z0-9-]*$/.test(entry) || !fs.existsSync(path.join(root,
   process.exit(2);
 }
 require("./transpile.cjs").ensureBuilt();
-require("./lazy-typescript.cjs").install();
+require("./lazy-modules.cjs").install();
 
 const target = path.join(root, "dist", "scripts", `${entry}.js`);
 process.argv = [process.argv[0], target, ...args];

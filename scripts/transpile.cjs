@@ -10,6 +10,10 @@
 //   content, and clocks skew.
 // - Output hashes too: after a branch switch, dist/ may hold files another checkout's build (or `npm run build`,
 //   i.e. `tsc -p .` into the same dist/) wrote for other sources while the manifest still matches ours.
+// - Hashing every file on every run costs more than the rest of the check, so a file is hashed again only when its
+//   inode, size, mtime or ctime differ from the manifest's record, or when it changed less than RACY_MS before the
+//   manifest was written (git's "racy clean" rule: a change in the same clock tick would keep every time equal).
+//   ctime cannot be set back by cp -p, tar, rsync -t or touch, and any write moves it.
 // Type checking stays with `npm run typecheck` and CI. `node scripts/transpile.cjs` forces a full transpile.
 const crypto = require("crypto");
 const fs = require("fs");
@@ -66,6 +70,18 @@ function readJson(file) {
   }
 }
 
+const RACY_MS = 2000;
+
+/** A file's identity and change times as one string, and when it last changed; undefined if it does not exist. */
+function statOf(file) {
+  try {
+    const st = fs.statSync(file);
+    return { sig: `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`, changed: Math.max(st.mtimeMs, st.ctimeMs) };
+  } catch {
+    return undefined;
+  }
+}
+
 function hashOrUndefined(file) {
   try {
     return sha1(fs.readFileSync(file));
@@ -84,16 +100,33 @@ function ensureBuilt({ root = PROJECT, force = false } = {}) {
   const tsconfigText = fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
   const tsVersion = readJson(require.resolve("typescript/package.json", { paths: [PROJECT] })).version;
   const key = sha1([tsconfigText, tsVersion, fs.readFileSync(__filename, "utf8")].join("\0"));
-  const files = {};
-  for (const r of sourceFiles(JSON.parse(tsconfigText), root)) files[r] = sha1(fs.readFileSync(path.join(root, r)));
-
   const before = force ? undefined : readJson(path.join(dist, MANIFEST));
   const sameKey = before?.key === key;
+  // Stat before reading: a write after the stat moves ctime, so the next run hashes the file again.
+  const stats = {};
+  let rechecked = false;
+  const hashOf = (name, file, recorded, hash) => {
+    const st = statOf(file);
+    if (st) stats[name] = st.sig;
+    if (st && recorded && sameKey && before.stats?.[name] === st.sig && st.changed < before.at - RACY_MS) return recorded;
+    rechecked = true;
+    return hash();
+  };
+  const files = {};
+  for (const r of sourceFiles(JSON.parse(tsconfigText), root)) {
+    const file = path.join(root, r);
+    files[r] = hashOf(r, file, before?.files?.[r], () => sha1(fs.readFileSync(file)));
+  }
   const changed = Object.keys(files).filter(
-    (r) => !sameKey || before.files?.[r] !== files[r] || !before.outputs?.[r] || before.outputs[r] !== hashOrUndefined(outputOf(r)),
+    (r) => !sameKey || before.files?.[r] !== files[r] || !before.outputs?.[r] || before.outputs[r] !== hashOf(`dist/${r}`, outputOf(r), before.outputs[r], () => hashOrUndefined(outputOf(r))),
   );
   const removed = Object.keys(before?.files ?? {}).filter((r) => !(r in files));
-  if (sameKey && changed.length === 0 && removed.length === 0) return [];
+  const writeManifest = (outputs) => writeAtomic(path.join(dist, MANIFEST), `${JSON.stringify({ key, files, outputs, stats, at: Date.now() }, null, 1)}\n`);
+  if (sameKey && changed.length === 0 && removed.length === 0) {
+    // Everything matched, some of it only by hashing: recorded again, so the next run can trust the times.
+    if (rechecked) writeManifest(before.outputs);
+    return [];
+  }
 
   const ts = require("typescript");
   const { config } = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
@@ -111,12 +144,14 @@ function ensureBuilt({ root = PROJECT, force = false } = {}) {
     const { outputText } = ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: { ...options, sourceMap: false }, fileName: file });
     writeAtomic(outputOf(r), outputText);
     outputs[r] = sha1(outputText);
+    const st = statOf(outputOf(r));
+    if (st) stats[`dist/${r}`] = st.sig;
   }
   for (const r of removed) {
     delete outputs[r];
     fs.rmSync(outputOf(r), { force: true });
   }
-  writeAtomic(path.join(dist, MANIFEST), `${JSON.stringify({ key, files, outputs }, null, 1)}\n`);
+  writeManifest(outputs);
   return changed;
 }
 

@@ -78,7 +78,7 @@ describe("CODEOWNERS", () => {
   test("owns everything the program loads: its imports, the files it reads, and what runs it in a credentialed job", () => {
     // The program runs with the stack's credential in the gated preview, the deploy and the drift check, before any
     // reviewer of a deploy sees it: code owners review it at merge (docs/threat-model.md, "Who can do what").
-    const launcher = ["scripts/run.cjs", "scripts/transpile.cjs", "scripts/lazy-typescript.cjs"];
+    const launcher = ["scripts/run.cjs", "scripts/transpile.cjs", "scripts/lazy-modules.cjs"];
     const closure = importClosure(["index.ts", "scripts/policy-config.ts", "scripts/ci-stacks.ts", "scripts/run-stack.ts", "scripts/app-settings-drift.ts", ...launcher]);
     expect(closure).toEqual(expect.arrayContaining(["index.ts", "components/app-service.ts", "config/load.ts", "mock-runtime/index.ts", "policy/rules/index.ts"]));
     // The files they read: every repository path named in them, the stack files, the list of stacks that are not
@@ -98,7 +98,7 @@ describe("CODEOWNERS", () => {
     // What the workflows run before the pack judges anything: `npm run policy-config` and `npm run ci-stacks`, through
     // the launcher. The program itself (index.ts and components/, which mock-runtime/ runs to find stale exceptions)
     // is application code under the usual review: it runs with the stack's credential in `pulumi up` anyway.
-    const launcher = ["scripts/run.cjs", "scripts/transpile.cjs", "scripts/lazy-typescript.cjs"];
+    const launcher = ["scripts/run.cjs", "scripts/transpile.cjs", "scripts/lazy-modules.cjs"];
     const chain = importClosure(["scripts/policy-config.ts", "scripts/ci-stacks.ts", "scripts/app-settings-drift.ts", ...launcher], ["mock-runtime/"]).filter(
       (f) => !f.startsWith("mock-runtime/"),
     );

@@ -79,5 +79,21 @@ export function runMain(name: string, main: (argv: string[], io: Io) => number |
         process.stderr.write(`${name}: ${shown}\n`);
         process.exitCode = EXIT.config;
       },
-    );
+    )
+    .then(exitWhenWritten);
+}
+
+/**
+ * A command started by the launcher (scripts/run.cjs) ends as soon as its output is written. Left to end by itself,
+ * Node first waits for V8's background work to finish (optimising compiles and GC marking it will never use: the
+ * event loop's last turn calls NodePlatform::DrainTasks, nodejs/node src/node_platform.cc, which blocks until the
+ * worker tasks are done): ~60-100 ms of the plan. Output a pipe could not take at once waits in the stream's buffer
+ * (https://nodejs.org/api/process.html#a-note-on-process-io): then the exit waits for its 'drain'; if the stream
+ * fails instead, Node ends by itself as before. Never under jest, whose process is not the launcher's.
+ */
+function exitWhenWritten(): void {
+  if (!/[\\/]scripts[\\/]run\.cjs$/.test(require.main?.filename ?? "")) return;
+  const pending = [process.stdout, process.stderr].find((s) => s.writableLength > 0);
+  if (pending) pending.once("drain", exitWhenWritten);
+  else process.exit();
 }
