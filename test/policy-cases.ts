@@ -5,6 +5,7 @@
 import { ALLOWLIST_CASES } from "./policy-cases-allowlists";
 import { APP_CASES } from "./policy-cases-app";
 import { DATA_CASES } from "./policy-cases-data";
+import { DYNAMIC_CASES } from "./policy-cases-dynamic";
 import {
   account,
   appSetting,
@@ -272,7 +273,7 @@ const BASE_CASES: CaseTable = {
   },
 };
 
-export const RULE_CASES: CaseTable = mergeCases(BASE_CASES, APP_CASES, DATA_CASES, ALLOWLIST_CASES);
+export const RULE_CASES: CaseTable = mergeCases(BASE_CASES, APP_CASES, DATA_CASES, DYNAMIC_CASES, ALLOWLIST_CASES);
 
 /** Rules a failing case may trip in addition to its own (documented next to the case). */
 export const ALSO_FIRES: Record<string, string[]> = {

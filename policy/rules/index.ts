@@ -13,6 +13,7 @@
 import type { Rule } from "../model";
 import { appSettingRules } from "./app-settings";
 import { databaseAccessRules } from "./database-access";
+import { dynamicRules } from "./dynamic";
 import { guardRules } from "./guards";
 import { identityRules } from "./identity";
 import { keyVaultRules } from "./key-vault";
@@ -34,6 +35,7 @@ export { LOG_RETENTION_MIN_DAYS } from "./monitoring";
 export { placeholderHost } from "./placeholders";
 export { EXTENSIONS, SERVER_PARAMETERS } from "./postgres-parameters";
 export { ALLOWED_TYPES, RESOURCE_TYPES_FILE } from "./resource-types";
+export { KNOWN_PROVIDERS, PINNED_MICROSOFT_IMAGE, sha256 } from "./dynamic";
 export { ASSIGNABLE_ROLES, ROLE_TABLE_FILE } from "./role-assignments";
 
 /** Every rule, in the order docs/policy-rules.md lists them. */
@@ -48,6 +50,7 @@ export const RULES: readonly Rule[] = [
   ...identityRules,
   ...roleAssignmentRules,
   ...databaseAccessRules,
+  ...dynamicRules,
   ...storageRules,
   ...monitoringRules,
   ...placeholderRules,
