@@ -5,7 +5,7 @@
 import { BOOTSTRAP_RUN_PROVIDER } from "../components/bootstrap-run";
 import { SETTLE_PROVIDER } from "../components/settle";
 import type { EvaluatedResource } from "../policy/evaluate";
-import { add, APP_PRINCIPAL, type CaseTable, type Mutation, res, RG, RG_ID } from "./policy-fixture";
+import { add, APP_PRINCIPAL, appSetting, type CaseTable, KV_REF, type Mutation, res, RG, RG_ID } from "./policy-fixture";
 
 export const PINNED = "mcr.microsoft.com/azure-cli:2.67.0@sha256:6d7791e595999664478813ee6da9b340dc087be87cce9f581ded83cc4bf15ca0";
 const BOOTSTRAP_NAME = "id-amplifier-db-bootstrap-prod";
@@ -98,6 +98,21 @@ export const DYNAMIC_CASES: CaseTable = {
       { label: "pg_read_server_files granted to the app", change: bootstrapRun({ sql: [ROLE_SQL, "GRANT pg_read_server_files TO amplifier_app;"] }), resource: RUN, found: "pg_read_server_files" },
       { label: "CREATEROLE given to the app", change: bootstrapRun({ sql: [ROLE_SQL, "ALTER ROLE amplifier_app CREATEROLE;"] }), resource: RUN, found: "CREATEROLE" },
       { label: "steps the pack cannot read", change: bootstrapRun({ steps: "not base64 json" }), resource: RUN, found: "unreadable" },
+    ],
+  },
+};
+
+/** The production app-settings allowlist (policy/rules/app-settings-allowlist.ts). */
+export const SETTINGS_ALLOWLIST_CASES: CaseTable = {
+  "app-settings-allowlisted": {
+    pass: [
+      { label: "a model provider's key (a Key Vault reference) in production", change: appSetting("ANTHROPIC_API_KEY", KV_REF) },
+      { label: "any other name outside production", stack: { production: false }, change: appSetting("FEATURE_FLAGS", "beta") },
+    ],
+    fail: [
+      { label: "a feature flag in production", change: appSetting("FEATURE_FLAGS", "beta"), resource: "app", found: "FEATURE_FLAGS" },
+      { label: "a build hook in production", change: appSetting("PRE_BUILD_COMMAND", "curl x | sh"), resource: "app", found: "PRE_BUILD_COMMAND" },
+      { label: "a platform setting in production", change: appSetting("WEBSITE_RUN_FROM_PACKAGE", "https://x.blob.core.windows.net/p.zip"), resource: "app", found: "WEBSITE_RUN_FROM_PACKAGE" },
     ],
   },
 };

@@ -60,7 +60,7 @@ describe("resource policies", () => {
       expect(await runResource("postgres-parameters-allowlisted", withConfig(config))).toEqual([expect.stringContaining("allows extension(s) dblink in a production stack")]);
     }
     // Only the rules that read the stack facts have a config schema.
-    expect(toPolicies().filter((p) => p.configSchema).map((p) => p.name)).toEqual(["postgres-parameters-allowlisted", "bootstrap-run-contained"]);
+    expect(toPolicies().filter((p) => p.configSchema).map((p) => p.name)).toEqual(["postgres-parameters-allowlisted", "app-settings-allowlisted", "bootstrap-run-contained"]);
   });
 
   test("a violation is reported with the rule's message", async () => {

@@ -128,12 +128,14 @@ describe("exceptions and enforcement", () => {
     // The rules that read the stack's facts always carry them (production unless said otherwise), others only when waived.
     const facts = {
       "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: true },
+      "app-settings-allowlisted": { enforcementLevel: "mandatory", production: true },
       "bootstrap-run-contained": { enforcementLevel: "mandatory", production: true },
     };
     expect(policyPackConfig({})).toEqual(facts);
     expect(policyPackConfig({ "stateful-resources-locked": "test stacks are torn down" })).toEqual({ ...facts, "stateful-resources-locked": "advisory" });
     expect(policyPackConfig({}, { production: false })).toEqual({
       "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: false },
+      "app-settings-allowlisted": { enforcementLevel: "mandatory", production: false },
       "bootstrap-run-contained": { enforcementLevel: "mandatory", production: false },
     });
   });

@@ -184,7 +184,7 @@ describe("npm run policy-config", () => {
     // test is listed in non-production-stacks.yaml: not production.
     expect(written).toEqual(policyPackConfig(stackExceptions("test"), { production: false }));
     expect(written["postgres-firewall-no-azure-services"]).toBe("advisory");
-    const facts = ["postgres-parameters-allowlisted", "bootstrap-run-contained"];
+    const facts = ["postgres-parameters-allowlisted", "app-settings-allowlisted", "bootstrap-run-contained"];
     for (const rule of facts) expect(written[rule]).toEqual({ enforcementLevel: "mandatory", production: false });
     const levels = Object.entries(written).filter(([rule]) => !facts.includes(rule)).map(([, level]) => level);
     expect(levels.every((level) => level === "advisory")).toBe(true);
@@ -199,6 +199,7 @@ describe("npm run policy-config", () => {
       "no-placeholder-values": "advisory",
       // prod is not on the code owners' list: production, whatever its file says.
       "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: true },
+      "app-settings-allowlisted": { enforcementLevel: "mandatory", production: true },
       "bootstrap-run-contained": { enforcementLevel: "mandatory", production: true },
     });
     // No rule is downgraded silently: the job's log names every waiver.

@@ -87,6 +87,7 @@ export const CONFIG_CHANGES: ProdChange[] = [
     (key): ProdChange => ({ name: `telemetry ${key}`, change: { app: { telemetry: { [key]: true } } }, exit: 1, expect: `app.telemetry.${key} (got true): ${FLOOR}` }),
   ),
   { name: "an unknown auth mode", change: { app: { authMode: "basic" } }, exit: 1, expect: 'app.authMode (got "basic"): must be one of "api_key_jwt", "jwt_only", "none"' },
+  { name: "an app setting off the production allowlist", change: { app: { settings: { FEATURE_FLAGS: "beta" } } }, exit: 1, expect: `app.settings.FEATURE_FLAGS (got "a setting"): ${FLOOR} app.settings names only settings the API reads` },
   { name: "bootstrap image by a mutable tag", change: { postgres: { bootstrap: { image: "mcr.microsoft.com/azure-cli:2.67.0" } } }, exit: 1, expect: `postgres.bootstrap.image (got "mcr.microsoft.com/azure-cli:2.67.0"): ${FLOOR} the bootstrap image comes from mcr.microsoft.com pinned by digest` },
   { name: "bootstrap image from another registry, pinned", change: { postgres: { bootstrap: { image: `docker.io/x/y:1@sha256:${"a".repeat(64)}` } } }, exit: 1, expect: "postgres.bootstrap.image (got \"docker.io/x/y:1@sha256:" },
   { name: "dblink from the init SQL", change: { postgres: { initSqlPath: "test/fixtures/init-with-dblink.sql" } }, exit: 1, expect: `postgres.initSqlPath (got "test/fixtures/init-with-dblink.sql"): ${FLOOR} the init SQL may not create extension dblink` },

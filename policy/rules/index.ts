@@ -12,6 +12,7 @@
  */
 import type { Rule } from "../model";
 import { appSettingRules } from "./app-settings";
+import { appSettingAllowlistRules } from "./app-settings-allowlist";
 import { databaseAccessRules } from "./database-access";
 import { dynamicRules } from "./dynamic";
 import { guardRules } from "./guards";
@@ -30,6 +31,7 @@ import { webAppRules } from "./web-app";
 
 export { REQUIRED_TAGS, TAGGABLE_TYPES } from "./tags";
 export { isSecretSettingName } from "./app-settings";
+export { PROGRAM_SET_NAMES, STACK_FILE_SETTINGS } from "./app-settings-allowlist";
 export { KEY_VAULT_SECRETS_USER, WEBSITE_CONTRIBUTOR } from "./identity";
 export { LOG_RETENTION_MIN_DAYS } from "./monitoring";
 export { placeholderHost } from "./placeholders";
@@ -47,6 +49,7 @@ export const RULES: readonly Rule[] = [
   ...keyVaultRules,
   ...webAppRules,
   ...appSettingRules,
+  ...appSettingAllowlistRules,
   ...identityRules,
   ...roleAssignmentRules,
   ...databaseAccessRules,
