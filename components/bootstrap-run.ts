@@ -42,10 +42,13 @@ export interface BootstrapRunArgs {
   timeoutMinutes: number;
 }
 
-/** Runs the bootstrap container once per key (type `pulumi-nodejs:dynamic/amplifier:BootstrapRun`). */
+/** The type token pulumi.dynamic.Resource would register ("pulumi-nodejs:dynamic/<module>:<type>"). */
+export const BOOTSTRAP_RUN_TYPE = "pulumi-nodejs:dynamic/amplifier:BootstrapRun";
+
+/** Runs the bootstrap container once per key (type BOOTSTRAP_RUN_TYPE). */
 export class BootstrapRun extends pulumi.CustomResource {
   declare readonly key: pulumi.Output<string>;
   constructor(name: string, args: BootstrapRunArgs, opts?: pulumi.CustomResourceOptions) {
-    super("pulumi-nodejs:dynamic/amplifier:BootstrapRun", name, { ...args, __provider: BOOTSTRAP_RUN_PROVIDER }, opts);
+    super(BOOTSTRAP_RUN_TYPE, name, { ...args, __provider: BOOTSTRAP_RUN_PROVIDER }, opts);
   }
 }

@@ -54,13 +54,16 @@ export interface SettleArgs {
   shape?: string;
 }
 
+/** The type token pulumi.dynamic.Resource would register ("pulumi-nodejs:dynamic/<module>:<type>"). */
+export const SETTLE_TYPE = "pulumi-nodejs:dynamic/amplifier:Settle";
+
 /**
  * Waits `seconds` after its target is created or re-shaped (a dynamic resource, type
  * `pulumi-nodejs:dynamic/amplifier:Settle`).
  */
 export class Settle extends pulumi.CustomResource {
   constructor(name: string, args: SettleArgs, opts?: pulumi.CustomResourceOptions) {
-    // The type and `__provider` input are what pulumi.dynamic.Resource registers (its "pulumi-nodejs:dynamic/<module>:<type>").
-    super("pulumi-nodejs:dynamic/amplifier:Settle", name, { ...args, __provider: SETTLE_PROVIDER }, opts);
+    // The type and `__provider` input are what pulumi.dynamic.Resource registers.
+    super(SETTLE_TYPE, name, { ...args, __provider: SETTLE_PROVIDER }, opts);
   }
 }

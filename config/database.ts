@@ -11,6 +11,9 @@ import { matching, offeredBy } from "./fields";
 import { restoreSchema } from "./restore";
 import { settingsRecord } from "./settings";
 
+/** The bootstrap run's default image: Microsoft's Azure CLI image (python3, CA certificates), pinned by digest. */
+export const BOOTSTRAP_IMAGE = "mcr.microsoft.com/azure-cli:2.67.0@sha256:6d7791e595999664478813ee6da9b340dc087be87cce9f581ded83cc4bf15ca0";
+
 /** Azure Database for PostgreSQL Flexible Server storage sizes, in GiB, from the dated table (config/azure-offerings.data.json). */
 export const STORAGE_SIZES_GB: readonly number[] = OFFERINGS.postgresStorageSizesGb.values;
 
@@ -214,8 +217,14 @@ export const postgresSchema = z
       .strictObject({
         // The Azure CLI image: Microsoft's own registry, with python3 (the azure-cli RPM requires it: Azure/azure-cli
         // scripts/release/rpm/azure-cli.spec) and CA certificates; the runner needs nothing else.
-        image: matching(/^[a-z0-9.-]+\/[a-z0-9._/-]+:[A-Za-z0-9._-]+$/, "must be an image reference with a registry and a tag, such as mcr.microsoft.com/azure-cli:2.67.0")
-          .default("mcr.microsoft.com/azure-cli:2.67.0")
+        // Pinned by digest: a tag can be moved to other bytes, and this image runs as the server's Entra administrator
+        // (production requires the pin: config/production.ts, policy rule bootstrap-run-contained). The digest of
+        // azure-cli 2.67.0 as public repositories pin it; docs/unverified.md has the check against MCR.
+        image: matching(
+          /^[a-z0-9.-]+\/[a-z0-9._/-]+(?::[A-Za-z0-9._-]+(?:@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$/,
+          "must be an image reference with a registry and a tag or a digest, such as mcr.microsoft.com/azure-cli:2.67.0@sha256:<64 hex digits>",
+        )
+          .default(BOOTSTRAP_IMAGE)
           .describe("Container image of the database bootstrap run (needs python3 and CA certificates)."),
         timeoutMinutes: z.number().int().min(5, "must be 5-60 minutes").max(60, "must be 5-60 minutes").default(20).describe("How long `pulumi up` waits for the bootstrap run before failing."),
       })

@@ -4,7 +4,7 @@
  * production documents no deviation, so there is nothing to waive, and the file is refused with the key, the value
  * and the floor before anything is registered. docs/threat-model.md lists them with their reasons.
  */
-import { CRITICAL_RULES, EXTENSIONS } from "../policy/rules";
+import { CRITICAL_RULES, EXTENSIONS, PINNED_MICROSOFT_IMAGE, STACK_FILE_SETTINGS } from "../policy/rules";
 import { keyPath, type Problem } from "./errors";
 import type { StackConfig } from "./schema";
 
@@ -47,6 +47,14 @@ export function productionProblems(cfg: AzureStack, extensions: readonly string[
   }
   if (postgres.entraAdmin && postgres.entraAdmin.principalType !== "Group") {
     add(["postgres", "entraAdmin", "principalType"], postgres.entraAdmin.principalType, "the server's Entra administrator is a group (one person or one service principal is a single point of failure and of compromise)");
+  }
+  // An allowlist (policy rule app-settings-allowlisted): what the API reads, never a platform, runtime or build setting.
+  for (const name of Object.keys(app.settings).filter((n) => !Object.hasOwn(STACK_FILE_SETTINGS, n))) {
+    add(["app", "settings", name], "a setting", `app.settings names only settings the API reads that the program leaves to the stack file (${Object.keys(STACK_FILE_SETTINGS).join(", ")}; a new one is a line in STACK_FILE_SETTINGS, policy/rules/app-settings-allowlist.ts)`);
+  }
+  // It runs as the server's Entra administrator inside the stack's network (policy rule bootstrap-run-contained).
+  if (!PINNED_MICROSOFT_IMAGE.test(postgres.bootstrap.image)) {
+    add(["postgres", "bootstrap", "image"], postgres.bootstrap.image, "the bootstrap image comes from mcr.microsoft.com pinned by digest (mcr.microsoft.com/<repository>:<tag>@sha256:<digest>): a tag can be moved to other bytes");
   }
   for (const name of extensions.filter((e) => EXTENSIONS[e]?.production === false)) {
     add(["postgres", "initSqlPath"], postgres.initSqlPath, `the init SQL may not create extension ${name}: it connects from the database server to any host (remove its CREATE EXTENSION)`);

@@ -117,6 +117,8 @@ export function builtInState(args: pulumi.runtime.MockResourceArgs): Record<stri
       break;
     }
     case "azure-native:managedidentity:UserAssignedIdentity":
+      // Its ARM id, as Azure returns it (the bootstrap run's container group names it; the pack reads the name).
+      state.id = `/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${inputs.resourceName}`;
       Object.assign(state, userIdentity(name), { tenantId: MOCK_CLIENT_CONFIG.tenantId });
       break;
     case "azure-native:managedidentity:FederatedIdentityCredential":

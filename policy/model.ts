@@ -97,6 +97,9 @@ export const T = {
   lockByScope: "azure-native:authorization:ManagementLockByScope",
   lockAtResource: "azure-native:authorization:ManagementLockAtResourceLevel",
   lockAtGroup: "azure-native:authorization:ManagementLockAtResourceGroupLevel",
+  /** Dynamic resources (components/settle.ts, components/bootstrap-run.ts): the type pulumi.dynamic.Resource would register. */
+  settle: "pulumi-nodejs:dynamic/amplifier:Settle",
+  bootstrapRun: "pulumi-nodejs:dynamic/amplifier:BootstrapRun",
 } as const;
 
 /** `a.b.c` lookup that tolerates missing levels. */

@@ -4,8 +4,10 @@
  * text is refused, a `secure:` value becomes a Key Vault secret the app's identity alone may read (one grant per
  * secret), and every setting is in the offline plan, secure ones masked.
  */
-import { PROGRAM_SETTINGS } from "../config/settings";
-import { environments } from "../config/stack-files";
+import { PROGRAM_SETTINGS, reservedSetting } from "../config/settings";
+import { PROGRAM_SET_NAMES, STACK_FILE_SETTINGS } from "../policy/rules";
+import { environments, PROJECT_DIR } from "../config/stack-files";
+import { readNonProductionStacks } from "../config/gating";
 import { offlineSecret } from "../config/pulumi-files";
 import { byType, oneOfType, type RegisteredResource, runProgram, runStack, type RunResult, userResources } from "../mock-runtime";
 import { renderJson } from "../plan/json";
@@ -33,15 +35,26 @@ const settingsOf = (r: RunResult): Record<string, string> =>
   Object.fromEntries((oneOfType(r, T.webApp).inputs.siteConfig.appSettings as { name: string; value: string }[]).map((s) => [s.name, s.value]));
 const secretNamed = (r: RunResult, name: string): RegisteredResource | undefined => byType(r, T.secret).find((s) => s.inputs.secretName === name);
 
+const NON_PRODUCTION = readNonProductionStacks(PROJECT_DIR);
+/** Plain settings: any name outside production; production accepts only STACK_FILE_SETTINGS, all secure. */
+/** An Azure stack outside production, where any name the denylist leaves is accepted. */
+const FREE_STACK = AZURE_STACKS.find((stack) => Object.hasOwn(NON_PRODUCTION, stack))!;
+const PLAIN = { FEATURE_FLAGS: "search,export", AMPLIFIER_CORE_PATH: "/opt/amplifier-core" };
+
 describe.each(AZURE_STACKS)("%s: app.settings", (stack) => {
+  const production = !Object.hasOwn(NON_PRODUCTION, stack);
   let plain: RunResult;
   let mixed: RunResult;
   beforeAll(async () => {
-    plain = await runStack({ stack, overrides: { app: { settings: { FEATURE_FLAGS: "search,export", AMPLIFIER_CORE_PATH: "/opt/amplifier-core" } } } });
-    mixed = await runStack({ stack, overrides: { app: { settings: { OPENAI_API_KEY: secure("openai"), FEATURE_FLAGS: "search" } } } });
+    plain = await runProgram({ stack, overrides: { app: { settings: PLAIN } } });
+    mixed = await runStack({ stack, overrides: { app: { settings: { OPENAI_API_KEY: secure("openai"), GOOGLE_API_KEY: secure("google") } } } });
   });
 
-  test("plain settings join the web app's settings as written; nothing else changes (no new secret, no new grant)", async () => {
+  test("plain settings join the web app's settings as written (production: refused, off its allowlist); nothing else changes", async () => {
+    if (production) {
+      for (const name of Object.keys(PLAIN)) expect(plain.error?.message).toContain(`app.settings.${name} (got "a setting"): in production app.settings names only`);
+      return;
+    }
     const base = await runStack({ stack });
     expect(settingsOf(plain)).toEqual({ ...settingsOf(base), FEATURE_FLAGS: "search,export", AMPLIFIER_CORE_PATH: "/opt/amplifier-core" });
     expect(byType(plain, T.secret).map((s) => s.inputs.secretName)).toEqual(byType(base, T.secret).map((s) => s.inputs.secretName));
@@ -50,7 +63,7 @@ describe.each(AZURE_STACKS)("%s: app.settings", (stack) => {
 
   test("a secure: value becomes a Key Vault secret and the setting a reference; Pulumi does not say which value was secure, so every one does", () => {
     const vault = oneOfType(mixed, T.vault);
-    for (const [setting, secretName] of [["OPENAI_API_KEY", "app-setting-openai-api-key"], ["FEATURE_FLAGS", "app-setting-feature-flags"]]) {
+    for (const [setting, secretName] of [["OPENAI_API_KEY", "app-setting-openai-api-key"], ["GOOGLE_API_KEY", "app-setting-google-api-key"]]) {
       const secret = secretNamed(mixed, secretName)!;
       expect(secret.inputs).toMatchObject({ vaultName: vault.inputs.vaultName, properties: { contentType: `text/plain; app setting ${setting}` } });
       expect(secret.secretInputs).toEqual(["properties.value"]);
@@ -70,7 +83,7 @@ describe.each(AZURE_STACKS)("%s: app.settings", (stack) => {
   test("the app's identity may read each new secret (a grant on that secret alone), before the web app exists", () => {
     const vaultId = oneOfType(mixed, T.vault).state.id;
     const webApp = oneOfType(mixed, T.webApp);
-    for (const name of ["app-setting-openai-api-key", "app-setting-feature-flags"]) {
+    for (const name of ["app-setting-openai-api-key", "app-setting-google-api-key"]) {
       const grant = byType(mixed, T.role).find((r) => r.inputs.scope === `${vaultId}/secrets/${name}`)!;
       expect(grant.inputs.roleDefinitionId).toMatch(/4633458b-17de-408a-b874-0445c86b69e6$/);
       expect(grant.dependencies).toContain(secretNamed(mixed, name)!.urn);
@@ -79,7 +92,7 @@ describe.each(AZURE_STACKS)("%s: app.settings", (stack) => {
   });
 
   test("the policy pack accepts both (no secret in plain settings; grants under the stack's vault)", () => {
-    for (const run of [plain, mixed]) {
+    for (const run of production ? [mixed] : [plain, mixed]) {
       const findings = evaluate(run.resources).filter((f) => ["webapp-no-secret-app-settings", "app-role-assignments-scoped-to-vault"].includes(f.rule));
       expect(findings).toEqual([]);
     }
@@ -88,8 +101,9 @@ describe.each(AZURE_STACKS)("%s: app.settings", (stack) => {
   test("the offline plan shows every setting in full, secure ones as their Key Vault reference, in text and JSON", () => {
     for (const [run, expected] of [
       [plain, ["FEATURE_FLAGS=search,export", "AMPLIFIER_CORE_PATH=/opt/amplifier-core"]],
-      [mixed, ["OPENAI_API_KEY=@KeyVault(app-setting-openai-api-key)", "FEATURE_FLAGS=@KeyVault(app-setting-feature-flags)"]],
+      [mixed, ["OPENAI_API_KEY=@KeyVault(app-setting-openai-api-key)", "GOOGLE_API_KEY=@KeyVault(app-setting-google-api-key)"]],
     ] as const) {
+      if (run.error) continue; // production's plain run is refused (the first test).
       const plan = buildPlan(run);
       const webApp = plan.resources.find((r) => r.type === T.webApp)!;
       const listed = webApp.settings.find(([k]) => k === "app settings")![1];
@@ -149,7 +163,7 @@ describe("app.settings refused before anything is registered, never quoting a va
       expect(message).not.toContain("not-shown-value");
     }
     // 115 characters is the longest: app-setting-<name> is then Key Vault's 127.
-    expect((await runProgram({ stack: AZURE_STACKS[0], overrides: { app: { settings: { ["A".repeat(115)]: "x" } } } })).error).toBeUndefined();
+    expect((await runProgram({ stack: FREE_STACK, overrides: { app: { settings: { ["A".repeat(115)]: "x" } } } })).error).toBeUndefined();
   });
 
   test("a credential in plain text is refused (it would sit in the stack file, the state and the site's configuration), the same value secure is not", async () => {
@@ -166,7 +180,7 @@ describe("app.settings refused before anything is registered, never quoting a va
       expect(message).not.toContain(value);
     }
     const secured = Object.fromEntries(Object.keys(cases).map((name) => [name, secure(name)]));
-    expect((await runProgram({ stack: AZURE_STACKS[0], overrides: { app: { settings: secured } } })).error).toBeUndefined();
+    expect((await runProgram({ stack: FREE_STACK, overrides: { app: { settings: secured } } })).error).toBeUndefined();
   });
 
   test("a value must be a string (quoted in YAML)", async () => {
@@ -210,5 +224,12 @@ describe.each(DOCKER_STACKS)("%s: the local API container gets the same settings
       expect(result.error!.message).toContain(fragment);
       expect(userResources(result)).toEqual([]);
     }
+  });
+});
+
+describe("production's app-settings allowlist (policy/rules/app-settings-allowlist.ts)", () => {
+  test("the pack's list of names the program sets is config's PROGRAM_SETTINGS, and no stack-file name is the program's or reserved", () => {
+    expect([...PROGRAM_SET_NAMES].sort()).toEqual(Object.keys(PROGRAM_SETTINGS).sort());
+    for (const name of Object.keys(STACK_FILE_SETTINGS)) expect([name, PROGRAM_SETTINGS[name], reservedSetting(name)]).toEqual([name, undefined, undefined]);
   });
 });

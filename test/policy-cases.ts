@@ -5,6 +5,7 @@
 import { ALLOWLIST_CASES } from "./policy-cases-allowlists";
 import { APP_CASES } from "./policy-cases-app";
 import { DATA_CASES } from "./policy-cases-data";
+import { DYNAMIC_CASES, SETTINGS_ALLOWLIST_CASES } from "./policy-cases-dynamic";
 import {
   account,
   appSetting,
@@ -272,7 +273,7 @@ const BASE_CASES: CaseTable = {
   },
 };
 
-export const RULE_CASES: CaseTable = mergeCases(BASE_CASES, APP_CASES, DATA_CASES, ALLOWLIST_CASES);
+export const RULE_CASES: CaseTable = mergeCases(BASE_CASES, APP_CASES, DATA_CASES, DYNAMIC_CASES, SETTINGS_ALLOWLIST_CASES, ALLOWLIST_CASES);
 
 /** Rules a failing case may trip in addition to its own (documented next to the case). */
 export const ALSO_FIRES: Record<string, string[]> = {
@@ -289,6 +290,11 @@ export const ALSO_FIRES: Record<string, string[]> = {
   "app-role-assignments-scoped-to-vault": ["role-assignments-allowlisted"],
   "app-deploy-role-scoped-to-web-app": ["role-assignments-allowlisted"],
   "role-assignments-allowlisted": ["app-role-assignments-scoped-to-vault"],
+  // Cases that add a name the app does not read (or a site or settings resource with such names), in production: the
+  // production app-settings allowlist refuses the name too.
+  "webapp-no-secret-app-settings": ["app-settings-allowlisted"],
+  "webapp-auth-required": ["app-settings-allowlisted"],
+  "webapp-telemetry-pii-sanitised": ["app-settings-allowlisted"],
 };
 
 /** The type allowlist: it also fires, on exactly the resources of a case's `offAllowlist` types. */

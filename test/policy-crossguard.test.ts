@@ -59,8 +59,8 @@ describe("resource policies", () => {
     for (const config of [{ production: true }, {}]) {
       expect(await runResource("postgres-parameters-allowlisted", withConfig(config))).toEqual([expect.stringContaining("allows extension(s) dblink in a production stack")]);
     }
-    // Only that rule has a config schema.
-    expect(toPolicies().filter((p) => p.configSchema).map((p) => p.name)).toEqual(["postgres-parameters-allowlisted"]);
+    // Only the rules that read the stack facts have a config schema.
+    expect(toPolicies().filter((p) => p.configSchema).map((p) => p.name)).toEqual(["postgres-parameters-allowlisted", "app-settings-allowlisted", "bootstrap-run-contained"]);
   });
 
   test("a violation is reported with the rule's message", async () => {

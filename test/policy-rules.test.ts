@@ -14,7 +14,7 @@ describe("policy rules", () => {
       expect(rule.description.length).toBeGreaterThan(10);
       expect(rule.source.length).toBeGreaterThan(0);
       expect(["low", "medium", "high", "critical"]).toContain(rule.severity);
-      for (const type of rule.resourceTypes) expect(type).toMatch(/^(azure-native:([a-z]+:[A-Za-z]+|\*)|\*)$/);
+      for (const type of rule.resourceTypes) expect(type).toMatch(/^(azure-native:([a-z]+:[A-Za-z]+|\*)|pulumi-nodejs:dynamic\/amplifier:[A-Za-z]+|\*)$/);
     }
   });
 
@@ -125,11 +125,19 @@ describe("exceptions and enforcement", () => {
   });
 
   test("pack config: excepted rules advisory, nothing else listed (the pack default is mandatory)", () => {
-    // The rule that reads the stack's facts always carries them (production unless said otherwise), others only when waived.
-    const facts = { "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: true } };
+    // The rules that read the stack's facts always carry them (production unless said otherwise), others only when waived.
+    const facts = {
+      "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: true },
+      "app-settings-allowlisted": { enforcementLevel: "mandatory", production: true },
+      "bootstrap-run-contained": { enforcementLevel: "mandatory", production: true },
+    };
     expect(policyPackConfig({})).toEqual(facts);
     expect(policyPackConfig({ "stateful-resources-locked": "test stacks are torn down" })).toEqual({ ...facts, "stateful-resources-locked": "advisory" });
-    expect(policyPackConfig({}, { production: false })).toEqual({ "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: false } });
+    expect(policyPackConfig({}, { production: false })).toEqual({
+      "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: false },
+      "app-settings-allowlisted": { enforcementLevel: "mandatory", production: false },
+      "bootstrap-run-contained": { enforcementLevel: "mandatory", production: false },
+    });
   });
 
   test("an exception naming no rule is rejected with the list of rules", () => {

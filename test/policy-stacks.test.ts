@@ -188,8 +188,9 @@ describe("npm run policy-config", () => {
     // test is listed in non-production-stacks.yaml: not production.
     expect(written).toEqual(policyPackConfig(stackExceptions("test"), { production: false }));
     expect(written["postgres-firewall-no-azure-services"]).toBe("advisory");
-    expect(written["postgres-parameters-allowlisted"]).toEqual({ enforcementLevel: "mandatory", production: false });
-    const levels = Object.entries(written).filter(([rule]) => rule !== "postgres-parameters-allowlisted").map(([, level]) => level);
+    const facts = ["postgres-parameters-allowlisted", "app-settings-allowlisted", "bootstrap-run-contained"];
+    for (const rule of facts) expect(written[rule]).toEqual({ enforcementLevel: "mandatory", production: false });
+    const levels = Object.entries(written).filter(([rule]) => !facts.includes(rule)).map(([, level]) => level);
     expect(levels.every((level) => level === "advisory")).toBe(true);
   });
 
@@ -202,6 +203,8 @@ describe("npm run policy-config", () => {
       "no-placeholder-values": "advisory",
       // prod is not on the code owners' list: production, whatever its file says.
       "postgres-parameters-allowlisted": { enforcementLevel: "mandatory", production: true },
+      "app-settings-allowlisted": { enforcementLevel: "mandatory", production: true },
+      "bootstrap-run-contained": { enforcementLevel: "mandatory", production: true },
     });
     // No rule is downgraded silently: the job's log names every waiver.
     expect(r.stderr).toBe("policy-config: stack prod: 3 rule(s) advisory by a documented exception (a waiver in Pulumi.prod.yaml): no-placeholder-values, postgres-entra-admin, storage-shared-key-disabled\n");

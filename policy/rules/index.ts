@@ -12,7 +12,9 @@
  */
 import type { Rule } from "../model";
 import { appSettingRules } from "./app-settings";
+import { appSettingAllowlistRules } from "./app-settings-allowlist";
 import { databaseAccessRules } from "./database-access";
+import { dynamicRules } from "./dynamic";
 import { guardRules } from "./guards";
 import { identityRules } from "./identity";
 import { keyVaultRules } from "./key-vault";
@@ -29,11 +31,13 @@ import { webAppRules } from "./web-app";
 
 export { REQUIRED_TAGS, TAGGABLE_TYPES } from "./tags";
 export { isSecretSettingName } from "./app-settings";
+export { PROGRAM_SET_NAMES, STACK_FILE_SETTINGS } from "./app-settings-allowlist";
 export { KEY_VAULT_SECRETS_USER, WEBSITE_CONTRIBUTOR } from "./identity";
 export { LOG_RETENTION_MIN_DAYS } from "./monitoring";
 export { placeholderHost } from "./placeholders";
 export { EXTENSIONS, SERVER_PARAMETERS } from "./postgres-parameters";
 export { ALLOWED_TYPES, RESOURCE_TYPES_FILE } from "./resource-types";
+export { KNOWN_PROVIDERS, PINNED_MICROSOFT_IMAGE, sha256 } from "./dynamic";
 export { ASSIGNABLE_ROLES, ROLE_TABLE_FILE } from "./role-assignments";
 
 /** Every rule, in the order docs/policy-rules.md lists them. */
@@ -45,9 +49,11 @@ export const RULES: readonly Rule[] = [
   ...keyVaultRules,
   ...webAppRules,
   ...appSettingRules,
+  ...appSettingAllowlistRules,
   ...identityRules,
   ...roleAssignmentRules,
   ...databaseAccessRules,
+  ...dynamicRules,
   ...storageRules,
   ...monitoringRules,
   ...placeholderRules,

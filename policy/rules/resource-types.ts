@@ -6,7 +6,7 @@
  * Adding a type is one line here, in the same change that registers it: the jest suite fails every test file whose
  * program runs register a type missing here (test/support/allowlist-guard.ts), naming the type and this file.
  */
-import { fail, type Rule } from "../model";
+import { fail, type Rule, T } from "../model";
 
 /** Type token -> where the program registers it. */
 export const ALLOWED_TYPES: Readonly<Record<string, string>> = {
@@ -26,10 +26,10 @@ export const ALLOWED_TYPES: Readonly<Record<string, string>> = {
   "amplifier:network:PrivateNetwork": "components/private-network.ts",
   "amplifier:security:KeyVault": "components/key-vault.ts",
   "amplifier:storage:SessionStorage": "components/session-storage.ts",
-  "pulumi-nodejs:dynamic/amplifier:Settle": "components/settle.ts (a dynamic resource; no cloud call)",
+  [T.settle]: "components/settle.ts (a dynamic resource; no cloud call; dynamic-provider-known)",
   "amplifier:database:DatabaseBootstrap": "components/database-bootstrap.ts (the app's database role, set up by a bootstrap identity)",
-  "pulumi-nodejs:dynamic/amplifier:BootstrapRun":
-    "components/bootstrap-run.ts (a dynamic resource: starts, awaits and deletes one container group through ARM; app-not-database-admin)",
+  [T.bootstrapRun]:
+    "components/bootstrap-run.ts (a dynamic resource: starts, awaits and deletes one container group through ARM; dynamic-provider-known, bootstrap-run-contained)",
   // Azure.
   "azure-native:resources:ResourceGroup": "index.ts",
   "azure-native:dbforpostgresql:Server": "components/flexible-postgres.ts",
