@@ -52,16 +52,18 @@ describe("the check: resolved passes, pending is refreshed and looked at again, 
   const DENIED = [row("DATABASE_URL", "Resolved"), row("SECRET_KEY", "AccessToKeyVaultDenied")].join("\n");
 
   /** Runs the script with a stand-in `az` that answers each GET with the next of `answers` (the last one repeats). */
-  function check(answers: (string | { fail: string })[], env: Record<string, string> = {}) {
+  function check(answers: (string | { fail: string })[], env: Record<string, string> = {}, restartFails = false) {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "check-refs-"));
     try {
       const log = path.join(tmp, "calls.log");
+      if (restartFails) fs.writeFileSync(path.join(tmp, "restart-fails"), "");
       answers.forEach((a, i) => fs.writeFileSync(path.join(tmp, `answer-${i}`), typeof a === "string" ? a : ""));
       const failing = answers.map((a, i) => (typeof a === "string" ? "" : `${i}) echo "${a.fail}" >&2; exit 1 ;;`)).join("\n");
       const stub = (body: string) => `#!/usr/bin/env bash\necho "$(basename "$0") $*" >> "${log}"\n${body}\n`;
       fs.writeFileSync(
         path.join(tmp, "az"),
-        stub(`if [ "$3" = get ]; then
+        stub(`case "$5" in */restart\\?*) if [ -f "${tmp}/restart-fails" ]; then echo "Conflict: the site is busy" >&2; exit 1; fi ;; esac
+if [ "$3" = get ]; then
   n=$(cat "${tmp}/n" 2>/dev/null || echo 0); echo $((n + 1)) > "${tmp}/n"
   last=${answers.length - 1}; [ "$n" -le "$last" ] || n=$last
   case "$n" in
@@ -96,11 +98,23 @@ exit 0`),
     expect(r.calls).toEqual([GET]);
   });
 
-  test("a grant that applies late: refresh, wait, look again, pass", () => {
+  const RESTART = `az rest --method post --url https://management.azure.com${SITE}/restart?softRestart=false&synchronous=true&api-version=2022-03-01 --output none`;
+
+  test("a grant that applies late: refresh, wait, look again, then restart the app (its process may hold the literal text) and look once more", () => {
     const r = check([DENIED, RESOLVED]);
     expect({ status: r.status, errors: r.errors }).toEqual({ status: 0, errors: [] });
-    expect(r.calls).toEqual([GET, REFRESH, "sleep 7", GET]);
+    expect(r.calls).toEqual([GET, REFRESH, "sleep 7", GET, RESTART, GET]);
     expect(r.stdout).toContain("SECRET_KEY: AccessToKeyVaultDenied");
+    expect(r.stdout).toContain("restarting the app so its process reads them");
+  });
+
+  test("a failed restart after a refresh fails the deploy: the process may still hold @Microsoft.KeyVault(...) text", () => {
+    const r = check([DENIED, RESOLVED], {}, true);
+    expect(r.status).toBe(1);
+    expect(r.calls).toEqual([GET, REFRESH, "sleep 7", GET, RESTART]);
+    expect(r.errors[0]).toMatch(/^::error title=Cannot restart amplifier-api-prod::/);
+    expect(r.message).toContain("Conflict: the site is busy");
+    expect(r.message).toContain("az webapp restart -g rg-amplifier-prod -n amplifier-api-prod");
   });
 
   test("never Resolved: fails the deploy after the last look, naming each setting and its status and what to do", () => {

@@ -8,7 +8,11 @@
 # Resolved, ask App Service to resolve them again (the documented POST .../config/configreferences/appsettings/refresh)
 # and look again, for up to ATTEMPTS x INTERVAL seconds (default 30 x 30 s, beyond the 10 minutes); then fail, naming
 # each setting and its status (statuses: azure-rest-api-specs, Microsoft.Web, ApiKVReference ResolveStatus).
-# Both calls are ARM requests on the web app, which the deploy identity's Contributor on the stack's resource group
+# The refresh is not documented to restart the app's process, and a process that started while a reference failed
+# keeps the literal text in its environment (a predictable string, which must never become a key). So when any
+# reference needed a refresh, the site is restarted once all resolve (Microsoft Learn REST, "Web Apps - Restart":
+# POST {site}/restart, synchronous=true blocks until it has restarted) and the statuses are read once more.
+# All calls are ARM requests on the web app, which the deploy identity's Contributor on the stack's resource group
 # allows (Microsoft Learn, "Azure built-in roles", Contributor: Actions *). Only names and statuses are printed; the
 # response holds no secret value.
 #   ARM_SUBSCRIPTION_ID   the stack's subscription
@@ -29,6 +33,7 @@ attempts="${ATTEMPTS:-30}"
 interval="${INTERVAL:-30}"
 site="/subscriptions/${ARM_SUBSCRIPTION_ID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.Web/sites/${WEB_APP}"
 api="api-version=2022-03-01"
+refreshed=no
 
 for ((attempt = 1; ; attempt++)); do
   if ! rows="$(az rest --method get --url "https://management.azure.com${site}/config/configreferences/appsettings?${api}" \
@@ -45,6 +50,18 @@ $rows"
     [ "$status" = "Resolved" ] || pending+=("${id##*/}: ${status:-no status yet}")
   done <<<"$rows"
   if [ "$total" -gt 0 ] && [ "${#pending[@]}" -eq 0 ]; then
+    if [ "$refreshed" = yes ]; then
+      # The process may hold what it read before the refresh: restart it, then read the statuses again.
+      echo "All $total Key Vault references of $WEB_APP are Resolved after a refresh; restarting the app so its process reads them."
+      if ! out="$(az rest --method post --url "https://management.azure.com${site}/restart?softRestart=false&synchronous=true&${api}" --output none 2>&1)"; then
+        error "Cannot restart $WEB_APP" "Its Key Vault references resolved only after a refresh, so the running process may still hold the literal @Microsoft.KeyVault(...) text, and the restart failed:
+$out
+Restart the app (az webapp restart -g $RESOURCE_GROUP -n $WEB_APP), then re-run this job (docs/secrets.md, \"Check the references\")."
+        exit 1
+      fi
+      refreshed=restarted
+      continue
+    fi
     echo "All $total Key Vault references of $WEB_APP are Resolved."
     exit 0
   fi
@@ -56,6 +73,7 @@ The app reads them as the literal @Microsoft.KeyVault(...) text. AccessToKeyVaul
     exit 1
   fi
   echo "Not Resolved yet (look $attempt of $attempts): ${pending[*]}; asking App Service to resolve them again."
+  refreshed=yes
   if ! out="$(az rest --method post --url "https://management.azure.com${site}/config/configreferences/appsettings/refresh?${api}" --output none 2>&1)"; then
     echo "The refresh request failed (looking again anyway): $out"
   fi
