@@ -76,6 +76,22 @@ export function projectWith(stacks: readonly SpecStack[], project = PROJECT_DIR)
   return stacks.every((s) => hasStackFile(s, project)) ? project : STACK_FIXTURES;
 }
 
+/**
+ * The project's stack files that `filter` keeps, plus a stand-in for each property none of them has: a test "on every
+ * Azure stack" still covers a public and a private one when the project has only one kind. `label` tells them apart
+ * (a stand-in may share its name with a project stack that lacks the property).
+ */
+export function stacksCovering(filter: StackProperty, properties: readonly StackProperty[], project = PROJECT_DIR): Array<ChosenStack & { label: string }> {
+  const own = listStacks(project)
+    .map((stack) => chosen(stack, project, false))
+    .filter((c) => filter.has(c.cfg));
+  const stands = properties
+    .filter((p) => !own.some((c) => p.has(c.cfg)))
+    .map((p) => stackWith(p, project))
+    .filter((c, i, all) => all.findIndex((o) => o.stack === c.stack) === i);
+  return [...own.map((c) => ({ ...c, label: c.stack })), ...stands.map((c) => ({ ...c, label: `${c.stack} (stand-in)` }))];
+}
+
 /** A stack file's text from the directory a chosen stack lives in. */
 export function chosenText(c: Pick<ChosenStack, "stack" | "dir">): string {
   return fs.readFileSync(path.join(c.dir, `Pulumi.${c.stack}.yaml`), "utf8");
@@ -85,6 +101,7 @@ export function chosenText(c: Pick<ChosenStack, "stack" | "dir">): string {
 export const AZURE: StackProperty = { what: "an Azure stack", has: (c) => c.platform === "azure", fixture: "test" };
 export const DOCKER: StackProperty = { what: "a Docker stack", has: (c) => c.platform === "docker", fixture: "dev" };
 export const PRODUCTION: StackProperty = { what: "a production Azure stack", has: (c) => c.platform === "azure" && c.production === true, fixture: "prod" };
+export const NON_PRODUCTION: StackProperty = { what: "an Azure stack that is not production", has: (c) => c.platform === "azure" && !c.production, fixture: "test" };
 export const PREVIEWABLE: StackProperty = {
   what: "an Azure stack previewed from pull requests (delivery.pullRequestPreview)",
   has: (c) => c.platform === "azure" && c.delivery.pullRequestPreview,
@@ -97,7 +114,7 @@ export const PUBLIC: StackProperty = {
 };
 export const NETWORKED: StackProperty = { what: "an Azure stack with a network block", has: (c) => c.platform === "azure" && Boolean(c.network), fixture: "prod" };
 
-export const PROPERTIES: readonly StackProperty[] = [AZURE, DOCKER, PRODUCTION, PREVIEWABLE, PUBLIC, NETWORKED];
+export const PROPERTIES: readonly StackProperty[] = [AZURE, DOCKER, PRODUCTION, NON_PRODUCTION, PREVIEWABLE, PUBLIC, NETWORKED];
 
 /** The run options that name a chosen stack (`runProgram({ ...at(s), overrides })`). */
 export function at(c: Pick<ChosenStack, "stack" | "dir">): { stack: string; dir: string } {
