@@ -108,8 +108,8 @@ export const PREVIEWABLE: StackProperty = {
   fixture: "test",
 };
 export const PUBLIC: StackProperty = {
-  what: "a public Azure stack without a network block (publicNetworkAccess Enabled)",
-  has: (c) => c.platform === "azure" && !c.network && c.postgres.publicNetworkAccess === "Enabled",
+  what: "a public Azure stack without a network block, its database open to Azure services (test)",
+  has: (c) => c.platform === "azure" && !c.network && c.postgres.publicNetworkAccess === "Enabled" && c.postgres.allowAzureServices,
   fixture: "test",
 };
 export const NETWORKED: StackProperty = { what: "an Azure stack with a network block", has: (c) => c.platform === "azure" && Boolean(c.network), fixture: "prod" };
