@@ -49,8 +49,9 @@ describe("the stand-ins under test/fixtures/stacks", () => {
  */
 function withoutStack(removed: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-removed-"));
-  fs.mkdirSync(path.join(dir, "docs"));
-  for (const f of ["Pulumi.yaml", "README.md", "docs/configuration.md", "docs/policy-rules.md", ...listStacks().filter((s) => s !== removed).map((s) => `Pulumi.${s}.yaml`)]) {
+  // The documents `npm run docs` writes or rewrites a section of live in README.md and docs/.
+  fs.cpSync(path.join(PROJECT_DIR, "docs"), path.join(dir, "docs"), { recursive: true });
+  for (const f of ["Pulumi.yaml", "README.md", ...listStacks().filter((s) => s !== removed).map((s) => `Pulumi.${s}.yaml`)]) {
     fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
   }
   const list = parse(fs.readFileSync(path.join(PROJECT_DIR, NON_PRODUCTION_FILE), "utf8")) ?? {};
