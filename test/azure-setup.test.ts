@@ -108,7 +108,7 @@ describe("the printed set-up: one deploy and one read identity per Azure stack",
     expect(stacks.map((c) => c.stack)).toEqual(expect.arrayContaining(["prod", "test"]));
     // The repository's own stack files, whichever they are (SETUP_DIR is the stand-in project once test or prod is gone).
     if (SETUP_DIR !== PROJECT_DIR) {
-      const own = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB]), PROJECT_DIR));
+      const own = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--subject-form", "ids"]), PROJECT_DIR));
       expect(own.status).toBe(0);
       const groups = own.calls.filter((c) => c.line.startsWith("az group create")).map((c) => opt(c, "--name"));
       expect(groups).toEqual(azureStacks().map((c) => c.azure.resourceGroupName));

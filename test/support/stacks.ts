@@ -12,6 +12,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parse, stringify } from "yaml";
+import { NON_PRODUCTION_FILE } from "../../config/gating";
 import { PROJECT_DIR, listStacks, parseStackFile } from "../../config/stack-files";
 import type { StackConfig } from "../../config/schema";
 
@@ -69,11 +71,35 @@ export function specStack(stack: SpecStack, project = PROJECT_DIR): ChosenStack 
 }
 
 /**
+ * Every stack file of `project` (sorted by name), then the stand-in of each of the spec's stacks it lacks: for a suite
+ * that runs "per stack" and also checks the spec's values of dev, test and prod by name.
+ */
+export function everyStack(project = PROJECT_DIR): ChosenStack[] {
+  const own = listStacks(project).map((stack) => chosen(stack, project, false));
+  return [...own, ...SPEC_STACKS.filter((s) => !hasStackFile(s, project)).map((s) => chosen(s, STACK_FIXTURES, true))];
+}
+
+/**
  * A directory holding every one of `stacks`, for a tool that reads several stack files at once (`plan prod --diff
  * test`): the project while it has them all, else the stand-in project (which the stand-ins' test keeps equal to it).
  */
 export function projectWith(stacks: readonly SpecStack[], project = PROJECT_DIR): string {
   return stacks.every((s) => hasStackFile(s, project)) ? project : STACK_FIXTURES;
+}
+
+/**
+ * Gives a scratch copy of the project (scratchCheckout) the spec's stacks it lacks, for a suite that works on a
+ * checkout holding dev, test and prod: each missing `Pulumi.<stack>.yaml` is the stand-in's copy, and its entry of the
+ * stand-ins' non-production list is appended to the copy's list unless that still has one.
+ */
+export function addSpecStacks(dir: string): void {
+  const listFile = path.join(dir, NON_PRODUCTION_FILE);
+  const stands = parse(fs.readFileSync(path.join(STACK_FIXTURES, NON_PRODUCTION_FILE), "utf8")) ?? {};
+  for (const stack of SPEC_STACKS.filter((s) => !hasStackFile(s, dir))) {
+    fs.copyFileSync(path.join(STACK_FIXTURES, `Pulumi.${stack}.yaml`), path.join(dir, `Pulumi.${stack}.yaml`));
+    const list = fs.existsSync(listFile) ? (parse(fs.readFileSync(listFile, "utf8")) ?? {}) : {};
+    if (stands[stack] && !list[stack]) fs.appendFileSync(listFile, stringify({ [stack]: stands[stack] }));
+  }
 }
 
 /**
