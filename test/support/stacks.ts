@@ -1,6 +1,6 @@
 /**
  * Which stack a test runs on. The stack files are the only list of environments, and any of them may be removed
- * (docs/lifecycle.md, "Removing an environment for good"), so no test may assume one exists:
+ * (docs/lifecycle.md, "Teardown and the way back"), so no test may assume one exists:
  *  - a test that needs a stack with some property (an Azure stack with a network block, a previewable one, a Docker
  *    one, a production one) takes the first of the repository's stack files that has it (`stackWith`), and only when
  *    none has it the stand-in under test/fixtures/stacks, so it runs, never skips;
