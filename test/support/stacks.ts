@@ -123,7 +123,7 @@ export function chosenText(c: Pick<ChosenStack, "stack" | "dir">): string {
   return fs.readFileSync(path.join(c.dir, `Pulumi.${c.stack}.yaml`), "utf8");
 }
 
-/** The properties the suite asks for; test/stack-removal.test.ts proves each is found with any one stack file gone. */
+/** The properties the suite asks for; test/stack-fixtures.test.ts proves each is found with any one stack file gone. */
 export const AZURE: StackProperty = { what: "an Azure stack", has: (c) => c.platform === "azure", fixture: "test" };
 export const DOCKER: StackProperty = { what: "a Docker stack", has: (c) => c.platform === "docker", fixture: "dev" };
 export const PRODUCTION: StackProperty = { what: "a production Azure stack", has: (c) => c.platform === "azure" && c.production === true, fixture: "prod" };
