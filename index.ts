@@ -23,9 +23,10 @@ import { PrivateNetwork } from "./components/private-network";
 import { SessionStorage } from "./components/session-storage";
 import { Telemetry } from "./components/telemetry";
 
-export = async () => {
+// Pulumi calls the program without arguments; the offline runtime passes the directory of the stack files it runs.
+export = async (stackFilesDir?: string) => {
   // Validation throws before anything is registered.
-  const cfg = loadStackConfig();
+  const cfg = loadStackConfig(stackFilesDir);
 
   if (cfg.platform === "docker") {
     const db = new LocalPostgres("postgres", {

@@ -54,12 +54,26 @@ function isConfigSecret(key: string): boolean {
   return fn(key);
 }
 
-/** The running stack's validated config (the program's entry point). */
-export function loadStackConfig(): StackConfig {
+/**
+ * The running stack's validated config (the program's entry point). Its sibling stack files and the list of stacks
+ * that are not production are read from `stackFilesDir`: under Pulumi always the project itself (the program is called
+ * without arguments); the offline runtime (mock-runtime) passes the directory of the stack files it runs, so a run on
+ * another set of stack files sees that set, as the offline tools' own validation does (config/stack-files.ts).
+ * Paths in the config resolve against the program's project either way.
+ */
+export function loadStackConfig(stackFilesDir?: string): StackConfig {
   const root = projectRoot();
+  const dir = stackFilesDir ?? root;
   const project = pulumi.getProject();
-  const own = validateStack({ stack: pulumi.getStack(), project, values: pulumi.runtime.allConfig(), isSecret: isConfigSecret, root });
-  const siblings = siblingStacks(root, project, own.stack);
+  const own = validateStack({
+    stack: pulumi.getStack(),
+    project,
+    values: pulumi.runtime.allConfig(),
+    isSecret: isConfigSecret,
+    root,
+    nonProduction: readNonProductionStacks(dir),
+  });
+  const siblings = siblingStacks(dir, project, own.stack, root);
   const problems = [...collisionProblems(own, siblings), ...restoreSourceProblems(own, siblings)];
   if (problems.length) throw new ConfigError(own.stack, problems);
   // What time alone changes is a warning (preview and up show it), never an error: config/restore.ts.

@@ -76,7 +76,10 @@ export type MockStateFn = (args: pulumi.runtime.MockResourceArgs) => Record<stri
 
 export interface RunOptions {
   stack: string;
-  /** Directory holding `Pulumi.yaml` and `Pulumi.<stack>.yaml`; default the project. */
+  /**
+   * Directory holding `Pulumi.yaml` and `Pulumi.<stack>.yaml`; default the project. The program reads its sibling
+   * stack files and `non-production-stacks.yaml` there too; config paths still resolve against this checkout.
+   */
   dir?: string;
   /** Program entry to load; default the project's index (compiled or source, matching this harness). */
   program?: string;
@@ -260,12 +263,13 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     const entry = opts.program ?? PROGRAM;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(entry);
-    const program: () => unknown = typeof loaded === "function" ? loaded : loaded.default;
+    // The program reads its sibling stack files and the non-production list from `dir`, as it would in a project there.
+    const program: (stackFilesDir: string) => unknown = typeof loaded === "function" ? loaded : loaded.default;
     let exported: Record<string, unknown> = {};
     // Catch inside the stack's init: an error escaping it would surface as an unhandled rejection.
     await pulumi.runtime.runInPulumiStack(async () => {
       try {
-        exported = ((await program()) ?? {}) as Record<string, unknown>;
+        exported = ((await program(dir)) ?? {}) as Record<string, unknown>;
       } catch (err) {
         result.error = err instanceof Error ? err : new Error(String(err));
       }

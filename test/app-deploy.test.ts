@@ -12,6 +12,7 @@ import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runProg
 import { evaluate } from "../policy/evaluate";
 import { buildPlan } from "../plan/model";
 import { azureStacks } from "../tools/ci-stacks";
+import { at, AZURE, azureConfig, DOCKER, NETWORKED, PUBLIC, stackWith, stacksCovering } from "./support/stacks";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
@@ -27,19 +28,24 @@ const APP_DEPLOY = { repository: "contoso/amplifier-api", environment: "producti
 /** A repository created or renamed since mid-2026: GitHub's subject carries the owner's and repository's ids. */
 const IMMUTABLE = { repository: "contoso@4242/amplifier-api@777", environment: "production" };
 
-const stacks = azureStacks().map((c) => c.stack);
+// Every Azure stack file, and a stand-in for a public or a private one when no stack file is (test/support/stacks.ts).
+const covered = stacksCovering(AZURE, [PUBLIC, NETWORKED]);
+/** The stack the single-stack checks run on, and its derived names. */
+const one = stackWith(AZURE);
+const { appService, azure } = azureConfig(one);
+const oneLabel = covered.find((c) => c.dir === one.dir && c.stack === one.stack)!.label;
 const without: Record<string, RunResult> = {};
 const withBlock: Record<string, RunResult> = {};
 let immutable: RunResult;
 let renamed: RunResult;
 
 beforeAll(async () => {
-  for (const stack of stacks) {
-    without[stack] = await runStack({ stack });
-    withBlock[stack] = await runStack({ stack, overrides: { appDeploy: APP_DEPLOY } });
+  for (const c of covered) {
+    without[c.label] = await runStack(at(c));
+    withBlock[c.label] = await runStack({ ...at(c), overrides: { appDeploy: APP_DEPLOY } });
   }
-  immutable = await runStack({ stack: "prod", overrides: { appDeploy: IMMUTABLE } });
-  renamed = await runStack({ stack: "prod", overrides: { appDeploy: { ...IMMUTABLE, repository: "contoso@4242/amplifier-service@777" } } });
+  immutable = await runStack({ ...at(one), overrides: { appDeploy: IMMUTABLE } });
+  renamed = await runStack({ ...at(one), overrides: { appDeploy: { ...IMMUTABLE, repository: "contoso@4242/amplifier-service@777" } } });
 });
 
 const deployIdentity = (run: RunResult) => byType(run, T.identity).find((r) => r.inputs.resourceName.endsWith("-deploy"))!;
@@ -47,12 +53,14 @@ const grantsTo = (run: RunResult, identity: RegisteredResource) => byType(run, T
 
 describe("appDeploy: the app repository's deploy identity", () => {
   test("the stacks it is checked on come from the stack files", () => {
-    expect(stacks).toEqual(expect.arrayContaining(["prod", "test"]));
+    expect(covered.filter((c) => !c.fixture).map((c) => c.stack)).toEqual(azureStacks().map((c) => c.stack));
+    // A public and a private stack, whatever the stack files hold.
+    expect(covered.some((c) => PUBLIC.has(c.cfg)) && covered.some((c) => NETWORKED.has(c.cfg))).toBe(true);
   });
 
   test("without the block: no deploy identity, no federated credential, no Website Contributor, no appDeploy outputs", () => {
-    for (const stack of stacks) {
-      const run = without[stack];
+    for (const { stack, label } of covered) {
+      const run = without[label];
       expect([stack, byType(run, T.credential)]).toEqual([stack, []]);
       // The app's identity and the database bootstrap's; no deploy identity.
       expect([stack, byType(run, T.identity).map((r) => r.inputs.resourceName).sort()]).toEqual([stack, [`id-amplifier-api-${stack}`, `id-amplifier-db-bootstrap-${stack}`]]);
@@ -62,8 +70,8 @@ describe("appDeploy: the app repository's deploy identity", () => {
   });
 
   test("with it: one identity, one credential trusting exactly the repository's environment", () => {
-    for (const stack of stacks) {
-      const run = withBlock[stack];
+    for (const { stack, label } of covered) {
+      const run = withBlock[label];
       const identity = deployIdentity(run);
       expect(identity.inputs).toMatchObject({ resourceName: `id-amplifier-api-${stack}-deploy`, resourceGroupName: `rg-amplifier-${stack}` });
       const credential = oneOfType(run, T.credential);
@@ -87,8 +95,8 @@ describe("appDeploy: the app repository's deploy identity", () => {
   });
 
   test("Website Contributor on the web app only, and no other role for the identity", () => {
-    for (const stack of stacks) {
-      const run = withBlock[stack];
+    for (const { stack, label } of covered) {
+      const run = withBlock[label];
       const identity = deployIdentity(run);
       const webApp = oneOfType(run, T.webApp);
       const roles = grantsTo(run, identity);
@@ -116,17 +124,17 @@ describe("appDeploy: the app repository's deploy identity", () => {
   });
 
   test("the block adds those three resources and their component, nothing else, and changes nothing that exists", () => {
-    for (const stack of stacks) {
+    for (const { stack, label } of covered) {
       const shape = (r: RegisteredResource) => JSON.stringify([r.type, r.name, r.inputs]);
-      const before = new Set(userResources(without[stack]).map(shape));
-      const added = userResources(withBlock[stack]).filter((r) => !before.has(shape(r)));
+      const before = new Set(userResources(without[label]).map(shape));
+      const added = userResources(withBlock[label]).filter((r) => !before.has(shape(r)));
       expect([stack, added.map((r) => r.name).sort()]).toEqual([stack, ["app-deploy", "app-deploy-credential", "app-deploy-identity", "app-deploy-website-contributor"]]);
     }
   });
 
   test("stack outputs: what the app's workflow logs in and deploys with", () => {
-    for (const stack of stacks) {
-      const run = withBlock[stack];
+    for (const { stack, label } of covered) {
+      const run = withBlock[label];
       expect(run.outputs).toMatchObject({
         appDeployClientId: deployIdentity(run).state.clientId,
         appDeployTenantId: MOCK_CLIENT_CONFIG.tenantId,
@@ -151,26 +159,26 @@ describe("appDeploy: the app repository's deploy identity", () => {
   });
 
   test("the policy pack passes it, and the plan shows the identity, what it trusts and the role's scope", () => {
-    for (const stack of stacks) {
-      expect([stack, evaluate(withBlock[stack].resources).filter((v) => v.rule === "app-deploy-role-scoped-to-web-app")]).toEqual([stack, []]);
+    for (const { stack, label } of covered) {
+      expect([stack, evaluate(withBlock[label].resources).filter((v) => v.rule === "app-deploy-role-scoped-to-web-app")]).toEqual([stack, []]);
     }
-    const plan = buildPlan(withBlock.prod);
+    const plan = buildPlan(withBlock[oneLabel]);
     const settings = (name: string) => Object.fromEntries(plan.resources.find((r) => r.name === name)!.settings);
-    expect(settings("app-deploy-identity")).toEqual({ name: "id-amplifier-api-prod-deploy" });
+    expect(settings("app-deploy-identity")).toEqual({ name: `id-${appService.name}-deploy` });
     expect(settings("app-deploy-credential")).toMatchObject({ trusts: "repo:contoso/amplifier-api:environment:production", issuer: GITHUB_OIDC_ISSUER });
     expect(settings("app-deploy-website-contributor")).toEqual({
       role: "Website Contributor",
-      principal: "UserAssignedIdentity id-amplifier-api-prod-deploy (ServicePrincipal)",
-      scope: "WebApp amplifier-api-prod",
+      principal: `UserAssignedIdentity id-${appService.name}-deploy (ServicePrincipal)`,
+      scope: `WebApp ${appService.name}`,
     });
     // Identities and credentials cost nothing: the total stays a full figure.
     expect(plan.cost.total.unpriced).toEqual([]);
   });
 
   test("widening the role's scope to the resource group is a mandatory policy finding", () => {
-    const run = structuredClone(withBlock.prod);
+    const run = structuredClone(withBlock[oneLabel]);
     const role = run.resources.find((r) => r.name === "app-deploy-website-contributor")!;
-    role.inputs.scope = `/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/resourceGroups/rg-amplifier-prod`;
+    role.inputs.scope = `/subscriptions/${MOCK_CLIENT_CONFIG.subscriptionId}/resourceGroups/${azure.resourceGroupName}`;
     delete role.propertyDependencies.scope;
     const found = evaluate(run.resources).filter((v) => v.rule === "app-deploy-role-scoped-to-web-app");
     expect(found.map((v) => [v.resource, v.enforcement])).toEqual([["app-deploy-website-contributor", "mandatory"]]);
@@ -180,15 +188,15 @@ describe("appDeploy: the app repository's deploy identity", () => {
 
 describe("appDeploy: bad blocks stop before anything is registered", () => {
   test.each([
-    ["a bare repository name", "prod", { appDeploy: { ...APP_DEPLOY, repository: "amplifier-api" } }, ['appDeploy.repository (got "amplifier-api")', "owner@<owner id>/name@<repository id>"]],
-    ["one id without the other", "test", { appDeploy: { ...APP_DEPLOY, repository: "contoso@42/amplifier-api" } }, ["appDeploy.repository", "owner/name"]],
-    ["an environment with a colon (it would be encoded in the subject)", "prod", { appDeploy: { ...APP_DEPLOY, environment: "prod:eu" } }, ['appDeploy.environment (got "prod:eu")', "GitHub environment name"]],
-    ["a missing environment", "test", { appDeploy: { repository: "contoso/amplifier-api" } }, ["appDeploy.environment"]],
-    ["an unknown key", "prod", { appDeploy: { ...APP_DEPLOY, branch: "main" } }, ['unknown key "branch"']],
-    ["the app's own identity name", "prod", { appDeploy: { ...APP_DEPLOY, identityName: "id-amplifier-api-prod" } }, ["appDeploy.identityName", "the app's own identity"]],
-    ["on a Docker stack", "dev", { appDeploy: APP_DEPLOY }, ["appDeploy", "is not used when platform is docker"]],
+    ["a bare repository name", one, { appDeploy: { ...APP_DEPLOY, repository: "amplifier-api" } }, ['appDeploy.repository (got "amplifier-api")', "owner@<owner id>/name@<repository id>"]],
+    ["one id without the other", one, { appDeploy: { ...APP_DEPLOY, repository: "contoso@42/amplifier-api" } }, ["appDeploy.repository", "owner/name"]],
+    ["an environment with a colon (it would be encoded in the subject)", one, { appDeploy: { ...APP_DEPLOY, environment: "prod:eu" } }, ['appDeploy.environment (got "prod:eu")', "GitHub environment name"]],
+    ["a missing environment", one, { appDeploy: { repository: "contoso/amplifier-api" } }, ["appDeploy.environment"]],
+    ["an unknown key", one, { appDeploy: { ...APP_DEPLOY, branch: "main" } }, ['unknown key "branch"']],
+    ["the app's own identity name", one, { appDeploy: { ...APP_DEPLOY, identityName: appService.identityName } }, ["appDeploy.identityName", "the app's own identity"]],
+    ["on a Docker stack", stackWith(DOCKER), { appDeploy: APP_DEPLOY }, ["appDeploy", "is not used when platform is docker"]],
   ])("%s", async (_label, stack, overrides, fragments) => {
-    const result = await runProgram({ stack, overrides });
+    const result = await runProgram({ ...at(stack), overrides });
     expect(result.error).toBeInstanceOf(ConfigError);
     for (const fragment of fragments) expect(result.error!.message).toContain(fragment);
     expect(userResources(result)).toEqual([]);

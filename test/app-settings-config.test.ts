@@ -14,6 +14,7 @@ import { renderJson } from "../plan/json";
 import { buildPlan } from "../plan/model";
 import { renderText } from "../plan/render-text";
 import { evaluate } from "../policy/evaluate";
+import { at, everyStack } from "./support/stacks";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
@@ -28,7 +29,8 @@ const T = {
 };
 const APP = "amplifier-infra:app";
 const AZURE_STACKS = environments().filter((e) => e.platform === "azure").map((e) => e.stack);
-const DOCKER_STACKS = environments().filter((e) => e.platform === "docker").map((e) => e.stack);
+// Every Docker stack file, and dev's stand-in once the repository has no Pulumi.dev.yaml (test/support/stacks.ts).
+const DOCKER_STACKS = everyStack().filter((c) => c.cfg.platform === "docker").map(at);
 const secure = (ciphertext: string) => ({ secure: `v1:${ciphertext}` });
 
 const settingsOf = (r: RunResult): Record<string, string> =>
@@ -204,11 +206,11 @@ describe("every name the program sets is one app.settings may not override", () 
   });
 });
 
-describe.each(DOCKER_STACKS)("%s: the local API container gets the same settings rules", (stack) => {
+describe.each(DOCKER_STACKS)("$stack: the local API container gets the same settings rules", (docker) => {
   const api = (settings: Record<string, unknown>) => ({ docker: { api: { context: "test/fixtures/amplifier-app-api", settings } } });
 
   test("plain settings reach the container as environment variables, beside the program's own", async () => {
-    const result = await runStack({ stack, overrides: api({ FEATURE_FLAGS: "search", LOG_LEVEL: "debug" }) });
+    const result = await runStack({ ...docker, overrides: api({ FEATURE_FLAGS: "search", LOG_LEVEL: "debug" }) });
     const container = byType(result, T.container).find((c) => c.name.endsWith("-api"))!;
     expect(container.inputs.envs).toEqual(expect.arrayContaining(["FEATURE_FLAGS=search", "LOG_LEVEL=debug"]));
     expect((container.inputs.envs as string[]).filter((e) => e.startsWith("ENVIRONMENT=") || e.startsWith("DATABASE_URL="))).toHaveLength(2);
@@ -220,7 +222,7 @@ describe.each(DOCKER_STACKS)("%s: the local API container gets the same settings
       [{ ENVIRONMENT: "production" }, "docker.api.settings.ENVIRONMENT: the program sets ENVIRONMENT (from environment)"],
       [{ log_level: "debug" }, "docker.api.settings.log_level: the name must be an upper-case identifier"],
     ] as const) {
-      const result = await runProgram({ stack, overrides: api(settings) });
+      const result = await runProgram({ ...docker, overrides: api(settings) });
       expect(result.error!.message).toContain(fragment);
       expect(userResources(result)).toEqual([]);
     }

@@ -1,5 +1,5 @@
 // App-setting drift, which a refresh cannot see (tools/app-settings-drift.ts and its step in .github/workflows/drift.yml):
-// the web app's settings as the real program registers them for test, written as `pulumi stack export` would store
+// the web app's settings as the real program registers them for an Azure stack, written as `pulumi stack export` would store
 // them, against what `POST {site}/config/appsettings/list` would answer after a change in the portal.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -11,13 +11,16 @@ import { oneOfType, type RegisteredResource, runStack } from "../mock-runtime";
 import { main } from "../tools/app-settings-drift";
 import { PREVIEW_ROLE_ACTIONS } from "../tools/azure-permissions";
 import { EXIT } from "../tools/cli";
+import { at, AZURE, azureConfig, stackWith } from "./support/stacks";
 
 let webApp: RegisteredResource;
 let settings: { name: string; value: string }[];
 let dir: string;
+const azure = stackWith(AZURE);
+const webAppName = azureConfig(azure).appService.name;
 
 beforeAll(async () => {
-  webApp = oneOfType(await runStack({ stack: "test" }), "azure-native:web:WebApp");
+  webApp = oneOfType(await runStack(at(azure)), "azure-native:web:WebApp");
   settings = webApp.inputs.siteConfig.appSettings;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "app-settings-drift-"));
 });
@@ -27,7 +30,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 function exported(secret: string[] = []): string {
   const appSettings = settings.map((s) => (secret.includes(s.name) ? { name: s.name, value: { [SECRET_SIG.key]: SECRET_SIG.secret, ciphertext: "v1:abc" } } : s));
   const resources = [
-    { urn: "urn:pulumi:test::amplifier-infra::pulumi:pulumi:Stack::amplifier-infra-test", type: "pulumi:pulumi:Stack" },
+    { urn: `urn:pulumi:${azure.stack}::amplifier-infra::pulumi:pulumi:Stack::amplifier-infra-${azure.stack}`, type: "pulumi:pulumi:Stack" },
     { urn: webApp.urn, type: webApp.type, id: webApp.state.id, inputs: { ...webApp.inputs, siteConfig: { ...webApp.inputs.siteConfig, appSettings } }, outputs: { name: webApp.state.name } },
   ];
   return write("state.json", { version: 3, deployment: { resources } });
@@ -57,7 +60,7 @@ describe("app settings against what Pulumi last applied", () => {
   test("in step: exit 0", () => {
     expect(settings.length).toBeGreaterThan(5);
     const r = run([exported(), live()]);
-    expect(r).toEqual({ code: EXIT.ok, stdout: `app settings of amplifier-api-test: the ${settings.length} settings Pulumi last applied, and no others\n`, stderr: "" });
+    expect(r).toEqual({ code: EXIT.ok, stdout: `app settings of ${webAppName}: the ${settings.length} settings Pulumi last applied, and no others\n`, stderr: "" });
   });
 
   test("a value changed, a setting added and one removed in the portal: exit 5, names only, what the next deploy does", () => {
@@ -70,7 +73,7 @@ describe("app settings against what Pulumi last applied", () => {
       delete p[removed];
     })]);
     expect(r.code).toBe(EXIT.drift);
-    expect(r.stderr).toContain("app settings of amplifier-api-test differ from what Pulumi last applied (a refresh cannot see this):");
+    expect(r.stderr).toContain(`app settings of ${webAppName} differ from what Pulumi last applied (a refresh cannot see this):`);
     expect(r.stderr).toContain(`  changed outside Pulumi: ${plain.name}\n`);
     expect(r.stderr).toContain("  added outside Pulumi (the next deploy removes them): ADDED_BY_HAND\n");
     expect(r.stderr).toContain(`  missing in Azure (the next deploy puts them back): ${removed}\n`);

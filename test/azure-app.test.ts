@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, MOCK_CLIENT_CONFIG, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
+import { at, AZURE, NON_PRODUCTION, specStack, stackWith } from "./support/stacks";
 
 /** The app's user-assigned identity (the database bootstrap has one of its own). */
 const appIdentity = (result: RunResult): RegisteredResource => {
@@ -146,7 +147,7 @@ function secretNamed(result: RunResult, name: string): RegisteredResource {
 
 describe.each([
   {
-    stack: "test",
+    stack: "test" as const,
     environment: "test",
     vault: "kv-amplifier-test",
     purgeProtection: undefined,
@@ -160,7 +161,7 @@ describe.each([
     guarded: false,
   },
   {
-    stack: "prod",
+    stack: "prod" as const,
     environment: "production",
     vault: "kv-amplifier-prod",
     purgeProtection: true,
@@ -178,7 +179,7 @@ describe.each([
   let vault: RegisteredResource;
   let webApp: RegisteredResource;
   beforeAll(async () => {
-    result = await runStack({ stack: spec.stack });
+    result = await runStack(at(specStack(spec.stack)));
     vault = oneOfType(result, T.vault);
     webApp = oneOfType(result, T.webApp);
   });
@@ -423,7 +424,7 @@ describe.each([
 
 describe("always-on follows the plan tier", () => {
   test("a Free plan runs without always-on (the tier does not offer it)", async () => {
-    const result = await runStack({ stack: "test", overrides: { appService: { planSku: "F1" } } });
+    const result = await runStack({ ...at(stackWith(NON_PRODUCTION)), overrides: { appService: { planSku: "F1" } } });
     expect(oneOfType(result, T.plan).inputs.sku).toMatchObject({ name: "F1", tier: "Free" });
     expect(oneOfType(result, T.webApp).inputs.siteConfig.alwaysOn).toBe(false);
   });
@@ -431,7 +432,7 @@ describe("always-on follows the plan tier", () => {
 
 describe("a longer JWT key when configured", () => {
   test("jwtSecretBytes: 64 gives 128 hex characters", async () => {
-    const result = await runStack({ stack: "prod", overrides: { keyVault: { jwtSecretBytes: 64 } } });
+    const result = await runStack({ ...at(stackWith(AZURE)), overrides: { keyVault: { jwtSecretBytes: 64 } } });
     expect(secretNamed(result, "jwt-secret-key").inputs.properties.value).toMatch(/^[0-9a-f]{128}$/);
   });
 });

@@ -3,6 +3,7 @@
  * public path to the database, the vault or the session share. Test keeps its public endpoints.
  */
 import { byType, dependsOnTransitively, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
+import { at, AZURE, azureConfig, NETWORKED, PUBLIC, specStack, stackWith } from "./support/stacks";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
@@ -50,7 +51,7 @@ describe("prod: private networking", () => {
   let vnet: RegisteredResource;
   const peSubnet = () => `${vnet.state.id}/subnets/snet-private-endpoints`;
   beforeAll(async () => {
-    result = await runStack({ stack: "prod" });
+    result = await runStack(at(specStack("prod")));
     vnet = oneOfType(result, T.vnet);
   });
 
@@ -146,7 +147,7 @@ describe("prod: private networking", () => {
 describe("test: public endpoints, no VNet", () => {
   let result: RunResult;
   beforeAll(async () => {
-    result = await runStack({ stack: "test" });
+    result = await runStack(at(specStack("test")));
   });
 
   test("no VNet, endpoints, zones or VNet integration", () => {
@@ -164,8 +165,8 @@ describe("test: public endpoints, no VNet", () => {
 });
 
 describe("private networking is data: any Azure stack gets it from a network block", () => {
-  test("test with an empty network block takes the default address plan and goes private", async () => {
-    const result = await runStack({ stack: "test", overrides: { network: {} } });
+  test("a public stack (test) with an empty network block takes the default address plan and goes private", async () => {
+    const result = await runStack({ ...at(stackWith(PUBLIC)), overrides: { network: {} } });
     expect(oneOfType(result, T.vnet).inputs.addressSpace).toEqual({ addressPrefixes: ["10.20.0.0/16"] });
     expect(byType(result, T.endpoint)).toHaveLength(3);
     expect(oneOfType(result, T.vault).inputs.properties.publicNetworkAccess).toBe("Disabled");
@@ -173,7 +174,7 @@ describe("private networking is data: any Azure stack gets it from a network blo
   });
 
   test("an explicit publicNetworkAccess wins over the network default", async () => {
-    const result = await runStack({ stack: "prod", overrides: { keyVault: { publicNetworkAccess: "Enabled" } } });
+    const result = await runStack({ ...at(stackWith(NETWORKED)), overrides: { keyVault: { publicNetworkAccess: "Enabled" } } });
     expect(oneOfType(result, T.vault).inputs.properties).toMatchObject({ publicNetworkAccess: "Enabled", networkAcls: { defaultAction: "Allow" } });
     expect(endpointFor(result, "vault")).toBeDefined();
   });
@@ -184,15 +185,17 @@ describe("Microsoft Entra administrators: the bootstrap identity always, people 
   const entraAuth = { passwordAuth: "Enabled", activeDirectoryAuth: "Enabled", tenantId: "00000000-0000-0000-0000-0000000000a1" };
 
   test("by default: Entra authentication on, the bootstrap identity the only administrator", async () => {
-    const result = await runStack({ stack: "prod" });
+    const result = await runStack(at(stackWith(AZURE)));
     expect(byType(result, T.entraAdmin).map((a) => [a.name, a.inputs.principalType])).toEqual([["database-bootstrap-entra-admin", "ServicePrincipal"]]);
     expect(oneOfType(result, T.server).inputs.authConfig).toEqual(entraAuth);
   });
 
   test("configured: the people's admin too, in the deployment's tenant, and every admin a serialised server write", async () => {
-    const result = await runStack({ stack: "prod", overrides: { postgres: { entraAdmin: admin } } });
+    // A private server, so its private endpoint is among the serialised writes.
+    const networked = stackWith(NETWORKED);
+    const result = await runStack({ ...at(networked), overrides: { postgres: { entraAdmin: admin } } });
     const entra = byType(result, T.entraAdmin).find((a) => a.name === "postgres-entra-admin")!;
-    expect(entra.inputs).toMatchObject({ ...admin, tenantId: "00000000-0000-0000-0000-0000000000a1", serverName: "amplifier-db-prod" });
+    expect(entra.inputs).toMatchObject({ ...admin, tenantId: "00000000-0000-0000-0000-0000000000a1", serverName: azureConfig(networked).postgres.serverName });
     expect(byType(result, T.entraAdmin)).toHaveLength(2);
     expect(oneOfType(result, T.server).inputs.authConfig).toEqual(entraAuth);
     expectTotalOrder(result, [...result.resources.filter((r) => SERVER_CHILDREN.includes(r.type)), endpointFor(result, "postgresqlServer")]);

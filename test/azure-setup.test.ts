@@ -11,7 +11,9 @@ import { stackLines } from "../tools/azure-setup-stack";
 import { changedStack, checkoutWith } from "./support/checkout";
 import { environmentSubject } from "../config/github";
 import { ASSIGN_ROLE_FUNCTION } from "../tools/azure-setup-oidc";
-import { opt, OWNER_ID, REPO, REPO_ID, rgId, runWithStubs, script, stacks, SUB } from "./support/azure-setup-stubs";
+import { opt, OWNER_ID, REPO, REPO_ID, rgId, runWithStubs, script, SETUP_DIR, stacks, SUB } from "./support/azure-setup-stubs";
+import { azureStacks } from "../tools/ci-stacks";
+import { PROJECT_DIR } from "../config/stack-files";
 
 /** The stand-in repository, which GitHub reports with immutable subject claims (a repository created today). */
 const GITHUB_REPO = { owner: "contoso", name: "amplifier-infra", ownerId: OWNER_ID, repositoryId: REPO_ID };
@@ -104,6 +106,13 @@ describe("the printed set-up: one deploy and one read identity per Azure stack",
   test("runs to the end with every stack's stand-ins", () => {
     expect(run.status).toBe(0);
     expect(stacks.map((c) => c.stack)).toEqual(expect.arrayContaining(["prod", "test"]));
+    // The repository's own stack files, whichever they are (SETUP_DIR is the stand-in project once test or prod is gone).
+    if (SETUP_DIR !== PROJECT_DIR) {
+      const own = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--subject-form", "ids"]), PROJECT_DIR));
+      expect(own.status).toBe(0);
+      const groups = own.calls.filter((c) => c.line.startsWith("az group create")).map((c) => opt(c, "--name"));
+      expect(groups).toEqual(azureStacks().map((c) => c.azure.resourceGroupName));
+    }
   });
 
   test("each identity trusts exactly its stack's GitHub environment, never a branch or pull-request subject", () => {
@@ -220,8 +229,8 @@ describe("the printed set-up: self-managed state", () => {
 describe("the printed set-up follows the stack files", () => {
   test("a Pulumi.staging.yaml adds a third pair of identities and environments with no code change", () => {
     // The provider's default region moves with azure.location (the config check refuses the two disagreeing).
-    const staging = { ...changedStack("test", { azure: { resourceGroupName: "rg-amplifier-staging", location: "westeurope" } }), "azure-native:location": "westeurope" };
-    const dir = checkoutWith({ staging });
+    const staging = { ...changedStack("test", { azure: { resourceGroupName: "rg-amplifier-staging", location: "westeurope" } }, SETUP_DIR), "azure-native:location": "westeurope" };
+    const dir = checkoutWith({ staging }, SETUP_DIR);
     // Like test, not production: the code owners' list says so (config/gating.ts), not the copied file.
     fs.appendFileSync(path.join(dir, NON_PRODUCTION_FILE), "staging:\n  environment: test\n  pullRequestPreview: true\n  approval: none\n");
     try {
@@ -270,7 +279,7 @@ describe("the printed set-up follows the stack files", () => {
   test("values from a stack file reach az as they are written, never as shell code", () => {
     // Backticks never get this far: the config refuses them in every printed string (config/hostile.ts).
     const hostile = "R&D 'x' $(touch /tmp/pwned-amplifier) \"$(id)\" ; rm -rf ~";
-    const dir = checkoutWith({ test: changedStack("test", { tags: { costCenter: hostile } }) });
+    const dir = checkoutWith({ test: changedStack("test", { tags: { costCenter: hostile } }, SETUP_DIR) }, SETUP_DIR);
     try {
       const { calls, status } = runWithStubs(setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, "--subject-form", "ids"]), dir));
       expect(status).toBe(0);

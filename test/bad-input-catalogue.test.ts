@@ -1,18 +1,20 @@
 /**
  * Bad input stops the program before any resource is registered (only Pulumi's root stack exists), with one line per
- * problem: key, value given, what is allowed. Every case is a small change to a real stack file.
+ * problem: key, value given, what is allowed. Every case is a small change to one of the spec's stack files (its
+ * stand-in once the file is gone: test/support/stacks.ts).
  */
 import { ConfigError } from "../config/schema";
 import { DATABASE_CASES, HOSTILE_CASES, KEY_CASES } from "./bad-config-cases";
 import { APPLICATION_CASES } from "./bad-config-cases-app";
 import { runProgram, userResources } from "../mock-runtime";
 import { RULE_CASES } from "./policy-cases";
+import { at, type SpecStack, specStack } from "./support/stacks";
 
 const CATALOGUE = [...DATABASE_CASES, ...APPLICATION_CASES, ...HOSTILE_CASES, ...KEY_CASES];
 
 describe("bad input catalogue", () => {
   test.each(CATALOGUE)("$stack: $name", async ({ stack, overrides, expect: fragments }) => {
-    const result = await runProgram({ stack, overrides });
+    const result = await runProgram({ ...at(specStack(stack as SpecStack)), overrides });
     expect(result.error).toBeInstanceOf(ConfigError);
     expect(result.error!.message).toContain(`Invalid configuration for stack "${stack}"`);
     for (const fragment of fragments) expect(result.error!.message).toContain(fragment);
@@ -30,7 +32,7 @@ describe("bad input catalogue", () => {
 
   test("every problem is reported at once, not just the first", async () => {
     const result = await runProgram({
-      stack: "test",
+      ...at(specStack("test")),
       overrides: { environment: "qa", postgres: { backupRetentionDays: 1, storageSizeGb: 33 } },
     });
     const lines = result.error!.message.split("\n").filter((l) => l.startsWith("  - "));

@@ -16,7 +16,12 @@ import { EXIT, runMain } from "../tools/cli";
 import { main as docs } from "../tools/docs";
 import { main as policyConfig } from "../tools/policy-config";
 import { main as runStack } from "../tools/run-stack";
-import { captureIo, scratchProject, stackText } from "./support/checkout";
+import { captureIo, scratchProject } from "./support/checkout";
+import { chosenText, DOCKER, specStack, stackWith } from "./support/stacks";
+
+// A stack each command runs on, from the stack files (a stand-in when none fits: test/support/stacks.ts).
+const dev = stackWith(DOCKER);
+const testText = () => chosenText(specStack("test"));
 
 const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
 
@@ -83,34 +88,35 @@ describe.each(YAML_MISTAKES)("%s", (_name, text, message) => {
 
 describe("exit codes: one table for every command", () => {
   test("plan: 0 planned, 1 bad config, 2 bad flags", async () => {
-    const bad = scratchProject({ "Pulumi.bad.yaml": stackText("test").replace("planSku: B1", "planSku: B9") });
-    expect(await plan(["dev"], captureIo())).toBe(EXIT.ok);
+    const bad = scratchProject({ "Pulumi.bad.yaml": testText().replace("planSku: B1", "planSku: B9") });
+    expect(await plan([dev.stack], captureIo(), dev.dir)).toBe(EXIT.ok);
     expect(await plan(["bad"], captureIo(), bad)).toBe(EXIT.config);
-    expect(await plan(["dev", "--colour"], captureIo())).toBe(EXIT.usage);
+    expect(await plan([dev.stack, "--colour"], captureIo(), dev.dir)).toBe(EXIT.usage);
   });
 
   test("docs: 0 printed, 1 bad config, 2 bad arguments", async () => {
-    const bad = scratchProject({ "Pulumi.bad.yaml": stackText("test").replace("planSku: B1", "planSku: B9") });
+    const bad = scratchProject({ "Pulumi.bad.yaml": testText().replace("planSku: B1", "planSku: B9") });
     expect(await docs([], captureIo())).toBe(EXIT.ok);
     expect(await docs([], captureIo(), bad)).toBe(EXIT.config);
     expect(await docs(["--wirte"], captureIo())).toBe(EXIT.usage);
   });
 
   test("policy-config: 0 written, 1 unknown stack, 2 bad arguments", async () => {
-    expect(await policyConfig(["test"], captureIo(), PROJECT_DIR)).toBe(EXIT.ok);
+    const azure = specStack("test");
+    expect(await policyConfig([azure.stack], captureIo(), azure.dir)).toBe(EXIT.ok);
     expect(await policyConfig(["nope"], captureIo(), PROJECT_DIR)).toBe(EXIT.config);
-    expect(await policyConfig(["test", "--oops"], captureIo(), PROJECT_DIR)).toBe(EXIT.usage);
+    expect(await policyConfig([azure.stack, "--oops"], captureIo(), azure.dir)).toBe(EXIT.usage);
   });
 
   test("run-stack: 0 run, 1 bad config or unknown stack, 2 no stack, a second one or an unknown flag", async () => {
-    expect(await runStack(["dev"], captureIo())).toBe(EXIT.ok);
-    expect(await runStack(["dev", "--dump"], captureIo())).toBe(EXIT.ok);
+    expect(await runStack([dev.stack], captureIo(), dev.dir)).toBe(EXIT.ok);
+    expect(await runStack([dev.stack, "--dump"], captureIo(), dev.dir)).toBe(EXIT.ok);
     expect(await runStack(["nope"], captureIo())).toBe(EXIT.config);
     expect(await runStack([], captureIo())).toBe(EXIT.usage);
     const io = captureIo();
-    expect(await runStack(["dev", "--dupm"], io)).toBe(EXIT.usage);
+    expect(await runStack([dev.stack, "--dupm"], io, dev.dir)).toBe(EXIT.usage);
     expect(io.err()).toBe('run-stack: unknown argument "--dupm"\nusage: node scripts/run.cjs run-stack <stack> [--dump]\n');
-    expect(await runStack(["dev", "prod"], captureIo())).toBe(EXIT.usage);
+    expect(await runStack([dev.stack, "prod"], captureIo(), dev.dir)).toBe(EXIT.usage);
   });
 
   test("bench and azure-setup: 2 for bad arguments, azure-setup 0 for a script", () => {

@@ -12,11 +12,15 @@ import { parseStackYaml } from "../config/pulumi-files";
 import { parseStackFile, PROJECT_DIR } from "../config/stack-files";
 import { runProgram, userResources } from "../mock-runtime";
 import { azureStacks } from "../tools/ci-stacks";
-import { scratchProject, stackText } from "./support/checkout";
+import { scratchProject } from "./support/checkout";
+import { at, chosenText, projectWith, type SpecStack, specStack } from "./support/stacks";
 
-/** The program's error for a stack run with config overrides (full `<namespace>:<name>` keys allowed). */
-async function programError(stack: string, overrides: Record<string, unknown>): Promise<string> {
-  const result = await runProgram({ stack, overrides });
+/**
+ * The program's error for one of the spec's stacks (its stand-in once the file is gone: test/support/stacks.ts) run
+ * with config overrides (full `<namespace>:<name>` keys allowed).
+ */
+async function programError(stack: SpecStack, overrides: Record<string, unknown>): Promise<string> {
+  const result = await runProgram({ ...at(specStack(stack)), overrides });
   expect(result.error).toBeInstanceOf(ConfigError);
   expect(userResources(result)).toEqual([]);
   return result.error!.message;
@@ -57,10 +61,10 @@ describe("the program refuses keys it would ignore", () => {
   });
 
   test.each([
-    ["test", "docker:host", "unix:///var/run/docker.sock", "the docker provider is not used by an azure stack"],
-    ["dev", "azure-native:location", "eastus", "the azure-native provider is not used by a docker stack"],
-    ["test", "random:seed", "1", "the random provider has no configuration keys"],
-    ["test", "pulumi:tags", '{"team":"x"}', "pulumi:* keys change how the engine runs the program"],
+    ["test" as const, "docker:host", "unix:///var/run/docker.sock", "the docker provider is not used by an azure stack"],
+    ["dev" as const, "azure-native:location", "eastus", "the azure-native provider is not used by a docker stack"],
+    ["test" as const, "random:seed", "1", "the random provider has no configuration keys"],
+    ["test" as const, "pulumi:tags", '{"team":"x"}', "pulumi:* keys change how the engine runs the program"],
   ])("%s: %s is refused (%s)", async (stack, key, value, fragment) => {
     expect(await programError(stack, { [key]: value })).toContain(fragment);
   });
@@ -104,7 +108,9 @@ describe("the program refuses keys it would ignore", () => {
 });
 
 describe("the offline reader reads keys as the Pulumi CLI does, and points at the line", () => {
-  const prod = stackText("prod");
+  const prod = chosenText(specStack("prod"));
+  // The line of `config:`: 2 in the repository's file, 4 in its stand-in (two header lines more).
+  const configLine = prod.split("\n").indexOf("config:") + 1;
 
   test("bare keys are the project's, `<ns>:config:<name>` is `<ns>:<name>`: both plan like the namespaced file", () => {
     const bare = prod.replace(/^ {2}amplifier-infra:/gm, "  ").replace("azure-native:location", "azure-native:config:location");
@@ -119,9 +125,9 @@ describe("the offline reader reads keys as the Pulumi CLI does, and points at th
     ["a misspelt namespace", "amplifier-infra:appService:", "amplifier-infa:appService:", /Pulumi\.x\.yaml:\d+:3: amplifier-infa:appService: namespace "amplifier-infa" is not read by this program \(did you mean "amplifier-infra:appService"\?\)/],
     ["a misspelt provider key", "azure-native:location:", "azure-native:locaton:", /Pulumi\.x\.yaml:\d+:3: azure-native:locaton: unknown azure-native key \(did you mean "azure-native:location"\?\)/],
     ["a misspelt block key", "    skuName: Standard_D2ds_v5", "    skuNam: Standard_D2ds_v5", /Pulumi\.x\.yaml:\d+:5: postgres: unknown key "skuNam" \(did you mean "skuName"\?\); allowed: serverName/],
-    ["a misspelt top-level key", "config:", "confg:", /Pulumi\.x\.yaml:2:1: unknown top-level key "confg" \(did you mean "config"\?\); allowed: config, environment, secretsprovider/],
+    ["a misspelt top-level key", "config:", "confg:", new RegExp(`Pulumi\\.x\\.yaml:${configLine}:1: unknown top-level key "confg" \\(did you mean "config"\\?\\); allowed: config, environment, secretsprovider`)],
     ["a nested key spelt with colons", "amplifier-infra:monitoring:", "amplifier-infra:monitoring:alerts:", /Pulumi\.x\.yaml:\d+:3: "amplifier-infra:monitoring:alerts" is not a configuration key/],
-    ["an ESC environment import", "config:", "environment:\n  - prod-secrets\nconfig:", /Pulumi\.x\.yaml:2:1: `environment:` \(Pulumi ESC imports\) is not supported/],
+    ["an ESC environment import", "config:", "environment:\n  - prod-secrets\nconfig:", new RegExp(`Pulumi\\.x\\.yaml:${configLine}:1: \`environment:\` \\(Pulumi ESC imports\\) is not supported`)],
     ["a YAML 1.1 octal the CLI reads as 3570", "storageSizeGb: 64", "storageSizeGb: 06762", /"06762" reads differently in the Pulumi CLI \(Go yaml\.v3\) and here; quote it/],
   ])("%s", (_name, from, to, message) => {
     expect(prod).toContain(from);
@@ -166,7 +172,7 @@ describe("the offline reader reads keys as the Pulumi CLI does, and points at th
     ["a legacy key", "config:\n  amplifier-infra:config:environment: test\n  platform: azure\n  azure: {}\n  postgres: {publicNetworkAccess: Enabled}\n", true],
   ])("the plan and the program agree on a file with %s", async (_name, text, ok) => {
     // Named test: non-production-stacks.yaml lists it (a stack it does not list would be production, held to its floors).
-    const dir = scratchProject({ "Pulumi.test.yaml": text });
+    const dir = scratchProject({ "Pulumi.test.yaml": text }, projectWith(["test"]));
     const offline = (() => {
       try {
         parseStackFile("test", dir);

@@ -14,7 +14,7 @@ import { buildPlan } from "../plan/model";
 import { renderText } from "../plan/render-text";
 import { stackExceptions } from "../config/stack-files";
 import { INVOKE_ACTIONS } from "../tools/azure-permissions";
-import { azureStacks } from "../tools/ci-stacks";
+import { at, AZURE, NETWORKED, PUBLIC, stacksCovering } from "./support/stacks";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
 import { type ArmAnswer, standInArm, standInIdentity, type StandInIdentity } from "./support/stand-in-azure";
 
@@ -42,15 +42,18 @@ const env = (run: RegisteredResource) =>
   Object.fromEntries((run.inputs.group.properties.containers[0].properties.environmentVariables as { name: string; value: string }[]).map((e) => [e.name, e.value]));
 const steps = (run: RegisteredResource) => JSON.parse(Buffer.from(env(run).BOOTSTRAP_STEPS, "base64").toString("utf8")) as { database: string; sql: string; retry?: boolean }[];
 
-const stacks = azureStacks().map((c) => c.stack);
+// Every Azure stack file, and a stand-in for a public or a private one when no stack file is (test/support/stacks.ts).
+const covered = stacksCovering(AZURE, [PUBLIC, NETWORKED]);
+const stacks = covered.map((c) => c.label);
+const chosen = Object.fromEntries(covered.map((c) => [c.label, c]));
 const runs: Record<string, RunResult> = {};
 
 beforeAll(async () => {
-  for (const stack of stacks) runs[stack] = await runStack({ stack });
+  for (const c of covered) runs[c.label] = await runStack(at(c));
 });
 
-describe.each(stacks.map((stack) => ({ stack })))("$stack: the app signs in as its own role, set up by a bootstrap identity", ({ stack }) => {
-  const r = () => runs[stack];
+describe.each(covered.map(({ label }) => ({ label })))("$label: the app signs in as its own role, set up by a bootstrap identity", ({ label }) => {
+  const r = () => runs[label];
   const appIdentity = () => one(r(), T.identity, "app-identity");
   const bootstrapIdentity = () => one(r(), T.identity, "database-bootstrap-identity");
 
@@ -137,27 +140,28 @@ describe.each(stacks.map((stack) => ({ stack })))("$stack: the app signs in as i
   });
 
   test("the same program twice: the same key (no re-run); another SQL: another key (a re-run)", async () => {
-    const again = await runStack({ stack });
+    const again = await runStack(at(chosen[label]));
     expect(one(again, T.run).inputs.key).toBe(one(r(), T.run).inputs.key);
-    const otherSql = await runStack({ stack, overrides: { postgres: { initSqlPath: GRANTS_SQL_PATH } } });
+    const otherSql = await runStack({ ...at(chosen[label]), overrides: { postgres: { initSqlPath: GRANTS_SQL_PATH } } });
     expect(one(otherSql, T.run).inputs.key).not.toBe(one(r(), T.run).inputs.key);
     // Tags change nothing in the database: no re-run.
-    const otherTags = await runStack({ stack, overrides: { tags: { costCenter: "platform" } } });
+    const otherTags = await runStack({ ...at(chosen[label]), overrides: { tags: { costCenter: "platform" } } });
     expect(one(otherTags, T.run).inputs.group.tags).toMatchObject({ "cost-center": "platform" });
     expect(one(otherTags, T.run).inputs.key).toBe(one(r(), T.run).inputs.key);
   });
 });
 
-test.each(stacks)("npm run plan -- %s shows the bootstrap identity, its admin and its run, and says DATABASE_URL departs from the spec", (stack) => {
-  const text = renderText(buildPlan(runs[stack], { exceptions: stackExceptions(stack) }), { color: false, width: 120 });
+test.each(stacks)("npm run plan -- %s shows the bootstrap identity, its admin and its run, and says DATABASE_URL departs from the spec", (label) => {
+  const { stack, dir } = chosen[label];
+  const text = renderText(buildPlan(runs[label], { exceptions: stackExceptions(stack, dir) }), { color: false, width: 120 });
   expect(text).toContain(`name: id-amplifier-db-bootstrap-${stack}`);
   expect(text).toContain(`principal: id-amplifier-db-bootstrap-${stack} · type: ServicePrincipal`);
   expect(text).toContain(`creates: role ${APP_ROLE} for UserAssignedIdentity id-amplifier-api-${stack}; init SQL; grants`);
   expect(text).toContain(`DATABASE_URL: as ${APP_ROLE}, no password: departs from the spec on purpose`);
 });
 
-test.each(stacks)("a first preview of %s (ids unknown) registers the run after its admin, and invokes only what the read role covers", async (stack) => {
-  const preview = await runStack({ stack, preview: true });
+test.each(stacks)("a first preview of %s (ids unknown) registers the run after its admin, and invokes only what the read role covers", async (label) => {
+  const preview = await runStack({ ...at(chosen[label]), preview: true });
   const run = one(preview, T.run);
   expect(run.dependencies).toContain(one(preview, T.admin, "database-bootstrap-entra-admin").urn);
   expect(preview.invokes.map((i) => i.token).filter((t) => !(t in INVOKE_ACTIONS))).toEqual([]);
@@ -165,7 +169,7 @@ test.each(stacks)("a first preview of %s (ids unknown) registers the run after i
 
 describe("where the run reaches the server", () => {
   test("a private server (prod): the container joins the VNet's delegated subnet and waits for the endpoint and its DNS", () => {
-    const r = runs.prod;
+    const r = runs[covered.find((c) => NETWORKED.has(c.cfg))!.label];
     const run = one(r, T.run);
     const subnet = one(r, T.vnet).inputs.subnets.find((s: { name: string }) => s.name === "snet-db-bootstrap");
     expect(subnet.delegations).toEqual([{ name: "container-instances", serviceName: "Microsoft.ContainerInstance/containerGroups" }]);
@@ -176,7 +180,7 @@ describe("where the run reaches the server", () => {
   });
 
   test("a public server (test): no subnet; the AllowAzureServices rule admits the container", () => {
-    const r = runs.test;
+    const r = runs[covered.find((c) => PUBLIC.has(c.cfg))!.label];
     expect(one(r, T.run).inputs.group.properties.subnetIds).toBeUndefined();
     expect(byType(r, T.firewall).map((f) => [f.inputs.startIpAddress, f.inputs.endIpAddress])).toContainEqual(["0.0.0.0", "0.0.0.0"]);
   });

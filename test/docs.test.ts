@@ -13,6 +13,7 @@ import { cell, configReference } from "../tools/config-reference";
 import { DOCS_COMMAND, generatedDocs, main as docs, staleDocs } from "../tools/docs";
 import { loadAllStackConfigs } from "../tools/environments-table";
 import { captureIo, projectStackConfig, scratchProject } from "./support/checkout";
+import { hasStackFile, STACK_FIXTURES } from "./support/stacks";
 
 // One program run per stack, config and files for the whole file, the tools' runs included (test/support/shared-run.ts):
 // what these tests vary is the tool's arguments and files, not the program.
@@ -113,8 +114,13 @@ describe("docs/configuration.md", () => {
     expect(row("keyVault", "publicNetworkAccess").default).toBe("`Disabled` with a `network` block (private endpoint), else `Enabled`");
     expect(row("appService", "alwaysOn").default).toMatch(/where the plan's tier allows it/);
     let checked = 0;
-    for (const cfg of loadAllStackConfigs()) {
-      const raw = projectStackConfig(cfg.stack);
+    // Every stack file, and the stand-in of each of the spec's stacks the repository no longer has.
+    const configs = [
+      ...loadAllStackConfigs().map((cfg) => ({ cfg, dir: PROJECT_DIR })),
+      ...loadAllStackConfigs(STACK_FIXTURES).filter((cfg) => !hasStackFile(cfg.stack)).map((cfg) => ({ cfg, dir: STACK_FIXTURES })),
+    ];
+    for (const { cfg, dir } of configs) {
+      const raw = projectStackConfig(cfg.stack, dir);
       for (const b of reference.filter((x) => x.block in cfg)) {
         for (const r of b.rows.filter((x) => /<namePrefix>|<stack>/.test(x.default))) {
           const keyPath = r.key.split(".");

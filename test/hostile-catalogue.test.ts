@@ -11,8 +11,10 @@ import { main as azureSetup } from "../tools/azure-setup";
 import { EXIT } from "../tools/cli";
 import { captureIo, scratchProject, stackText } from "./support/checkout";
 import { REPO, SUB } from "./support/azure-setup-stubs";
+import { specStack } from "./support/stacks";
 
-const prod = stackText("prod");
+// The repository's prod while it has one, else its stand-in (test/support/stacks.ts).
+const prod = stackText("prod", specStack("prod").dir);
 const noTrace = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
 /** The lines of a message that hold a control or invisible character (a terminal would act on it, or hide it). */
 const unsafeLines = (s: string) => s.split("\n").filter((l) => UNSAFE_CHARACTER.test(l));

@@ -10,6 +10,7 @@ import { isRfc1918 } from "../config/cidr";
 import { insideProject, validateStack } from "../config/load";
 import { toRuntimeConfig } from "../config/pulumi-files";
 import { readStackConfig } from "../config/stack-files";
+import { specStack } from "./support/stacks";
 
 describe("docker.initSqlPath stays inside the project", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-root-"));
@@ -34,7 +35,7 @@ describe("docker.initSqlPath stays inside the project", () => {
   });
 
   test("the program's validation refuses a symlink out of the project before anything is registered", () => {
-    const file = new Map(Object.entries(readStackConfig("dev")));
+    const file = new Map(Object.entries(readStackConfig("dev", specStack("dev").dir)));
     file.set("amplifier-infra:docker", { ...(file.get("amplifier-infra:docker") as object), initSqlPath: "scripts/link.sql" });
     const { values, secretKeys } = toRuntimeConfig("dev", file);
     expect(() => validateStack({ stack: "dev", project: "amplifier-infra", values, isSecret: (k) => secretKeys.includes(k), root })).toThrow(

@@ -6,6 +6,7 @@
 import { RESTORE_INPUTS } from "../components/flexible-postgres";
 import { oneOfType, runStack, RunResult } from "../mock-runtime";
 import { applyIgnoreChanges, ignoreChanges } from "./support/ignore-changes";
+import { at, specStack } from "./support/stacks";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
@@ -25,10 +26,10 @@ const T = {
   group: "azure-native:resources:ResourceGroup",
 };
 
-describe.each(["test", "prod"])("%s: drift", (stack) => {
+describe.each(["test", "prod"] as const)("%s: drift", (stack) => {
   let result: RunResult;
   beforeAll(async () => {
-    result = await runStack({ stack });
+    result = await runStack(at(specStack(stack)));
   });
 
   test("day 2: a refresh after the storage mount is no change; only the mount's place in the read-back is ignored", () => {
@@ -60,7 +61,7 @@ describe("failover: a zone swap is not drift", () => {
   const ZONES = ["availabilityZone", "highAvailability.standbyAvailabilityZone", ...RESTORE_INPUTS].sort();
 
   test("prod (zone-redundant HA) ignores the server's primary and standby zones, and never picks them", async () => {
-    const server = oneOfType(await runStack({ stack: "prod" }), T.server);
+    const server = oneOfType(await runStack(at(specStack("prod"))), T.server);
     // "" is "no preference" (the API's default, which the SDK fills in): Azure picks both zones.
     expect(server.inputs.availabilityZone).toBe("");
     expect(server.inputs.highAvailability).toEqual({ mode: "ZoneRedundant", standbyAvailabilityZone: "" });
@@ -70,20 +71,20 @@ describe("failover: a zone swap is not drift", () => {
   test("turning HA off after a failover does not replace the server: the zones a refresh stored stay ignored", async () => {
     // prod after a failover (its stored inputs now hold the swapped zones), then HA off: without the ignore, the
     // stored zone against the program's "" would replace the server (create-only); a protected one would block.
-    const server = oneOfType(await runStack({ stack: "prod", overrides: { postgres: { highAvailability: "Disabled" } } }), T.server);
+    const server = oneOfType(await runStack({ ...at(specStack("prod")), overrides: { postgres: { highAvailability: "Disabled" } } }), T.server);
     expect(server.inputs.highAvailability.mode).toBe("Disabled");
     expect(server.inputs.availabilityZone).toBe("");
     expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
   });
 
   test("test (no HA) never picks a zone either, so ignoring them changes nothing there", async () => {
-    const server = oneOfType(await runStack({ stack: "test" }), T.server);
+    const server = oneOfType(await runStack(at(specStack("test"))), T.server);
     expect(server.inputs).toMatchObject({ availabilityZone: "", highAvailability: { mode: "Disabled", standbyAvailabilityZone: "" } });
     expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
   });
 
   test("same-zone HA fails over too: handled the same way", async () => {
-    const server = oneOfType(await runStack({ stack: "prod", overrides: { postgres: { highAvailability: "SameZone" } } }), T.server);
+    const server = oneOfType(await runStack({ ...at(specStack("prod")), overrides: { postgres: { highAvailability: "SameZone" } } }), T.server);
     expect([...server.options.ignoreChanges].sort()).toEqual(ZONES);
   });
 });

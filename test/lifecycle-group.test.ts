@@ -6,6 +6,7 @@
 import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runStack, RunResult } from "../mock-runtime";
 import { lockedDeletes } from "../tools/locked-deletes";
 import { importStep } from "./support/import-step";
+import { at, specStack } from "./support/stacks";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
@@ -32,10 +33,10 @@ const T = {
   group: "azure-native:resources:ResourceGroup",
 };
 
-describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
+describe.each(["test", "prod"] as const)("%s: lifecycle", (stack) => {
   let result: RunResult;
   beforeAll(async () => {
-    result = await runStack({ stack });
+    result = await runStack(at(specStack(stack)));
   });
 
   test("teardown/rename: Pulumi never deletes a Key Vault secret (only the vault's own deletion takes them)", () => {
@@ -80,12 +81,12 @@ describe.each(["test", "prod"])("%s: lifecycle", (stack) => {
 });
 
 describe.each([
-  { stack: "test", identity: "id-amplifier-api-test", links: 0 },
-  { stack: "prod", identity: "id-amplifier-api-prod", links: 3 },
+  { stack: "test" as const, identity: "id-amplifier-api-test", links: 0 },
+  { stack: "prod" as const, identity: "id-amplifier-api-prod", links: 3 },
 ])("$stack first start: Key Vault references resolve through a user-assigned identity granted before the app exists", (spec) => {
   let result: RunResult;
   beforeAll(async () => {
-    result = await runStack({ stack: spec.stack });
+    result = await runStack(at(specStack(spec.stack)));
   });
 
   test("one user-assigned identity, tagged, in the stack's resource group", () => {
@@ -134,7 +135,7 @@ describe.each([
 });
 
 test("appService.identityName names the identity", async () => {
-  const result = await runStack({ stack: "test", overrides: { appService: { identityName: "id-amplifier-custom" } } });
+  const result = await runStack({ ...at(specStack("test")), overrides: { appService: { identityName: "id-amplifier-custom" } } });
   expect(appIdentity(result).inputs.resourceName).toBe("id-amplifier-custom");
 });
 
@@ -142,7 +143,7 @@ describe("day 2: what prod's CanNotDelete locks keep a deploy from deleting (REA
   const kinds = (r: RunResult) => [...new Set(lockedDeletes(r).map((d) => `${d.locked.split(":").pop()} > ${d.type.replace("azure-native:", "")} (${d.relation})`))].sort();
 
   test("prod: the server and the vault themselves, their diagnostic settings and private endpoints, the database and the app's grants on its secrets", async () => {
-    expect(kinds(await runStack({ stack: "prod" }))).toEqual([
+    expect(kinds(await runStack(at(specStack("prod"))))).toEqual([
       "Server > dbforpostgresql:AdministratorsMicrosoftEntra (child)",
       "Server > dbforpostgresql:Database (child)",
       "Server > dbforpostgresql:Server (the locked resource)",
@@ -156,27 +157,27 @@ describe("day 2: what prod's CanNotDelete locks keep a deploy from deleting (REA
   });
 
   test("every grant on one of the vault's secrets is held by the vault's lock (a scope under the vault)", async () => {
-    const result = await runStack({ stack: "prod" });
+    const result = await runStack(at(specStack("prod")));
     const held = lockedDeletes(result).filter((d) => d.type === T.role);
     expect(held).toHaveLength(byType(result, T.role).length);
     expect(held.length).toBeGreaterThanOrEqual(4);
   });
 
   test("not listed: server parameters (reset by a PUT), retained secrets, the settle step, and alerts (they live in the resource group)", async () => {
-    const result = await runStack({ stack: "prod" });
+    const result = await runStack(at(specStack("prod")));
     const listed = new Set(lockedDeletes(result).map((d) => d.type));
     for (const type of [T.config, T.secret, T.settle, "azure-native:monitor:MetricAlert"]) expect({ type, listed: listed.has(type) }).toEqual({ type, listed: false });
   });
 
   test("an Entra admin, and on a locked public stack the firewall rules, join the list", async () => {
     const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
-    const result = await runStack({ stack: "test", overrides: { locks: true, postgres: { entraAdmin } } });
+    const result = await runStack({ ...at(specStack("test")), overrides: { locks: true, postgres: { entraAdmin } } });
     expect(kinds(result)).toEqual(
       expect.arrayContaining(["Server > dbforpostgresql:AdministratorsMicrosoftEntra (child)", "Server > dbforpostgresql:FirewallRule (child)"]),
     );
   });
 
   test("test has no locks: nothing is held", async () => {
-    expect(lockedDeletes(await runStack({ stack: "test" }))).toEqual([]);
+    expect(lockedDeletes(await runStack(at(specStack("test"))))).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { azureExtensionsValue, extensionsIn } from "../config/extensions";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, runStack, type RunResult } from "../mock-runtime";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
+import { at, specStack } from "./support/stacks";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
@@ -53,10 +54,10 @@ describe("extensions: the dev init SQL is the one list, allowed on every Azure s
     expect(azureExtensionsValue(["pgcrypto", "uuid-ossp"])).toBe("PGCRYPTO,UUID-OSSP");
   });
 
-  describe.each(["test", "prod"])("%s", (stack) => {
+  describe.each(["test", "prod"] as const)("%s", (stack) => {
     let result: RunResult;
     beforeAll(async () => {
-      result = await runStack({ stack });
+      result = await runStack(at(specStack(stack)));
     });
 
     test("azure.extensions is set from the init SQL, as a user override, inside the server's serialised writes", () => {
@@ -80,7 +81,7 @@ describe("extensions: the dev init SQL is the one list, allowed on every Azure s
     const sql = path.join(dir, "init.sql");
     fs.writeFileSync(sql, `${INIT_SQL}\nCREATE EXTENSION IF NOT EXISTS pgcrypto;\n`);
     try {
-      const result = await runStack({ stack: "prod", overrides: { postgres: { initSqlPath: path.relative(PROJECT_DIR, sql) } } });
+      const result = await runStack({ ...at(specStack("prod")), overrides: { postgres: { initSqlPath: path.relative(PROJECT_DIR, sql) } } });
       const param = byType(result, T.config).find((c) => c.inputs.configurationName === "azure.extensions");
       expect(param?.inputs.value).toBe("PGCRYPTO,UUID-OSSP");
     } finally {
@@ -98,8 +99,8 @@ describe("first deploy: the server settles before its first child is written (Se
   ];
   const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins", principalType: "Group" };
 
-  test.each(["test", "prod"])("%s: a settle step on the server heads the write chain; every write waits for it, and goes with the server on teardown", async (stack) => {
-    const result = await runStack({ stack, overrides: { postgres: { entraAdmin } } });
+  test.each(["test", "prod"] as const)("%s: a settle step on the server heads the write chain; every write waits for it, and goes with the server on teardown", async (stack) => {
+    const result = await runStack({ ...at(specStack(stack)), overrides: { postgres: { entraAdmin } } });
     const server = oneOfType(result, T.server);
     const settle = oneOfType(result, T.settle);
     expect(settle.inputs).toMatchObject({ targetId: server.state.id, seconds: 60 });
@@ -120,12 +121,12 @@ describe("first deploy: the server settles before its first child is written (Se
   });
 
   test("postgres.settleSeconds sets the wait", async () => {
-    const result = await runStack({ stack: "test", overrides: { postgres: { settleSeconds: 5 } } });
+    const result = await runStack({ ...at(specStack("test")), overrides: { postgres: { settleSeconds: 5 } } });
     expect(oneOfType(result, T.settle).inputs.seconds).toBe(5);
   });
 
   test("day 2: a scale (compute, storage, HA, version) gives the settle step a new shape, so it waits again before the children; other changes do not", async () => {
-    const shape = async (postgres: Record<string, unknown>) => oneOfType(await runStack({ stack: "prod", overrides: { postgres } }), T.settle).inputs.shape;
+    const shape = async (postgres: Record<string, unknown>) => oneOfType(await runStack({ ...at(specStack("prod")), overrides: { postgres } }), T.settle).inputs.shape;
     const base = await shape({});
     expect(base).toBe("Standard_D2ds_v5 (GeneralPurpose), 64 GiB, HA ZoneRedundant, PostgreSQL 15");
     expect(await shape({ storageSizeGb: 128, serverParameters: { log_connections: "off" }, settleSeconds: 30 })).toBe(
@@ -143,7 +144,7 @@ describe("first deploy: the server settles before its first child is written (Se
     let host: DynamicHost;
     let text: string;
     beforeAll(async () => {
-      const settle = oneOfType(await runStack({ stack: "test" }), T.settle);
+      const settle = oneOfType(await runStack(at(specStack("test"))), T.settle);
       text = settle.inputs.__provider as string;
       host = await startDynamicHost(settle.urn);
     });

@@ -16,7 +16,11 @@ import { main as plan } from "../plan/cli";
 import { EXIT } from "../tools/cli";
 import { main as docs } from "../tools/docs";
 import { main as policyConfig } from "../tools/policy-config";
-import { captureIo, scratchCheckout, scratchProject, stackText } from "./support/checkout";
+import { captureIo, scratchCheckout, scratchProject, stackText as projectStackText } from "./support/checkout";
+import { addSpecStacks, projectWith, specStack, type SpecStack } from "./support/stacks";
+
+/** The spec's stack file as text: the repository's while it has it, else its stand-in (test/support/stacks.ts). */
+const stackText = (stack: SpecStack) => projectStackText(stack, specStack(stack).dir);
 
 describe("the repository's stack files", () => {
   test("each owns its names: no resource group, server, vault, account, app, plan, container, volume or port twice", () => {
@@ -40,7 +44,7 @@ describe("the repository's stack files", () => {
 
   test("environments() lists every stack file with its platform: the one list workflows and tools read", () => {
     expect(environments().map((e) => e.stack)).toEqual(listStacks());
-    expect(environments().find((e) => e.stack === "dev")).toEqual({ stack: "dev", platform: "docker", environment: "development" });
+    expect(environments(specStack("dev").dir).find((e) => e.stack === "dev")).toEqual({ stack: "dev", platform: "docker", environment: "development" });
   });
 });
 
@@ -70,13 +74,13 @@ describe("two stack files that would own one name stop every tool", () => {
   });
 
   test("the program itself refuses a name a sibling stack file owns (pulumi up reads the other Pulumi.*.yaml)", async () => {
-    const result = await runProgram({ stack: "test", overrides: { azure: { resourceGroupName: "RG-amplifier-prod" } } });
+    const result = await runProgram({ stack: "test", dir: projectWith(["test", "prod"]), overrides: { azure: { resourceGroupName: "RG-amplifier-prod" } } });
     expect(result.error?.message).toContain('azure.resourceGroupName: stacks "test" and "prod" would both own the Azure resource group "rg-amplifier-prod"');
     expect(userResources(result)).toEqual([]);
   });
 
   test("two Docker stacks on one machine cannot both take 127.0.0.1:5432", async () => {
-    const dir = scratchProject({ "Pulumi.dev2.yaml": stackText("dev") });
+    const dir = scratchProject({ "Pulumi.dev.yaml": stackText("dev"), "Pulumi.dev2.yaml": stackText("dev") });
     const result = await runProgram({ stack: "dev2", dir });
     expect(result.error?.message).toContain('docker.hostPort: stacks "dev2" and "dev" would both own the host port "127.0.0.1:5432"');
     const moved = await runProgram({ stack: "dev2", dir, overrides: { docker: { hostPort: 5433 } } });
@@ -103,6 +107,7 @@ describe("copying a stack file to staging in a fresh checkout", () => {
   beforeAll(() => {
     // At the same path every run: the nested jest below finds the copy's files already transformed.
     dir = scratchCheckout("staging");
+    addSpecStacks(dir);
     fs.copyFileSync(path.join(dir, "Pulumi.test.yaml"), path.join(dir, "Pulumi.staging.yaml"));
     // Like test, staging is not production: the code owners' list says so (README, "Day 2"), not the copied file.
     fs.appendFileSync(path.join(dir, NON_PRODUCTION_FILE), "staging:\n  environment: test\n  pullRequestPreview: true\n  approval: none\n");

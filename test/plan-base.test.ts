@@ -16,6 +16,7 @@ import { refusalsOf } from "../plan/refusals";
 import type { RegisteredResource } from "../mock-runtime";
 import { EXIT } from "../tools/cli";
 import { captureIo, scratchCheckout } from "./support/checkout";
+import { addSpecStacks } from "./support/stacks";
 
 let repo: string;
 let original: Record<string, string> = {};
@@ -24,6 +25,7 @@ const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=plan-te
 
 beforeAll(() => {
   repo = scratchCheckout();
+  addSpecStacks(repo);
   git("init", "-q");
   // The shared node_modules are symlinks (gitignore's `node_modules/` matches directories only).
   fs.appendFileSync(path.join(repo, ".git", "info", "exclude"), "/node_modules\n/policy/node_modules\n");

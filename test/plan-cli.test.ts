@@ -12,6 +12,10 @@ import { parseArgs, UsageError } from "../plan/args";
 import { main } from "../plan/cli";
 import { EXIT, type Io } from "../tools/cli";
 import { listStacks, PROJECT_DIR } from "../config/stack-files";
+import { projectWith, SPEC_STACKS, specStack } from "./support/stacks";
+
+/** The project the plan runs in unless a test gives one: this one while it has dev, test and prod, else the stand-ins'. */
+const SPEC_DIR = projectWith(SPEC_STACKS);
 
 // One program run per stack, config and files for the whole file, the tools' runs included (test/support/shared-run.ts):
 // what these tests vary is the tool's arguments and files, not the program.
@@ -21,7 +25,7 @@ async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.Proces
   let stdout = "";
   let stderr = "";
   const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: opts.isTTY ?? false, columns: 120, env: opts.env ?? {} };
-  const code = await main(argv, io, opts.dir);
+  const code = await main(argv, io, opts.dir ?? SPEC_DIR);
   return { code, stdout, stderr };
 }
 
@@ -62,13 +66,13 @@ describe("stacks and config", () => {
   test("an unknown stack exits 1 and lists the stacks that exist", async () => {
     const r = await plan(["no-such-stack"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`no stack "no-such-stack": Pulumi.no-such-stack.yaml does not exist; stacks here: ${listStacks().join(", ")}`);
+    expect(r.stderr).toContain(`no stack "no-such-stack": Pulumi.no-such-stack.yaml does not exist; stacks here: ${listStacks(SPEC_DIR).join(", ")}`);
   });
 
   test("a bad config exits 1 with the message pointing at file, line and column, and no list of stacks", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+    const prod = fs.readFileSync(path.join(specStack("prod").dir, "Pulumi.prod.yaml"), "utf8");
     fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), prod.replace("skuName: Standard_D2ds_v5", "skuName: Standard_B2s"));
     const r = await plan(["bad"], { dir });
     expect(r.code).toBe(1);
@@ -87,9 +91,9 @@ describe("stacks and config", () => {
 /** A scratch project: Pulumi.yaml and the given stack files, each a real stack file with its edit (if any) applied. */
 function stackDir(stacks: Record<string, { from: string; edit?: (text: string) => string }>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-gate-"));
-  for (const f of ["Pulumi.yaml", "non-production-stacks.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
+  for (const f of ["Pulumi.yaml", "non-production-stacks.yaml"]) fs.copyFileSync(path.join(SPEC_DIR, f), path.join(dir, f));
   for (const [name, { from, edit }] of Object.entries(stacks)) {
-    const original = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${from}.yaml`), "utf8");
+    const original = fs.readFileSync(path.join(SPEC_DIR, `Pulumi.${from}.yaml`), "utf8");
     const edited = edit ? edit(original) : original;
     if (edit && edited === original) throw new Error(`edit of Pulumi.${from}.yaml changed nothing`);
     fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), edited);

@@ -9,19 +9,23 @@ import { PRICES } from "../plan/cost";
 import { renderJson } from "../plan/json";
 import { buildPlan, compareStacks, type Plan } from "../plan/model";
 import { renderText } from "../plan/render-text";
+import { at, specStack, type SpecStack } from "./support/stacks";
 
 const plans: Record<string, Plan> = {};
 /** prod with a database size the table has no price for (the upgrade the issue describes). */
 let upgraded: Plan;
 const UNPRICED_SKU = "Standard_D4ds_v5";
 
+// The spec's test and prod: the repository's files, or their stand-ins once gone (test/support/stacks.ts).
+const exceptions = (stack: SpecStack) => stackExceptions(stack, specStack(stack).dir);
+
 beforeAll(async () => {
-  for (const stack of ["test", "prod"]) plans[stack] = buildPlan(await runProgram({ stack }), { exceptions: stackExceptions(stack) });
-  upgraded = buildPlan(await runProgram({ stack: "prod", overrides: { postgres: { skuName: UNPRICED_SKU } } }), { exceptions: stackExceptions("prod") });
+  for (const stack of ["test", "prod"] as const) plans[stack] = buildPlan(await runProgram(at(specStack(stack))), { exceptions: exceptions(stack) });
+  upgraded = buildPlan(await runProgram({ ...at(specStack("prod")), overrides: { postgres: { skuName: UNPRICED_SKU } } }), { exceptions: exceptions("prod") });
 });
 
 const text = (p: Plan, others: Plan[] = []) => renderText(p, { color: false, width: 120 }, others);
-const cfg = (stack: string, key: string): any => readStackConfig(stack)[`amplifier-infra:${key}`];
+const cfg = (stack: SpecStack, key: string): any => readStackConfig(stack, specStack(stack).dir)[`amplifier-infra:${key}`];
 const monthly = (key: string) => PRICES.prices[key].usd * PRICES.hoursPerMonth;
 const costOfType = (p: Plan, type: string) => p.resources.find((r) => r.type === type)!.cost!;
 const sumOfResources = (p: Plan) => Math.round(p.resources.reduce((a, r) => a + (r.cost?.usd ?? 0), 0) * 100) / 100;
@@ -70,8 +74,8 @@ describe("figures from the price table", () => {
 
 describe("a region without prices in the table", () => {
   test("westeurope is unpriced, never priced with East US prices, in every format", async () => {
-    const run = await runProgram({ stack: "prod", overrides: { azure: { location: "westeurope" }, "azure-native:location": "westeurope" } });
-    const plan = buildPlan(run, { exceptions: stackExceptions("prod") });
+    const run = await runProgram({ ...at(specStack("prod")), overrides: { azure: { location: "westeurope" }, "azure-native:location": "westeurope" } });
+    const plan = buildPlan(run, { exceptions: exceptions("prod") });
     const server = costOfType(plan, "azure-native:dbforpostgresql:Server");
     expect(server).toMatchObject({ usd: 0, lines: [], unpriced: "region westeurope has no prices in the table (pricing/azure-eastus.json holds eastus prices only)" });
     expect(costOfType(plan, "azure-native:web:AppServicePlan").unpriced).toContain("region westeurope");

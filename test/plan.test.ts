@@ -3,30 +3,34 @@
  * requires is in the plan, secrets never reach any format, the comparison matches the stack files, JSON is
  * byte-stable (cost: plan-cost.test.ts; diagrams: plan-diagram.test.ts).
  */
-import { environments, listStacks, readStackConfig, stackExceptions } from "../config/stack-files";
+import { readStackConfig, stackExceptions } from "../config/stack-files";
 import { runProgram, type RunResult } from "../mock-runtime";
 import { toDot, toMermaid, toOverviewDot, toOverviewMermaid } from "../plan/diagram";
 import { renderJson } from "../plan/json";
 import { buildPlan, compareStacks, type Plan } from "../plan/model";
 import { renderText, wrapCell } from "../plan/render-text";
 import { evaluate } from "../policy/evaluate";
+import { at, everyStack } from "./support/stacks";
 
 const runs: Record<string, RunResult> = {};
 const plans: Record<string, Plan> = {};
-const STACKS = listStacks();
-const AZURE_STACKS = environments().filter((e) => e.platform === "azure").map((e) => e.stack);
+// Every stack file, and the spec's stacks the repository no longer has as their stand-ins (test/support/stacks.ts).
+const CHOSEN = Object.fromEntries(everyStack().map((c) => [c.stack, c]));
+const STACKS = Object.keys(CHOSEN);
+const AZURE_STACKS = STACKS.filter((s) => CHOSEN[s].cfg.platform === "azure");
+const exceptions = (stack: string) => stackExceptions(stack, CHOSEN[stack].dir);
 
 beforeAll(async () => {
   for (const stack of STACKS) {
-    runs[stack] = await runProgram({ stack });
+    runs[stack] = await runProgram(at(CHOSEN[stack]));
     if (runs[stack].error) throw runs[stack].error;
-    plans[stack] = buildPlan(runs[stack], { exceptions: stackExceptions(stack) });
+    plans[stack] = buildPlan(runs[stack], { exceptions: exceptions(stack) });
   }
 });
 
 const text = (p: Plan, others: Plan[] = [], color = false) => renderText(p, { color, width: 120 }, others);
 const settingsOf = (p: Plan, type: string) => Object.fromEntries(p.resources.find((r) => r.type === type)!.settings);
-const cfg = (stack: string, key: string): any => readStackConfig(stack)[`amplifier-infra:${key}`];
+const cfg = (stack: string, key: string): any => readStackConfig(stack, CHOSEN[stack].dir)[`amplifier-infra:${key}`];
 
 describe("plan content per stack", () => {
   test("prod: HA server on General Purpose, 14-day backups, no public access, protected", () => {
@@ -67,7 +71,7 @@ describe("plan content per stack", () => {
 
   test("violations are the policy pack's findings, with the stack's exceptions as advisory", () => {
     for (const stack of STACKS) {
-      const expected = evaluate(runs[stack].resources, stackExceptions(stack));
+      const expected = evaluate(runs[stack].resources, exceptions(stack));
       expect(plans[stack].violations.map((v) => [v.rule, v.urn, v.enforcement])).toEqual(expected.map((v) => [v.rule, v.urn, v.enforcement]));
     }
     // Without test's documented exceptions, its public endpoint is a mandatory violation; with them, advisory.
@@ -75,7 +79,7 @@ describe("plan content per stack", () => {
     expect(strict.violations.find((v) => v.rule === "postgres-public-network-access-disabled")?.enforcement).toBe("mandatory");
     const relaxed = plans.test.violations.find((v) => v.rule === "postgres-public-network-access-disabled")!;
     expect(relaxed.enforcement).toBe("advisory");
-    expect(relaxed.exception).toBe(stackExceptions("test")["postgres-public-network-access-disabled"]);
+    expect(relaxed.exception).toBe(exceptions("test")["postgres-public-network-access-disabled"]);
     expect(text(plans.test).replace(/\n {8}/g, " ")).toContain(`advisory ${relaxed.severity}: ${relaxed.message}`);
   });
 
@@ -89,7 +93,7 @@ describe("plan content per stack", () => {
     const pending = plans.prod.violations.filter((v) => v.exception?.startsWith("PENDING"));
     expect(new Set(pending.map((v) => v.rule))).toEqual(new Set(["no-placeholder-values", "postgres-entra-admin"]));
     // The header: every waiver (count and rules), then the pending findings.
-    const waivers = Object.keys(stackExceptions("prod")).sort();
+    const waivers = Object.keys(exceptions("prod")).sort();
     expect(plans.prod.waivers).toEqual({ count: waivers.length, rules: waivers });
     const header = out.split("\n").slice(2, 5).join(" ");
     expect(header).toBe(
@@ -118,8 +122,8 @@ describe("plan content per stack", () => {
   test("a stack whose alerts reach nobody says so; a Docker stack has no action group", async () => {
     expect(plans.dev.summary.alertRecipients).toEqual([]);
     expect(text(plans.dev)).toContain("Alert recipients (who the stack's alerts reach):\n    none\n");
-    const silent = await runProgram({ stack: "prod", overrides: { monitoring: { alertEmails: [] } } });
-    const plan = buildPlan(silent, { exceptions: stackExceptions("prod") });
+    const silent = await runProgram({ ...at(CHOSEN.prod), overrides: { monitoring: { alertEmails: [] } } });
+    const plan = buildPlan(silent, { exceptions: exceptions("prod") });
     expect(plan.summary.alertRecipients).toEqual([]);
     expect(plan.violations.filter((v) => v.rule === "alerts-reach-a-recipient").map((v) => [v.resource, v.enforcement])).toEqual([
       ["monitoring-action-group", "mandatory"],
@@ -180,7 +184,7 @@ describe("--diff: the environment comparison matches the stack files", () => {
 
 describe("formats", () => {
   test("JSON is sorted and byte-identical across two separate runs", async () => {
-    const fresh = async (stack: string) => buildPlan(await runProgram({ stack }), { exceptions: stackExceptions(stack) });
+    const fresh = async (stack: string) => buildPlan(await runProgram(at(CHOSEN[stack])), { exceptions: exceptions(stack) });
     const a = renderJson(plans.prod, [plans.test]);
     expect(renderJson(await fresh("prod"), [await fresh("test")])).toBe(a);
     const parsed = JSON.parse(a);

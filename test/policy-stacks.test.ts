@@ -8,8 +8,15 @@ import * as path from "path";
 import { evaluate, policyPackConfig } from "../policy/evaluate";
 import { main } from "../tools/policy-config";
 import { EXIT, type Io } from "../tools/cli";
-import { environments, listStacks, PROJECT_DIR, stackExceptions } from "../config/stack-files";
+import { listStacks, PROJECT_DIR, stackExceptions } from "../config/stack-files";
 import { dependsOnTransitively, byType, MOCK_CLIENT_CONFIG, oneOfType, runProgram, runStack, userResources } from "../mock-runtime";
+import { at, everyStack, projectWith, SPEC_STACKS } from "./support/stacks";
+
+// Every stack file, and the spec's stacks the repository no longer has as their stand-ins (test/support/stacks.ts).
+const CHOSEN = Object.fromEntries(everyStack().map((c) => [c.stack, c]));
+const exceptionsOf = (stack: string) => stackExceptions(stack, CHOSEN[stack].dir);
+/** The project the tools run in: this one while it has dev, test and prod, else the stand-ins'. */
+const SPEC_DIR = projectWith(SPEC_STACKS);
 
 // One program run per stack, config and files for the whole file, policy-config's included (test/support/shared-run.ts):
 // the tests below read a run (each its own copy) and evaluate the pack over it.
@@ -18,13 +25,13 @@ jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sh
 const unique = (xs: string[]) => [...new Set(xs)].sort();
 
 test("dev (Docker only) has no Azure resource to check and no exceptions", async () => {
-  const result = await runStack({ stack: "dev" });
+  const result = await runStack(at(CHOSEN.dev));
   expect(userResources(result).length).toBeGreaterThan(0);
-  expect(evaluate(result.resources, stackExceptions("dev"))).toEqual([]);
+  expect(evaluate(result.resources, exceptionsOf("dev"))).toEqual([]);
 });
 
 // Every Azure stack file, so a new environment is checked the day its file lands.
-const AZURE_STACKS = environments().filter((e) => e.platform === "azure").map((e) => e.stack);
+const AZURE_STACKS = Object.keys(CHOSEN).filter((s) => CHOSEN[s].cfg.platform === "azure");
 
 test("the Azure stacks come from the stack files", () => {
   expect(AZURE_STACKS).toEqual(expect.arrayContaining(["prod", "test"]));
@@ -32,14 +39,14 @@ test("the Azure stacks come from the stack files", () => {
 
 describe.each(AZURE_STACKS)("%s", (stack) => {
   test("no mandatory violation", async () => {
-    const result = await runStack({ stack });
-    const mandatory = evaluate(result.resources, stackExceptions(stack)).filter((v) => v.enforcement === "mandatory");
+    const result = await runStack(at(CHOSEN[stack]));
+    const mandatory = evaluate(result.resources, exceptionsOf(stack)).filter((v) => v.enforcement === "mandatory");
     expect(unique(mandatory.map((v) => v.rule))).toEqual([]);
   });
 
   test("every documented exception is in use (none stale) and keeps its reason", async () => {
-    const result = await runStack({ stack });
-    const exceptions = stackExceptions(stack);
+    const result = await runStack(at(CHOSEN[stack]));
+    const exceptions = exceptionsOf(stack);
     const advisory = evaluate(result.resources, exceptions).filter((v) => v.enforcement === "advisory");
     expect(unique(advisory.map((v) => v.rule))).toEqual(Object.keys(exceptions).sort());
     for (const v of advisory) expect(v.exception).toBe(exceptions[v.rule]);
@@ -47,13 +54,13 @@ describe.each(AZURE_STACKS)("%s", (stack) => {
 });
 
 test.each(AZURE_STACKS)("%s with the app repository's deploy identity: its identity, credential and role are on the allowlists", async (stack) => {
-  const result = await runStack({ stack, overrides: { appDeploy: { repository: "contoso/amplifier-api", environment: "production" } } });
+  const result = await runStack({ ...at(CHOSEN[stack]), overrides: { appDeploy: { repository: "contoso/amplifier-api", environment: "production" } } });
   const allowlists = ["resource-types-allowlisted", "role-assignments-allowlisted"];
-  expect(evaluate(result.resources, stackExceptions(stack)).filter((v) => allowlists.includes(v.rule))).toEqual([]);
+  expect(evaluate(result.resources, exceptionsOf(stack)).filter((v) => allowlists.includes(v.rule))).toEqual([]);
 });
 
 test("test documents the spec's deviations; prod only its pending values and the Azure Files shared key", () => {
-  expect(Object.keys(stackExceptions("test")).sort()).toEqual([
+  expect(Object.keys(exceptionsOf("test")).sort()).toEqual([
     "keyvault-network-acl-deny",
     "keyvault-public-network-access-disabled",
     "keyvault-purge-protection",
@@ -69,9 +76,9 @@ test("test documents the spec's deviations; prod only its pending values and the
     "stateful-resources-protected",
     "storage-shared-key-disabled",
   ]);
-  expect(Object.keys(stackExceptions("prod")).sort()).toEqual(["no-placeholder-values", "postgres-entra-admin", "storage-shared-key-disabled"]);
+  expect(Object.keys(exceptionsOf("prod")).sort()).toEqual(["no-placeholder-values", "postgres-entra-admin", "storage-shared-key-disabled"]);
   // Gaps to close before the first deploy say so, and the plan lists them as pending.
-  const prod = stackExceptions("prod");
+  const prod = exceptionsOf("prod");
   expect(prod["no-placeholder-values"]).toMatch(/^PENDING - /);
   expect(prod["postgres-entra-admin"]).toMatch(/^PENDING - /);
 });
@@ -92,8 +99,8 @@ describe.each<[string, Record<string, unknown>, string, string]>([
   ["no alert recipient", { monitoring: { alertEmails: [] } }, "alerts-reach-a-recipient", "notifies nobody"],
 ])("prod red team: %s", (_label, overrides, rule, fragment) => {
   test(`${rule} reports it, mandatory`, async () => {
-    const result = await runStack({ stack: "prod", overrides });
-    const own = evaluate(result.resources, stackExceptions("prod")).filter((v) => v.rule === rule);
+    const result = await runStack({ ...at(CHOSEN.prod), overrides });
+    const own = evaluate(result.resources, exceptionsOf("prod")).filter((v) => v.rule === rule);
     expect(own.map((v) => v.enforcement)).toContain("mandatory");
     expect(own.map((v) => v.message).join("\n")).toContain(fragment);
   });
@@ -101,16 +108,16 @@ describe.each<[string, Record<string, unknown>, string, string]>([
 
 test("request headers to telemetry, unsanitised: refused in prod's config, and reported by the pack where the config allows it (test)", async () => {
   const overrides = { app: { telemetry: { trackRequestHeaders: true, sanitizePii: false } } };
-  const prod = await runProgram({ stack: "prod", overrides });
+  const prod = await runProgram({ ...at(CHOSEN.prod), overrides });
   expect(prod.error?.message).toContain("app.telemetry.trackRequestHeaders (got true): in production telemetry copies no request or response headers");
   expect(userResources(prod)).toEqual([]);
-  const test = await runStack({ stack: "test", overrides });
-  const own = evaluate(test.resources, stackExceptions("test")).filter((v) => v.rule === "webapp-telemetry-pii-sanitised");
+  const test = await runStack({ ...at(CHOSEN.test), overrides });
+  const own = evaluate(test.resources, exceptionsOf("test")).filter((v) => v.rule === "webapp-telemetry-pii-sanitised");
   expect(own.map((v) => [v.enforcement, v.message])).toEqual([["mandatory", expect.stringContaining("including TELEMETRY_TRACK_REQUEST_HEADERS")]]);
 });
 
 test("prod without protect: every data-bearing resource is reported, the database and the share included", async () => {
-  const result = await runStack({ stack: "prod", overrides: { protect: false } });
+  const result = await runStack({ ...at(CHOSEN.prod), overrides: { protect: false } });
   const flagged = evaluate(result.resources).filter((v) => v.rule === "stateful-resources-protected");
   expect(flagged.map((v) => v.type).sort()).toEqual(
     ["dbforpostgresql:Database", "dbforpostgresql:Server", "keyvault:Vault", "storage:FileShare", "storage:StorageAccount"].map((t) => `azure-native:${t}`),
@@ -118,7 +125,7 @@ test("prod without protect: every data-bearing resource is reported, the databas
 });
 
 test("the app's role assignments are recognised through their recorded property dependencies: one widened, it is reported", async () => {
-  const result = await runStack({ stack: "prod" });
+  const result = await runStack(at(CHOSEN.prod));
   const assignments = byType(result, "azure-native:authorization:RoleAssignment");
   const webApp = oneOfType(result, "azure-native:web:WebApp");
   const identity = byType(result, "azure-native:managedidentity:UserAssignedIdentity").find((r) => r.name === "app-identity")!;
@@ -136,7 +143,7 @@ test("the app's role assignments are recognised through their recorded property 
 
 test("prod with postgres.entraAdmin: an Entra admin chained after the parameters, and the rule passes unexcepted", async () => {
   const entraAdmin = { objectId: "11111111-2222-3333-4444-555555555555", principalName: "amplifier-db-admins" };
-  const result = await runStack({ stack: "prod", overrides: { postgres: { entraAdmin } } });
+  const result = await runStack({ ...at(CHOSEN.prod), overrides: { postgres: { entraAdmin } } });
   const admin = byType(result, "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra").find((r) => r.name === "postgres-entra-admin")!;
   expect(admin.inputs).toMatchObject({ ...entraAdmin, principalType: "Group", tenantId: MOCK_CLIENT_CONFIG.tenantId, serverName: "amplifier-db-prod" });
   expect(oneOfType(result, "azure-native:dbforpostgresql:Server").inputs.authConfig).toEqual({
@@ -156,14 +163,14 @@ describe("policy exceptions in stack config are validated before anything is reg
     [{ exceptions: { "required-tags": "  " } }, /policy\.exceptions\.required-tags \(got " {2}"\): must give the reason for the exception/],
     [{ exception: {} }, /policy: unknown key "exception"/],
   ])("%j", async (policy, message) => {
-    const result = await runProgram({ stack: "test", overrides: { policy } });
+    const result = await runProgram({ ...at(CHOSEN.test), overrides: { policy } });
     expect(result.error?.message).toMatch(message);
     expect(userResources(result)).toEqual([]);
   });
 });
 
 describe("npm run policy-config", () => {
-  async function policyConfig(argv: string[], dir = PROJECT_DIR) {
+  async function policyConfig(argv: string[], dir = SPEC_DIR) {
     let stdout = "";
     let stderr = "";
     const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {} };
@@ -175,7 +182,7 @@ describe("npm run policy-config", () => {
   function prodCopy(name: string, edit: (text: string) => string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const original = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+    const original = fs.readFileSync(path.join(CHOSEN.prod.dir, "Pulumi.prod.yaml"), "utf8");
     expect(edit(original)).not.toBe(original);
     fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), edit(original));
     return dir;
@@ -186,7 +193,7 @@ describe("npm run policy-config", () => {
     expect((await policyConfig(["test", "--out", out])).code).toBe(0);
     const written = JSON.parse(fs.readFileSync(out, "utf8"));
     // test is listed in non-production-stacks.yaml: not production.
-    expect(written).toEqual(policyPackConfig(stackExceptions("test"), { production: false }));
+    expect(written).toEqual(policyPackConfig(exceptionsOf("test"), { production: false }));
     expect(written["postgres-firewall-no-azure-services"]).toBe("advisory");
     const facts = ["postgres-parameters-allowlisted", "app-settings-allowlisted", "bootstrap-run-contained"];
     for (const rule of facts) expect(written[rule]).toEqual({ enforcementLevel: "mandatory", production: false });
@@ -238,9 +245,9 @@ describe("npm run policy-config", () => {
     const missing = await policyConfig(["nope"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no stack "nope"');
-    expect(missing.stderr).toContain(`stacks here: ${listStacks().join(", ")}`);
+    expect(missing.stderr).toContain(`stacks here: ${listStacks(SPEC_DIR).join(", ")}`);
     const usage = await policyConfig([]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain(`stacks: ${listStacks().join(", ")}`);
+    expect(usage.stderr).toContain(`stacks: ${listStacks(SPEC_DIR).join(", ")}`);
   });
 });

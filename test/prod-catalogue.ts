@@ -10,9 +10,16 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { isPlainObject, isSecureValue, parseConfigKey, readStackFile } from "../config/pulumi-files";
-import { PROJECT_DIR } from "../config/stack-files";
+import { listStacks } from "../config/stack-files";
 import { main as plan } from "../plan/cli";
-import { captureIo, scratchProject } from "./support/checkout";
+import { captureIo, scratchProject, stackText } from "./support/checkout";
+import { projectWith } from "./support/stacks";
+
+/**
+ * The project whose prod is changed, and whose other stack files stand beside the changed one (a change taking test's
+ * names must meet test's file): this one while it has test and prod, else the stand-ins' (test/support/stacks.ts).
+ */
+const SPEC_DIR = projectWith(["test", "prod"]);
 
 export interface ProdChange {
   name: string;
@@ -193,7 +200,7 @@ function merge(base: unknown, patch: unknown): unknown {
 export function changedProdText(change: Record<string, unknown>): string {
   const project = "amplifier-infra";
   const config: Record<string, unknown> = {};
-  for (const e of readStackFile("prod", PROJECT_DIR, project).entries) config[e.key] = e.value;
+  for (const e of readStackFile("prod", SPEC_DIR, project).entries) config[e.key] = e.value;
   for (const k of Object.keys(change)) {
     const parsed = parseConfigKey(k, project);
     const key = typeof parsed === "string" ? k : `${parsed.namespace}:${parsed.name}`;
@@ -204,9 +211,10 @@ export function changedProdText(change: Record<string, unknown>): string {
   return stringify({ config });
 }
 
-/** `npm run plan -- prod --format json` on a scratch project holding the changed prod file: the exit code and output. */
+/** `npm run plan -- prod --format json` on a scratch project holding the changed prod file and its siblings: the exit code and output. */
 export async function planChangedProd(change: Record<string, unknown>): Promise<{ code: number; out: string; err: string }> {
-  const dir = scratchProject({ "Pulumi.prod.yaml": changedProdText(change) });
+  const siblings = Object.fromEntries(listStacks(SPEC_DIR).filter((s) => s !== "prod").map((s) => [`Pulumi.${s}.yaml`, stackText(s, SPEC_DIR)]));
+  const dir = scratchProject({ ...siblings, "Pulumi.prod.yaml": changedProdText(change) }, SPEC_DIR);
   try {
     const io = captureIo();
     const code = await plan(["prod", "--format", "json"], io, dir);

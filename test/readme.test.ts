@@ -11,6 +11,7 @@ import { lockedDeletesTable } from "../tools/docs";
 import { loadAllStackConfigs, renderEnvironmentsTable, withSection } from "../tools/environments-table";
 import { PROJECT_DIR } from "../config/stack-files";
 import { trackedFiles } from "./support/checkout";
+import { projectWith, SPEC_STACKS } from "./support/stacks";
 
 const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
 
@@ -19,10 +20,15 @@ test("the environments table matches the stack files (run `npm run docs` to rege
   const table = renderEnvironmentsTable(configs);
   expect(withSection(readme, "environments", table)).toBe(readme);
   // One column per stack file, whatever the stacks are; the spec's tiers where the stack is the spec's.
-  const row = (name: string) => table.split("\n").find((l) => l.startsWith(`| ${name} |`))!.split("|").slice(2, -1).map((c) => c.trim());
+  const row = (name: string, t = table) => t.split("\n").find((l) => l.startsWith(`| ${name} |`))!.split("|").slice(2, -1).map((c) => c.trim());
   expect(row("Setting")).toEqual(configs.map((c) => `\`${c.stack}\``));
-  const tier = Object.fromEntries(configs.map((c, i) => [c.stack, row("Tier / SKU")[i]]));
-  expect(tier).toMatchObject({ dev: "n/a", test: "Burstable B1ms", prod: "GeneralPurpose D2ds_v5" });
+  const tiers = (t: string, stacks: string[]) => Object.fromEntries(stacks.map((s, i) => [s, row("Tier / SKU", t)[i]]));
+  const spec: Record<string, string> = { dev: "n/a", test: "Burstable B1ms", prod: "GeneralPurpose D2ds_v5" };
+  const tier = tiers(table, configs.map((c) => c.stack));
+  expect(tier).toMatchObject(Object.fromEntries(Object.entries(spec).filter(([s]) => s in tier)));
+  // All three on the spec's stacks, with the stand-in of any the repository no longer has.
+  const specConfigs = loadAllStackConfigs(projectWith(SPEC_STACKS));
+  expect(tiers(renderEnvironmentsTable(specConfigs), specConfigs.map((c) => c.stack))).toMatchObject(spec);
 });
 
 test("docs/lifecycle.md's list of what the deletion locks hold is what the program registers (run `npm run docs` to regenerate)", async () => {

@@ -11,9 +11,9 @@ import { futurePointProblem, outsideRetention, parseUtcInstant } from "../config
 import { ConfigError } from "../config/schema";
 import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runProgram, runStack, type RunResult, userResources } from "../mock-runtime";
 import { buildPlan } from "../plan/model";
-import { azureStacks } from "../tools/ci-stacks";
-import { changedStack, projectStackConfig, tempCheckout } from "./support/checkout";
+import { changedStack, checkoutWith, projectStackConfig } from "./support/checkout";
 import { applyIgnoreChanges } from "./support/ignore-changes";
+import { at, everyStack, projectWith } from "./support/stacks";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -32,7 +32,11 @@ const LEGACY = serverId("rg-amplifier-legacy", "amplifier-db-legacy", SUB.toUppe
 const POINT = new Date(Math.floor((Date.now() - 2 * HOUR) / 60000) * 60000).toISOString().replace(".000Z", "Z");
 const restore = (sourceServerId = LEGACY, pointInTime = POINT) => ({ postgres: { restore: { sourceServerId, pointInTime } } });
 
-const stacks = azureStacks().map((c) => c.stack);
+// Every Azure stack file, and the spec's test and prod as stand-ins once the repository has no file for one (test/support/stacks.ts).
+const CHOSEN = Object.fromEntries(everyStack().filter((c) => c.cfg.platform === "azure").map((c) => [c.stack, c]));
+const stacks = Object.keys(CHOSEN);
+/** Where test and prod are siblings (a restore of another stack's server is checked against that stack's file). */
+const SPEC_DIR = projectWith(["test", "prod"]);
 const without: Record<string, RunResult> = {};
 const withUp: Record<string, RunResult> = {};
 const withPreview: Record<string, RunResult> = {};
@@ -42,17 +46,22 @@ let checkout: string;
 
 beforeAll(async () => {
   for (const stack of stacks) {
-    without[stack] = await runStack({ stack });
-    withUp[stack] = await runStack({ stack, overrides: restore() });
-    withPreview[stack] = await runStack({ stack, overrides: restore(), preview: true });
+    without[stack] = await runStack(at(CHOSEN[stack]));
+    withUp[stack] = await runStack({ ...at(CHOSEN[stack]), overrides: restore() });
+    withPreview[stack] = await runStack({ ...at(CHOSEN[stack]), overrides: restore(), preview: true });
   }
-  // The runbook's restore stack: prod's file under a new stack name, restoring prod's server into a new one.
-  const prod = projectStackConfig("prod") as Record<string, any>;
-  checkout = tempCheckout({
-    prodrestore: changedStack("prod", {
-      postgres: { ...prod["amplifier-infra:postgres"], databaseName: "amplifier_prod", restore: { sourceServerId: serverId("rg-amplifier-prod", "amplifier-db-prod"), pointInTime: POINT } },
-    }),
-  });
+  // The runbook's restore stack: prod's file under a new stack name beside prod's, restoring prod's server into a new one.
+  const prod = projectStackConfig("prod", SPEC_DIR) as Record<string, any>;
+  checkout = checkoutWith(
+    {
+      prodrestore: changedStack(
+        "prod",
+        { postgres: { ...prod["amplifier-infra:postgres"], databaseName: "amplifier_prod", restore: { sourceServerId: serverId("rg-amplifier-prod", "amplifier-db-prod"), pointInTime: POINT } } },
+        SPEC_DIR,
+      ),
+    },
+    SPEC_DIR,
+  );
   // Quoted, as the runbook says: unquoted, YAML 1.1 readers (the Pulumi CLI's) take it for a timestamp.
   const file = `${checkout}/Pulumi.prodrestore.yaml`;
   fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(`pointInTime: ${POINT}`, `pointInTime: "${POINT}"`));
@@ -180,7 +189,7 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
     ["in the future", "prod", restore(LEGACY, new Date(Date.now() + HOUR).toISOString()), ["postgres.restore.pointInTime", "is in the future", "silently restore"]],
     ["the stack's own server", "prod", restore(serverId("rg-amplifier-prod", "amplifier-db-prod")), ["names this stack's own server (amplifier-db-prod)", "never overwrites the running one", "docs/restore.md"]],
   ])("%s", async (_label, stack, overrides, fragments) => {
-    const result = await runProgram({ stack, overrides });
+    const result = await runProgram({ stack, dir: SPEC_DIR, overrides });
     expect(result.error).toBeInstanceOf(ConfigError);
     for (const fragment of fragments) expect(result.error!.message).toContain(fragment);
     expect(userResources(result)).toEqual([]);
@@ -188,7 +197,7 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
 
   test("a source another stack file deploys: what a restore cannot change must match", async () => {
     // test restoring prod's server: test's database name and storage differ from prod's.
-    const result = await runProgram({ stack: "test", overrides: restore(serverId("rg-amplifier-prod", "amplifier-db-prod"), daysAgo(2)) });
+    const result = await runProgram({ stack: "test", dir: SPEC_DIR, overrides: restore(serverId("rg-amplifier-prod", "amplifier-db-prod"), daysAgo(2)) });
     expect(result.error).toBeInstanceOf(ConfigError);
     const message = result.error!.message;
     expect(message).toContain("postgres.databaseName: amplifier_test is not the source's database amplifier_prod");
@@ -197,7 +206,7 @@ describe("postgres.restore: bad blocks stop before anything is registered", () =
   });
 
   test("a source in another resource group than the stack that deploys it", async () => {
-    const result = await runProgram({ stack: "test", overrides: { ...restore(serverId("rg-elsewhere", "amplifier-db-prod")), postgres: { ...restore(serverId("rg-elsewhere", "amplifier-db-prod")).postgres, databaseName: "amplifier_prod", storageSizeGb: 64 } } });
+    const result = await runProgram({ stack: "test", dir: SPEC_DIR, overrides: { ...restore(serverId("rg-elsewhere", "amplifier-db-prod")), postgres: { ...restore(serverId("rg-elsewhere", "amplifier-db-prod")).postgres, databaseName: "amplifier_prod", storageSizeGb: 64 } } });
     expect(result.error?.message).toContain('names amplifier-db-prod in resource group rg-elsewhere, but stack "prod" deploys it to rg-amplifier-prod');
   });
 });
@@ -208,7 +217,7 @@ describe("time never turns a stack file invalid: a point that has left the windo
   const days = (n: number) => new Date(Date.now() - n * 24 * HOUR).toISOString();
 
   test("beyond any server's backups (35 days): the program runs and registers as before, and warns", async () => {
-    const old = await runProgram({ stack: "test", overrides: restore(LEGACY, days(36)) });
+    const old = await runProgram({ ...at(CHOSEN.test), overrides: restore(LEGACY, days(36)) });
     expect(old.error).toBeUndefined();
     const kinds = (run: RunResult) => userResources(run).map((r) => `${r.type} ${r.name}`).sort();
     expect(kinds(old)).toEqual(kinds(withUp.test));

@@ -14,6 +14,10 @@ import { buildPlan } from "../plan/model";
 import { renderText } from "../plan/render-text";
 import { main as plan } from "../plan/cli";
 import { captureIo, scratchProject, stackText } from "./support/checkout";
+import { at, specStack, type SpecStack } from "./support/stacks";
+
+/** The spec's stack: the repository's file while it exists, else its stand-in (test/support/stacks.ts). */
+const on = (stack: SpecStack) => at(specStack(stack));
 
 const DOCKER = "amplifier-infra:docker";
 const secure = (ciphertext: string) => ({ secure: `v1:${ciphertext}` });
@@ -27,7 +31,7 @@ const SECURE_DEV = {
 
 describe("dev with secure: values", () => {
   test("the container's password and the API's SECRET_KEY are secret inputs; DATABASE_URL a secret output", async () => {
-    const result = await runStack({ stack: "dev", overrides: SECURE_DEV });
+    const result = await runStack({ ...on("dev"), overrides: SECURE_DEV });
     const containers = byType(result, "docker:index/container:Container");
     const db = containers.find((c) => c.inputs.name === "amplifier-postgres-dev")!;
     const api = containers.find((c) => c.inputs.name === "amplifier-api-dev")!;
@@ -44,7 +48,7 @@ describe("dev with secure: values", () => {
 
   test("Pulumi marks only the top-level key secret, so every secret-capable value under it is secret (never too few)", async () => {
     const api = async (docker: Record<string, unknown>) => {
-      const run = await runStack({ stack: "dev", overrides: { docker } });
+      const run = await runStack({ ...on("dev"), overrides: { docker } });
       const container = byType(run, "docker:index/container:Container").find((c) => c.name === "postgres-api")!;
       const at = (prefix: string) => `envs[${(container.inputs.envs as string[]).findIndex((e) => e.startsWith(prefix))}]`;
       return { secret: container.secretInputs, logLevel: at("LOG_LEVEL="), databaseUrl: at("DATABASE_URL=") };
@@ -57,7 +61,7 @@ describe("dev with secure: values", () => {
   });
 
   test("the plan prints [secret] for them and never a placeholder, in text and JSON", async () => {
-    const result = await runStack({ stack: "dev", overrides: SECURE_DEV });
+    const result = await runStack({ ...on("dev"), overrides: SECURE_DEV });
     const plan = buildPlan(result);
     const outputs = [renderText(plan, { color: false, width: 200 }), renderJson(plan, [])];
     for (const out of outputs) {
@@ -77,7 +81,7 @@ describe("dev with secure: values", () => {
       [{ docker: secure("block") }, "docker (value not shown: docker holds a secure: value): must be a mapping", ""],
     ];
     for (const [overrides, fragment, at] of cases) {
-      const result = await runProgram({ stack: "dev", overrides });
+      const result = await runProgram({ ...on("dev"), overrides });
       const message = result.error!.message;
       expect(message).toContain(fragment);
       expect(message).not.toMatch(/offline-secret-|"soon"/);
@@ -93,7 +97,7 @@ describe("dev with secure: values", () => {
 
 describe("Azure with a secure: app setting", () => {
   test("it is a secret input of its Key Vault secret only, and the plan never prints it (test/app-settings-config.test.ts has the rest)", async () => {
-    const result = await runStack({ stack: "test", overrides: { app: { settings: { OPENAI_API_KEY: secure("k") } } } });
+    const result = await runStack({ ...on("test"), overrides: { app: { settings: { OPENAI_API_KEY: secure("k") } } } });
     const placeholder = offlineSecret("test", "amplifier-infra:app", "settings.OPENAI_API_KEY");
     const holders = result.resources.filter((r) => JSON.stringify(r.inputs).includes(placeholder));
     expect(holders.map((r) => [r.type, r.secretInputs])).toEqual([["azure-native:keyvault:Secret", ["properties.value"]]]);
@@ -104,14 +108,14 @@ describe("Azure with a secure: app setting", () => {
 
 describe("secure: where nothing can keep it secret is refused", () => {
   test("the program (it sees only that the top-level key is secret) names the key and where secure: is allowed", async () => {
-    const result = await runProgram({ stack: "prod", overrides: { app: { jwt: { audience: secure("aud") } } } });
+    const result = await runProgram({ ...on("prod"), overrides: { app: { jwt: { audience: secure("aud") } } } });
     expect(result.error).toBeInstanceOf(ConfigError);
     expect(result.error!.message).toContain("app: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at docker.password, docker.api.settings.<NAME>");
     expect(userResources(result)).toEqual([]);
   });
 
   test("a misplaced secure: value that also breaks the schema is named by key, never quoted (the program sees it decrypted)", async () => {
-    const result = await runProgram({ stack: "prod", overrides: { postgres: { adminLogin: secure("login") } } });
+    const result = await runProgram({ ...on("prod"), overrides: { postgres: { adminLogin: secure("login") } } });
     const message = result.error!.message;
     expect(message).toContain("postgres: Pulumi marks it secret (a secure: value inside), but a secure: value is allowed only at");
     expect(message).not.toContain(offlineSecret("prod", "amplifier-infra:postgres", "adminLogin"));
@@ -119,7 +123,7 @@ describe("secure: where nothing can keep it secret is refused", () => {
   });
 
   test("the offline reader names the exact path and its line", () => {
-    const text = stackText("prod").replace("audience: https://api.yourdomain.com", "audience:\n        secure: v1:abc");
+    const text = stackText("prod", specStack("prod").dir).replace("audience: https://api.yourdomain.com", "audience:\n        secure: v1:abc");
     const dir = scratchProject({ "Pulumi.x.yaml": text });
     const line = text.split("\n").findIndex((l) => l.includes("secure: v1:abc")) + 1;
     expect(() => parseStackFile("x", dir)).toThrow(`Pulumi.x.yaml:${line - 1}:7: app.jwt.audience: a secure: value is allowed only at docker.password`);
@@ -156,7 +160,7 @@ describe("a secure: value must be Pulumi ciphertext (a pasted plain secret is re
   const service = (plain: string) => Buffer.concat([Buffer.from([0, 0, 1, 0]), crypto.randomBytes(12), Buffer.from(plain), crypto.randomBytes(16)]).toString("base64");
   const PASSPHRASE = "encryptionsalt: v1:c2FsdHNhbHQ=:v1:aXZpdml2aXZpdml2:Y2lwaGVydGV4dA==\n";
   const KMS = "secretsprovider: azurekeyvault://kv-state.vault.azure.net/keys/pulumi-x\nencryptedkey: " + "QUJD".repeat(20) + "\n";
-  const dev = (password: string, head = "") => head + stackText("dev").replace("password: dev_password", `password:\n      secure: ${password}`);
+  const dev = (password: string, head = "") => head + stackText("dev", specStack("dev").dir).replace("password: dev_password", `password:\n      secure: ${password}`);
   const check = (text: string) => () => parseStackFile("x", scratchProject({ "Pulumi.x.yaml": text }));
 
   test("ciphertext in the provider's format is accepted: v1 with a passphrase or a cloud KMS, base64 with Pulumi Cloud", () => {

@@ -9,6 +9,7 @@ import { environments } from "../config/stack-files";
 import { adminPasswordKeepers, APP_DATABASE_ACCESS, generationKeepers, jwtKeySlots } from "../components/secret-rotation";
 import { REFERENCES_DIGEST_SETTING, referencesDigest } from "../components/app-service";
 import { byType, dependsOnTransitively, oneOfType, type RegisteredResource, runStack, type RunResult } from "../mock-runtime";
+import { at, specStack } from "./support/stacks";
 
 const T = {
   secret: "azure-native:keyvault:Secret",
@@ -113,7 +114,7 @@ describe.each(AZURE_STACKS)("%s: rotation by config", (stack) => {
 
 describe("test: rotation over several generations, and unrelated changes", () => {
   test("generation 3: SECRET_KEY_FALLBACKS is generation 2's key, SECRET_KEY a third one; generation 1's key is gone", async () => {
-    const run = (g: number) => runStack({ stack: "test", overrides: { keyVault: { secretKeyGeneration: g } } });
+    const run = (g: number) => runStack({ ...at(specStack("test")), overrides: { keyVault: { secretKeyGeneration: g } } });
     const [g1, g2, g3] = [await run(1), await run(2), await run(3)];
     expect(secretValue(g3, "jwt-secret-key-fallbacks")).toBe(secretValue(g2, "jwt-secret-key"));
     const keys = new Set([secretValue(g1, "jwt-secret-key"), secretValue(g2, "jwt-secret-key"), secretValue(g3, "jwt-secret-key")]);
@@ -122,26 +123,26 @@ describe("test: rotation over several generations, and unrelated changes", () =>
   });
 
   test("an unrelated change (log level, the JWT key length written out) rotates nothing and leaves the digest as it is", async () => {
-    const base = await runStack({ stack: "test" });
-    const changed = await runStack({ stack: "test", overrides: { app: { logLevel: "debug" }, keyVault: { jwtSecretBytes: 32 } } });
+    const base = await runStack(at(specStack("test")));
+    const changed = await runStack({ ...at(specStack("test")), overrides: { app: { logLevel: "debug" }, keyVault: { jwtSecretBytes: 32 } } });
     for (const name of ["jwt-secret-key", "jwt-secret-key-fallbacks", "postgresql-connection-string"]) expect(secretValue(changed, name)).toBe(secretValue(base, name));
     expect(setting(changed, REFERENCES_DIGEST_SETTING)).toBe(setting(base, REFERENCES_DIGEST_SETTING));
     expect(setting(changed, "LOG_LEVEL")).toBe("debug");
   });
 
   test("a new admin password changes nothing the app uses: the same DATABASE_URL secret, the same web app settings", async () => {
-    const base = await runStack({ stack: "test" });
-    const rotated = await runStack({ stack: "test", overrides: { postgres: { adminPasswordGeneration: 2 } } });
+    const base = await runStack(at(specStack("test")));
+    const rotated = await runStack({ ...at(specStack("test")), overrides: { postgres: { adminPasswordGeneration: 2 } } });
     expect(oneOfType(rotated, T.server).inputs.administratorLoginPassword).not.toBe(oneOfType(base, T.server).inputs.administratorLoginPassword);
     expect(secretValue(rotated, "postgresql-connection-string")).toBe(secretValue(base, "postgresql-connection-string"));
     expect(oneOfType(rotated, T.webApp).inputs.siteConfig.appSettings).toEqual(oneOfType(base, T.webApp).inputs.siteConfig.appSettings);
   });
 
   test("generations are whole numbers from 1", async () => {
-    await expect(runStack({ stack: "test", overrides: { keyVault: { secretKeyGeneration: 0 } } })).rejects.toThrow(
+    await expect(runStack({ ...at(specStack("test")), overrides: { keyVault: { secretKeyGeneration: 0 } } })).rejects.toThrow(
       "keyVault.secretKeyGeneration (got 0): must be a whole number of at least 1",
     );
-    await expect(runStack({ stack: "test", overrides: { postgres: { adminPasswordGeneration: 1.5 } } })).rejects.toThrow(
+    await expect(runStack({ ...at(specStack("test")), overrides: { postgres: { adminPasswordGeneration: 1.5 } } })).rejects.toThrow(
       "postgres.adminPasswordGeneration (got 1.5): must be a whole number",
     );
   });

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
+import { at, AZURE, azureConfig, specStack, stackWith } from "./support/stacks";
 
 const SERVER = "azure-native:dbforpostgresql:Server";
 /** A stand-in API checkout inside the project (docker.api.context may not point outside it). */
@@ -23,10 +24,13 @@ function configValue(result: RunResult, name: string): string | undefined {
     .value;
 }
 
+// The spec's environments: the repository's files while they exist, else their stand-ins (test/support/stacks.ts).
+const dev = specStack("dev");
+
 describe("dev: local PostgreSQL 15 in Docker", () => {
   let result: RunResult;
   beforeAll(async () => {
-    result = await runStack({ stack: "dev" });
+    result = await runStack(at(dev));
   });
 
   test("uses only Docker resources (no Azure credentials needed)", () => {
@@ -99,7 +103,7 @@ describe("dev: local PostgreSQL 15 in Docker", () => {
   });
 
   test("with an API checkout: built image, private network, started after the healthy database", async () => {
-    const withApi = await runStack({ stack: "dev", overrides: { docker: { api: { context: API_CHECKOUT } } } });
+    const withApi = await runStack({ ...at(dev), overrides: { docker: { api: { context: API_CHECKOUT } } } });
     const containers = byType(withApi, "docker:index/container:Container");
     const db = containers.find((c) => c.inputs.name === "amplifier-postgres-dev")!;
     const api = containers.find((c) => c.inputs.name === "amplifier-api-dev")!;
@@ -124,7 +128,7 @@ describe("dev: local PostgreSQL 15 in Docker", () => {
 
 describe.each([
   {
-    stack: "test",
+    stack: "test" as const,
     server: "amplifier-db-test",
     database: "amplifier_test",
     sku: { name: "Standard_B1ms", tier: "Burstable" },
@@ -135,7 +139,7 @@ describe.each([
     protect: false,
   },
   {
-    stack: "prod",
+    stack: "prod" as const,
     server: "amplifier-db-prod",
     database: "amplifier_prod",
     sku: { name: "Standard_D2ds_v5", tier: "GeneralPurpose" },
@@ -149,7 +153,7 @@ describe.each([
   let result: RunResult;
   let server: RegisteredResource;
   beforeAll(async () => {
-    result = await runStack({ stack: spec.stack });
+    result = await runStack(at(specStack(spec.stack)));
     server = oneOfType(result, SERVER);
   });
 
@@ -224,7 +228,7 @@ describe.each([
   });
 
   test("the same program and config register the same resources twice (deterministic)", async () => {
-    const again = await runStack({ stack: spec.stack });
+    const again = await runStack(at(specStack(spec.stack)));
     const shape = (r: RunResult) => r.resources.map((x) => ({ type: x.type, name: x.name, inputs: x.inputs, protect: x.options.protect }));
     expect(shape(again)).toEqual(shape(result));
     expect(again.outputs).toEqual(result.outputs);
@@ -234,7 +238,7 @@ describe.each([
 describe("test-only firewall rules", () => {
   test("AllowAzureServices (0.0.0.0) plus the configured CI/developer addresses", async () => {
     const result = await runStack({
-      stack: "test",
+      ...at(specStack("test")),
       overrides: {
         postgres: {
           firewallRules: [
@@ -253,7 +257,7 @@ describe("test-only firewall rules", () => {
   });
 
   test("prod has no firewall rule at all", async () => {
-    const result = await runStack({ stack: "prod" });
+    const result = await runStack(at(specStack("prod")));
     expect(byType(result, "azure-native:dbforpostgresql:FirewallRule")).toEqual([]);
   });
 });
@@ -264,7 +268,7 @@ describe("DATABASE_URL survives any password", () => {
   const nasty = "p@ss:w/rd?#[]%&=+ $!'\"(){}<>\\^|~,;";
 
   test("dev: a password full of URL-special characters round-trips through new URL(), as the app's role", async () => {
-    const result = await runStack({ stack: "dev", overrides: { docker: { password: nasty } } });
+    const result = await runStack({ ...at(dev), overrides: { docker: { password: nasty } } });
     const url = new URL(result.outputs.DATABASE_URL as string);
     expect(url.protocol).toBe("postgresql+asyncpg:");
     expect(decodeURIComponent(url.username)).toBe("amplifier_app");
@@ -275,13 +279,15 @@ describe("DATABASE_URL survives any password", () => {
   });
 
   test("Azure: the generated admin password is not in the app's URL; it is the break-glass output, secret", async () => {
+    const azure = stackWith(AZURE);
+    const { serverName, databaseName } = azureConfig(azure).postgres;
     const result = await runStack({
-      stack: "test",
+      ...at(azure),
       mockState: (args) => (args.type === "random:index/randomPassword:RandomPassword" ? { result: nasty } : undefined),
     });
     const url = new URL(result.outputs.DATABASE_URL as string);
     expect([decodeURIComponent(url.username), url.password]).toEqual(["amplifier_app", ""]);
-    expect([url.hostname, url.port, url.pathname, url.searchParams.get("ssl")]).toEqual(["amplifier-db-test.postgres.database.azure.com", "5432", "/amplifier_test", "require"]);
+    expect([url.hostname, url.port, url.pathname, url.searchParams.get("ssl")]).toEqual([`${serverName}.postgres.database.azure.com`, "5432", `/${databaseName}`, "require"]);
     expect(String(result.outputs.DATABASE_URL)).not.toContain(encodeURIComponent(nasty));
     expect(result.outputs.databaseAdminPassword).toBe(nasty);
     expect(result.secretOutputs).toContain("databaseAdminPassword");

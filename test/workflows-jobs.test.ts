@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ciStacks } from "../tools/ci-stacks";
+import { projectWith, SPEC_STACKS } from "./support/stacks";
 import { evaluate, runJobs, type Scenario } from "./support/job-graph";
 import { all, CHECK_STACK_RUN, credentialed, deploy, drift, envName, matrixSource, needsOf, PINS, pulumiSteps } from "./support/workflows";
 
@@ -27,8 +28,9 @@ describe("the job model reads GitHub's expressions", () => {
 });
 
 describe("deploy.yml: every gated stack is deployed after its preview, whatever else the stack files hold", () => {
-  test("the repository's stack files: test deploys, then prod is previewed and deployed", () => {
-    expect(runJobs(deploy, lists(ciStacks("ungated"), ciStacks("gated")))).toEqual({
+  test("the spec's stack files (stand-ins for those the repository lacks): test deploys, then prod is previewed and deployed", () => {
+    const dir = projectWith(SPEC_STACKS);
+    expect(runJobs(deploy, lists(ciStacks("ungated", dir), ciStacks("gated", dir)))).toEqual({
       stacks: "success", "up-ungated": "success", "preview-gated": "success", "up-gated": "success",
     });
   });
@@ -109,7 +111,7 @@ describe("deploy on push to main", () => {
     expect(matrixSource(deploy, upUngated).selection).toBe("ungated");
     expect(matrixSource(deploy, previewGated).selection).toBe("gated");
     expect(matrixSource(deploy, upGated).selection).toBe("gated");
-    expect(ciStacks("gated")).toContain("prod");
+    expect(ciStacks("gated", projectWith(SPEC_STACKS))).toContain("prod");
     expect(envName(upGated)).toBe("${{ matrix.stack }}");
     expect(envName(previewGated)).toBe("${{ matrix.stack }}-preview");
     expect(needsOf(upGated)).toEqual(["stacks", "preview-gated"]);

@@ -12,7 +12,8 @@ import { EXIT, type Io, tokenize } from "./cli";
 
 const USAGE = "usage: node scripts/run.cjs run-stack <stack> [--dump]\n";
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** `dir`: the project whose stack files are run (tests pass another); the program is always this checkout's. */
+export async function main(argv: string[], io: Io, dir = projectRoot(__dirname)): Promise<number> {
   const tokens = tokenize(argv, { dump: { type: "boolean" } });
   const first = tokens.find((t) => t.kind === "positional");
   // Anything but one stack and --dump: an unknown flag, --dump=x or a second stack.
@@ -27,7 +28,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   // Compiled into dist/tools: the stack files live in the project root, the compiled program one level up.
-  const result = await runProgram({ stack, dir: projectRoot(__dirname), program: path.resolve(__dirname, "..", "index") });
+  const result = await runProgram({ stack, dir, program: path.resolve(__dirname, "..", "index") });
   if (result.error) {
     io.stderr(`${result.error.message}\n`);
     return EXIT.config;

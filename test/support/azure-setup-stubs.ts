@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseSetupArgs, setupScript } from "../../tools/azure-setup";
 import { azureStacks } from "../../tools/ci-stacks";
+import { projectWith } from "./stacks";
 
 export const SUB = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 export const REPO = "contoso/amplifier-infra";
@@ -100,9 +101,15 @@ export const opt = (c: Call, flag: string) => c.argv[c.argv.indexOf(flag) + 1];
 
 /**
  * The printed set-up for the stand-in repository, whose tokens carry immutable ids (a repository created today): told
- * so with --subject-form ids, as its oidc-subject workflow would say, unless `extra` names another form.
+ * so with --subject-form ids, as its oidc-subject workflow would say, unless `extra` names another form. It is printed
+ * for this project's stack files while they hold the spec's test and prod (a previewable, ungated stack and a gated
+ * production one, which the tests tell apart), else for the stand-in project's.
  */
+export const SETUP_DIR = projectWith(["test", "prod"]);
 export const script = (...extra: string[]) =>
-  setupScript(parseSetupArgs(["--repo", REPO, "--subscription", SUB, ...(extra.some((a) => a.startsWith("--subject-form")) ? [] : ["--subject-form", "ids"]), ...extra]));
-export const stacks = azureStacks();
+  setupScript(
+    parseSetupArgs(["--repo", REPO, "--subscription", SUB, ...(extra.some((a) => a.startsWith("--subject-form")) ? [] : ["--subject-form", "ids"]), ...extra]),
+    SETUP_DIR,
+  );
+export const stacks = azureStacks(SETUP_DIR);
 export const rgId = (stack: string) => `/subscriptions/${SUB}/resourceGroups/${stacks.find((c) => c.stack === stack)!.azure.resourceGroupName}`;

@@ -2,6 +2,8 @@
  * A temporary checkout holding Pulumi.yaml and some stack files: the project's own, or copies changed by the test
  * (a `staging` copied from test or prod), so tools that read "the stack files" can be run against another set; a
  * scratch project from stack-file texts; a full copy of the repository's tracked files; captured tool output.
+ * `project` (default this one) is where stack files, Pulumi.yaml and the non-production list come from: the stand-in
+ * project (test/support/stacks.ts `projectWith`) once a stack file a test builds on is gone.
  */
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
@@ -16,13 +18,13 @@ import type { Io } from "../../tools/cli";
 export type StackFiles = Record<string, Record<string, unknown>>;
 
 /** The `config:` block of one of the project's stack files, keys as written (namespaced). */
-export function projectStackConfig(stack: string): Record<string, unknown> {
-  return parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")).config;
+export function projectStackConfig(stack: string, project = PROJECT_DIR): Record<string, unknown> {
+  return parse(fs.readFileSync(path.join(project, `Pulumi.${stack}.yaml`), "utf8")).config;
 }
 
 /** A project stack's config with top-level keys (without the project prefix) replaced; `undefined` removes one. */
-export function changedStack(stack: string, changes: Record<string, unknown>): Record<string, unknown> {
-  const config = { ...projectStackConfig(stack) };
+export function changedStack(stack: string, changes: Record<string, unknown>, project = PROJECT_DIR): Record<string, unknown> {
+  const config = { ...projectStackConfig(stack, project) };
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) delete config[`amplifier-infra:${key}`];
     else config[`amplifier-infra:${key}`] = value;
@@ -31,34 +33,36 @@ export function changedStack(stack: string, changes: Record<string, unknown>): R
 }
 
 /** The project files every checkout has besides its stack files: Pulumi.yaml and the list of stacks that are not production. */
-function copyProjectFiles(dir: string): void {
-  for (const f of ["Pulumi.yaml", NON_PRODUCTION_FILE]) fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(dir, f));
+function copyProjectFiles(dir: string, project: string): void {
+  for (const f of ["Pulumi.yaml", NON_PRODUCTION_FILE]) {
+    if (fs.existsSync(path.join(project, f))) fs.copyFileSync(path.join(project, f), path.join(dir, f));
+  }
 }
 
 /**
  * Writes Pulumi.yaml, the project's non-production-stacks.yaml and the given stack files (stack -> config block) to a
  * new directory; the caller removes it.
  */
-export function tempCheckout(stacks: StackFiles): string {
+export function tempCheckout(stacks: StackFiles, project = PROJECT_DIR): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-checkout-"));
-  copyProjectFiles(dir);
+  copyProjectFiles(dir, project);
   for (const [stack, config] of Object.entries(stacks)) fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config }));
   return dir;
 }
 
 /** The project's stack files plus `extra`, in a temporary checkout. */
-export function checkoutWith(extra: StackFiles): string {
-  const own = Object.fromEntries(listStacks().map((s) => [s, projectStackConfig(s)]));
-  return tempCheckout({ ...own, ...extra });
+export function checkoutWith(extra: StackFiles, project = PROJECT_DIR): string {
+  const own = Object.fromEntries(listStacks(project).map((s) => [s, projectStackConfig(s, project)]));
+  return tempCheckout({ ...own, ...extra }, project);
 }
 
 /**
  * A directory with this project's Pulumi.yaml and non-production-stacks.yaml (as the program, which reads its own
  * project's, sees it) and the given files (`Pulumi.<stack>.yaml` texts, ...), which may replace them.
  */
-export function scratchProject(files: Record<string, string>): string {
+export function scratchProject(files: Record<string, string>, project = PROJECT_DIR): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-scratch-"));
-  copyProjectFiles(dir);
+  copyProjectFiles(dir, project);
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
@@ -110,9 +114,9 @@ export function scratchCheckout(stable?: string): string {
   return dir;
 }
 
-/** A stack file of this repository, as text. */
-export function stackText(stack: string): string {
-  return fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
+/** A stack file of this repository (or of `project`), as text. */
+export function stackText(stack: string, project = PROJECT_DIR): string {
+  return fs.readFileSync(path.join(project, `Pulumi.${stack}.yaml`), "utf8");
 }
 
 /** An Io that records what a tool writes. */
