@@ -14,6 +14,11 @@
 //   inode, size, mtime or ctime differ from the manifest's record, or when it changed less than RACY_MS before the
 //   manifest was written (git's "racy clean" rule: a change in the same clock tick would keep every time equal).
 //   ctime cannot be set back by cp -p, tar, rsync -t or touch, and any write moves it.
+// - Outputs are also kept by content in node_modules/.cache/amplifier-transpile (keyed by the key above, the file's
+//   path and its source hash), which every checkout sharing these node_modules reads: `npm run plan -- <stack> --base
+//   <ref>` unpacks the base commit into a fresh directory that links them, and builds its dist/ from the cache instead
+//   of loading TypeScript and transpiling ~200 files again. A cache that cannot be read or written is skipped;
+//   AMPLIFIER_TRANSPILE_CACHE names another folder (the launcher's tests use their own).
 // Type checking stays with `npm run typecheck` and CI. `node scripts/transpile.cjs` forces a full transpile.
 const crypto = require("crypto");
 const fs = require("fs");
@@ -30,6 +35,24 @@ function writeAtomic(file, text) {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
+}
+
+/** A cache entry's text, or undefined when it is missing or unreadable. */
+function readCached(file) {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort: a read-only or missing node_modules only costs the next checkout a transpile. */
+function writeCached(file, text) {
+  try {
+    writeAtomic(file, text);
+  } catch {
+    // not cached
+  }
 }
 
 /**
@@ -128,24 +151,42 @@ function ensureBuilt({ root = PROJECT, force = false } = {}) {
     return [];
   }
 
-  const ts = require("typescript");
-  const { config } = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
-  const { options, fileNames } = ts.parseJsonConfigFileContent(config, ts.sys, root);
-  const theirs = fileNames
-    .filter((f) => !f.endsWith(".d.ts"))
-    .map((f) => path.relative(root, f).split(path.sep).join("/"))
-    .sort();
-  if (theirs.join("\n") !== Object.keys(files).join("\n")) {
-    throw new Error(`scripts/transpile.cjs: its file list differs from TypeScript's (${Object.keys(files).length} vs ${theirs.length} files); extend sourceFiles()`);
-  }
+  const cache = process.env.AMPLIFIER_TRANSPILE_CACHE || path.join(root, "node_modules", ".cache", "amplifier-transpile");
+  const cached = (name) => path.join(cache, name);
+  // A file list TypeScript agreed with once, for this key, need not be compared again (the comparison loads TypeScript).
+  const listMark = `list-${sha1([key, ...Object.keys(files)].join("\0"))}`;
   const outputs = sameKey ? { ...before.outputs } : {};
-  for (const r of changed) {
-    const file = path.join(root, r);
-    const { outputText } = ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: { ...options, sourceMap: false }, fileName: file });
+  const write = (r, outputText) => {
     writeAtomic(outputOf(r), outputText);
     outputs[r] = sha1(outputText);
     const st = statOf(outputOf(r));
     if (st) stats[`dist/${r}`] = st.sig;
+  };
+  const entryOf = (r) => `${sha1([key, r, files[r]].join("\0"))}.js`;
+  const misses = [];
+  for (const r of changed) {
+    const hit = readCached(cached(entryOf(r)));
+    if (hit === undefined) misses.push(r);
+    else write(r, hit);
+  }
+  if (misses.length > 0 || readCached(cached(listMark)) === undefined) {
+    const ts = require("typescript");
+    const { config } = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile);
+    const { options, fileNames } = ts.parseJsonConfigFileContent(config, ts.sys, root);
+    const theirs = fileNames
+      .filter((f) => !f.endsWith(".d.ts"))
+      .map((f) => path.relative(root, f).split(path.sep).join("/"))
+      .sort();
+    if (theirs.join("\n") !== Object.keys(files).join("\n")) {
+      throw new Error(`scripts/transpile.cjs: its file list differs from TypeScript's (${Object.keys(files).length} vs ${theirs.length} files); extend sourceFiles()`);
+    }
+    writeCached(cached(listMark), "");
+    for (const r of misses) {
+      const file = path.join(root, r);
+      const { outputText } = ts.transpileModule(fs.readFileSync(file, "utf8"), { compilerOptions: { ...options, sourceMap: false }, fileName: file });
+      write(r, outputText);
+      writeCached(cached(entryOf(r)), outputText);
+    }
   }
   for (const r of removed) {
     delete outputs[r];

@@ -19,6 +19,12 @@ const transpile = require("../scripts/transpile.cjs") as {
   ensureBuilt: (opts?: { root?: string; force?: boolean }) => string[];
 };
 
+// The outputs cache of this file's scratch projects: their own, so a run never finds the previous run's entries.
+const CACHE = fs.mkdtempSync(path.join(os.tmpdir(), "launcher-cache-"));
+process.env.AMPLIFIER_TRANSPILE_CACHE = CACHE;
+const ENV = { ...process.env, AMPLIFIER_TRANSPILE_CACHE: CACHE };
+afterAll(() => fs.rmSync(CACHE, { recursive: true, force: true }));
+
 const TSCONFIG = { compilerOptions: { target: "ES2022", module: "commonjs", isolatedModules: true, outDir: "dist" }, include: ["scripts/*.ts", "lib/**/*.ts"] };
 
 /** A scratch project: the launcher's three scripts, a tsconfig, `files`, and the project's node_modules linked in. */
@@ -111,6 +117,27 @@ describe("dist/ is rebuilt exactly when a source or an output changed", () => {
   });
 });
 
+test("a second checkout sharing the node_modules (plan --base's unpacked base) builds dist/ from the cache, without TypeScript", () => {
+  const files = { "scripts/hello.ts": 'console.log(JSON.stringify({ typescript: Object.keys(require.cache).some((f) => /node_modules[\\\\/]typescript[\\\\/]lib[\\\\/]typescript\\.js$/.test(f)) }));\n', "lib/cached.ts": "export const unique = 'cached';\n" };
+  const own = fs.mkdtempSync(path.join(os.tmpdir(), "launcher-cache-own-"));
+  const env = { ...process.env, AMPLIFIER_TRANSPILE_CACHE: own };
+  try {
+    const first = scratch(files);
+    const built = spawnSync(process.execPath, [path.join(first, "scripts/run.cjs"), "hello"], { cwd: first, encoding: "utf8", env });
+    expect(JSON.parse(built.stdout)).toEqual({ typescript: true });
+    const second = scratch(files);
+    const fromCache = spawnSync(process.execPath, [path.join(second, "scripts/run.cjs"), "hello"], { cwd: second, encoding: "utf8", env });
+    expect(JSON.parse(fromCache.stdout)).toEqual({ typescript: false });
+    expect(jsOf(second, "lib/cached.ts")).toBe(transpiled(files["lib/cached.ts"]));
+    // A changed source misses the cache: transpiled, never an old output.
+    fs.writeFileSync(path.join(second, "lib/cached.ts"), "export const unique = 'changed';\n");
+    expect(transpile.ensureBuilt({ root: second })).toEqual(["lib/cached.ts"]);
+    expect(jsOf(second, "lib/cached.ts")).toContain("'changed'");
+  } finally {
+    fs.rmSync(own, { recursive: true, force: true });
+  }
+});
+
 describe("scripts/run.cjs", () => {
   const hello = {
     // Reports its arguments and whether TypeScript is loaded once @pulumi/pulumi is.
@@ -120,7 +147,7 @@ describe("scripts/run.cjs", () => {
       "console.log(JSON.stringify({ args: process.argv.slice(2), typescript: loaded, sdk: typeof pulumi.Config }));",
     ].join("\n"),
   };
-  const run = (root: string, ...args: string[]) => spawnSync(process.execPath, [path.join(root, "scripts/run.cjs"), ...args], { cwd: root, encoding: "utf8" });
+  const run = (root: string, ...args: string[]) => spawnSync(process.execPath, [path.join(root, "scripts/run.cjs"), ...args], { cwd: root, encoding: "utf8", env: ENV });
 
   test("runs dist/scripts/<entry>.js in one process; TypeScript is loaded only when something had to be transpiled", () => {
     const root = scratch(hello);
@@ -142,7 +169,7 @@ describe("scripts/run.cjs", () => {
       ].join("\n"),
     });
     fs.writeFileSync(path.join(root, "tsconfig.json"), JSON.stringify({ ...TSCONFIG, include: ["scripts/*.ts", "tools/*.ts", "config/*.ts"] }));
-    const r = spawnSync(process.execPath, [path.join(root, "scripts/run.cjs"), "loud"], { cwd: root, encoding: "utf8", timeout: 30_000, maxBuffer: 4 << 20 });
+    const r = spawnSync(process.execPath, [path.join(root, "scripts/run.cjs"), "loud"], { cwd: root, encoding: "utf8", env: ENV, timeout: 30_000, maxBuffer: 4 << 20 });
     expect([r.status, r.signal, r.stderr]).toEqual([3, null, "done\n"]);
     expect(r.stdout).toBe(`${"x".repeat(1 << 20)}\n`);
   });

@@ -144,12 +144,13 @@ export function main(argv: string[], io: Io): number {
  * A cold `npm test`, as the first run after a clone: a new empty TMPDIR (where jest's default cache directory, Node's
  * default compile cache and the tests' PostgreSQL binaries copy live) and `--cacheDirectory` inside it, so that even a
  * configured jest cache is new (ts-jest keeps its output there too); and no dist/, the launcher's transpiled output
- * (scripts/transpile.cjs), which the suites that start `npm run` commands rebuild. All removed after the run.
+ * (scripts/transpile.cjs), which the suites that start `npm run` commands rebuild, nor its outputs cache (a fresh
+ * install has none: node_modules/.cache). All removed after the run.
  */
 function coldTest(): Fresh {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-cold-"));
   fs.rmSync(path.join(ROOT, "dist"), { recursive: true, force: true });
-  return { env: { TMPDIR: dir }, args: [`--cacheDirectory=${path.join(dir, "jest")}`], cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { env: { TMPDIR: dir, AMPLIFIER_TRANSPILE_CACHE: path.join(dir, "transpile") }, args: [`--cacheDirectory=${path.join(dir, "jest")}`], cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 function measure(opts: Options, io: Io): number {
