@@ -149,6 +149,9 @@ export function main(argv: string[], io: Io): number {
  */
 function coldTest(): Fresh {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-cold-"));
+  // As /tmp is: the PostgreSQL suites run the server as the `postgres` user from a copy under TMPDIR (mkdtemp's 0700
+  // would keep it out).
+  fs.chmodSync(dir, 0o1777);
   fs.rmSync(path.join(ROOT, "dist"), { recursive: true, force: true });
   return { env: { TMPDIR: dir, AMPLIFIER_TRANSPILE_CACHE: path.join(dir, "transpile") }, args: [`--cacheDirectory=${path.join(dir, "jest")}`], cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
