@@ -103,7 +103,10 @@ async function runCommit(dir: string, ref: string, commit: string, prefix: strin
     const project = path.join(root, prefix);
     for (const modules of ["node_modules", "policy/node_modules"]) {
       const installed = path.join(dir, modules);
-      if (fs.existsSync(installed) && fs.existsSync(path.dirname(path.join(project, modules)))) fs.symlinkSync(installed, path.join(project, modules), "dir");
+      if (!fs.existsSync(installed) || !fs.existsSync(path.dirname(path.join(project, modules)))) continue;
+      // A commit may carry a node_modules entry of its own (a committed symlink): this checkout's packages replace it.
+      fs.rmSync(path.join(project, modules), { recursive: true, force: true });
+      fs.symlinkSync(installed, path.join(project, modules), "dir");
     }
     if (!fs.existsSync(path.join(project, "scripts", "run.cjs")) || !fs.existsSync(path.join(project, "scripts", "run-stack.ts"))) {
       throw new BaseRunError(`the base commit ${commit.slice(0, 12)} has no scripts/run-stack.ts to run its program offline; compare with a later commit`);
