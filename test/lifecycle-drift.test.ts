@@ -7,24 +7,11 @@ import { RESTORE_INPUTS } from "../components/flexible-postgres";
 import { oneOfType, runStack, RunResult } from "../mock-runtime";
 import { applyIgnoreChanges, ignoreChanges } from "./support/ignore-changes";
 import { at, specStack } from "./support/stacks";
+import { T } from "./support/lifecycle-types";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
 jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
-const T = {
-  server: "azure-native:dbforpostgresql:Server",
-  settle: "pulumi-nodejs:dynamic/amplifier:Settle",
-  endpoint: "azure-native:network:PrivateEndpoint",
-  link: "azure-native:privatedns:VirtualNetworkLink",
-  identity: "azure-native:managedidentity:UserAssignedIdentity",
-  role: "azure-native:authorization:RoleAssignment",
-  webApp: "azure-native:web:WebApp",
-  config: "azure-native:dbforpostgresql:Configuration",
-  vault: "azure-native:keyvault:Vault",
-  secret: "azure-native:keyvault:Secret",
-  group: "azure-native:resources:ResourceGroup",
-};
 
 describe.each(["test", "prod"] as const)("%s: drift", (stack) => {
   let result: RunResult;

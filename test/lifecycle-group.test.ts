@@ -7,6 +7,7 @@ import { byType, MOCK_CLIENT_CONFIG, oneOfType, type RegisteredResource, runStac
 import { lockedDeletes } from "../tools/locked-deletes";
 import { importStep } from "./support/import-step";
 import { at, specStack } from "./support/stacks";
+import { T } from "./support/lifecycle-types";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
@@ -18,20 +19,6 @@ function appIdentity(result: RunResult): RegisteredResource {
   expect(found).toHaveLength(1);
   return found[0];
 }
-
-const T = {
-  server: "azure-native:dbforpostgresql:Server",
-  settle: "pulumi-nodejs:dynamic/amplifier:Settle",
-  endpoint: "azure-native:network:PrivateEndpoint",
-  link: "azure-native:privatedns:VirtualNetworkLink",
-  identity: "azure-native:managedidentity:UserAssignedIdentity",
-  role: "azure-native:authorization:RoleAssignment",
-  webApp: "azure-native:web:WebApp",
-  config: "azure-native:dbforpostgresql:Configuration",
-  vault: "azure-native:keyvault:Vault",
-  secret: "azure-native:keyvault:Secret",
-  group: "azure-native:resources:ResourceGroup",
-};
 
 describe.each(["test", "prod"] as const)("%s: lifecycle", (stack) => {
   let result: RunResult;

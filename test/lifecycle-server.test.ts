@@ -10,24 +10,11 @@ import { PROJECT_DIR } from "../config/stack-files";
 import { byType, dependsOnTransitively, oneOfType, runStack, type RunResult } from "../mock-runtime";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
 import { at, specStack } from "./support/stacks";
+import { T } from "./support/lifecycle-types";
 
 // One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
 // same variant, each its own copy.
 jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
-const T = {
-  server: "azure-native:dbforpostgresql:Server",
-  settle: "pulumi-nodejs:dynamic/amplifier:Settle",
-  endpoint: "azure-native:network:PrivateEndpoint",
-  link: "azure-native:privatedns:VirtualNetworkLink",
-  identity: "azure-native:managedidentity:UserAssignedIdentity",
-  role: "azure-native:authorization:RoleAssignment",
-  webApp: "azure-native:web:WebApp",
-  config: "azure-native:dbforpostgresql:Configuration",
-  vault: "azure-native:keyvault:Vault",
-  secret: "azure-native:keyvault:Secret",
-  group: "azure-native:resources:ResourceGroup",
-};
 
 describe("extensions: the dev init SQL is the one list, allowed on every Azure server", () => {
   const INIT_SQL = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");
