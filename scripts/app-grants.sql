@@ -78,7 +78,8 @@ BEGIN
         RAISE EXCEPTION 'both public.% and amplifier.% exist and amplifier.% is not an empty table: merge them by hand (docs/database-access.md, "Cut-over from the admin URL")', obj.name, obj.name, obj.name;
       END IF;
       RAISE NOTICE 'amplifier.% is empty: replaced by public.% and its rows', obj.name, obj.name;
-      EXECUTE format('DROP TABLE amplifier.%I CASCADE', obj.name);
+      -- RESTRICT: a view or a foreign key of another table on it stops the run instead of going with it.
+      EXECUTE format('DROP TABLE amplifier.%I RESTRICT', obj.name);
     END IF;
     EXECUTE format('ALTER %s public.%I SET SCHEMA amplifier', obj.command, obj.name);
     EXECUTE format('ALTER %s amplifier.%I OWNER TO amplifier_owner', obj.command, obj.name);

@@ -21,6 +21,8 @@ interface RunShape {
   sql?: string[];
   /** BOOTSTRAP_STEPS as given, instead of encoding `sql`. */
   steps?: string;
+  /** The run's Entra ID and ARM endpoints, where it sends its credential. */
+  endpoints?: { loginEndpoint?: string; armEndpoint?: string };
 }
 
 const dynamic = (type: string, name: string, provider: unknown, inputs: Record<string, any> = {}): EvaluatedResource => ({
@@ -51,7 +53,7 @@ export function bootstrapRun(shape: RunShape = {}, provider: unknown = BOOTSTRAP
       serverName: "amplifier-db-prod",
       resourceGroupName: RG,
     }),
-    dynamic("BootstrapRun", "database-bootstrap-run", provider, { key: "k", group }),
+    dynamic("BootstrapRun", "database-bootstrap-run", provider, { key: "k", group, loginEndpoint: "https://login.microsoftonline.com", armEndpoint: "https://management.azure.com", ...shape.endpoints }),
   );
 }
 
@@ -97,6 +99,9 @@ export const DYNAMIC_CASES: CaseTable = {
       { label: "a role granted to the app with admin option", change: bootstrapRun({ sql: [ROLE_SQL, "GRANT amplifier_owner TO amplifier_app WITH ADMIN OPTION;"] }), resource: RUN, found: "WITH ADMIN OPTION" },
       { label: "pg_read_server_files granted to the app", change: bootstrapRun({ sql: [ROLE_SQL, "GRANT pg_read_server_files TO amplifier_app;"] }), resource: RUN, found: "pg_read_server_files" },
       { label: "CREATEROLE given to the app", change: bootstrapRun({ sql: [ROLE_SQL, "ALTER ROLE amplifier_app CREATEROLE;"] }), resource: RUN, found: "CREATEROLE" },
+      { label: "CREATEDB given to the app through ALTER USER (an alias of ALTER ROLE)", change: bootstrapRun({ sql: [ROLE_SQL, "ALTER USER amplifier_app CREATEDB;"] }), resource: RUN, found: "ALTER USER amplifier_app CREATEDB" },
+      { label: "the credential sent to another login endpoint", change: bootstrapRun({ endpoints: { loginEndpoint: "https://login.example.net" } }), resource: RUN, found: "login.example.net" },
+      { label: "the token sent to another ARM endpoint", change: bootstrapRun({ endpoints: { armEndpoint: "https://arm.example.net" } }), resource: RUN, found: "arm.example.net" },
       { label: "steps the pack cannot read", change: bootstrapRun({ steps: "not base64 json" }), resource: RUN, found: "unreadable" },
     ],
   },

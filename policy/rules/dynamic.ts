@@ -69,8 +69,9 @@ export function adminGrantsToApp(sql: string, admins: ReadonlySet<string>): stri
     const roles = m[1].split(",").map(ident);
     if (m[3] || roles.some((r) => ADMIN_ROLE.test(r) || admins.has(r))) out.push(m[0].trim().replace(/[;']$/, ""));
   }
-  for (const m of flat.matchAll(/\bALTER ROLE ("?[\w]+"?) ([^;']*)/gi)) {
-    if (appRoles.has(ident(m[1])) && ADMIN_ATTRIBUTE.test(m[2])) out.push(`ALTER ROLE ${m[1]} ${m[2].trim()}`);
+  // ALTER USER is an alias of ALTER ROLE (PostgreSQL docs, "ALTER USER").
+  for (const m of flat.matchAll(/\bALTER (ROLE|USER) ("?[\w]+"?) ([^;']*)/gi)) {
+    if (appRoles.has(ident(m[2])) && ADMIN_ATTRIBUTE.test(m[3])) out.push(`ALTER ${m[1].toUpperCase()} ${m[2]} ${m[3].trim()}`);
   }
   return out;
 }
@@ -81,12 +82,21 @@ function adminNames(resources: readonly PolicyResource[]): Set<string> {
   return new Set(names.filter((n): n is string => typeof n === "string" && n !== "").map((n) => n.toLowerCase()));
 }
 
-/** The run's container group: the image, the identity, the SQL. */
+/** Azure's public cloud (Microsoft Learn, "Microsoft identity platform endpoints"; "Azure Resource Manager"). */
+const AZURE_ENDPOINTS = { loginEndpoint: "https://login.microsoftonline.com", armEndpoint: "https://management.azure.com" } as const;
+
+/** The run's container group: the image, the identity, the SQL, where its credential goes. */
 function bootstrapRunFindings(props: Record<string, any>, resources: readonly PolicyResource[], production: boolean): Finding[] {
   const group = props.group;
   // Not known yet (a preview of a new server): `up` judges it before the run is created.
   if (group === undefined || group === null || typeof group !== "object") return [];
   const out: Finding[] = [];
+  // Where the provider sends the deploy identity's credential and token: Azure's public cloud only.
+  const endpoints = { loginEndpoint: props.loginEndpoint, armEndpoint: props.armEndpoint };
+  if (endpoints.loginEndpoint !== AZURE_ENDPOINTS.loginEndpoint || endpoints.armEndpoint !== AZURE_ENDPOINTS.armEndpoint) {
+    out.push(...fail("sends the deploy identity's credential or token to an endpoint other than Entra ID's and ARM's", endpoints,
+      `use ${AZURE_ENDPOINTS.loginEndpoint} and ${AZURE_ENDPOINTS.armEndpoint} (components/database-bootstrap.ts)`));
+  }
   const containers: any[] = Array.isArray(group.properties?.containers) ? group.properties.containers : [];
   for (const image of containers.map((c) => c?.properties?.image)) {
     if (production && !(typeof image === "string" && PINNED_MICROSOFT_IMAGE.test(image))) {
@@ -136,7 +146,7 @@ export const dynamicRules: Rule[] = [
   {
     name: "bootstrap-run-contained",
     description:
-      "The database bootstrap run's container group runs as the bootstrap identity alone, its SQL gives the app no administrator rights, and in production its image is Microsoft's registry pinned by digest.",
+      "The database bootstrap run's container group runs as the bootstrap identity alone, its SQL gives the app no administrator rights, its credential goes to Entra ID and ARM only, and in production its image is Microsoft's registry pinned by digest.",
     source: ["MCSB PA-7 (just enough administration)", "MCSB DS-6 (secure the software supply chain)", "Microsoft Learn: Manage Microsoft Entra roles in Azure Database for PostgreSQL"],
     severity: "critical",
     resourceTypes: [T.bootstrapRun],
