@@ -209,6 +209,15 @@ describe("a restore block, as time passes, and a base that no longer plans", () 
     fs.rmSync(index, { force: true });
   }
 
+  test("a base commit that tracks a node_modules entry of its own (a committed symlink or file) runs on this checkout's packages", async () => {
+    withStackFile("prod");
+    sideCommit("tracked-modules", { node_modules: "../somewhere-else\n" });
+    const { code, doc } = await json("prod", "tracked-modules");
+    expect(code).toBe(EXIT.ok);
+    expect(doc.resources).toEqual([]);
+    expect(doc.summary.same).toBeGreaterThan(50);
+  });
+
   test("a restore block left in a running stack after its point left prod's retention: no change, exit 0, a warning only", async () => {
     // Written when the point was fresh (the base commit), 20 days later prod's 14-day window has passed it.
     sideCommit("restore-running", { "Pulumi.prodrestore.yaml": restoreStack(20) });
