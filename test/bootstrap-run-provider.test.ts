@@ -11,7 +11,7 @@ import * as path from "path";
 import { BOOTSTRAP_RUN_PROVIDER, BOOTSTRAP_RUN_PROVIDER_PATH } from "../components/bootstrap-run";
 import { PROJECT_DIR } from "../config/stack-files";
 import { type DynamicHost, startDynamicHost } from "./support/dynamic-host";
-import { standInArm, standInIdentity, type StandInArm, type StandInIdentity } from "./support/stand-in-azure";
+import { runInputs, standInArm, standInIdentity, type StandInArm, type StandInIdentity } from "./support/stand-in-azure";
 
 const URN = "urn:pulumi:test::amplifier-infra::amplifier:database:DatabaseBootstrap$pulumi-nodejs:dynamic/amplifier:BootstrapRun::database-bootstrap-run";
 const GROUP = "/subscriptions/sub-1/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x";
@@ -37,22 +37,7 @@ afterAll(() => {
 async function props(exitCode = 0, key = "k1") {
   const arm = await standInArm(exitCode, (token) => identity.issued.includes(token));
   arms.push(arm);
-  return {
-    arm,
-    props: {
-      key,
-      serverId: "/servers/a",
-      groupId: GROUP,
-      containerName: "bootstrap",
-      group: { location: "eastus", properties: { containers: [{ name: "bootstrap" }] } },
-      armEndpoint: arm.url,
-      loginEndpoint: identity.loginEndpoint,
-      apiVersion: "2023-05-01",
-      pollSeconds: 0.05,
-      timeoutMinutes: 1,
-      __provider: BOOTSTRAP_RUN_PROVIDER,
-    },
-  };
+  return { arm, props: runInputs(arm, identity, key, GROUP) };
 }
 
 describe("in CI: GitHub's OIDC token, exchanged at Entra ID when the run is due", () => {

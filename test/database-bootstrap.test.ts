@@ -6,7 +6,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { BOOTSTRAP_RUN_PROVIDER } from "../components/bootstrap-run";
 import { APP_ROLE, GRANTS_SQL_PATH } from "../components/database-roles";
 import { PROJECT_DIR } from "../config/stack-files";
 import { type RegisteredResource, type RunResult, runStack } from "../mock-runtime";
@@ -16,7 +15,7 @@ import { stackExceptions } from "../config/stack-files";
 import { INVOKE_ACTIONS } from "../tools/azure-permissions";
 import { at, AZURE, NETWORKED, PUBLIC, stacksCovering } from "./support/stacks";
 import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host";
-import { type ArmAnswer, standInArm, standInIdentity, type StandInIdentity } from "./support/stand-in-azure";
+import { type ArmAnswer, runInputs, standInArm, standInIdentity, type StandInIdentity } from "./support/stand-in-azure";
 
 const T = {
   server: "azure-native:dbforpostgresql:Server",
@@ -205,19 +204,7 @@ describe("the run's provider in Pulumi's own dynamic-provider host", () => {
   const inputs = async (exitCode: number, key = "k1", script?: (method: string, path: string, n: number) => ArmAnswer | undefined) => {
     // Every ARM call must carry a token the stand-in Entra ID issued.
     const arm = await standInArm(exitCode, (token) => identity.issued.includes(token), script);
-    const props = {
-      key,
-      serverId: "/servers/a",
-      groupId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x",
-      containerName: "bootstrap",
-      group: { location: "eastus", properties: { containers: [{ name: "bootstrap" }] } },
-      armEndpoint: arm.url,
-      loginEndpoint: identity.loginEndpoint,
-      apiVersion: "2023-05-01",
-      pollSeconds: 0.05,
-      timeoutMinutes: 1,
-      __provider: BOOTSTRAP_RUN_PROVIDER,
-    };
+    const props = runInputs(arm, identity, key, "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerInstance/containerGroups/ci-x");
     return { arm, props };
   };
 

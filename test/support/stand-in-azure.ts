@@ -5,6 +5,7 @@
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
+import { BOOTSTRAP_RUN_PROVIDER } from "../../components/bootstrap-run";
 
 type Send = (status: number, json?: unknown, headers?: Record<string, string>) => void;
 
@@ -128,4 +129,21 @@ export async function standInArm(
     return send(200, { properties: { provisioningState: "Succeeded", containers: [{ name: "bootstrap", properties: { instanceView: { currentState: state } } }] } });
   });
   return { url, calls, body: () => body, close: () => server.close() };
+}
+
+/** A BootstrapRun's inputs as the provider host gets them, against these stand-ins: quick polls, one minute at most. */
+export function runInputs(arm: StandInArm, identity: StandInIdentity, key: string, groupId: string): Record<string, unknown> {
+  return {
+    key,
+    serverId: "/servers/a",
+    groupId,
+    containerName: "bootstrap",
+    group: { location: "eastus", properties: { containers: [{ name: "bootstrap" }] } },
+    armEndpoint: arm.url,
+    loginEndpoint: identity.loginEndpoint,
+    apiVersion: "2023-05-01",
+    pollSeconds: 0.05,
+    timeoutMinutes: 1,
+    __provider: BOOTSTRAP_RUN_PROVIDER,
+  };
 }
