@@ -15,9 +15,10 @@ IGNORED=("**.md" "docs/**" "test/**" ".ci/**" ".github/dependabot.yml" ".github/
 # GitHub lists at most 300 changed files in a comparison; a list that long may be cut, so it proves nothing.
 MAX_FILES=300
 
-# Workflow commands (::error::) are read from stdout (docs.github.com, "Workflow commands for GitHub Actions").
-fail() {
-  echo "::error title=$1::$2"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+fail() { # <title> <message>
+  error "$1" "$2"
   exit 1
 }
 

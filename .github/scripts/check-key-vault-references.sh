@@ -21,13 +21,8 @@
 #   ATTEMPTS, INTERVAL    optional: how many looks, and seconds between them
 set -uo pipefail
 
-error() { # <title> <message>
-  local m="$2"
-  m="${m//'%'/%25}"
-  m="${m//$'\r'/%0D}"
-  m="${m//$'\n'/%0A}"
-  echo "::error title=$1::$m"
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 attempts="${ATTEMPTS:-30}"
 interval="${INTERVAL:-30}"

@@ -9,14 +9,8 @@
 #   PULUMI_BACKEND_URL   the self-managed backend (azblob://...); empty: Pulumi Cloud with PULUMI_ACCESS_TOKEN
 set -uo pipefail
 
-# A workflow command's message: %, CR and LF escaped (docs.github.com, "Workflow commands for GitHub Actions").
-error() { # <title> <message>
-  local m="$2"
-  m="${m//'%'/%25}"
-  m="${m//$'\r'/%0D}"
-  m="${m//$'\n'/%0A}"
-  echo "::error title=$1::$m"
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [ -n "${PULUMI_BACKEND_URL:-}" ]; then
   login=(pulumi login --non-interactive "$PULUMI_BACKEND_URL")
