@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { allJobs, CHECK_STACK_RUN, credentialed, deploy, PINS, pulumiSteps, root, STACK_NAME } from "./support/workflows";
+import { allJobs, CHECK_STACK_RUN, credentialed, deploy, PINS, pulumiSteps, root, STACK_NAME, workflowErrors } from "./support/workflows";
 
 describe("deploy skips a push that changes nothing a deployment reads", () => {
   // GitHub's filter patterns (docs.github.com, "Workflow syntax for GitHub Actions", filter pattern cheat sheet):
@@ -98,9 +98,7 @@ exit 0`),
         env: { PATH: `${tmp}:/usr/bin:/bin`, MODE: mode, STACK: "prod", STACK_NAME: "contoso/prod", PULUMI_ACCESS_TOKEN: "token", PULUMI_BACKEND_URL: "", ...env },
       });
       const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
-      const errors = run.stdout.split("\n").filter((l) => l.startsWith("::error"));
-      // A workflow command is one line; its message decodes %0A and %25 (docs.github.com, "Workflow commands").
-      const message = errors.map((l) => l.replace(/^::error title=[^:]*::/, "").replace(/%0A/g, "\n").replace(/%0D/g, "\r").replace(/%25/g, "%")).join("\n");
+      const { errors, message } = workflowErrors(run.stdout);
       return { status: run.status, stdout: run.stdout, errors, message, calls };
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

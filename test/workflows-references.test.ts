@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { environments } from "../config/stack-files";
 import { runStack } from "../mock-runtime";
-import { allJobs, PINS, pulumiSteps, root, text } from "./support/workflows";
+import { allJobs, PINS, pulumiSteps, root, text, workflowErrors } from "./support/workflows";
 
 const CHECK_RUN = "bash .github/scripts/check-key-vault-references.sh";
 const upJobs = allJobs.filter(([, job]) => pulumiSteps(job).some((s) => s.with?.command === "up"));
@@ -81,8 +81,7 @@ exit 0`),
         env: { PATH: `${tmp}:/usr/bin:/bin`, ARM_SUBSCRIPTION_ID: "sub-1", RESOURCE_GROUP: "rg-amplifier-prod", WEB_APP: "amplifier-api-prod", ATTEMPTS: "3", INTERVAL: "7", ...env },
       });
       const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
-      const errors = run.stdout.split("\n").filter((l) => l.startsWith("::error"));
-      const message = errors.map((l) => l.replace(/^::error title=[^:]*::/, "").replace(/%0A/g, "\n").replace(/%0D/g, "\r").replace(/%25/g, "%")).join("\n");
+      const { errors, message } = workflowErrors(run.stdout);
       return { status: run.status, stdout: run.stdout, errors, message, calls };
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

@@ -85,3 +85,13 @@ export function matrixSource(wf: Workflow, job: Job): { selection: Selection; st
   if (!sel || !written || !Object.hasOwn(SELECTIONS, sel[1])) throw new Error(`stacks output ${m[1]} is not a ci-stacks selection`);
   return { selection: sel[1] as Selection, stacksJob };
 }
+
+/**
+ * The `::error` workflow commands a script printed, and their messages decoded: a command is one line, its message
+ * escapes %, CR and LF (docs.github.com, "Workflow commands for GitHub Actions").
+ */
+export function workflowErrors(stdout: string): { errors: string[]; message: string } {
+  const errors = stdout.split("\n").filter((l) => l.startsWith("::error"));
+  const message = errors.map((l) => l.replace(/^::error title=[^:]*::/, "").replace(/%0A/g, "\n").replace(/%0D/g, "\r").replace(/%25/g, "%")).join("\n");
+  return { errors, message };
+}
