@@ -14,10 +14,6 @@ import { buildPlan } from "../plan/model";
 import { azureStacks } from "../tools/ci-stacks";
 import { at, AZURE, azureConfig, DOCKER, NETWORKED, PUBLIC, stackWith, stacksCovering } from "./support/stacks";
 
-// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
-// same variant, each its own copy.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 const T = {
   identity: "azure-native:managedidentity:UserAssignedIdentity",
   credential: "azure-native:managedidentity:FederatedIdentityCredential",

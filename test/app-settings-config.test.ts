@@ -16,10 +16,6 @@ import { renderText } from "../plan/render-text";
 import { evaluate } from "../policy/evaluate";
 import { at, everyStack } from "./support/stacks";
 
-// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
-// same variant, each its own copy.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 const T = {
   secret: "azure-native:keyvault:Secret",
   role: "azure-native:authorization:RoleAssignment",

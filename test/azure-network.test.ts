@@ -5,10 +5,6 @@
 import { byType, dependsOnTransitively, oneOfType, RegisteredResource, runStack, RunResult } from "../mock-runtime";
 import { at, AZURE, azureConfig, NETWORKED, PUBLIC, specStack, stackWith } from "./support/stacks";
 
-// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
-// same variant, each its own copy.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 const T = {
   server: "azure-native:dbforpostgresql:Server",
   vault: "azure-native:keyvault:Vault",

@@ -15,10 +15,6 @@ import { loadAllStackConfigs } from "../tools/environments-table";
 import { captureIo, projectStackConfig, scratchProject } from "./support/checkout";
 import { hasStackFile, STACK_FIXTURES } from "./support/stacks";
 
-// One program run per stack, config and files for the whole file, the tools' runs included (test/support/shared-run.ts):
-// what these tests vary is the tool's arguments and files, not the program.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
 
 test(`every generated document is up to date (run \`${DOCS_COMMAND}\`)`, async () => {

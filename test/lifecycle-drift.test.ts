@@ -9,10 +9,6 @@ import { applyIgnoreChanges, ignoreChanges } from "./support/ignore-changes";
 import { at, specStack } from "./support/stacks";
 import { T } from "./support/lifecycle-types";
 
-// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
-// same variant, each its own copy.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 describe.each(["test", "prod"] as const)("%s: drift", (stack) => {
   let result: RunResult;
   beforeAll(async () => {

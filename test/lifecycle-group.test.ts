@@ -9,10 +9,6 @@ import { importStep } from "./support/import-step";
 import { at, specStack } from "./support/stacks";
 import { T } from "./support/lifecycle-types";
 
-// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
-// same variant, each its own copy.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 /** The app's user-assigned identity (the database bootstrap has its own, never the app's). */
 function appIdentity(result: RunResult): RegisteredResource {
   const found = byType(result, "azure-native:managedidentity:UserAssignedIdentity").filter((r) => r.name === "app-identity");

@@ -12,10 +12,6 @@ import { DIFF, type DynamicHost, startDynamicHost } from "./support/dynamic-host
 import { at, specStack } from "./support/stacks";
 import { T } from "./support/lifecycle-types";
 
-// One program run per stack, config and files for the whole file (test/support/shared-run.ts): several tests read the
-// same variant, each its own copy.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 describe("extensions: the dev init SQL is the one list, allowed on every Azure server", () => {
   const INIT_SQL = fs.readFileSync(path.join(PROJECT_DIR, "scripts/init-dev-db.sql"), "utf8");
 

@@ -141,7 +141,7 @@ describe("copying a stack file to staging in a fresh checkout", () => {
     const jest = require.resolve("jest/bin/jest");
     // In band: this file's worker is otherwise idle while it waits, so the nested suites run there instead of in two
     // more workers competing with this run's on the same cores.
-    const run = spawnSync(process.execPath, [jest, "--ci", "--silent", "--runInBand", ...suites], { cwd: dir, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+    const run = spawnSync(process.execPath, [...process.execArgv, jest, "--ci", "--silent", "--runInBand", ...suites], { cwd: dir, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
     expect({ status: run.status, output: run.status === 0 ? "" : run.stderr.slice(-4000) }).toEqual({ status: 0, output: "" });
     expect(run.stderr).toMatch(new RegExp(`Test Suites: ${suites.length} passed`));
   }, 240_000);

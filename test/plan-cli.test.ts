@@ -17,10 +17,6 @@ import { projectWith, SPEC_STACKS, specStack } from "./support/stacks";
 /** The project the plan runs in unless a test gives one: this one while it has dev, test and prod, else the stand-ins'. */
 const SPEC_DIR = projectWith(SPEC_STACKS);
 
-// One program run per stack, config and files for the whole file, the tools' runs included (test/support/shared-run.ts):
-// what these tests vary is the tool's arguments and files, not the program.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 async function plan(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.ProcessEnv; dir?: string } = {}) {
   let stdout = "";
   let stderr = "";

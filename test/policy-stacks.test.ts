@@ -18,10 +18,6 @@ const exceptionsOf = (stack: string) => stackExceptions(stack, CHOSEN[stack].dir
 /** The project the tools run in: this one while it has dev, test and prod, else the stand-ins'. */
 const SPEC_DIR = projectWith(SPEC_STACKS);
 
-// One program run per stack, config and files for the whole file, policy-config's included (test/support/shared-run.ts):
-// the tests below read a run (each its own copy) and evaluate the pack over it.
-jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
-
 const unique = (xs: string[]) => [...new Set(xs)].sort();
 
 test("dev (Docker only) has no Azure resource to check and no exceptions", async () => {

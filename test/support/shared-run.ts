@@ -1,9 +1,12 @@
 /**
- * One program run per stack and config variant per test file: tests, and the tools they call (`npm run plan`,
+ * One program run per stack and config variant per `npm test`: tests, and the tools they call (`npm run plan`,
  * `npm run docs`, ...), share a run with the same options over the same files instead of running the program again.
  * Each caller gets its own copy of the records (a test may change one, as a red-team test does), so sharing cannot
- * carry one test's edits into another, nor a tool's. Jest gives every test file its own module registry, so runs are
- * shared within a file only (and the allowlist guard still sees every type the file's runs registered).
+ * carry one test's edits into another, nor a tool's. Within a test file runs are shared in memory; across files (jest
+ * gives each its own module registry, often in another worker) through a directory jest's global setup makes for the
+ * one `npm test` and its teardown removes (test/support/run-cache.cjs): the key is a hash of the options and of every
+ * file the run may read, so an edited file is a new run. Only runs without an error are written, and only when they
+ * come back from JSON identical; a run read from disk still tells the allowlist guard the types it registered.
  *
  * `sharedRun`/`sharedStack` for a test's own runs; `sharedRuntime()` as a file's mock of the mock runtime, so the
  * tools it calls share too:
@@ -14,6 +17,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { isDeepStrictEqual } from "util";
 import { projectRoot } from "../../config/load";
 import { PROJECT_DIR } from "../../config/stack-files";
 import type * as MockRuntime from "../../mock-runtime";
@@ -21,6 +25,9 @@ import type { RunOptions, RunResult } from "../../mock-runtime";
 
 // The real module, also when this file's suite mocks it with `sharedRuntime()`.
 const actual: typeof MockRuntime = jest.requireActual("../../mock-runtime");
+
+// The variable jest's global setup sets to this `npm test`'s shared directory.
+const { RUN_CACHE_ENV }: { RUN_CACHE_ENV: string } = jest.requireActual("./run-cache.cjs");
 
 const runs = new Map<string, Promise<RunResult>>();
 // Installed packages and git's own files only: a test may point the program at SQL it wrote under dist/.
@@ -38,6 +45,24 @@ function inputsOf(dir: string, program: string | undefined): string {
   return hash.digest("hex");
 }
 
+// Each file's content hash, by path, with the stat it was read at, so a file's many runs (bad-config suites make dozens)
+// walk the tree without reading it again. As git does with its index ("racy git"), a stat is trusted only for a file
+// last changed well before it was read: file times are coarse, and a same-size rewrite within one tick (a test
+// editing `60` to `45`) would otherwise keep its stat.
+const fileHashes = new Map<string, { stat: string; hash: string }>();
+const SETTLED_NS = 2_000_000_000n;
+
+function fileHash(file: string): string {
+  const st = fs.statSync(file, { bigint: true });
+  const stat = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const known = fileHashes.get(file);
+  if (known?.stat === stat) return known.hash;
+  const hash = crypto.createHash("sha1").update(fs.readFileSync(file)).digest("hex");
+  const changed = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+  if (BigInt(Date.now()) * 1_000_000n - changed > SETTLED_NS) fileHashes.set(file, { stat, hash });
+  return hash;
+}
+
 function hashTree(dir: string): string {
   const hash = crypto.createHash("sha1");
   const walk = (rel: string): void => {
@@ -45,7 +70,7 @@ function hashTree(dir: string): string {
       const p = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (!SKIP.has(e.name)) walk(p);
-      } else if (e.isFile() && !e.name.endsWith(".md")) hash.update(`${p}\0`).update(fs.readFileSync(path.join(dir, p))).update("\0");
+      } else if (e.isFile() && !e.name.endsWith(".md")) hash.update(`${p}\0${fileHash(path.join(dir, p))}\0`);
     }
   };
   walk("");
@@ -59,16 +84,53 @@ function copy<T>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T;
 }
 
-/** `runProgram(opts)`, run once per file for the same options and files; a fresh copy of the result for each call. */
+// JSON drops a key whose value is `undefined` (a record's `parent` at the root): kept as a marker, restored on reading.
+const UNDEFINED = "\0undefined";
+const encode = (value: unknown): string => JSON.stringify(value, (_k, v) => (v === undefined ? UNDEFINED : v));
+function decode(text: string): unknown {
+  const restore = (v: unknown): unknown => {
+    if (v === UNDEFINED) return undefined;
+    if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) (v as Record<string, unknown>)[k] = restore(x);
+    return v;
+  };
+  return restore(JSON.parse(text));
+}
+
+/** The run from another test file of this `npm test` if one wrote it, else a new run (written for the others). */
+async function acrossFiles(key: string, opts: RunOptions): Promise<RunResult> {
+  const dir = process.env[RUN_CACHE_ENV];
+  if (!dir) return actual.runProgram(opts);
+  const file = path.join(dir, `${crypto.createHash("sha256").update(key).digest("hex")}.json`);
+  let text: string | undefined;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    // Not run yet by any file.
+  }
+  if (text !== undefined) {
+    const result = decode(text) as RunResult;
+    for (const r of result.resources) if (!actual.registeredTypes().has(r.type)) actual.registeredTypes().set(r.type, result.stack);
+    return result;
+  }
+  const result = await actual.runProgram(opts);
+  const json = encode(result);
+  if (!result.error && isDeepStrictEqual(decode(json), result)) {
+    // Written whole, then renamed into place: a reader in another worker never sees half a file.
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, json);
+    fs.renameSync(partial, file);
+  }
+  return result;
+}
+
+/** `runProgram(opts)`, run once per `npm test` for the same options and files; a fresh copy of the result for each call. */
 export async function sharedRun(opts: RunOptions): Promise<RunResult> {
   if (opts.mockState) return actual.runProgram(opts);
   const dir = path.resolve(opts.dir ?? PROJECT_DIR);
   // An `undefined` override deletes a key, unlike a missing one: it stays in the key.
-  const key = JSON.stringify([opts.stack, dir, opts.program ?? "", opts.preview ?? false, opts.overrides ?? {}, inputsOf(dir, opts.program)], (_k, v) =>
-    v === undefined ? "\0undefined" : v,
-  );
+  const key = encode([opts.stack, dir, opts.program ?? "", opts.preview ?? false, opts.overrides ?? {}, inputsOf(dir, opts.program)]);
   let run = runs.get(key);
-  if (!run) runs.set(key, (run = actual.runProgram(opts)));
+  if (!run) runs.set(key, (run = acrossFiles(key, opts)));
   const { error, ...rest } = await run;
   return error ? { ...copy(rest), error } : copy(rest);
 }
