@@ -30,16 +30,17 @@ export interface Run {
 }
 
 // Runs the printed script with stand-in az, gh and sleep that log each call (arguments separated by \x1f, so the
-// condition string arrives exactly as bash passed it) and answer the queries the script makes.
+// condition string arrives exactly as bash passed it) and answer the queries the script makes. They are shell
+// functions bash defines before the script starts (BASH_ENV), each running in a subshell with the script's errexit,
+// nounset and pipefail off, so `exit` ends the call, not the script: what the script sees is an external command's
+// words, stdin, output and status, for a fork instead of a new bash per call (a set-up run makes dozens).
 export function runWithStubs(script: string, env: Record<string, string> = {}): Run {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "azure-setup-"));
   try {
-    const bin = path.join(tmp, "bin");
-    fs.mkdirSync(bin);
     const log = path.join(tmp, "calls.log");
-    const stub = (body: string, stdin = "") =>
-      `#!/usr/bin/env bash\n${stdin}\n{ for a in "$(basename "$0")" "$@"; do printf '%s\\x1f' "\${a//$'\\n'/$'\\x1e'}"; done; [ -z "$input" ] || printf 'stdin=%s\\x1f' "\${input//$'\\n'/$'\\x1e'}"; printf '\\n'; } >> "${log}"\n${body}\nexit 0\n`;
-    fs.writeFileSync(path.join(bin, "az"), stub(`case "$*" in
+    const stub = (name: string, body: string, stdin = "") =>
+      `${name}() (\nset +euo pipefail\n${stdin}\n{ for a in ${name} "$@"; do printf '%s\\x1f' "\${a//$'\\n'/$'\\x1e'}"; done; [ -z "$input" ] || printf 'stdin=%s\\x1f' "\${input//$'\\n'/$'\\x1e'}"; printf '\\n'; } >> "${log}"\n${body}\nexit 0\n)\n`;
+    const stubs = [stub("az", `case "$*" in
   "account show"*) echo tenant-0001 ;;
   "role definition list"*) if [ -n "$STUB_ROLES_EXIST" ]; then echo /subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/r1; fi ;;
   "ad app list --filter displayName eq 'amplifier-infra-deploy'"*) if [ -n "$STUB_OLD_APPS" ]; then echo old-deploy-app; fi ;;
@@ -50,15 +51,15 @@ export function runWithStubs(script: string, env: Record<string, string> = {}): 
   "ad app federated-credential show"*) if [ -n "$STUB_FIC_SUBJECT" ]; then printf '%s|%s|%s\n' "\${STUB_FIC_ISSUER:-https://token.actions.githubusercontent.com}" "$STUB_FIC_SUBJECT" api://AzureADTokenExchange; else exit 3; fi ;;
   "ad app federated-credential list"*) if [ -n "$STUB_FIC_OTHERS" ]; then printf '%s\n' "$STUB_FIC_OTHERS"; fi ;;
   # The first STUB_ASSIGN_FAILS assignments fail with STUB_ASSIGN_ERROR (default: a role that has not replicated yet).
-  "role assignment create"*) n="$(cat "$0.count" 2>/dev/null || echo 0)"; echo $((n + 1)) > "$0.count"
+  "role assignment create"*) n="$(cat "${log}.assignments" 2>/dev/null || echo 0)"; echo $((n + 1)) > "${log}.assignments"
     msg="ERROR: Role 'amplifier-infra lock manager' doesn't exist."; [ -z "$STUB_ASSIGN_ERROR" ] || msg="$STUB_ASSIGN_ERROR"
     if [ "$n" -lt "\${STUB_ASSIGN_FAILS:-0}" ]; then echo "$msg" >&2; exit 1; fi ;;
   "keyvault key show"*|"group show"*) exit 3 ;;
   "ad signed-in-user show"*) echo me-0001 ;;
   "storage account show"*) echo /subscriptions/x/resourceGroups/rg-state/providers/Microsoft.Storage/storageAccounts/ampstate1 ;;
   "keyvault show"*) echo /subscriptions/x/resourceGroups/rg-state/providers/Microsoft.KeyVault/vaults/kv-ampstate1 ;;
-esac`, "input="), { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "gh"), stub(`case "$*" in
+esac`, "input="),
+    stub("gh", `case "$*" in
   "api user --jq .id") echo 4242 ;;
   "api users/"*" --jq .id") echo 1001 ;;
   "api orgs/"*" --jq .id") echo 2002 ;;
@@ -77,10 +78,11 @@ esac`, "input="), { mode: 0o755 });
   "api repos/${REPO}/actions/oidc/customization/sub --jq .use_default") [ "$STUB_OIDC_SUB" != fail ] || exit 1; echo "\${STUB_OIDC_SUB:-true}" ;;
   # A rule left by an earlier set-up that the stack files no longer want.
   "api repos/${REPO}/environments/prod-preview/deployment-branch-policies --jq .branch_policies[] | "*) echo '7 refs/pull/*/merge' ;;
-esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'), { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "sleep"), stub("", "input="), { mode: 0o755 });
+esac`, 'input=""; case "$*" in *--input*) input="$(cat)" ;; esac'),
+    stub("sleep", "", "input=")];
+    fs.writeFileSync(path.join(tmp, "stubs.sh"), stubs.join(""));
     fs.writeFileSync(path.join(tmp, "setup.sh"), script);
-    const r = spawnSync("bash", [path.join(tmp, "setup.sh")], { env: { PATH: `${bin}:${process.env.PATH}`, ...env }, encoding: "utf8" });
+    const r = spawnSync("bash", [path.join(tmp, "setup.sh")], { env: { PATH: process.env.PATH!, BASH_ENV: path.join(tmp, "stubs.sh"), ...env }, encoding: "utf8" });
     const calls = fs.existsSync(log)
       ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => {
           // A newline inside a word was logged as \x1e, so one call stays one line.
