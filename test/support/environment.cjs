@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: jest loads the environment untransformed */
-// jest's node environment, less one cost the tests never look at. @pulumi/pulumi stamps every promise it makes with
+// jest's node environment, less two costs the tests never look at: the global's Proxy (below), and this one.
+// @pulumi/pulumi stamps every promise it makes with
 // `new Error().stack` (runtime/debuggable.js `debuggablePromise`), a trace it prints only in its promise-leak report
 // when a real engine's process exits. Under jest every such trace is rendered by jest's source-map formatter
 // (@jest/source-map: each frame cloned and looked up in the source maps), which was about half the CPU of a
