@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ownedNames } from "../config/collisions";
 import { NON_PRODUCTION_FILE } from "../config/gating";
@@ -141,7 +142,13 @@ describe("copying a stack file to staging in a fresh checkout", () => {
     const jest = require.resolve("jest/bin/jest");
     // In band: this file's worker is otherwise idle while it waits, so the nested suites run there instead of in two
     // more workers competing with this run's on the same cores.
-    const run = spawnSync(process.execPath, [...process.execArgv, jest, "--ci", "--silent", "--runInBand", ...suites], { cwd: dir, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+    const run = spawnSync(process.execPath, [...process.execArgv, jest, "--ci", "--silent", "--runInBand", ...suites], {
+      cwd: dir,
+      encoding: "utf8",
+      // Started from the machine's temp directory, it finds jest's cache where this run's is (its own global set-up then
+      // puts its tests' temporary files in this run's directory: test/support/run-cache.cjs).
+      env: { ...process.env, FORCE_COLOR: "0", TMPDIR: process.env.AMPLIFIER_OUTER_TMPDIR ?? os.tmpdir() },
+    });
     expect({ status: run.status, output: run.status === 0 ? "" : run.stderr.slice(-4000) }).toEqual({ status: 0, output: "" });
     expect(run.stderr).toMatch(new RegExp(`Test Suites: ${suites.length} passed`));
   }, 240_000);

