@@ -6,8 +6,9 @@
 //    copy (test/support/postgres.ts);
 //  - tmp/, the run's TMPDIR: every temporary file and directory a test or a tool it starts makes goes there, so a
 //    test that forgets to remove one leaves nothing behind. What should outlive a run stays in the machine's temp
-//    directory (AMPLIFIER_OUTER_TMPDIR): jest's cache (computed before this runs), Node's compile cache (named for the
-//    processes tests start), the PostgreSQL binaries' copy and the nested run's checkout.
+//    directory (AMPLIFIER_OUTER_TMPDIR): jest's cache (computed before this runs), the PostgreSQL binaries' copy and
+//    the nested run's checkout. Node's compile cache for the processes tests start is the run's own (in its TMPDIR):
+//    they load files from temporary paths, whose entries in the machine's cache would only pile up.
 // A nested jest (a suite that runs others in a fresh checkout) finds the variables set and uses the same directory,
 // leaving its removal to the run that made it. Shared runs are keyed by a hash of every input file, so sharing between
 // the two runs is sharing identical runs.
@@ -28,7 +29,6 @@ async function setup() {
     fs.chmodSync(path.join(dir, "tmp"), 0o1777);
     process.env[RUN_CACHE_ENV] = dir;
     process.env[OUTER_TMPDIR_ENV] = outer;
-    if (!process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = path.join(outer, "node-compile-cache");
     globalThis.__amplifierRunCache = { dir, tmpdir: process.env.TMPDIR };
   }
   process.env.TMPDIR = path.join(process.env[RUN_CACHE_ENV], "tmp");
