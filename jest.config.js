@@ -1,6 +1,10 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- jest reads this file as CommonJS */
+const os = require("os");
+
 /** @type {import('jest').Config} */
 module.exports = {
-  // jest's node environment, less the source-mapped rendering of the SDK's per-promise traces (see the file).
+  // jest's node environment, with an ordinary global and less the source-mapped rendering of the SDK's per-promise
+  // traces (see the file).
   testEnvironment: "<rootDir>/test/support/environment.cjs",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
@@ -16,5 +20,6 @@ module.exports = {
   // Three workers for two cores (jest's default, one fewer than the cores, left one idle): suites are independent
   // processes (each PostgreSQL test server takes a free port), and a worker often waits (on its PostgreSQL server,
   // git, or a process it started), when another can use the core; 2 runs each, 51 s against 53-55 s with one per core.
-  maxWorkers: "150%",
+  // A number: jest reads a percentage above 100% as a count of workers.
+  maxWorkers: Math.ceil(os.availableParallelism() * 1.5),
 };
