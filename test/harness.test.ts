@@ -38,7 +38,7 @@ describe("program runs shared across test files", () => {
     // Another file's module registry: nothing in memory, so the run comes from the directory.
     let again: typeof SharedRun | undefined;
     jest.isolateModules(() => {
-      again = jest.requireActual("./support/shared-run");
+      again = jest.requireActual<typeof SharedRun>("./support/shared-run");
     });
     const fromDisk = await again!.sharedRun(opts);
     const actual: typeof MockRuntime = jest.requireActual("../mock-runtime");
