@@ -8,11 +8,9 @@
  * file the run may read, so an edited file is a new run. Only runs without an error are written, and only when they
  * come back from JSON identical; a run read from disk still tells the allowlist guard the types it registered.
  *
- * `sharedRun`/`sharedStack` for a test's own runs; `sharedRuntime()` as a file's mock of the mock runtime, so the
- * tools it calls share too:
- *   jest.mock("../mock-runtime", () => jest.requireActual("./support/shared-run").sharedRuntime());
- * Not for a file that compares two runs to prove the program deterministic (they must be two runs), and never with
- * `mockState` (a function is no key): such a run goes to the real `runProgram`.
+ * `sharedRuntime()` is every test file's mock runtime (test/support/share-runs.ts), so the tools a test calls share
+ * too. A test that compares two runs to prove the program deterministic takes `jest.requireActual("../mock-runtime")`
+ * (they must be two runs); a run with `mockState` (a function is no key) always goes to the real `runProgram`.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -90,7 +88,13 @@ const encode = (value: unknown): string => JSON.stringify(value, (_k, v) => (v =
 function decode(text: string): unknown {
   const restore = (v: unknown): unknown => {
     if (v === UNDEFINED) return undefined;
-    if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) (v as Record<string, unknown>)[k] = restore(x);
+    if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        const back = restore(x);
+        // Defined, not assigned: a `__proto__` key (a hostile stack file's) stays a key.
+        if (back !== x) Object.defineProperty(v, k, { value: back, enumerable: true, writable: true, configurable: true });
+      }
+    }
     return v;
   };
   return restore(JSON.parse(text));
