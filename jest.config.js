@@ -11,9 +11,9 @@ module.exports = {
   // Type errors are caught by `npm run typecheck`; transpiling only keeps the suite fast.
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 60000,
-  // Every test's program runs are shared ones (one run per config variant per `npm test`); every resource type they
-  // register must be on the policy pack's allowlist.
-  setupFilesAfterEnv: ["<rootDir>/test/support/share-runs.ts", "<rootDir>/test/support/allowlist-guard.ts"],
+  // The SDK's unused start-up modules load on first use; every test's program runs are shared ones (one run per config
+  // variant per `npm test`); every resource type they register must be on the policy pack's allowlist.
+  setupFilesAfterEnv: ["<rootDir>/test/support/lazy-modules.ts", "<rootDir>/test/support/share-runs.ts", "<rootDir>/test/support/allowlist-guard.ts"],
   // One directory per run for the program runs test files share (test/support/shared-run.ts).
   globalSetup: "<rootDir>/test/support/run-cache.cjs",
   globalTeardown: "<rootDir>/test/support/run-cache-teardown.cjs",

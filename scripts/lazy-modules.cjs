@@ -47,9 +47,36 @@ const LAZY = [
   ...GRPC_SERVICES,
 ];
 
-function standIn(file, { esModule: esModuleAnyway = false, callable = false } = {}) {
+/**
+ * Exports that stand in for a module: `load()` gives the real one, on first use; `loaded()` says whether it has been.
+ * Before that, `__esModule` is answered from `esModule` (the real file's own flag, or true: see gRPC above).
+ */
+function lazyExports(load, loaded, { esModule, esModuleAnyway = false, callable = false }) {
+  // An arrow function: callable, and with no non-configurable own property (a `function`'s prototype) to trip the
+  // Proxy invariants below.
+  return new Proxy(callable ? () => undefined : {}, {
+    apply: (_, self, args) => Reflect.apply(load(), self, args),
+    get: (_, key) => {
+      if (key === "__esModule" && !loaded()) return esModule || undefined;
+      const m = load();
+      return key === "default" && esModuleAnyway && !("default" in m) ? m : m[key];
+    },
+    has: (_, key) => key in load(),
+    ownKeys: () => Reflect.ownKeys(load()),
+    set: (_, key, value) => Reflect.set(load(), key, value),
+    defineProperty: (_, key, d) => Reflect.defineProperty(load(), key, d),
+    deleteProperty: (_, key) => Reflect.deleteProperty(load(), key),
+    // A module's exports may be getters that are not configurable; a Proxy over an empty object may only report
+    // configurable properties, so the copy says so (reading them still goes through `get`).
+    getOwnPropertyDescriptor: (_, key) => {
+      const d = Object.getOwnPropertyDescriptor(load(), key);
+      return d && { ...d, configurable: true };
+    },
+  });
+}
+
+function standIn({ file, esModule, esModuleAnyway, callable }) {
   if (require.cache[file]) return false; // already loaded for real: nothing to save
-  const esModule = esModuleAnyway || /Object\.defineProperty\(exports, "__esModule"/.test(fs.readFileSync(file, "utf8"));
   let real;
   const load = () => {
     if (!real) {
@@ -61,30 +88,7 @@ function standIn(file, { esModule: esModuleAnyway = false, callable = false } = 
   const stand = new Module(file);
   stand.filename = file;
   stand.loaded = true;
-  // An arrow function: callable, and with no non-configurable own property (a `function`'s prototype) to trip the
-  // Proxy invariants below.
-  stand.exports = new Proxy(
-    callable ? () => undefined : {},
-    {
-      apply: (_, self, args) => Reflect.apply(load(), self, args),
-      get: (_, key) => {
-        if (key === "__esModule" && !real) return esModule || undefined;
-        const m = load();
-        return key === "default" && esModuleAnyway && !("default" in m) ? m : m[key];
-      },
-      has: (_, key) => key in load(),
-      ownKeys: () => Reflect.ownKeys(load()),
-      set: (_, key, value) => Reflect.set(load(), key, value),
-      defineProperty: (_, key, d) => Reflect.defineProperty(load(), key, d),
-      deleteProperty: (_, key) => Reflect.deleteProperty(load(), key),
-      // A module's exports may be getters that are not configurable; a Proxy over an empty object may only report
-      // configurable properties, so the copy says so (reading them still goes through `get`).
-      getOwnPropertyDescriptor: (_, key) => {
-        const d = Object.getOwnPropertyDescriptor(load(), key);
-        return d && { ...d, configurable: true };
-      },
-    },
-  );
+  stand.exports = lazyExports(load, () => real !== undefined, { esModule, esModuleAnyway, callable });
   require.cache[file] = stand;
   return true;
 }
@@ -105,17 +109,27 @@ function packageDir(pkg, base) {
   return at < 0 ? undefined : entry.slice(0, at + marker.length);
 }
 
-/** Installs every stand-in whose file exists under `root`'s node_modules; whether any was installed. */
-function install(root = path.resolve(__dirname, "..")) {
-  let any = false;
-  for (const { pkg, file, from, esModule, callable } of LAZY) {
+/** The stand-ins' files that exist under `root`'s node_modules, with how each answers (see `lazyExports`). */
+function lazyFiles(root = path.resolve(__dirname, "..")) {
+  const found = [];
+  for (const { pkg, file, from, esModule: esModuleAnyway = false, callable = false } of LAZY) {
     const base = from ? packageDir(from, root) : root;
     const dir = base && packageDir(pkg, base);
     if (!dir) continue;
     const full = path.join(dir, file);
-    if (fs.existsSync(full) && standIn(full, { esModule, callable })) any = true;
+    if (!fs.existsSync(full)) continue;
+    const esModule = esModuleAnyway || /Object\.defineProperty\(exports, "__esModule"/.test(fs.readFileSync(full, "utf8"));
+    found.push({ file: full, esModule, esModuleAnyway, callable });
   }
+  return found;
+}
+
+/** Installs every stand-in whose file exists under `root`'s node_modules; whether any was installed. */
+function install(root) {
+  let any = false;
+  for (const lazy of lazyFiles(root)) if (standIn(lazy)) any = true;
   return any;
 }
 
-module.exports = { install, LAZY };
+// lazyFiles and lazyExports also serve jest (test/support/lazy-modules.ts), whose module registry is its own.
+module.exports = { install, LAZY, lazyFiles, lazyExports };

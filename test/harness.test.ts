@@ -1,11 +1,13 @@
 /**
  * The test harness itself (docs/tests.md, "What keeps it fast"): each `npm test` has its own directory, which holds
  * the temp files of every test and the program runs the files share; a run read back from it is the run, to the
- * last `undefined` key; and `npm test` starts jest as package.json says, with the workers jest.config.js asks for.
+ * last `undefined` key; the SDK's unused start-up modules are lazy stand-ins; and `npm test` starts jest as
+ * package.json says, with the workers jest.config.js asks for.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { types } from "util";
 import type * as MockRuntime from "../mock-runtime";
 import type * as SharedRun from "./support/shared-run";
 import { at, specStack } from "./support/stacks";
@@ -57,6 +59,18 @@ describe("program runs shared across test files", () => {
     const b = await sharedRun(opts);
     expect(b.resources[0].inputs.tampered).toBeUndefined();
     expect(b.outputs.tampered).toBeUndefined();
+  });
+});
+
+describe("the SDK's start-up in a test file", () => {
+  test("the modules the program under mocks never uses (gRPC here) are stand-ins, which load the real one on first use", () => {
+    /* eslint-disable @typescript-eslint/no-require-imports -- the file's registry as the SDK sees it */
+    require("@pulumi/pulumi");
+    const grpc = require("@grpc/grpc-js");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    expect(types.isProxy(grpc)).toBe(true);
+    expect(grpc.status.UNAVAILABLE).toBe(14);
+    expect(typeof grpc.credentials.createInsecure).toBe("function");
   });
 });
 
