@@ -3,8 +3,7 @@ const os = require("os");
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // jest's node environment, with an ordinary global and less the source-mapped rendering of the SDK's per-promise
-  // traces (see the file).
+  // jest's node environment with an ordinary global object (see the file).
   testEnvironment: "<rootDir>/test/support/environment.cjs",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
