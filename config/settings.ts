@@ -139,9 +139,7 @@ const RESERVED_NAMES: Readonly<Record<string, string>> = {
       "where the managed identity's tokens come from (App Service sets it)",
     ]),
   ),
-  ...Object.fromEntries(
-    ["PATH"].map((n) => [n, "read by the shell (it changes what code runs)"]),
-  ),
+  PATH: "read by the shell (it changes what code runs)",
   ...Object.fromEntries(
     ["ENABLE_ORYX_BUILD", "CUSTOM_BUILD_COMMAND", "DISABLE_COLLECTSTATIC"].map((n) => [n, "an Oryx build setting (it changes how the deployed code is built)"]),
   ),
