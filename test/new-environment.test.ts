@@ -6,7 +6,6 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ownedNames } from "../config/collisions";
 import { NON_PRODUCTION_FILE } from "../config/gating";
@@ -18,6 +17,7 @@ import { EXIT } from "../tools/cli";
 import { main as docs } from "../tools/docs";
 import { main as policyConfig } from "../tools/policy-config";
 import { captureIo, scratchCheckout, scratchProject, stackText as projectStackText } from "./support/checkout";
+import { machineTmpdir } from "./support/run-dir";
 import { addSpecStacks, projectWith, specStack, type SpecStack } from "./support/stacks";
 
 /** The spec's stack file as text: the repository's while it has it, else its stand-in (test/support/stacks.ts). */
@@ -147,7 +147,7 @@ describe("copying a stack file to staging in a fresh checkout", () => {
       encoding: "utf8",
       // Started from the machine's temp directory, it finds jest's cache where this run's is (its own global set-up then
       // puts its tests' temporary files in this run's directory: test/support/run-cache.cjs).
-      env: { ...process.env, FORCE_COLOR: "0", TMPDIR: process.env.AMPLIFIER_OUTER_TMPDIR ?? os.tmpdir() },
+      env: { ...process.env, FORCE_COLOR: "0", TMPDIR: machineTmpdir() },
     });
     expect({ status: run.status, output: run.status === 0 ? "" : run.stderr.slice(-4000) }).toEqual({ status: 0, output: "" });
     expect(run.stderr).toMatch(new RegExp(`Test Suites: ${suites.length} passed`));

@@ -14,6 +14,7 @@ import { parse, stringify } from "yaml";
 import { NON_PRODUCTION_FILE } from "../../config/gating";
 import { listStacks, PROJECT_DIR } from "../../config/stack-files";
 import type { Io } from "../../tools/cli";
+import { machineTmpdir } from "./run-dir";
 
 export type StackFiles = Record<string, Record<string, unknown>>;
 
@@ -99,7 +100,7 @@ export function scratchCheckout(stable?: string): string {
   if (stable) {
     const id = crypto.createHash("sha1").update(PROJECT_DIR).digest("hex").slice(0, 12);
     // In the machine's temp directory (test/support/run-cache.cjs), not the run's, which is removed at its end.
-    dir = path.join(process.env.AMPLIFIER_OUTER_TMPDIR ?? os.tmpdir(), `amplifier-checkout-${id}-${stable}`);
+    dir = path.join(machineTmpdir(), `amplifier-checkout-${id}-${stable}`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir);
   } else {

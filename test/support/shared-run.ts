@@ -20,12 +20,10 @@ import { projectRoot } from "../../config/load";
 import { PROJECT_DIR } from "../../config/stack-files";
 import type * as MockRuntime from "../../mock-runtime";
 import type { RunOptions, RunResult } from "../../mock-runtime";
+import { runDir } from "./run-dir";
 
 // The real module, also when this file's suite mocks it with `sharedRuntime()`.
 const actual: typeof MockRuntime = jest.requireActual("../../mock-runtime");
-
-// The variable jest's global setup sets to this `npm test`'s shared directory.
-const { RUN_CACHE_ENV }: { RUN_CACHE_ENV: string } = jest.requireActual("./run-cache.cjs");
 
 const runs = new Map<string, Promise<RunResult>>();
 // Installed packages and git's own files only: a test may point the program at SQL it wrote under dist/.
@@ -102,7 +100,7 @@ function decode(text: string): unknown {
 
 /** The run from another test file of this `npm test` if one wrote it, else a new run (written for the others). */
 async function acrossFiles(key: string, opts: RunOptions): Promise<RunResult> {
-  const dir = process.env[RUN_CACHE_ENV];
+  const dir = runDir();
   if (!dir) return actual.runProgram(opts);
   const file = path.join(dir, `${crypto.createHash("sha256").update(key).digest("hex")}.json`);
   let text: string | undefined;
