@@ -196,7 +196,8 @@ function ensureBuilt({ root = PROJECT, force = false } = {}) {
   return changed;
 }
 
-module.exports = { ensureBuilt, sourceFiles };
+// statOf and RACY_MS also serve the tests' shared runs (test/support/shared-run.ts), which trust a stat the same way.
+module.exports = { ensureBuilt, sourceFiles, statOf, RACY_MS };
 
 if (require.main === module) {
   const wrote = ensureBuilt({ force: !process.argv.includes("--if-changed") });

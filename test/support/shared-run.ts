@@ -42,20 +42,23 @@ function inputsOf(dir: string, program: string | undefined): string {
 }
 
 // Each file's content hash, by path, with the stat it was read at, so a file's many runs (bad-config suites make dozens)
-// walk the tree without reading it again. As git does with its index ("racy git"), a stat is trusted only for a file
-// last changed well before it was read: file times are coarse, and a same-size rewrite within one tick (a test
-// editing `60` to `45`) would otherwise keep its stat.
-const fileHashes = new Map<string, { stat: string; hash: string }>();
-const SETTLED_NS = 2_000_000_000n;
+// walk the tree without reading it again. The stat is trusted as the launcher trusts dist/'s manifest
+// (scripts/transpile.cjs, git's "racy clean" rule): only for a file last changed well before it was read, since file
+// times are coarse and a same-size rewrite within one tick (a test editing `60` to `45`) would keep every time equal.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { statOf, RACY_MS } = require("../../scripts/transpile.cjs") as {
+  statOf: (file: string) => { sig: string; changed: number } | undefined;
+  RACY_MS: number;
+};
+const fileHashes = new Map<string, { sig: string; hash: string; at: number }>();
 
 function fileHash(file: string): string {
-  const st = fs.statSync(file, { bigint: true });
-  const stat = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const st = statOf(file);
   const known = fileHashes.get(file);
-  if (known?.stat === stat) return known.hash;
+  if (st && known && known.sig === st.sig && st.changed < known.at - RACY_MS) return known.hash;
+  const at = Date.now();
   const hash = crypto.createHash("sha1").update(fs.readFileSync(file)).digest("hex");
-  const changed = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-  if (BigInt(Date.now()) * 1_000_000n - changed > SETTLED_NS) fileHashes.set(file, { stat, hash });
+  if (st) fileHashes.set(file, { sig: st.sig, hash, at });
   return hash;
 }
 
