@@ -12,7 +12,7 @@ import * as path from "path";
 import { z } from "zod";
 import { ConfigError, describeIssue, type Problem } from "./errors";
 import { hostileProblems } from "./hostile";
-import { parseYaml } from "./pulumi-files";
+import { parseYaml, remembered } from "./pulumi-files";
 
 export const NON_PRODUCTION_FILE = "non-production-stacks.yaml";
 
@@ -27,11 +27,21 @@ const STACK_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 
 export type NonProductionStacks = Readonly<Record<string, z.output<typeof entrySchema>>>;
 
-/** The list in `dir` ({} when the file does not exist); an invalid file throws a ConfigError naming it. */
+/**
+ * The list in `dir` ({} when the file does not exist); an invalid file throws a ConfigError naming it. Parsed once per
+ * path and text (a plan reads it for every stack file it checks; pulumi-files.ts `remembered`), a copy per caller.
+ */
 export function readNonProductionStacks(dir: string): NonProductionStacks {
   const file = path.join(dir, NON_PRODUCTION_FILE);
   if (!fs.existsSync(file)) return {};
-  const raw = parseYaml(NON_PRODUCTION_FILE, fs.readFileSync(file, "utf8")) ?? {};
+  const src = fs.readFileSync(file, "utf8");
+  return structuredClone(remembered(lists, `${file}\0${src}`, () => parseList(src)));
+}
+
+const lists = new Map<string, NonProductionStacks>();
+
+function parseList(src: string): NonProductionStacks {
+  const raw = parseYaml(NON_PRODUCTION_FILE, src) ?? {};
   const hostile = hostileProblems(raw, []);
   const fail = (problems: Problem[]) => new ConfigError("(project)", problems, NON_PRODUCTION_FILE);
   if (hostile.length) throw fail(hostile);

@@ -107,7 +107,8 @@ const stackFiles = new Map<string, StackFile>();
 const projectNames = new Map<string, string>();
 const MAX_REMEMBERED = 64;
 
-function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
+/** `make()` once per key (a throw keeps nothing), in a cache of at most MAX_REMEMBERED, the oldest out first. */
+export function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const value = make();

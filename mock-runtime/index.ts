@@ -20,6 +20,9 @@ export { MOCK_CLIENT_CONFIG } from "./mocks";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const debuggable: { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> } = require("@pulumi/pulumi/runtime/debuggable");
 
+/** The SDK's Resource class with its (internal, static) stack-trace reader, replaced while a program runs. */
+const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+
 /** The program beside this module: index.ts under jest, dist/index.js when compiled. */
 const PROGRAM = path.resolve(__dirname, "..", "index");
 
@@ -263,11 +266,16 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   // report); with the SDK's debug switch set, the stacks are kept, for its report and for ours.
   // For the same report the SDK wraps each such promise (the stamp, a global set of leak candidates it counts at exit,
   // two more promises to leave that set): with no engine to report to, the promise itself; an eighth of a run's time.
+  // And each resource's own trace, which the SDK takes at every depth (Error.stackTraceLimit = Infinity, then the text
+  // parsed: @pulumi/pulumi resource.ts `callsites`) for the engine's source positions: the mock monitor drops them,
+  // and under jest each frame goes through its source-map formatter (about 3% of the suite's CPU).
   const stackTraceLimit = Error.stackTraceLimit;
   const wrap = debuggable.debuggablePromise;
+  const callsites = resourceClass.callsites;
   if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
     Error.stackTraceLimit = 0;
     debuggable.debuggablePromise = (p) => p;
+    resourceClass.callsites = () => [];
   }
   try {
     const entry = opts.program ?? PROGRAM;
@@ -303,6 +311,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
     debuggable.debuggablePromise = wrap;
+    resourceClass.callsites = callsites;
   }
   return result;
 }
