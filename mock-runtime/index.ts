@@ -286,6 +286,7 @@ export async function runProgram(opts: RunOptions): Promise<RunResult> {
     let exported: Record<string, unknown> = {};
     // Catch inside the stack's init: an error escaping it would surface as an unhandled rejection.
     await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation(withoutProviderTypeAliases);
       try {
         exported = ((await program(dir)) ?? {}) as Record<string, unknown>;
       } catch (err) {
@@ -326,6 +327,29 @@ function quietStackOutputs(): void {
   for (const p of [outputs?.isKnown, outputs?.isSecret, outputs?.promise?.(), outputs?.allResources?.()]) {
     if (p && typeof p.catch === "function") p.catch(() => undefined);
   }
+}
+
+/**
+ * azure-native gives each resource an alias per older type token it was published under (every API version, e.g. 22
+ * for a PostgreSQL server, 60 for a virtual network: `{ type: "azure-native:network/v20230201:VirtualNetwork" }`),
+ * so that Pulumi finds state saved under one of them. With no state to find, they only cost: each becomes several
+ * outputs in the SDK, then an alias in the registration, more than half of a prod run's time. Dropped while a program
+ * runs, through a stack transformation (the SDK applies it before it reads any alias); the program's own aliases (a
+ * name, a parent) are kept, as is everything on a real `pulumi up`.
+ */
+function withoutProviderTypeAliases(args: pulumi.ResourceTransformationArgs): pulumi.ResourceTransformationResult | undefined {
+  const aliases = args.opts.aliases;
+  if (!aliases?.length || !args.type.startsWith("azure-native:")) return undefined;
+  const kept = aliases.filter((a) => !isProviderTypeAlias(a));
+  return kept.length === aliases.length ? undefined : { props: args.props, opts: { ...args.opts, aliases: kept } };
+}
+
+/** `{ type: "azure-native:..." }` and nothing else: the only kind azure-native's resource classes add. */
+export function isProviderTypeAlias(alias: unknown): boolean {
+  if (typeof alias !== "object" || alias === null || pulumi.Output.isInstance(alias)) return false;
+  const keys = Object.keys(alias);
+  const type = (alias as { type?: unknown }).type;
+  return keys.length === 1 && keys[0] === "type" && typeof type === "string" && type.startsWith("azure-native:");
 }
 
 /** Like `runProgram`, but a program error fails the caller. */

@@ -1,14 +1,16 @@
 /**
  * The test harness itself (docs/tests.md, "What keeps it fast"): each `npm test` has its own directory, which holds
  * the temp files of every test and the program runs the files share; a run read back from it is the run, to the
- * last `undefined` key; the SDK's unused start-up modules are lazy stand-ins; and `npm test` starts jest as
- * package.json says, with the workers jest.config.js asks for.
+ * last `undefined` key; the SDK's unused start-up modules are lazy stand-ins; what the mock runtime leaves out of a
+ * run (azure-native's aliases to older type tokens, each resource's stack trace) and what it keeps; and `npm test`
+ * starts jest as package.json says, with the workers jest.config.js asks for.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { types } from "util";
 import type * as MockRuntime from "../mock-runtime";
+import type * as AliasProbe from "./support/alias-probe";
 import type * as SharedRun from "./support/shared-run";
 import { at, specStack } from "./support/stacks";
 
@@ -71,6 +73,43 @@ describe("the SDK's start-up in a test file", () => {
     expect(types.isProxy(grpc)).toBe(true);
     expect(grpc.status.UNAVAILABLE).toBe(14);
     expect(typeof grpc.credentials.createInsecure).toBe("function");
+  });
+});
+
+describe("what the mock runtime leaves out of a run", () => {
+  test("azure-native's aliases to its older type tokens (state to find under them, of which a mock run has none); the program's own are kept", async () => {
+    const actual: typeof MockRuntime = jest.requireActual("../mock-runtime");
+    const probe: typeof AliasProbe = jest.requireActual("./support/alias-probe");
+    const result = await actual.runProgram({ ...at(specStack("dev")), program: require.resolve("./support/alias-probe") });
+    expect(result.error).toBeUndefined();
+    // What azure-native gave the resource: one alias per type token it was published under, then the program's.
+    const [{ aliases }] = probe.seen;
+    const providers = aliases.filter(actual.isProviderTypeAlias);
+    expect(providers.length).toBeGreaterThan(5);
+    expect(providers).toContainEqual({ type: "azure-native:resources/v20240301:ResourceGroup" });
+    expect(aliases.filter((a) => !actual.isProviderTypeAlias(a))).toEqual([{ name: "probe-old" }]);
+    // What was registered: only the program's.
+    expect(actual.oneOfType(result, "azure-native:resources:ResourceGroup").options.aliases).toEqual(["probe-old"]);
+  });
+
+  test("which aliases count as azure-native's: a type token of its own and nothing else", () => {
+    const { isProviderTypeAlias }: typeof MockRuntime = jest.requireActual("../mock-runtime");
+    expect(isProviderTypeAlias({ type: "azure-native:web/v20240401:WebApp" })).toBe(true);
+    expect(isProviderTypeAlias({ type: "azure-native:insights:ActionGroup" })).toBe(true);
+    for (const kept of [{ name: "old" }, { parent: undefined }, { type: "amplifier:app:AppService" }, { type: "azure-native:web:WebApp", name: "old" }, "urn:pulumi:prod::p::t::n"]) {
+      expect([kept, isProviderTypeAlias(kept)]).toEqual([kept, false]);
+    }
+  });
+
+  test("each resource's stack trace (Resource.callsites, for the engine's source positions): empty while a program runs, restored after", async () => {
+    const actual: typeof MockRuntime = jest.requireActual("../mock-runtime");
+    const probe: typeof AliasProbe = jest.requireActual("./support/alias-probe");
+    const before = probe.seen.length;
+    await actual.runProgram({ ...at(specStack("dev")), program: require.resolve("./support/alias-probe") });
+    expect(probe.seen.slice(before).map((s) => s.callsites)).toEqual([0]);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Resource } = require("@pulumi/pulumi") as { Resource: unknown };
+    expect((Resource as { callsites: () => unknown[] }).callsites().length).toBeGreaterThan(0);
   });
 });
 
