@@ -59,10 +59,14 @@ function hasFile(dir: string, commit: string, file: string): boolean {
   }
 }
 
-/** Runs a command, resolving with its stdout; rejects with its stderr when it exits non-zero. */
+/**
+ * Runs a command, resolving with its stdout; rejects with its stderr when it exits non-zero. Without Node's compile
+ * cache (https://nodejs.org/api/cli.html#node_disable_compile_cache1): it keys entries by a file's path, and the base's
+ * files sit at a new temporary path every time, so each plan against a base would add ~280 entries no run reads again.
+ */
 function capture(cmd: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", NODE_DISABLE_COMPILE_CACHE: "1" } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

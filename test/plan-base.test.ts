@@ -8,6 +8,7 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { main } from "../plan/cli";
 import { DIFF_JSON_VERSION } from "../plan/render-diff";
@@ -173,6 +174,21 @@ describe("changes against the base commit", () => {
     const text = (await plan(["prod", "--base", "HEAD"])).out;
     expect(text.match(/^ +instead/gm)?.length).toBe(1);
     expect(text).toContain(`instead (all ${protectedOnes.length}): keep it in the program`);
+  });
+
+  test("the base's process leaves nothing in Node's compile cache: its files sit at a new temporary path every time", async () => {
+    withStackFile("dev");
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "compile-cache-"));
+    const saved = process.env.NODE_COMPILE_CACHE;
+    process.env.NODE_COMPILE_CACHE = cache;
+    try {
+      const { code, doc } = await json("dev");
+      expect([code, doc.base.stackFile]).toEqual([EXIT.ok, true]);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_COMPILE_CACHE;
+      else process.env.NODE_COMPILE_CACHE = saved;
+    }
+    expect(fs.readdirSync(cache, { recursive: true })).toEqual([]);
   });
 
   test("the base runs its own commit's code: an older default shows as the change it is", async () => {
