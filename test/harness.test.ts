@@ -77,13 +77,21 @@ describe("the SDK's start-up in a test file", () => {
 });
 
 describe("what the mock runtime leaves out of a run", () => {
-  test("azure-native's aliases to its older type tokens (state to find under them, of which a mock run has none); the program's own are kept", async () => {
-    const actual: typeof MockRuntime = jest.requireActual("../mock-runtime");
+  const actual: typeof MockRuntime = jest.requireActual("../mock-runtime");
+
+  /** A run of the probe program, and what its resource's own transformation saw during that run. */
+  async function probeRun() {
     const probe: typeof AliasProbe = jest.requireActual("./support/alias-probe");
+    const before = probe.seen.length;
     const result = await actual.runProgram({ ...at(specStack("dev")), program: require.resolve("./support/alias-probe") });
     expect(result.error).toBeUndefined();
+    return { result, seen: probe.seen.slice(before) };
+  }
+
+  test("azure-native's aliases to its older type tokens (state to find under them, of which a mock run has none); the program's own are kept", async () => {
+    const { result, seen } = await probeRun();
     // What azure-native gave the resource: one alias per type token it was published under, then the program's.
-    const [{ aliases }] = probe.seen;
+    const [{ aliases }] = seen;
     const providers = aliases.filter(actual.isProviderTypeAlias);
     expect(providers.length).toBeGreaterThan(5);
     expect(providers).toContainEqual({ type: "azure-native:resources/v20240301:ResourceGroup" });
@@ -93,7 +101,7 @@ describe("what the mock runtime leaves out of a run", () => {
   });
 
   test("which aliases count as azure-native's: a type token of its own and nothing else", () => {
-    const { isProviderTypeAlias }: typeof MockRuntime = jest.requireActual("../mock-runtime");
+    const { isProviderTypeAlias } = actual;
     expect(isProviderTypeAlias({ type: "azure-native:web/v20240401:WebApp" })).toBe(true);
     expect(isProviderTypeAlias({ type: "azure-native:insights:ActionGroup" })).toBe(true);
     for (const kept of [{ name: "old" }, { parent: undefined }, { type: "amplifier:app:AppService" }, { type: "azure-native:web:WebApp", name: "old" }, "urn:pulumi:prod::p::t::n"]) {
@@ -102,11 +110,8 @@ describe("what the mock runtime leaves out of a run", () => {
   });
 
   test("each resource's stack trace (Resource.callsites, for the engine's source positions): empty while a program runs, restored after", async () => {
-    const actual: typeof MockRuntime = jest.requireActual("../mock-runtime");
-    const probe: typeof AliasProbe = jest.requireActual("./support/alias-probe");
-    const before = probe.seen.length;
-    await actual.runProgram({ ...at(specStack("dev")), program: require.resolve("./support/alias-probe") });
-    expect(probe.seen.slice(before).map((s) => s.callsites)).toEqual([0]);
+    const { seen } = await probeRun();
+    expect(seen.map((s) => s.callsites)).toEqual([0]);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Resource } = require("@pulumi/pulumi") as { Resource: unknown };
     expect((Resource as { callsites: () => unknown[] }).callsites().length).toBeGreaterThan(0);
